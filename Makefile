@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench pdfs clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+run: install
+	mkdir -p out
+	$(BIN)/extractor extract corpus --out out/extractions.csv
+	$(BIN)/extractor score --gold gold --pred out/extractions.csv
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python scripts/bench.py
+
+pdfs: install
+	$(BIN)/python scripts/make_corpus_pdfs.py out/pdfs
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,137 @@
+"""Load and check the hand-labelled gold set (one JSONL file per document)."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from extractor.schema import CATEGORIES, FIELDS, GOLD_KEYS, SOURCES, UNITS
+
+
+@dataclass(frozen=True)
+class GoldProblem:
+    """One problem in a gold file, located by file and line."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def iter_gold_files(gold_dir: Path) -> list[Path]:
+    """The gold files in a stable order."""
+    return sorted(Path(gold_dir).glob("*.jsonl"))
+
+
+def load_gold(gold_dir: Path | str) -> list[dict]:
+    """All gold mentions; raises ValueError on a line that is not JSON."""
+    records: list[dict] = []
+    for path in iter_gold_files(Path(gold_dir)):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from exc
+    return records
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_record(record: dict, corpus_text: str | None) -> list[str]:
+    """Problems with one gold record, as messages (empty list when it is valid)."""
+    problems: list[str] = []
+    missing = [key for key in GOLD_KEYS if key not in record]
+    if missing:
+        return [f"missing keys {missing}"]
+    unknown = sorted(set(record) - set(GOLD_KEYS) - {"note"})
+    if unknown:
+        problems.append(f"unknown keys {unknown}")
+    field_name = record["field"]
+    if field_name not in FIELDS:
+        return problems + [f"unknown field {field_name!r}"]
+    start, end = record["start"], record["end"]
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+        problems.append(f"bad offsets start={start!r} end={end!r}")
+    elif corpus_text is not None:
+        actual = corpus_text[start:end]
+        if actual != record["text"]:
+            problems.append(f"text {record['text']!r} != corpus[{start}:{end}] {actual!r}")
+    if record["unit"] not in UNITS[field_name]:
+        problems.append(f"unit {record['unit']!r} not allowed for {field_name}")
+    allowed = CATEGORIES.get(field_name)
+    if allowed is None:
+        if record["category"] is not None:
+            problems.append(f"{field_name} takes no category, got {record['category']!r}")
+    elif record["category"] not in allowed:
+        problems.append(f"category {record['category']!r} not allowed for {field_name}")
+    if record["source"] not in SOURCES:
+        problems.append(f"source {record['source']!r} not in {sorted(SOURCES)}")
+    low, high = record["value_min"], record["value_max"]
+    for name, value in (("value_min", low), ("value_max", high)):
+        if value is not None and not _is_number(value):
+            problems.append(f"{name} {value!r} is not a number")
+    if field_name == "route" and (low is not None or high is not None):
+        problems.append("route takes no values")
+    if field_name in ("dose", "concentration") and (low is None or high is None):
+        problems.append(f"{field_name} needs value_min and value_max")
+    if field_name == "lesion_size" and low is None and high is None:
+        problems.append("lesion_size needs at least one bound")
+    if _is_number(low) and _is_number(high) and low > high:
+        problems.append(f"value_min {low} > value_max {high}")
+    if field_name == "outcome" and (record["unit"] == "%") != (low is not None):
+        problems.append("outcome has unit '%' exactly when it carries a value")
+    return problems
+
+
+def check_gold(gold_dir: Path | str, corpus_dir: Path | str) -> tuple[list[GoldProblem], int]:
+    """Check every gold file against the corpus; returns (problems, records checked)."""
+    gold_dir, corpus_dir = Path(gold_dir), Path(corpus_dir)
+    problems: list[GoldProblem] = []
+    checked = 0
+    files = iter_gold_files(gold_dir)
+    if not files:
+        problems.append(GoldProblem(gold_dir, 0, "no *.jsonl gold files"))
+    for path in files:
+        doc_id = path.stem
+        corpus_file = _corpus_file(corpus_dir, doc_id)
+        text = corpus_file.read_text(encoding="utf-8") if corpus_file else None
+        if text is None:
+            problems.append(GoldProblem(path, 0, f"no corpus file for doc_id {doc_id!r} in {corpus_dir}"))
+        seen: dict[tuple, int] = {}
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(GoldProblem(path, number, f"not JSON: {exc.msg}"))
+                continue
+            if not isinstance(record, dict):
+                problems.append(GoldProblem(path, number, "not a JSON object"))
+                continue
+            checked += 1
+            messages = check_record(record, text)
+            if record.get("doc_id") != doc_id:
+                messages.append(f"doc_id {record.get('doc_id')!r} != file name {doc_id!r}")
+            key = (record.get("field"), record.get("start"), record.get("end"))
+            if key in seen:
+                messages.append(f"duplicate span {key} (first on line {seen[key]})")
+            else:
+                seen[key] = number
+            problems.extend(GoldProblem(path, number, message) for message in messages)
+    return problems, checked
+
+
+def _corpus_file(corpus_dir: Path, doc_id: str) -> Path | None:
+    for suffix in (".txt", ".md"):
+        candidate = corpus_dir / f"{doc_id}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None

@@ -1,0 +1,84 @@
+"""Targeted Unicode clean-up for text pulled out of PDFs.
+
+NFKC is deliberately NOT used: it folds superscript digits ("²" → "2"), which
+would glue citation markers onto words. Instead a fixed table replaces only
+what PDF text layers get wrong:
+
+* ligatures ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ → their letters;
+* NBSP, thin/narrow/figure and other Unicode spaces → " ";
+* soft hyphen U+00AD, zero-width characters, BOM → removed;
+* pdfium's line-end hyphen markers U+FFFE / U+0002 → "-" (the caller decides
+  whether a line-end hyphen is kept or joined);
+* micro sign U+00B5 → Greek mu U+03BC ("µg" and "μg" spelled one way);
+* mathematical alphanumeric letters (𝑃, 𝐀, …, U+1D400–U+1D7FF) → plain letters
+  and digits, so "𝑃 < 0.05" reads "P < 0.05";
+* en/em dashes, minus sign, superscripts and subscripts are KEPT.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TABLE: dict[int, str] = {
+    0xFB00: "ff",
+    0xFB01: "fi",
+    0xFB02: "fl",
+    0xFB03: "ffi",
+    0xFB04: "ffl",
+    0xFB05: "st",
+    0xFB06: "st",
+    0x00A0: " ",
+    0x1680: " ",
+    0x202F: " ",
+    0x205F: " ",
+    0x3000: " ",
+    0x00AD: "",
+    0x200B: "",
+    0x200C: "",
+    0x200D: "",
+    0x2060: "",
+    0xFEFF: "",
+    0xFFFE: "-",
+    0x0002: "-",
+    0x00B5: "\u03bc",
+    0x2010: "-",  # Unicode hyphen → ASCII hyphen-minus
+    0x2011: "-",  # non-breaking hyphen
+}
+_TABLE.update({cp: " " for cp in range(0x2000, 0x200B)})  # en quad … hair space
+
+_MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
+_CONTROL = re.compile("[\x00\x01\x03-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _math_char(m: re.Match[str]) -> str:
+    folded = unicodedata.normalize("NFKC", m.group(0))
+    return folded if len(folded) == 1 else m.group(0)
+
+
+def clean_text(text: str) -> str:
+    """Apply the targeted replacements described in the module docstring."""
+    text = text.translate(_TABLE)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
+    if _MATH_ALNUM.search(text):
+        text = _MATH_ALNUM.sub(_math_char, text)
+    return text
+
+
+_SUPERSCRIPT = str.maketrans(
+    "0123456789,–-−+()abcdefghijklmnoprstuvwxyz",
+    "⁰¹²³⁴⁵⁶⁷⁸⁹,⁻⁻⁻⁺⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
+)
+_CITATION_RUN = re.compile(r"^[0-9][0-9,\u2013\-\u2212 ]*$")
+
+
+def to_superscript(marker: str) -> str | None:
+    """A citation-like superscript run ("3", "4,5", "3–5") in Unicode superscripts.
+
+    Returns None when ``marker`` is not a numeric citation run, so the caller
+    can keep other raised text (units like "m²", "R−") as it is.
+    """
+    marker = marker.strip()
+    if not marker or not _CITATION_RUN.match(marker):
+        return None
+    return marker.replace(" ", "").translate(_SUPERSCRIPT)

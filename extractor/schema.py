@@ -1,0 +1,90 @@
+"""The extraction schema as code: fields, categories, units and CSV columns.
+
+Single source for the gold checker, the scorer, the exporter and the rules, so
+a category added in one place cannot be silently unknown in another.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+FIELDS: tuple[str, ...] = ("route", "dose", "concentration", "lesion_size", "outcome")
+
+ROUTE_CATEGORIES: frozenset[str] = frozenset(
+    {
+        "topical",
+        "intralesional",
+        "intradermal",
+        "intravenous",
+        "intraperitoneal",
+        "subcutaneous",
+        "oral",
+        "injection",
+    }
+)
+OUTCOME_CATEGORIES: frozenset[str] = frozenset(
+    {
+        "complete_response",
+        "partial_response",
+        "no_response",
+        "recurrence",
+        "symptom_relief",
+        "unknown_response",
+    }
+)
+CATEGORIES: dict[str, frozenset[str]] = {
+    "route": ROUTE_CATEGORIES,
+    "outcome": OUTCOME_CATEGORIES,
+}
+UNITS: dict[str, frozenset[str | None]] = {
+    "route": frozenset({None}),
+    "dose": frozenset({"mg", "mL"}),
+    "concentration": frozenset({"%", "ratio"}),
+    "lesion_size": frozenset({"mm"}),
+    "outcome": frozenset({"%", None}),
+}
+SOURCES: frozenset[str] = frozenset({"this_study", "cited"})
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "field",
+    "text",
+    "start",
+    "end",
+    "value_min",
+    "value_max",
+    "unit",
+    "category",
+    "source",
+    "sentence",
+)
+EXTRA_COLUMNS: tuple[str, ...] = ("pattern_id", "section", "page", "drug", "confidence")
+CSV_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + EXTRA_COLUMNS
+GOLD_KEYS: tuple[str, ...] = REQUIRED_COLUMNS[:-1]
+
+
+@dataclass
+class Mention:
+    """One extracted mention: a CSV row."""
+
+    doc_id: str
+    field: str
+    text: str
+    start: int
+    end: int
+    value_min: float | None = None
+    value_max: float | None = None
+    unit: str | None = None
+    category: str | None = None
+    source: str = "this_study"
+    sentence: str = ""
+    pattern_id: str = ""
+    section: str = ""
+    page: int | None = None
+    drug: str = ""
+    confidence: float | None = None
+    extra: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def row(self) -> dict[str, object]:
+        """The CSV row in column order (extra dict left out)."""
+        data = asdict(self)
+        return {column: data[column] for column in CSV_COLUMNS}

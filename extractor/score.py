@@ -1,0 +1,307 @@
+"""Precision, recall and F1 of extracted mentions against the gold set.
+
+Three views, all per field plus micro and macro averages:
+- lenient: same document and field, overlapping spans, matched one-to-one
+  (a maximum bipartite matching, so one long prediction cannot claim two gold
+  spans);
+- strict: same document, field and exact offsets;
+- facts: per document, the set of normalized values (route and outcome
+  categories; numbers with their unit for dose, concentration, lesion size).
+Attributes (source, normalized values) are scored on lenient matches.
+"""
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractor.schema import FIELDS
+
+
+@dataclass
+class Counts:
+    """True positives, false positives, false negatives and their ratios."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
+
+
+@dataclass
+class Score:
+    """Everything the score table shows."""
+
+    lenient: dict[str, Counts]
+    strict: dict[str, Counts]
+    facts: dict[str, Counts]
+    source_correct: int
+    value_correct: int
+    matched: int
+    gold_counts: dict[str, int]
+    pred_counts: dict[str, int]
+    false_positives: list[dict] = field(default_factory=list)
+    false_negatives: list[dict] = field(default_factory=list)
+    ignored_docs: list[str] = field(default_factory=list)
+
+    @staticmethod
+    def micro(by_field: dict[str, Counts]) -> Counts:
+        total = Counts()
+        for counts in by_field.values():
+            total.add(counts)
+        return total
+
+    @staticmethod
+    def macro(by_field: dict[str, Counts]) -> tuple[float, float, float]:
+        """Mean P, R, F1 over fields that occur in gold or predictions."""
+        present = [c for c in by_field.values() if c.tp + c.fp + c.fn]
+        if not present:
+            return 0.0, 0.0, 0.0
+        n = len(present)
+        return (
+            sum(c.precision for c in present) / n,
+            sum(c.recall for c in present) / n,
+            sum(c.f1 for c in present) / n,
+        )
+
+    def as_dict(self) -> dict:
+        def view(by_field: dict[str, Counts]) -> dict:
+            p, r, f = self.macro(by_field)
+            return {
+                "fields": {name: counts.as_dict() for name, counts in by_field.items()},
+                "micro": self.micro(by_field).as_dict(),
+                "macro": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)},
+            }
+
+        return {
+            "lenient": view(self.lenient),
+            "strict": view(self.strict),
+            "facts": view(self.facts),
+            "source_accuracy": round(self.source_correct / self.matched, 4) if self.matched else None,
+            "value_accuracy": round(self.value_correct / self.matched, 4) if self.matched else None,
+            "matched": self.matched,
+            "gold_counts": self.gold_counts,
+            "pred_counts": self.pred_counts,
+            "ignored_docs": self.ignored_docs,
+        }
+
+
+def _to_float(value: object) -> float | None:
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def _to_str(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def normalize_record(record: dict) -> dict:
+    """Types fixed the same way for gold (JSON) and predictions (CSV strings)."""
+    out = dict(record)
+    out["start"] = int(record["start"])
+    out["end"] = int(record["end"])
+    out["value_min"] = _to_float(record.get("value_min"))
+    out["value_max"] = _to_float(record.get("value_max"))
+    out["unit"] = _to_str(record.get("unit"))
+    out["category"] = _to_str(record.get("category"))
+    out["source"] = _to_str(record.get("source"))
+    return out
+
+
+def read_predictions(path: Path | str) -> list[dict]:
+    """Rows of an extractor CSV as records."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [normalize_record(row) for row in csv.DictReader(handle)]
+
+
+def max_matching(gold: list[dict], pred: list[dict], *, lenient: bool) -> list[tuple[int, int]]:
+    """One-to-one (gold index, pred index) pairs of a maximum matching."""
+    edges: list[list[int]] = []
+    for g in gold:
+        if lenient:
+            candidates = [
+                (min(g["end"], p["end"]) - max(g["start"], p["start"]), j)
+                for j, p in enumerate(pred)
+                if p["start"] < g["end"] and g["start"] < p["end"]
+            ]
+            candidates.sort(key=lambda item: (-item[0], item[1]))
+            edges.append([j for _, j in candidates])
+        else:
+            edges.append([j for j, p in enumerate(pred) if (p["start"], p["end"]) == (g["start"], g["end"])])
+    owner: dict[int, int] = {}
+
+    def augment(i: int, visited: set[int]) -> bool:
+        for j in edges[i]:
+            if j in visited:
+                continue
+            visited.add(j)
+            if j not in owner or augment(owner[j], visited):
+                owner[j] = i
+                return True
+        return False
+
+    for i in range(len(gold)):
+        augment(i, set())
+    return sorted((i, j) for j, i in owner.items())
+
+
+def fact_of(record: dict) -> tuple:
+    """The normalized value a mention contributes to its document's fact set."""
+    if record["field"] in ("route", "outcome"):
+        return (record["field"], record["category"])
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    return (record["field"], rounded(record["value_min"]), rounded(record["value_max"]), record["unit"])
+
+
+def _same_values(g: dict, p: dict) -> bool:
+    return fact_of(g) == fact_of(p) and (
+        g["field"] != "outcome" or (g["value_min"], g["unit"]) == (p["value_min"], p["unit"])
+    )
+
+
+def score(gold_records: list[dict], pred_records: list[dict]) -> Score:
+    """Score predictions against gold; predictions for documents without gold are ignored."""
+    gold = [normalize_record(r) for r in gold_records]
+    gold_docs = {r["doc_id"] for r in gold}
+    pred = [normalize_record(r) for r in pred_records]
+    ignored = sorted({r["doc_id"] for r in pred} - gold_docs)
+    pred = [r for r in pred if r["doc_id"] in gold_docs]
+
+    groups: dict[tuple[str, str], tuple[list[dict], list[dict]]] = defaultdict(lambda: ([], []))
+    for r in gold:
+        groups[(r["doc_id"], r["field"])][0].append(r)
+    for r in pred:
+        groups[(r["doc_id"], r["field"])][1].append(r)
+
+    lenient = {name: Counts() for name in FIELDS}
+    strict = {name: Counts() for name in FIELDS}
+    facts = {name: Counts() for name in FIELDS}
+    result = Score(lenient, strict, facts, 0, 0, 0, {}, {})
+    for name in FIELDS:
+        result.gold_counts[name] = sum(1 for r in gold if r["field"] == name)
+        result.pred_counts[name] = sum(1 for r in pred if r["field"] == name)
+
+    for (doc_id, name), (g_list, p_list) in sorted(groups.items()):
+        pairs = max_matching(g_list, p_list, lenient=True)
+        lenient[name].add(Counts(len(pairs), len(p_list) - len(pairs), len(g_list) - len(pairs)))
+        exact = max_matching(g_list, p_list, lenient=False)
+        strict[name].add(Counts(len(exact), len(p_list) - len(exact), len(g_list) - len(exact)))
+        for i, j in pairs:
+            result.matched += 1
+            result.source_correct += g_list[i]["source"] == p_list[j]["source"]
+            result.value_correct += _same_values(g_list[i], p_list[j])
+        matched_g = {i for i, _ in pairs}
+        matched_p = {j for _, j in pairs}
+        result.false_negatives += [g for i, g in enumerate(g_list) if i not in matched_g]
+        result.false_positives += [p for j, p in enumerate(p_list) if j not in matched_p]
+        gold_facts = {fact_of(r) for r in g_list}
+        pred_facts = {fact_of(r) for r in p_list}
+        facts[name].add(
+            Counts(len(gold_facts & pred_facts), len(pred_facts - gold_facts), len(gold_facts - pred_facts))
+        )
+    return result
+
+
+def format_table(result: Score) -> str:
+    """The human-readable score table."""
+    header = f"{'field':<14}{'gold':>5}{'pred':>5} | {'lenient P':>9}{'R':>7}{'F1':>7} | {'strict F1':>9} | {'fact P':>6}{'R':>7}{'F1':>7}"
+    lines = [header, "-" * len(header)]
+
+    def row(label: str, gold_n: str, pred_n: str, len_c: tuple, strict_f: float, fact_c: tuple) -> str:
+        return (
+            f"{label:<14}{gold_n:>5}{pred_n:>5} | {len_c[0]:>9.3f}{len_c[1]:>7.3f}{len_c[2]:>7.3f} | "
+            f"{strict_f:>9.3f} | {fact_c[0]:>6.3f}{fact_c[1]:>7.3f}{fact_c[2]:>7.3f}"
+        )
+
+    for name in FIELDS:
+        l, s, f = result.lenient[name], result.strict[name], result.facts[name]
+        lines.append(
+            row(
+                name,
+                str(result.gold_counts[name]),
+                str(result.pred_counts[name]),
+                (l.precision, l.recall, l.f1),
+                s.f1,
+                (f.precision, f.recall, f.f1),
+            )
+        )
+    lines.append("-" * len(header))
+    ml, ms, mf = (Score.micro(v) for v in (result.lenient, result.strict, result.facts))
+    lines.append(
+        row(
+            "micro",
+            str(sum(result.gold_counts.values())),
+            str(sum(result.pred_counts.values())),
+            (ml.precision, ml.recall, ml.f1),
+            ms.f1,
+            (mf.precision, mf.recall, mf.f1),
+        )
+    )
+    lines.append(
+        row("macro", "", "", Score.macro(result.lenient), Score.macro(result.strict)[2], Score.macro(result.facts))
+    )
+    if result.matched:
+        lines.append(
+            f"source correct on {result.source_correct}/{result.matched} matched mentions "
+            f"({result.source_correct / result.matched:.1%}); normalized values correct on "
+            f"{result.value_correct}/{result.matched} ({result.value_correct / result.matched:.1%})"
+        )
+    if result.ignored_docs:
+        lines.append(f"ignored predictions for {len(result.ignored_docs)} document(s) without gold")
+    return "\n".join(lines)
+
+
+def _context(record: dict, texts: dict[str, str]) -> str:
+    sentence = record.get("sentence")
+    if sentence:
+        return " ".join(str(sentence).split())
+    text = texts.get(record["doc_id"])
+    if text is None:
+        return ""
+    left = max(0, record["start"] - 80)
+    return " ".join((text[left : record["start"]] + "[[" + record["text"] + "]]" + text[record["end"] : record["end"] + 80]).split())
+
+
+def format_errors(result: Score, texts: dict[str, str]) -> str:
+    """Each false positive and false negative with its sentence or context."""
+    lines: list[str] = []
+    for label, records in (("FP", result.false_positives), ("FN", result.false_negatives)):
+        for r in sorted(records, key=lambda r: (r["doc_id"], r["start"])):
+            value = fact_of(r)[1:]
+            lines.append(
+                f"{label} {r['doc_id']} {r['field']:<13} {r['start']}-{r['end']} {r['text']!r} {value} "
+                f"{r.get('source')} {r.get('pattern_id') or ''}\n    {_context(r, texts)}"
+            )
+    return "\n".join(lines)
