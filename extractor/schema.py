@@ -5,7 +5,7 @@ a category added in one place cannot be silently unknown in another.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 FIELDS: tuple[str, ...] = ("route", "dose", "concentration", "lesion_size", "outcome")
 
@@ -57,7 +57,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "source",
     "sentence",
 )
-EXTRA_COLUMNS: tuple[str, ...] = ("pattern_id", "section", "page", "drug", "confidence")
+EXTRA_COLUMNS: tuple[str, ...] = ("pattern_id", "section", "page")
 CSV_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + EXTRA_COLUMNS
 GOLD_KEYS: tuple[str, ...] = REQUIRED_COLUMNS[:-1]
 
@@ -80,11 +80,8 @@ class Mention:
     pattern_id: str = ""
     section: str = ""
     page: int | None = None
-    drug: str = ""
-    confidence: float | None = None
-    extra: dict[str, object] = field(default_factory=dict, repr=False)
 
     def row(self) -> dict[str, object]:
-        """The CSV row in column order (extra dict left out)."""
+        """The CSV row in column order."""
         data = asdict(self)
         return {column: data[column] for column in CSV_COLUMNS}

@@ -65,10 +65,7 @@ def clean_text(text: str) -> str:
     return text
 
 
-_SUPERSCRIPT = str.maketrans(
-    "0123456789,–-−+()abcdefghijklmnoprstuvwxyz",
-    "⁰¹²³⁴⁵⁶⁷⁸⁹,⁻⁻⁻⁺⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ",
-)
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _CITATION_RUN = re.compile(r"^[0-9][0-9,\u2013\-\u2212 ]*$")
 
 
@@ -81,4 +78,5 @@ def to_superscript(marker: str) -> str | None:
     marker = marker.strip()
     if not marker or not _CITATION_RUN.match(marker):
         return None
-    return marker.replace(" ", "").translate(_SUPERSCRIPT)
+    # digits become superscript digits; separators stay ("³–⁵", "⁴,⁵")
+    return marker.replace(" ", "").replace("-", "\u2013").translate(_SUPERSCRIPT)

@@ -1,0 +1,94 @@
+"""Source of a mention: the paper's own data (``this_study``) or another study (``cited``).
+
+Evidence, strongest first, looked for in the mention's clause and then its
+sentence: a citation marker (superscript, bracketed or parenthesized number,
+a digit glued after a full stop, "et al., 2012") → cited; a first-person or
+this-study cue ("we", "our patient", "this case") → this_study; a reporting
+cue ("has been reported", "in another study", "case reports") → cited. A
+sentence without evidence inherits a cited state from earlier sentences of
+its paragraph (a case retold over several sentences), then the section's
+default: background sections are cited, everything else this_study.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.patterns import PATTERNS_DIR, RegexRule, load_regex_rules
+from extractor.structure import Structure
+
+CITED, THIS_STUDY = "cited", "this_study"
+CITED_SECTIONS = {"introduction"}
+_CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|whereas|while|although)\b|\s(?:but|whereas)\s")
+_END_PUNCT = re.compile(r"[.!?:]\s*(?:<sup>[^<]*</sup>|[\d,–⁰¹²³⁴⁵⁶⁷⁸⁹\s]|\^\{[^}]*\})*$")
+
+
+@dataclass
+class SentenceEvidence:
+    markers: bool
+    own: bool
+    cited_cue: bool
+
+    def verdict(self) -> str | None:
+        if self.markers:
+            return CITED
+        if self.own:
+            return THIS_STUDY
+        if self.cited_cue:
+            return CITED
+        return None
+
+
+class SourceAttributor:
+    """Assigns ``this_study`` / ``cited`` to offsets of one document."""
+
+    def __init__(self, structure: Structure, rules: list[RegexRule] | None = None) -> None:
+        self.structure = structure
+        self.rules = rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind"})
+        self.sentence_source: list[str] = []
+        self._compute()
+
+    def evidence(self, text: str) -> SentenceEvidence:
+        kinds = {rule.data["kind"] for rule in self.rules if rule.regex.search(text)}
+        return SentenceEvidence("marker" in kinds, "own_cue" in kinds, "cited_cue" in kinds)
+
+    def _compute(self) -> None:
+        text = self.structure.text
+        sticky: str | None = None
+        previous_end = 0
+        previous_text = ""
+        previous_section = None
+        for start, end in self.structure.sentences:
+            section = self.structure.section_at(start)
+            gap = text[previous_end:start]
+            new_paragraph = "\n" in gap and bool(_END_PUNCT.search(previous_text))
+            if new_paragraph or section != previous_section:
+                sticky = None
+            sentence = text[start:end]
+            verdict = self.evidence(sentence).verdict()
+            if verdict == CITED:
+                sticky = CITED
+            elif verdict == THIS_STUDY:
+                sticky = None
+            source = verdict or sticky or (CITED if section in CITED_SECTIONS else THIS_STUDY)
+            self.sentence_source.append(source)
+            previous_end, previous_text, previous_section = end, sentence, section
+
+    def source_of(self, sentence_index: int, start: int, end: int) -> str:
+        """Source for a mention at [start, end) in the given sentence."""
+        s_start, s_end = self.structure.sentences[sentence_index]
+        sentence = self.structure.text[s_start:s_end]
+        clause = _clause(sentence, start - s_start, end - s_start)
+        if clause != sentence:
+            verdict = self.evidence(clause).verdict()
+            if verdict:
+                return verdict
+        return self.sentence_source[sentence_index]
+
+
+def _clause(sentence: str, start: int, end: int) -> str:
+    cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
+    for left, right in zip(cuts, cuts[1:]):
+        if left <= start < right:
+            return sentence[left:right]
+    return sentence

@@ -1,0 +1,83 @@
+"""ConText-style modifiers: is a candidate hedged, a definition, a back-reference, an adverse event?
+
+Triggers live in patterns/context.jsonl (literal, category, direction,
+window). A trigger's scope runs ``window`` tokens in its direction and stops
+at a clause boundary, as in medspaCy's ConText.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from extractor.patterns import PATTERNS_DIR, load_context_rules
+
+TERMINATORS = {",", ";", ":", ".", "but", "however", "although", "though", "while", "whereas", "except", "then"}
+CATEGORY_FIELDS = {
+    "hypothetical": {"outcome"},
+    "definition": {"outcome"},
+    "backref": {"outcome"},
+    "adverse": {"route"},
+}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    category: str
+    words: tuple[str, ...]
+    direction: str
+    window: int
+
+
+class ContextRules:
+    """Compiled trigger list; ``modifiers(doc, span)`` gives the categories that apply."""
+
+    def __init__(self, rules: list[dict]) -> None:
+        self.triggers = [
+            Trigger(r["id"], r["category"], tuple(r["literal"].lower().split()), r["direction"], int(r["window"]))
+            for r in rules
+        ]
+        self.by_first: dict[str, list[Trigger]] = {}
+        for trigger in self.triggers:
+            self.by_first.setdefault(trigger.words[0], []).append(trigger)
+
+    @classmethod
+    def load(cls, patterns_dir=PATTERNS_DIR) -> "ContextRules":
+        return cls(load_context_rules(patterns_dir))
+
+    def _found(self, doc: Doc, sentence: Span) -> list[tuple[Trigger, int, int]]:
+        found = []
+        tokens = [t for t in sentence if not t.is_space]
+        lowers = [t.lower_ for t in tokens]
+        for k, word in enumerate(lowers):
+            for trigger in self.by_first.get(word, ()):
+                n = len(trigger.words)
+                if tuple(lowers[k : k + n]) == trigger.words:
+                    found.append((trigger, tokens[k].i, tokens[k + n - 1].i + 1))
+        return found
+
+    def modifiers(self, doc: Doc, span: Span, field: str) -> list[str]:
+        """Trigger ids whose scope covers the start of ``span`` and apply to ``field``."""
+        hits = []
+        for trigger, start, end in self._found(doc, span.sent):
+            if field not in CATEGORY_FIELDS.get(trigger.category, set()):
+                continue
+            if start < span.end and span.start < end:
+                continue
+            if trigger.direction in ("forward", "both") and end <= span.start:
+                if _in_scope(doc, end, span.start, trigger.window):
+                    hits.append(trigger.id)
+                    continue
+            if trigger.direction in ("backward", "both") and start >= span.end:
+                if _in_scope(doc, span.end, start, trigger.window):
+                    hits.append(trigger.id)
+        return hits
+
+
+def _in_scope(doc: Doc, left: int, right: int, window: int) -> bool:
+    """Tokens between left and right (exclusive) fit the window and cross no clause boundary."""
+    words = [t for t in doc[left:right] if not t.is_space]
+    if len(words) > window:
+        return False
+    return not any(t.lower_ in TERMINATORS for t in words)

@@ -1,0 +1,326 @@
+"""Document → mentions: rule candidates filtered by scope, drug and context,
+normalized, attributed, plus table cells.
+
+One ``Extractor`` holds one spaCy pipeline and is reused for every document.
+"""
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from spacy.tokens import Doc, Span
+
+from extractor.attribution import SourceAttributor
+from extractor.context import ContextRules
+from extractor.document import Document
+from extractor.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
+from extractor.outcomes import (
+    RELABEL_RULES,
+    coordinated_rates,
+    rate_category,
+    success_means_complete,
+    symptom_category,
+    widen,
+)
+from extractor.patterns import PATTERNS_DIR, Lexicons, Rule, load_lexicons
+from extractor.pipeline import CANDIDATES, build_nlp, make_doc, raw_text
+from extractor.quantities import (
+    concentration_values,
+    dose_values,
+    percent_in,
+    size_values,
+    split_dimension_change,
+)
+from extractor.routes import filter_routes
+from extractor.schema import Mention
+from extractor.scope import Scope, find_scope
+from extractor.structure import Structure
+from extractor.tables import classify_header, table_mentions
+
+NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
+_HEAD_WORDS = {"less", "greater", "smaller", "larger", "more", "bigger", "<", ">", "≤", "≥", "<=", ">="}
+_TAIL_WORDS = {"%", "ratio", "mixture", "dilution", "diameter", "less", "more", "smaller", "greater", "larger", ")"}
+_UNIT_WORDS = {
+    "mg", "g", "gm", "gms", "gram", "grams", "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",
+    "mg/kg", "g/kg", "mg/m2", "g/m2", "mg/ml", "mg/cc", "g/ml", "g/100ml", "mm", "cm", "millimeters", "centimeters",
+    "millimetres", "centimetres",
+}
+_OUTCOME_TRIM = {"of", "in", "to", "the", "a", "an"}
+
+
+class Extractor:
+    """Runs the pipeline and turns its candidates into schema mentions."""
+
+    def __init__(self, *, model: str | None = None, patterns_dir: Path | str | None = None) -> None:
+        self.patterns_dir = Path(patterns_dir) if patterns_dir else PATTERNS_DIR
+        self.nlp = build_nlp(model=model, patterns_dir=patterns_dir)
+        matcher = self.nlp.get_pipe("sts_field_matcher_v1")
+        self.rules: dict[str, Rule] = matcher.rules
+        self.lexicons: Lexicons = load_lexicons(self.patterns_dir)
+        self.context = ContextRules.load(self.patterns_dir)
+        self.route_words = _route_words(self.rules)
+
+    def extract(self, document: Document) -> list[Mention]:
+        return next(iter(self.extract_many([document])))
+
+    def extract_many(self, documents: Iterable[Document], *, batch_size: int = 8) -> Iterator[list[Mention]]:
+        """Mentions per document, in input order (spaCy ``pipe`` underneath)."""
+        pending: list[Document] = []
+
+        def docs() -> Iterator[Doc]:
+            for document in documents:
+                pending.append(document)
+                yield make_doc(self.nlp, document.text)
+
+        for doc in self.nlp.pipe(docs(), batch_size=batch_size):
+            document = pending.pop(0)
+            yield self.mentions_of(document, doc)
+
+    def mentions_of(self, document: Document, doc: Doc) -> list[Mention]:
+        text = raw_text(doc)
+        structure: Structure = doc.user_data["structure"]
+        sts_offsets = sorted(t.idx for t in doc if t._.sts)
+
+        def mentions_sts(start: int, end: int) -> bool:
+            k = bisect.bisect_left(sts_offsets, start)
+            return k < len(sts_offsets) and sts_offsets[k] < end
+
+        if not sts_offsets:
+            return []
+        scope = find_scope(structure, mentions_sts)
+        builder = _DocumentMentions(self, document, doc, text, structure, scope)
+        return builder.build()
+
+
+def _route_words(rules: dict[str, Rule]) -> dict[str, str]:
+    """Single route words → category, for abbreviations a paper defines ("intralesional (IL)")."""
+    words = {}
+    for rule in rules.values():
+        if rule.label == "route" and isinstance(rule.pattern, list) and len(rule.pattern) == 1:
+            for word in rule.pattern[0].get("LOWER", {}).get("IN", []):
+                words[word] = rule.category
+    return words
+
+
+class _DocumentMentions:
+    """The per-document filtering and normalization steps."""
+
+    def __init__(self, extractor: Extractor, document: Document, doc: Doc, text: str, structure: Structure, scope: Scope):
+        self.x = extractor
+        self.document = document
+        self.doc = doc
+        self.text = text
+        self.structure = structure
+        self.scope = scope
+        self.sentence_starts = [s for s, _ in structure.sentences]
+        self.attributor = SourceAttributor(structure)
+        self.success_is_complete = success_means_complete(text)
+        self.excluded_cells = self._excluded_cells()
+
+    def sentence_index(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
+
+    def _excluded_cells(self) -> list[tuple[int, int]]:
+        cells = []
+        for table in self.structure.tables:
+            columns = {c.column for c in table.header if (r := classify_header(c.text)) and r.field == "exclude"}
+            cells += [(c.start, c.end) for row in table.rows[1:] for c in row if c.column in columns]
+        return cells
+
+    def _in_excluded_cell(self, start: int, end: int) -> bool:
+        return any(a <= start and end <= b for a, b in self.excluded_cells)
+
+    def _sentence_ok(self, span: Span, rule: Rule) -> bool:
+        if not rule.sentence_requires:
+            return True
+        words = {t.lower_ for t in span.sent}
+        for requirement in rule.sentence_requires:
+            if requirement.startswith("@"):
+                if words & self.x.lexicons.word_set(requirement[1:]):
+                    return True
+            elif requirement.lower() in words:
+                return True
+        return False
+
+    def candidates(self) -> dict[str, list[Span]]:
+        by_field: dict[str, list[Span]] = {}
+        for span in self.doc.spans[CANDIDATES]:
+            rule = self.x.rules[span.id_]
+            if self.scope.reason_at(span.start_char, span.end_char):
+                continue
+            if not self._sentence_ok(span, rule):
+                continue
+            if span.label_ in NUMERIC_FIELDS and "\t" in self.text[span.start_char : span.end_char]:
+                continue
+            by_field.setdefault(span.label_, []).append(span)
+        by_field.setdefault("route", []).extend(self._learned_route_abbreviations())
+        return by_field
+
+    def _learned_route_abbreviations(self) -> list[Span]:
+        found = []
+        matched = {t.i for s in self.doc.spans[CANDIDATES] for t in s}
+        for short in getattr(self.doc._, "abbreviations", []) or []:
+            long_form = short._.long_form
+            category = self.x.route_words.get(long_form.text.lower()) if long_form is not None else None
+            if category and short.start not in matched and not self.scope.reason_at(short.start_char, short.end_char):
+                span = Span(self.doc, short.start, short.end, label="route", span_id=f"route.learned_abbreviation")
+                self._learned_categories[span.start] = category
+                found.append(span)
+        return found
+
+    @property
+    def _learned_categories(self) -> dict[int, str]:
+        if not hasattr(self, "_learned"):
+            self._learned: dict[int, str] = {}
+        return self._learned
+
+    def category_of(self, span: Span) -> str | None:
+        if span.id_ == "route.learned_abbreviation":
+            return self._learned_categories[span.start]
+        return self.x.rules[span.id_].category
+
+    def mention(self, field: str, start: int, end: int, *, values=(None, None, None), category=None, rule_id="") -> Mention:
+        index = self.sentence_index(start)
+        s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+        return Mention(
+            doc_id=self.document.doc_id,
+            field=field,
+            text=self.text[start:end],
+            start=start,
+            end=end,
+            value_min=values[0],
+            value_max=values[1],
+            unit=values[2],
+            category=category,
+            source=self.attributor.source_of(index, start, end) if self.structure.sentences else "this_study",
+            sentence=" ".join(self.text[s_start:s_end].split()),
+            pattern_id=rule_id,
+            section=self.structure.section_at(start),
+            page=self.document.page_at(start),
+        )
+
+    def routes(self, spans: list[Span]) -> list[Mention]:
+        categories = {s.id_: self.category_of(s) for s in spans}
+        kept = filter_routes(self.doc, spans, {**categories, **{s.id_: self.category_of(s) for s in spans}}, self.x.lexicons)
+        result = []
+        for span in kept:
+            if self.x.context.modifiers(self.doc, span, "route"):
+                continue
+            if self._in_excluded_cell(span.start_char, span.end_char):
+                continue
+            result.append(self.mention("route", span.start_char, span.end_char, category=self.category_of(span), rule_id=span.id_))
+        return result
+
+    def _quantity_bounds(self, span: Span) -> tuple[int, int]:
+        tokens = [t for t in span if not t.is_space]
+        while tokens and not (tokens[0].text[:1].isdigit() or tokens[0].lower_ in _HEAD_WORDS):
+            tokens.pop(0)
+        while tokens and not (tokens[-1].text[:1].isdigit() or tokens[-1].lower_ in _TAIL_WORDS | _UNIT_WORDS or tokens[-1].text[-1:].isdigit()):
+            tokens.pop()
+        if not tokens:
+            return span.start_char, span.end_char
+        return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+    def numeric(self, field: str, spans: list[Span]) -> list[Mention]:
+        result = []
+        for span in spans:
+            if field in ("dose", "concentration") and belongs_to_other_drug(self.doc, span):
+                continue
+            start, end = self._quantity_bounds(span)
+            piece = self.text[start:end]
+            if field == "dose":
+                parts = [(start, end, dose_values(piece))]
+            elif field == "concentration":
+                parts = [(start, end, concentration_values(piece))]
+            else:
+                parts = []
+                for a, b in split_dimension_change(piece):
+                    sub = self.text[start + a : start + b]
+                    parts.append((start + a, start + b, size_values(sub, _unit_after(piece))))
+            for a, b, values in parts:
+                if values is not None:
+                    result.append(self.mention(field, a, b, values=values, rule_id=span.id_))
+        return result
+
+    def outcomes(self, spans: list[Span]) -> list[Mention]:
+        result = []
+        for span in spans:
+            if self.x.context.modifiers(self.doc, span, "outcome"):
+                continue
+            if sentence_names_only_other_drugs(self.doc, span):
+                continue
+            tokens = [t for t in span if not t.is_space]
+            while len(tokens) > 1 and tokens[-1].lower_ in _OUTCOME_TRIM:
+                tokens.pop()
+            while len(tokens) > 1 and tokens[0].lower_ in {"the", "a", "an"}:
+                tokens.pop(0)
+            core_start, core_end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            index = self.sentence_index(core_start)
+            s_start, s_end = self.structure.sentences[index]
+            start, end = widen(self.text, core_start, core_end, s_start, s_end)
+            rule = self.x.rules[span.id_]
+            value = percent_in(self.text[start:end])
+            is_success = "rate" in self.text[core_start:core_end].lower()
+            category = rule.category
+            if category == "by_value":
+                category = rate_category(value, success_is_complete=self.success_is_complete, is_success_rate=is_success)
+            elif span.id_ in RELABEL_RULES and symptom_category(self.text, core_end, s_end):
+                category = "symptom_relief"
+            values = (value, value, "%") if value is not None else (None, None, None)
+            result.append(self.mention("outcome", start, end, values=values, category=category, rule_id=span.id_))
+            if value is not None:
+                for a, b, extra in coordinated_rates(self.text, end, s_end):
+                    extra_category = rate_category(extra, success_is_complete=self.success_is_complete, is_success_rate=is_success) if rule.category == "by_value" else category
+                    result.append(self.mention("outcome", a, b, values=(extra, extra, "%"), category=extra_category, rule_id=span.id_ + "+coordinated"))
+        return result
+
+    def tables(self) -> list[Mention]:
+        result = []
+        for table in self.structure.tables:
+            for found in table_mentions(table):
+                if self.scope.reason_at(found.start, found.end):
+                    continue
+                category = found.category
+                if found.field == "outcome" and "success" in found.rule_id:
+                    category = rate_category(found.value_min, success_is_complete=self.success_is_complete, is_success_rate=True)
+                result.append(
+                    self.mention(
+                        found.field, found.start, found.end,
+                        values=(found.value_min, found.value_max, found.unit), category=category, rule_id=found.rule_id,
+                    )
+                )
+        return result
+
+    def build(self) -> list[Mention]:
+        by_field = self.candidates()
+        mentions = self.routes(by_field.get("route", []))
+        mentions += self.outcomes(by_field.get("outcome", []))
+        numeric = []
+        for field in NUMERIC_FIELDS:
+            numeric += self.numeric(field, by_field.get(field, []))
+        table = self.tables()
+        mentions += _without_overlaps(table + numeric, group=lambda m: "numeric" if m.field in NUMERIC_FIELDS else m.field)
+        mentions = _without_overlaps(mentions, group=lambda m: m.field)
+        return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
+
+
+def _unit_after(piece: str) -> str | None:
+    from extractor.quantities import unit_in
+
+    return unit_in(piece)
+
+
+def _without_overlaps(mentions: list[Mention], *, group) -> list[Mention]:
+    """Keep the first-listed, then longest, mention among overlapping ones of a group."""
+    order = sorted(range(len(mentions)), key=lambda i: (-(mentions[i].end - mentions[i].start), i))
+    kept: list[Mention] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for i in order:
+        m = mentions[i]
+        spans = taken.setdefault(group(m), [])
+        if any(m.start < b and a < m.end for a, b in spans):
+            continue
+        spans.append((m.start, m.end))
+        kept.append(m)
+    return kept

@@ -1,0 +1,373 @@
+"""Page geometry → lines in reading order (pdfium text layer, no rendering).
+
+Pipeline for one page:
+
+1. ``page_fragments``: pdfium's text in stream order is cut at its own line
+   breaks; each pdfium line is measured with ``FPDFText_CountRects`` (one rect
+   per text object, cheap). A line made of one text object that stays on one
+   side of the page centre is taken whole; other lines are measured char by
+   char (loose boxes) and cut into *fragments* wherever the horizontal gap is
+   wider than a word space (column gutter, table cell) or the text jumps back
+   or to another baseline. Raised, smaller runs of digits are marked as
+   superscripts (citation markers).
+2. ``layout_page``: a gutter is searched as the x position crossed by the fewest
+   fragments with body lines ending just left of it and starting just right of
+   it. Fragments crossing the gutter are full-width (titles, abstracts, wide
+   tables, captions); the others are left/right column fragments. Walking top
+   to bottom, each run of column fragments between two full-width fragments
+   is a band, read left column first, then right column. Fragments of one
+   column sharing a baseline form one row (table cells joined by a tab).
+"""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+
+import pypdfium2.raw as pdfium_c
+
+from extractor.ingest.unicode_cleanup import clean_text, to_superscript
+
+
+@dataclass
+class Frag:
+    """A horizontal run of text on one visual line (top-down coordinates)."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    text: str
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class Line:
+    """An output line: one row of fragments in one column (or full width)."""
+
+    frags: list[Frag]
+    column: str  # "F" full width, "L", "R"
+    band: int
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    text: str = ""
+    cells: list[str] = field(default_factory=list)
+
+    def finish(self) -> "Line":
+        self.frags.sort(key=lambda f: f.x0)
+        self.x0 = min(f.x0 for f in self.frags)
+        self.x1 = max(f.x1 for f in self.frags)
+        self.top = min(f.top for f in self.frags)
+        self.bottom = max(f.bottom for f in self.frags)
+        h = max(f.height for f in self.frags)
+        cells: list[str] = []
+        prev: Frag | None = None
+        for f in self.frags:
+            if prev is not None and f.x0 - prev.x1 < 1.2 * h and cells:
+                cells[-1] = cells[-1] + " " + f.text
+            else:
+                cells.append(f.text)
+            prev = f
+        self.cells = cells
+        self.text = "\t".join(cells)
+        return self
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def is_row(self) -> bool:
+        return len(self.cells) > 1
+
+
+# --------------------------------------------------------------------------
+# 1. fragments from pdfium
+
+
+_rect = pdfium_c.FS_RECTF()
+_rect_p = ctypes.byref(_rect)
+_dl, _dr, _db, _dt = (ctypes.c_double() for _ in range(4))
+_dl_p, _dr_p, _db_p, _dt_p = (ctypes.byref(v) for v in (_dl, _dr, _db, _dt))
+
+
+def _page_text(textpage, n: int) -> str:
+    """The page's text with one str char per pdfium char (None if misaligned)."""
+    text = textpage.get_text_range(0, n)
+    if len(text) == n:
+        return text
+    # rare: non-BMP chars or excluded chars; rebuild char by char
+    get = pdfium_c.FPDFText_GetUnicode
+    raw = textpage.raw
+    out = []
+    for i in range(n):
+        cp = get(raw, i)
+        out.append(chr(cp) if 0 < cp < 0x110000 and not 0xD800 <= cp < 0xE000 else "\ufffd")
+    return "".join(out)
+
+
+def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list[Frag]) -> None:
+    """Measure chars ``start:end`` one by one and cut them into fragments."""
+    box = pdfium_c.FPDFText_GetLooseCharBox
+    # runs: [x0, x1, b, t, chars] for consecutive chars on one baseline & size
+    cur: list | None = None
+    runs: list[list] = []
+    last_x0 = 0.0
+    for i in range(start, end):
+        ch = text[i]
+        if ch == " ":
+            if cur is not None:
+                cur[4].append(" ")
+            continue
+        if not box(raw, i, _rect_p):
+            continue
+        x0, x1, b, t = _rect.left, _rect.right, _rect.bottom, _rect.top
+        if x1 - x0 <= 0.01 and t - b <= 0.01:
+            if cur is not None:
+                cur[4].append(ch)
+            continue
+        if cur is not None:
+            h = cur[3] - cur[2]
+            same = abs(b - cur[2]) < 0.15 * h and abs((t - b) - h) < 0.15 * h
+            gap = x0 - cur[1]
+            # chars of a ligature share one box: x0 may repeat, not go back
+            if same and x0 >= last_x0 - 0.05 * h and gap < 0.8 * h:
+                # word spaces are pdfium's own (generated " " chars)
+                cur[4].append(ch)
+                cur[1] = max(cur[1], x1)
+                last_x0 = x0
+                continue
+        last_x0 = x0
+        cur = [x0, x1, b, t, [ch]]
+        runs.append(cur)
+    if not runs:
+        return
+    # merge runs into fragments: a smaller raised run next to a line is a superscript
+    frag: list | None = None  # [x0, x1, b, t, text, h_main, b_main]
+    last_raised = False
+    for x0, x1, b, t, chars in runs:
+        raw_s = "".join(chars)
+        s = raw_s.strip()
+        if not s:
+            continue
+        spaced = raw_s[:1] == " " or (frag is not None and frag[4][-1:] == " ")
+        h = t - b
+        if frag is not None:
+            hm, bm = frag[5], frag[6]
+            gap = x0 - frag[1]
+            big = max(hm, h)
+            vert_overlap = min(t, frag[3]) - max(b, frag[2]) > 0.3 * min(h, hm)
+            if vert_overlap and -0.5 * big < gap < 0.8 * big:
+                raised = h < 0.85 * hm and b > bm + 0.2 * hm
+                lowered_main = hm < 0.85 * h and bm > b + 0.2 * h
+                if raised:
+                    sup = to_superscript(s)
+                    if sup is not None:
+                        s = sup
+                        frag[4] = frag[4].rstrip()
+                        spaced = False
+                    elif frag[4].rstrip()[-1:].isalpha():
+                        spaced = True  # raised letter (table footnote): own token
+                elif lowered_main:
+                    # the previous run was the raised one: start the main line
+                    frag[5], frag[6] = h, b
+                    sup = to_superscript(frag[4])
+                    if sup is not None:
+                        frag[4] = sup
+                        spaced = False
+                    elif s[:1].isalpha():
+                        spaced = True
+                elif last_raised and s[:1].isalpha():
+                    spaced = True  # "response.ᵃ Patients", not "response.aPatients"
+                last_raised = raised and to_superscript(s) is None and not s[:1] in "⁰¹²³⁴⁵⁶⁷⁸⁹"
+                if not spaced and frag[4][-1:] != " " and gap > 0.25 * big:
+                    spaced = True  # pdfium gave no space across a clear gap
+                frag[4] = frag[4].rstrip() + (" " if spaced else "") + s
+                if raw_s.endswith(" "):
+                    frag[4] += " "
+                frag[1] = max(frag[1], x1)
+                frag[2] = min(frag[2], b)
+                frag[3] = max(frag[3], t)
+                continue
+            out.append(Frag(frag[0], frag[1], H - frag[3], H - frag[2], frag[4]))
+        frag = [x0, x1, b, t, s, h, b]
+        last_raised = False
+    if frag is not None:
+        out.append(Frag(frag[0], frag[1], H - frag[3], H - frag[2], frag[4]))
+
+
+def page_fragments(textpage, width: float, height: float) -> list[Frag]:
+    """All text fragments of a page, cleaned, in stream order."""
+    raw = textpage.raw
+    n = textpage.count_chars()
+    if n <= 0:
+        return []
+    text = _page_text(textpage, n)
+    out: list[Frag] = []
+    count_rects = pdfium_c.FPDFText_CountRects
+    get_rect = pdfium_c.FPDFText_GetRect
+    mid = width / 2
+    i = 0
+    while i < n:
+        j = i
+        while j < n and text[j] not in "\r\n":
+            j += 1
+        if j > i:
+            nr = count_rects(raw, i, j - i)
+            if nr == 1:
+                get_rect(raw, 0, _dl_p, _dt_p, _dr_p, _db_p)
+                x0, x1, t, b = _dl.value, _dr.value, _dt.value, _db.value
+                s = text[i:j].strip()
+                if s and not (x0 < mid - 4 < mid + 4 < x1) and (t - b) < 40:
+                    out.append(Frag(x0, x1, height - t, height - b, s))
+                elif s:
+                    _fragments_by_char(raw, text, i, j, height, out)
+            elif nr > 1:
+                _fragments_by_char(raw, text, i, j, height, out)
+        i = j + 1
+    for f in out:
+        f.text = clean_text(f.text).strip()
+    return [f for f in out if f.text and f.x1 > f.x0 and _is_horizontal(f)]
+
+
+def _is_horizontal(f: Frag) -> bool:
+    """Drop vertical text (margin stamps): tall narrow fragments."""
+    return not (f.height > 3 * (f.x1 - f.x0) and len(f.text) > 2) and f.height < 60
+
+
+# --------------------------------------------------------------------------
+# 2. columns and reading order
+
+
+def find_gutter(frags: list[Frag], width: float) -> float | None:
+    """x of the gutter between two columns, or None for a one-column page."""
+    body = [f for f in frags if len(f.text) > 1]
+    if len(body) < 6:
+        return None
+    best: tuple[int, float, float] | None = None  # (crossings, -run, x)
+    lo, hi = 0.3 * width, 0.7 * width
+    step = 1.0
+    xs = []
+    x = lo
+    while x <= hi:
+        xs.append(x)
+        x += step
+    cross = [0] * len(xs)
+    for f in body:
+        a = int((f.x0 + 0.5 - lo) / step) + 1
+        b = int((f.x1 - 0.5 - lo) / step)
+        a = max(a, 0)
+        b = min(b, len(xs) - 1)
+        for k in range(a, b + 1):
+            cross[k] += 1
+    m = min(cross)
+    # the widest run of minimal crossing
+    run_start = None
+    runs = []
+    for k, c in enumerate(cross + [m + 1]):
+        if c == m and run_start is None:
+            run_start = k
+        elif c != m and run_start is not None:
+            runs.append((k - run_start, run_start, k - 1))
+            run_start = None
+    length, a, b = max(runs)
+    g = xs[(a + b) // 2]
+    # body-text columns: wide lines ending just left of g / starting just right
+    # of g, several of them side by side on the same rows
+    left = [f for f in body if g - 0.12 * width < f.x1 <= g and f.x1 - f.x0 > 0.25 * width]
+    right = [f for f in body if g <= f.x0 < g + 0.12 * width and f.x1 - f.x0 > 0.25 * width]
+    if len(left) < 3 or len(right) < 3:
+        return None
+    return g
+
+
+def layout_page(frags: list[Frag], width: float) -> list[Line]:
+    """Group fragments into lines and order them as a reader would."""
+    if not frags:
+        return []
+    g = find_gutter(frags, width)
+    items = sorted(frags, key=lambda f: (f.top, f.x0))
+    lines: list[Line] = []
+    band = 0
+    if g is None:
+        return [ln.finish() for ln in _rows(items, "F", 0)]
+    pending: dict[str, list[Frag]] = {"L": [], "R": []}
+
+    def flush() -> None:
+        for side in ("L", "R"):
+            if pending[side]:
+                lines.extend(ln.finish() for ln in _rows(pending[side], side, band))
+                pending[side] = []
+
+    for f in items:
+        if lines and lines[-1].column == "F" and _same_row(lines[-1].frags[0], f):
+            # a cell on the same row as a full-width fragment (wide table row)
+            lines[-1].frags.append(f)
+            lines[-1].finish()
+            continue
+        if f.x1 <= g + 0.5:
+            pending["L"].append(f)
+        elif f.x0 >= g - 0.5:
+            pending["R"].append(f)
+        else:
+            same = [o for side in ("L", "R") for o in pending[side] if _same_row(o, f)]
+            for side in ("L", "R"):
+                pending[side] = [o for o in pending[side] if not any(o is s for s in same)]
+            if pending["L"] or pending["R"]:
+                flush()
+                band += 1
+            lines.append(Line(same + [f], "F", band).finish())
+            continue
+        if lines and lines[-1].column == "F" and lines[-1].band == band:
+            band += 1
+    flush()
+    return _merge_full_rows(lines)
+
+
+def _same_row(a: Frag, b: Frag) -> bool:
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap > 0.5 * min(a.height, b.height)
+
+
+def _rows(frags: list[Frag], column: str, band: int) -> list[Line]:
+    frags = sorted(frags, key=lambda f: (f.top, f.x0))
+    rows: list[Line] = []
+    for f in frags:
+        if rows and any(_same_row(o, f) for o in rows[-1].frags):
+            rows[-1].frags.append(f)
+        else:
+            rows.append(Line([f], column, band))
+    return rows
+
+
+def _merge_full_rows(lines: list[Line]) -> list[Line]:
+    """A one-line column band squeezed between full-width rows of a table.
+
+    A wide table row whose cells leave the gutter free is cut into an "L" and
+    an "R" line of a band of one row; put such rows back together.
+    """
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        ln = lines[i]
+        if (
+            ln.column == "L"
+            and i + 1 < len(lines)
+            and lines[i + 1].column == "R"
+            and lines[i + 1].band == ln.band
+            and (i + 2 >= len(lines) or lines[i + 2].band != ln.band)
+            and (i == 0 or lines[i - 1].band != ln.band)
+            and _same_row(ln.frags[0], lines[i + 1].frags[0])
+            and (ln.is_row or lines[i + 1].is_row)
+        ):
+            merged = Line(ln.frags + lines[i + 1].frags, "F", ln.band).finish()
+            out.append(merged)
+            i += 2
+            continue
+        out.append(ln)
+        i += 1
+    return out

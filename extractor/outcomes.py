@@ -1,0 +1,84 @@
+"""Outcome spans and categories beyond what a single rule can say.
+
+- widening: a result phrase takes in its count and percentage from the same
+  clause ("19 (68%) had clinical improvement", "7 had NR to TST (25%)");
+- coordination: "success rates of 78% and 20%" and "reduced by 67% by week 4
+  and by 90% by week 12" state a second result with the same phrase;
+- symptoms: "improvement in pain" is symptom relief, not lesion response;
+- rates: a rate's category follows its value and the paper's definition of
+  success (complete resolution, when the paper says so).
+"""
+from __future__ import annotations
+
+import re
+
+from extractor.quantities import NUMBER, category_by_value, percent_in
+
+_LEFT_COUNT = re.compile(
+    rf"(?:\b(?:\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of\s+(?:the\s+)?\d+\s+)?(?:patients?\s+|lesions?\s+|cases?\s+)?"
+    rf"\(\s*{NUMBER}\s*%\s*\)\s*|\b\d+\s+)"
+    rf"(?:patients?\s+|lesions?\s+)?(?:had|have|has|experienced|showed|achieved|reported|were|was)?\s*$"
+)
+_RIGHT_RATE = re.compile(
+    rf"^(?:\s+(?:to|with|on)\s+\w+)?\s*\(\s*{NUMBER}\s*%\s*\)"
+    rf"|^\s+(?:was\s+|were\s+)?(?:obtained|achieved|observed|seen|noted|reported)?\s*in\s+(?:\w+\s+(?:out\s+)?of\s+)?{NUMBER}\s*%?(?:\s+of\s+(?:the\s+)?(?:patients|lesions|cases|subjects))?(?:\s*\(\s*{NUMBER}\s*%\s*\))?"
+)
+_COORDINATED_RATE = re.compile(
+    rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or)\s+(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
+)
+SYMPTOM_WORDS = {
+    "pain", "sleep", "disability", "discomfort", "pruritus", "itching", "tenderness", "symptoms", "symptom",
+    "quality", "function", "functionality", "mobility", "activities", "daily", "burning",
+}
+_SYMPTOM_AFTER = re.compile(r"^\s*(?:in|of)?\s*(?:her|his|their|the|overall)?\s*(\w+)", re.IGNORECASE)
+_SUCCESS_DEFINITION = re.compile(
+    r"success[^.]{0,80}?(?:grad|defin|consider|determin)[^.]{0,120}?complete (?:response|resolution|remission|clearance)"
+    r"|complete (?:response|resolution|remission|clearance)[^.]{0,80}?(?:defined|considered|graded) as (?:a )?success",
+    re.IGNORECASE,
+)
+RELABEL_RULES = {"outcome.improvement", "outcome.diminution"}
+
+
+def widen(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
+    """Take in the count/percentage stated next to the result in the same clause."""
+    left_text = text[sentence_start:start]
+    match = _LEFT_COUNT.search(left_text)
+    if match and match.group(0).strip():
+        start = sentence_start + match.start()
+    right_text = text[end:sentence_end]
+    if percent_in(text[start:end]) is None:
+        right = _RIGHT_RATE.match(right_text)
+        if right:
+            end = end + right.end()
+    return start, end
+
+
+def coordinated_rates(text: str, end: int, sentence_end: int) -> list[tuple[int, int, float]]:
+    """Further "and 20%" rates that follow a rate phrase ending at ``end``."""
+    found = []
+    cursor = end
+    while True:
+        match = _COORDINATED_RATE.match(text[cursor:sentence_end])
+        if not match:
+            return found
+        value_start = cursor + match.start(1)
+        value_end = cursor + match.end(0)
+        found.append((value_start, value_end, float(match.group(1))))
+        cursor = value_end
+
+
+def symptom_category(text: str, end: int, sentence_end: int) -> bool:
+    """True when the phrase's object is a symptom ("improvement in pain")."""
+    match = _SYMPTOM_AFTER.match(text[end:sentence_end])
+    return bool(match) and match.group(1).lower() in SYMPTOM_WORDS
+
+
+def success_means_complete(text: str) -> bool:
+    """The paper defines treatment success as complete resolution."""
+    return bool(_SUCCESS_DEFINITION.search(text))
+
+
+def rate_category(value: float | None, *, success_is_complete: bool, is_success_rate: bool) -> str:
+    if is_success_rate and success_is_complete and value is not None and value > 0:
+        return "complete_response"
+    return category_by_value(value)

@@ -1,0 +1,216 @@
+"""The spaCy pipeline, assembled in one place for the CLI, the batch workers and the tests.
+
+Components (registered with ``@Language.factory``, names carry a version):
+- ``sts_sentences_v1``: sentence starts from :mod:`extractor.structure`, which
+  sees the original text (line ends, tables) even though spaCy gets a copy
+  with newlines and tabs turned into spaces (same length, so offsets hold;
+  spaCy's tokenizer runs far slower on text full of ``\\n``);
+- scispaCy's ``abbreviation_detector``: the paper's own abbreviations;
+- ``sts_drug_tagger_v1``: marks STS names (and abbreviations the paper defines
+  for them) with ``token._.sts`` and collects other drugs in ``doc.spans["drugs"]``;
+- ``sts_external_ner_v1`` (optional): any installed spaCy/scispaCy NER model;
+  its chemical entities join ``doc.spans["drugs"]``;
+- ``sts_field_matcher_v1``: the rules of ``patterns/*.jsonl`` as a spaCy
+  Matcher; candidates land in ``doc.spans["sts_candidates"]`` with the rule id
+  as ``span.id_``.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+
+from extractor.patterns import PATTERNS_DIR, Rule, load_lexicons, load_rules
+from extractor.structure import analyse
+
+CANDIDATES = "sts_candidates"
+DRUGS = "drugs"
+RAW_TEXT_KEY = "raw_text"
+_WHITESPACE_FOR_SPACY = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " "})
+
+if not Token.has_extension("sts"):
+    Token.set_extension("sts", default=False)
+if not Doc.has_extension("rule_ids"):
+    Doc.set_extension("rule_ids", default=None)
+
+
+def spacy_text(text: str) -> str:
+    """Same-length copy of ``text`` without line breaks or tabs."""
+    return text.translate(_WHITESPACE_FOR_SPACY)
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """A tokenized Doc for ``text`` whose offsets equal the original string's."""
+    doc = nlp.make_doc(spacy_text(text))
+    doc.user_data[RAW_TEXT_KEY] = text
+    return doc
+
+
+def raw_text(doc: Doc) -> str:
+    return doc.user_data.get(RAW_TEXT_KEY, doc.text)
+
+
+@Language.factory("sts_sentences_v1")
+def create_sentence_setter(nlp: Language, name: str) -> "SentenceSetter":
+    return SentenceSetter()
+
+
+class SentenceSetter:
+    """Sets ``is_sent_start`` from the structure of the original text."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        structure = analyse(raw_text(doc))
+        doc.user_data["structure"] = structure
+        starts = sorted(start for start, _ in structure.sentences)
+        j = 0
+        for token in doc:
+            while j < len(starts) and starts[j] < token.idx:
+                j += 1
+            hit = j < len(starts) and starts[j] < token.idx + max(len(token.text), 1)
+            token.is_sent_start = token.i == 0 or (hit and not token.is_space)
+        return doc
+
+
+@Language.factory(
+    "sts_drug_tagger_v1",
+    default_config={"patterns_dir": None},
+)
+def create_drug_tagger(nlp: Language, name: str, patterns_dir: str | None) -> "DrugTagger":
+    return DrugTagger(nlp, patterns_dir=Path(patterns_dir) if patterns_dir else PATTERNS_DIR)
+
+
+class DrugTagger:
+    """STS names on tokens (``_.sts``); other drug names in ``doc.spans["drugs"]``."""
+
+    def __init__(self, nlp: Language, *, patterns_dir: Path) -> None:
+        lexicons = load_lexicons(patterns_dir)
+        self.sts_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.sts_matcher.add("STS", [nlp.make_doc(term) for term in lexicons.sts_synonyms if not term.isupper()])
+        self.sts_abbreviations = {term for term in lexicons.sts_synonyms if term.isupper()}
+        self.other_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.other_matcher.add("OTHER", [nlp.make_doc(term) for term in lexicons.other_drugs])
+        suffixes = "|".join(re.escape(s) for s in lexicons.other_drug_suffixes)
+        self.suffix_re = re.compile(rf"^[a-z]{{3,}}(?:{suffixes})s?$") if suffixes else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        sts_spans = [doc[s:e] for _, s, e in self.sts_matcher(doc)]
+        learned = set(self.sts_abbreviations)
+        for abbreviation in getattr(doc._, "abbreviations", []) or []:
+            long_form = abbreviation._.long_form
+            if long_form is not None and any(t.i < len(doc) and _overlaps(long_form, s) for s in sts_spans for t in long_form[:1]):
+                learned.add(abbreviation.text)
+        for token in doc:
+            if token.text in learned:
+                token._.sts = True
+        for span in sts_spans:
+            for token in span:
+                token._.sts = True
+        others = [doc[s:e] for _, s, e in self.other_matcher(doc)]
+        if self.suffix_re is not None:
+            others += [doc[t.i : t.i + 1] for t in doc if not t._.sts and self.suffix_re.match(t.lower_)]
+        drugs = [Span(doc, s.start, s.end, label="OTHER") for s in others if not any(t._.sts for t in s)]
+        existing = list(doc.spans[DRUGS]) if DRUGS in doc.spans else []
+        doc.spans[DRUGS] = existing + drugs
+        return doc
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+@Language.factory(
+    "sts_external_ner_v1",
+    default_config={"model": "", "drug_labels": ["CHEMICAL", "CHEM", "DRUG", "SIMPLE_CHEMICAL"]},
+)
+def create_external_ner(nlp: Language, name: str, model: str, drug_labels: list[str]) -> "ExternalNer":
+    return ExternalNer(model, drug_labels=drug_labels)
+
+
+class ExternalNer:
+    """Runs a separately installed NER model and keeps its drug entities.
+
+    The model keeps its own tokenizer; entities are mapped back by character
+    offsets, so any spaCy/scispaCy NER pipeline works.
+    """
+
+    def __init__(self, model: str, *, drug_labels: list[str]) -> None:
+        if not model:
+            raise ValueError("sts_external_ner_v1 needs a model name or path")
+        self.model = spacy.load(model)
+        if "ner" not in self.model.pipe_names:
+            raise ValueError(f"model {model!r} has no 'ner' component (pipes: {self.model.pipe_names})")
+        self.drug_labels = {label.upper() for label in drug_labels}
+
+    def __call__(self, doc: Doc) -> Doc:
+        external = self.model(doc.text)
+        found = []
+        for ent in external.ents:
+            if ent.label_.upper() not in self.drug_labels:
+                continue
+            span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
+            if span is not None and not any(t._.sts for t in span):
+                found.append(Span(doc, span.start, span.end, label="OTHER"))
+        existing = list(doc.spans[DRUGS]) if DRUGS in doc.spans else []
+        doc.spans[DRUGS] = existing + found
+        return doc
+
+
+@Language.factory("sts_field_matcher_v1", default_config={"patterns_dir": None})
+def create_field_matcher(nlp: Language, name: str, patterns_dir: str | None) -> "FieldMatcher":
+    return FieldMatcher(nlp, patterns_dir=Path(patterns_dir) if patterns_dir else PATTERNS_DIR)
+
+
+class FieldMatcher:
+    """Rule matches as candidate spans; ``span.id_`` is the rule id."""
+
+    def __init__(self, nlp: Language, *, patterns_dir: Path) -> None:
+        self.rules: dict[str, Rule] = {rule.id: rule for rule in load_rules(patterns_dir)}
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for rule in self.rules.values():
+            if isinstance(rule.pattern, str):
+                self.phrases.add(rule.id, [nlp.make_doc(rule.pattern)])
+            else:
+                self.matcher.add(rule.id, [rule.pattern])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in list(self.matcher(doc)) + list(self.phrases(doc)):
+            rule_id = doc.vocab.strings[match_id]
+            rule = self.rules[rule_id]
+            spans.append(Span(doc, start, end, label=rule.label, span_id=rule_id))
+        doc.spans[CANDIDATES] = spans
+        return doc
+
+
+def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = None) -> Language:
+    """The production pipeline: scispaCy tokenizer and abbreviations, then the STS components."""
+    from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+    import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
+
+    nlp = spacy.blank("en")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        nlp.tokenizer = combined_rule_tokenizer(nlp)
+    _split_dashes_between_words(nlp)
+    config = {"patterns_dir": str(patterns_dir) if patterns_dir else None}
+    nlp.add_pipe("sts_sentences_v1")
+    nlp.add_pipe("abbreviation_detector")
+    if model:
+        nlp.add_pipe("sts_external_ner_v1", config={"model": str(model)})
+    nlp.add_pipe("sts_drug_tagger_v1", config=config)
+    nlp.add_pipe("sts_field_matcher_v1", config=config)
+    return nlp
+
+
+def _split_dashes_between_words(nlp: Language) -> None:
+    """Split "thiosulfate—10" and "calcinosis.2" so rules see the word and the number."""
+    extra = r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})\.(?=[0-9])"
+    current = nlp.tokenizer.infix_finditer.__self__.pattern
+    nlp.tokenizer.infix_finditer = re.compile(f"{extra}|{current}").finditer

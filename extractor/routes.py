@@ -1,0 +1,81 @@
+"""Route candidates: is the route word about STS, and is it the most specific one?
+
+"topical hydrocortisone" and "IV immunoglobulin" name another drug's route;
+"topical cream", "intralesional form" and "topical, intradermal, and
+intravenous." (a list in an STS sentence) are STS routes. "Intradermal STS
+injections" is one route, the adjective: a bare injection word yields to a
+more specific route word just before it.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from extractor.patterns import Lexicons
+
+GENERIC_CATEGORIES = {"injection"}
+ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
+_COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor"}
+
+
+def _is_route_word(token, route_token_ids: set[int]) -> bool:
+    return token.i in route_token_ids
+
+
+def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: set[int]) -> bool:
+    """Walk right from a route adjective to the noun it modifies."""
+    sentence = span.sent
+    i = span.end
+    in_list = False
+    while i < sentence.end and i < span.end + 12:
+        token = doc[i]
+        if token.is_space:
+            i += 1
+            continue
+        if token._.sts or token.lower_ in lexicons.treatment_heads:
+            return True
+        if token.text == ")" and span.start > 0 and doc[span.start - 1].text == "(":
+            i += 1  # "intravenous (IV) sodium thiosulfate": look past the definition
+            continue
+        if token.text == "(":
+            close = next((k for k in range(i + 1, min(i + 6, sentence.end)) if doc[k].text == ")"), None)
+            if close is None:
+                return False
+            i = close + 1
+            continue
+        if token.lower_ in _COORDINATION or _is_route_word(token, route_token_ids):
+            in_list = True
+            i += 1
+            continue
+        if token.is_punct and token.text in {".", ";", ":"} and in_list:
+            break
+        return False
+    return in_list and any(t._.sts for t in sentence)
+
+
+def filter_routes(doc: Doc, spans: list[Span], categories: dict[str, str], lexicons: Lexicons) -> list[Span]:
+    """Route candidates that are STS routes, most specific first."""
+    route_token_ids = {t.i for s in spans for t in s}
+    kept = []
+    for span in spans:
+        if span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not head_names_sts(doc, span, lexicons, route_token_ids):
+            continue
+        kept.append(span)
+    specific = [s for s in kept if categories[s.id_] not in GENERIC_CATEGORIES and s.id_ != "route.infusion"]
+    result = []
+    for span in kept:
+        if categories[span.id_] in GENERIC_CATEGORIES and _modified_by_specific(doc, span, specific):
+            continue
+        result.append(span)
+    return result
+
+
+def _modified_by_specific(doc: Doc, span: Span, specific: list[Span]) -> bool:
+    """A specific route word within three tokens before, in the same phrase."""
+    for other in specific:
+        if other.end <= span.start and span.start - other.end <= 3 and other.sent == span.sent:
+            between = doc[other.end : span.start]
+            if not any(t.is_punct and t.text not in "()" or t.lower_ in {"and", "or"} for t in between):
+                return True
+        if other.start < span.end and span.start < other.end and other.id_ == "route.intralesional_phrase":
+            return True
+    return False

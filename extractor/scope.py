@@ -1,0 +1,121 @@
+"""What part of a file is the STS article's own text.
+
+General mechanisms, each returning character ranges to skip:
+- article segmentation: a file may hold the tail of the previous article and
+  the head of the next one (journal issue scrapes); segments are cut at DOI
+  lines and letter openings, and a segment that never names STS is skipped;
+- repeated blocks: a run of at least three sentences repeated verbatim is a
+  scraping artefact, only its first copy counts;
+- reference lists: from a References heading to the next heading, plus any
+  line shaped like a citation (authors, journal, year;volume:pages);
+- abbreviation legends ("IV, intravenous; NR, no response") under tables.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractor.structure import Structure
+
+ARTICLE_START = re.compile(
+    r"^\s*(?:<?https?://(?:dx\.)?doi\.org/\S+>?|doi:\s*\S+|DOI:\s*\S+|To the Editor:?)\s*$|^\s*To the Editor:",
+    re.IGNORECASE,
+)
+REFERENCE_LINE = re.compile(
+    r"^\s*(?:[-•*]\s*|\d{1,3}[.)]?\s+|-\s*\d{1,3}\.\s*)?"  # bullet or number
+    r"[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?,?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)"  # first author
+    r".*(?:\b(?:19|20)\d{2}\s*[;:,.]\s*\d+|\(\s*(?:19|20)\d{2}\s*\)|doi)",
+)
+LEGEND_ENTRY = re.compile(r"(?:(?<=^)|(?<=;\s)|(?<=\.\s))([A-Z][A-Za-z0-9\-]{0,9}),\s+([A-Za-z][^;:.]{1,80}?)(?=;|\.(?:\s|$)|$)")
+
+
+@dataclass
+class Scope:
+    """Character ranges outside the extraction scope, each with a reason."""
+
+    excluded: list[tuple[int, int, str]]
+
+    def reason_at(self, start: int, end: int) -> str | None:
+        for low, high, reason in self.excluded:
+            if start < high and low < end:
+                return reason
+        return None
+
+
+def _normalized(sentence: str) -> str:
+    return " ".join(sentence.split()).lower()
+
+
+def article_segments(structure: Structure) -> list[tuple[int, int]]:
+    """(start, end) of each article-like segment of the file."""
+    cuts = [0]
+    for line in structure.lines:
+        if ARTICLE_START.match(line.text) and line.start > 0:
+            cuts.append(line.start)
+    cuts.append(len(structure.text))
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def repeated_runs(structure: Structure, *, min_run: int = 3, min_chars: int = 20) -> list[tuple[int, int]]:
+    """Ranges covered by runs of >= min_run sentences that all occurred earlier."""
+    text = structure.text
+    seen: set[str] = set()
+    flags: list[bool] = []
+    for start, end in structure.sentences:
+        key = _normalized(text[start:end])
+        flags.append(len(key) >= min_chars and key in seen)
+        if len(key) >= min_chars:
+            seen.add(key)
+    runs = []
+    i = 0
+    while i < len(flags):
+        if not flags[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(flags) and flags[j + 1]:
+            j += 1
+        if j - i + 1 >= min_run:
+            runs.append((structure.sentences[i][0], structure.sentences[j][1]))
+        i = j + 1
+    return runs
+
+
+def reference_ranges(structure: Structure) -> list[tuple[int, int]]:
+    ranges = []
+    headings = structure.sections
+    article_starts = [s for s, _ in article_segments(structure)]
+    for index, (start, name, _) in enumerate(headings):
+        if name == "references":
+            stops = [s for s, _, _ in headings[index + 1 :]] + [s for s in article_starts if s > start]
+            ranges.append((start, min(stops, default=len(structure.text))))
+    for line in structure.lines:
+        if REFERENCE_LINE.match(line.text) and len(line.text) > 40:
+            ranges.append((line.start, line.end))
+    return ranges
+
+
+def legend_ranges(structure: Structure) -> list[tuple[int, int]]:
+    """Entries of abbreviation legends: a line with two or more "ABBR, expansion;" entries."""
+    ranges = []
+    for line in structure.lines:
+        entries = [m for m in LEGEND_ENTRY.finditer(line.text) if line.text[m.end() : m.end() + 1] in (";", ".", "")]
+        if len(entries) >= 2 and ";" in line.text:
+            ranges.extend((line.start + m.start(), line.start + m.end()) for m in entries)
+    return ranges
+
+
+def find_scope(structure: Structure, mentions_sts) -> Scope:
+    """Excluded ranges of a document.
+
+    ``mentions_sts(start, end)`` says whether a text range names sodium
+    thiosulfate; a segment without STS is another article.
+    """
+    excluded: list[tuple[int, int, str]] = []
+    for start, end in article_segments(structure):
+        if not mentions_sts(start, end):
+            excluded.append((start, end, "other_article"))
+    excluded += [(a, b, "repeated_block") for a, b in repeated_runs(structure)]
+    excluded += [(a, b, "references") for a, b in reference_ranges(structure)]
+    excluded += [(a, b, "legend") for a, b in legend_ranges(structure)]
+    return Scope(sorted(excluded))

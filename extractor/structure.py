@@ -1,0 +1,203 @@
+"""Document structure from raw text: lines, sentences, sections and tables.
+
+Works on the original string so every offset stays exact. Sentences are cut
+at line ends (paragraphs, table rows, headings) and at sentence punctuation,
+but a paragraph that stops mid-sentence and resumes in lower case after a
+break (a page or column break in the source) is joined back.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.patterns import PATTERNS_DIR, load_regex_rules
+
+ABBREVIATIONS = {
+    "al", "fig", "figs", "dr", "vs", "e.g", "i.e", "eg", "ie", "no", "nos", "st", "mr", "mrs", "ms",
+    "approx", "ca", "cf", "jr", "inc", "ltd", "vol", "pp", "ref", "refs", "tab", "mo", "yr", "yrs",
+    "wk", "wks", "min", "max", "resp", "etc", "op", "cit", "i.v", "s.c", "p.o", "q.d", "b.i.d", "t.i.d",
+}
+_SENTENCE_END = re.compile(
+    r"[.!?]"  # the full stop
+    r"(?:[\"')\]]|<sup>[^<]{0,20}</sup>|\^\{[^}]{0,20}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+|\d{1,3}(?:[,–-]\d{1,3})*)*"  # closers, markers
+    r"(?=\s+[\"'(\[]?[A-Z0-9#*<])"
+)
+_HEADING_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(.*?)\s*(?:\*\*)?\s*:?\s*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+    @property
+    def is_table_row(self) -> bool:
+        return "\t" in self.text
+
+
+@dataclass(frozen=True)
+class Cell:
+    start: int
+    end: int
+    text: str
+    column: int
+
+
+@dataclass
+class Table:
+    """Consecutive tab-separated lines; the first is the header row."""
+
+    rows: list[list[Cell]]
+    start: int
+    end: int
+
+    @property
+    def header(self) -> list[Cell]:
+        return self.rows[0]
+
+
+@dataclass
+class Structure:
+    text: str
+    lines: list[Line]
+    sentences: list[tuple[int, int]]
+    sections: list[tuple[int, str, str]]  # (start offset, canonical section, heading text)
+    tables: list[Table] = field(default_factory=list)
+
+    def section_at(self, offset: int) -> str:
+        current = "body"
+        for start, name, _ in self.sections:
+            if start > offset:
+                break
+            current = name
+        return current
+
+
+def split_lines(text: str) -> list[Line]:
+    lines = []
+    position = 0
+    for raw in text.splitlines(keepends=True):
+        stripped = raw.rstrip("\r\n")
+        lines.append(Line(position, position + len(stripped), stripped))
+        position += len(raw)
+    return lines
+
+
+def _ends_sentence(text: str) -> bool:
+    tail = re.sub(r"(<sup>[^<]*</sup>|[\s⁰¹²³⁴⁵⁶⁷⁸⁹\d,–*]|\^\{[^}]*\})+$", "", text)
+    return not tail or tail[-1] in ".!?:;"
+
+
+def _starts_continuation(text: str) -> bool:
+    stripped = text.lstrip()
+    return bool(stripped) and stripped[0].islower()
+
+
+def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside one block of prose."""
+    spans = []
+    cursor = start
+    chunk = text[start:end]
+    for match in _SENTENCE_END.finditer(chunk):
+        cut = start + match.end()
+        word = re.search(r"(\S+)$", text[cursor : start + match.start()])
+        token = word.group(1).lower().rstrip(".") if word else ""
+        if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+            continue
+        spans.append((cursor, cut))
+        cursor = cut
+        while cursor < end and text[cursor].isspace():
+            cursor += 1
+    if cursor < end:
+        spans.append((cursor, end))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def heading_of(line_text: str) -> str | None:
+    """The heading words of a line that looks like a heading, else None."""
+    text = line_text.strip()
+    if not text or len(text) > 80 or "\t" in text:
+        return None
+    match = _HEADING_MARKUP.match(text)
+    return match.group(1).strip() if match else None
+
+
+def find_sections(lines: list[Line]) -> list[tuple[int, str, str]]:
+    rules = _section_rules()
+    sections = []
+    for line in lines:
+        words = heading_of(line.text)
+        if not words:
+            continue
+        for rule in rules:
+            if rule.regex.match(words):
+                sections.append((line.start, rule.data["section"], words))
+                break
+    return sections
+
+
+def _section_rules():
+    global _SECTION_RULES
+    if _SECTION_RULES is None:
+        _SECTION_RULES = load_regex_rules("sections", PATTERNS_DIR, keys={"section"})
+    return _SECTION_RULES
+
+
+_SECTION_RULES = None
+
+
+def find_tables(lines: list[Line]) -> list[Table]:
+    tables: list[Table] = []
+    current: list[list[Cell]] = []
+    for line in lines + [Line(-1, -1, "")]:
+        if line.start >= 0 and line.is_table_row:
+            cells = []
+            position = line.start
+            for column, piece in enumerate(line.text.split("\t")):
+                cells.append(Cell(position, position + len(piece), piece, column))
+                position += len(piece) + 1
+            current.append(cells)
+            continue
+        if len(current) >= 2:
+            tables.append(Table(current, current[0][0].start, current[-1][-1].end))
+        current = []
+    return tables
+
+
+def analyse(text: str) -> Structure:
+    """Lines, sentence spans, sections and tables of a document."""
+    lines = split_lines(text)
+    sentences: list[tuple[int, int]] = []
+    pending: tuple[int, int] | None = None  # an open block waiting for its continuation
+    for line in lines:
+        if line.is_blank:
+            continue
+        if line.is_table_row or heading_of(line.text) and _is_heading_line(line.text):
+            if pending:
+                sentences.extend(_split_block(text, *pending))
+                pending = None
+            sentences.append((line.start, line.end))
+            continue
+        if pending and not _ends_sentence(text[pending[0] : pending[1]]) and _starts_continuation(line.text):
+            pending = (pending[0], line.end)
+            continue
+        if pending:
+            sentences.extend(_split_block(text, *pending))
+        pending = (line.start, line.end)
+    if pending:
+        sentences.extend(_split_block(text, *pending))
+    return Structure(text, lines, sentences, find_sections(lines), find_tables(lines))
+
+
+def _is_heading_line(text: str) -> bool:
+    """Markdown or bold headings and known section names stand alone as sentences."""
+    stripped = text.strip()
+    if stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**")):
+        return True
+    words = heading_of(text) or ""
+    return any(rule.regex.match(words) for rule in _section_rules())

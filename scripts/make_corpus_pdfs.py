@@ -1,0 +1,372 @@
+"""Render corpus texts as journal-like PDFs (reportlab), for PDF-ingest tests.
+
+Layout of every page: a running header (journal name) and a footer with the
+page number; a full-width title on page 1; body text in two columns, left
+aligned, with long words hyphenated at line ends ("calcifi-" / "cation");
+words that already contain a hyphen break after it; tab-separated lines become
+a full-width table (header row bold, cells in aligned columns) placed below
+the text set so far on the page. Markup in the corpus (``#`` headings,
+``**bold**``, ``*italic*``, ``<i>``, ``<sup>..</sup>``, ``<https://..>``,
+``$\\leq 1$``) is reduced to its words; ``<sup>`` and Unicode superscript
+digits are drawn as small raised text, like citation markers in print.
+
+Deterministic: same text → same bytes (reportlab ``invariant=1``).
+
+    python scripts/make_corpus_pdfs.py OUTDIR [CORPUS_DIR]
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+PAGE_W, PAGE_H = 612.0, 792.0
+MARGIN_X, MARGIN_TOP, MARGIN_BOTTOM = 54.0, 72.0, 72.0
+GUTTER = 20.0
+COL_W = (PAGE_W - 2 * MARGIN_X - GUTTER) / 2
+BODY_SIZE, LEADING = 9.5, 12.0
+HEADER_TEXT = "Journal of Reproducible Case Reports"
+
+_SUP_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_FONTS: tuple[str, str] | None = None
+
+
+def _fonts() -> tuple[str, str]:
+    """(regular, bold) TrueType fonts with wide Unicode coverage."""
+    global _FONTS
+    if _FONTS is None:
+        candidates = [
+            ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+        ]
+        import reportlab
+
+        rl = Path(reportlab.__file__).parent / "fonts"
+        candidates.append((str(rl / "Vera.ttf"), str(rl / "VeraBd.ttf")))
+        for reg, bold in candidates:
+            if Path(reg).exists() and Path(bold).exists():
+                pdfmetrics.registerFont(TTFont("CorpusSans", reg))
+                pdfmetrics.registerFont(TTFont("CorpusSans-Bold", bold))
+                _FONTS = ("CorpusSans", "CorpusSans-Bold")
+                break
+        else:  # pragma: no cover - reportlab always ships Vera
+            _FONTS = ("Helvetica", "Helvetica-Bold")
+    return _FONTS
+
+
+# --------------------------------------------------------------------------
+# markup → runs of (text, is_superscript)
+
+_LATEX = {r"\leq": "≤", r"\geq": "≥", r"\pm": "±", r"\times": "×", r"\le": "≤", r"\ge": "≥", r"\%": "%"}
+
+
+def _plain(s: str) -> str:
+    s = re.sub(r"\$([^$]*)\$", lambda m: _latex(m.group(1)), s)
+    s = re.sub(r"<(https?://[^>]+)>", r"\1", s)
+    s = re.sub(r"</?(?:i|b|em|strong|sub)>", "", s)
+    s = s.replace("\\*", "\x00").replace("**", "").replace("*", "").replace("\x00", "*")
+    return s
+
+
+def _latex(s: str) -> str:
+    for k in sorted(_LATEX, key=len, reverse=True):
+        s = s.replace(k, _LATEX[k])
+    return " ".join(s.split())
+
+
+def _runs(s: str) -> list[tuple[str, bool]]:
+    """Split text into normal and superscript runs."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    pattern = re.compile(r"<sup>(.*?)</sup>|([" + _SUP_DIGITS + r"][" + _SUP_DIGITS + r",–-]*)")
+    for m in pattern.finditer(s):
+        if m.start() > pos:
+            out.append((s[pos : m.start()], False))
+        if m.group(1) is not None:
+            out.append((m.group(1).strip(), True))
+        else:
+            out.append((m.group(2).translate(str.maketrans(_SUP_DIGITS, "0123456789")), True))
+        pos = m.end()
+    if pos < len(s):
+        out.append((s[pos:], False))
+    return [(t, sup) for t, sup in out if t]
+
+
+# --------------------------------------------------------------------------
+# words with superscripts attached, line breaking with hyphenation
+
+
+def _words(s: str) -> list[list[tuple[str, bool]]]:
+    """Words as lists of runs; a superscript run sticks to the word before it."""
+    words: list[list[tuple[str, bool]]] = []
+    for text, sup in _runs(_plain(s)):
+        if sup:
+            if words:
+                words[-1].append((text, True))
+            else:
+                words.append([(text, True)])
+            continue
+        parts = text.split(" ")
+        for k, part in enumerate(parts):
+            if k == 0 and words and not text.startswith(" ") and part:
+                words[-1].append((part, False))
+            elif part:
+                words.append([(part, False)])
+    return words
+
+
+def _word_width(word: list[tuple[str, bool]], font: str, size: float) -> float:
+    return sum(pdfmetrics.stringWidth(t, font, size * (0.65 if sup else 1.0)) for t, sup in word)
+
+
+def _hyphen_split(word: list[tuple[str, bool]], room: float, font: str, size: float):
+    """Split a plain word so that its head (with "-") fits in ``room``."""
+    if len(word) != 1 or word[0][1]:
+        return None
+    w = word[0][0]
+    if "-" in w.strip("-"):
+        # break after an existing hyphen (real compounds keep their hyphen)
+        cut = w.rfind("-", 0, len(w) - 1)
+        while cut > 0:
+            head = w[: cut + 1]
+            if pdfmetrics.stringWidth(head, font, size) <= room:
+                return [(head, False)], [(w[cut + 1 :], False)]
+            cut = w.rfind("-", 0, cut)
+        return None
+    core = re.match(r"^([a-z]+)([^a-z]*)$", w)
+    if not core or len(core.group(1)) < 7:
+        return None
+    letters = core.group(1)
+    for i in range(len(letters) - 3, 2, -1):
+        head = letters[:i] + "-"
+        if pdfmetrics.stringWidth(head, font, size) <= room:
+            return [(head, False)], [(letters[i:] + core.group(2), False)]
+    return None
+
+
+def _break_lines(text: str, width: float, font: str, size: float) -> list[list[list[tuple[str, bool]]]]:
+    space = pdfmetrics.stringWidth(" ", font, size)
+    lines: list[list[list[tuple[str, bool]]]] = []
+    cur: list[list[tuple[str, bool]]] = []
+    used = 0.0
+    queue = _words(text)
+    while queue:
+        word = queue.pop(0)
+        ww = _word_width(word, font, size)
+        need = ww + (space if cur else 0.0)
+        if used + need <= width:
+            cur.append(word)
+            used += need
+            continue
+        room = width - used - (space if cur else 0.0)
+        split = _hyphen_split(word, room, font, size) if room > 20 else None
+        if split:
+            cur.append(split[0])
+            queue.insert(0, split[1])
+        else:
+            queue.insert(0, word)
+            if not cur:  # a word wider than the line: put it alone
+                cur.append(queue.pop(0))
+        lines.append(cur)
+        cur, used = [], 0.0
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+# --------------------------------------------------------------------------
+# blocks
+
+
+def _blocks(text: str) -> list[tuple[str, object]]:
+    """("title"|"heading"|"para"|"table", content) in document order."""
+    blocks: list[tuple[str, object]] = []
+    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
+        lines = [ln for ln in chunk.split("\n") if ln.strip()]
+        if not lines:
+            continue
+        para: list[str] = []
+        table: list[list[str]] = []
+
+        def flush_para() -> None:
+            if para:
+                blocks.append(("para", " ".join(p.strip() for p in para)))
+                para.clear()
+
+        def flush_table() -> None:
+            if table:
+                blocks.append(("table", [row[:] for row in table]))
+                table.clear()
+
+        for ln in lines:
+            if "\t" in ln:
+                flush_para()
+                table.append([_plain(c).strip() for c in ln.split("\t")])
+                continue
+            flush_table()
+            m = re.match(r"^(#{1,6})\s+(.*)$", ln)
+            if m:
+                flush_para()
+                kind = "title" if m.group(1) == "#" and not any(b[0] == "title" for b in blocks) else "heading"
+                blocks.append((kind, m.group(2).strip()))
+            else:
+                para.append(ln)
+        flush_para()
+        flush_table()
+    return blocks
+
+
+class _Writer:
+    def __init__(self, out_path: Path) -> None:
+        self.font, self.bold = _fonts()
+        self.c = canvas.Canvas(str(out_path), pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1)
+        self.page = 0
+        self._new_page()
+
+    # page furniture
+    def _new_page(self) -> None:
+        if self.page:
+            self.c.showPage()
+        self.page += 1
+        c = self.c
+        c.setFont(self.font, 8)
+        c.drawString(MARGIN_X, PAGE_H - 40, HEADER_TEXT)
+        c.drawRightString(PAGE_W - MARGIN_X, PAGE_H - 40, "Vol. 12, 2024")
+        c.setFont(self.font, 8)
+        c.drawCentredString(PAGE_W / 2, 36, str(self.page))
+        self.band_top = PAGE_H - MARGIN_TOP
+        self.col = 0
+        self.y = self.band_top
+        self.col_bottom = [self.band_top, self.band_top]
+
+    def _col_x(self) -> float:
+        return MARGIN_X + self.col * (COL_W + GUTTER)
+
+    def _next_column(self) -> None:
+        self.col_bottom[self.col] = self.y
+        if self.col == 0:
+            self.col = 1
+            self.y = self.band_top
+        else:
+            self._new_page()
+
+    def _end_band(self) -> float:
+        """Close the two-column band; return the y below it."""
+        self.col_bottom[self.col] = self.y
+        bottom = min(self.col_bottom[0], self.col_bottom[1]) if self.col == 1 else self.y
+        return bottom
+
+    def _start_band(self, top: float) -> None:
+        self.band_top = top
+        self.col = 0
+        self.y = top
+        self.col_bottom = [top, top]
+
+    # drawing
+    def _draw_line(self, x: float, y: float, words, font: str, size: float) -> None:
+        c = self.c
+        space = pdfmetrics.stringWidth(" ", font, size)
+        for k, word in enumerate(words):
+            if k:
+                x += space
+            for t, sup in word:
+                fs = size * (0.65 if sup else 1.0)
+                c.setFont(font, fs)
+                c.drawString(x, y + (size * 0.38 if sup else 0.0), t)
+                x += pdfmetrics.stringWidth(t, font, fs)
+
+    def title(self, text: str) -> None:
+        top = self._end_band()
+        size = 15.0
+        y = top - size
+        for words in _break_lines(text, PAGE_W - 2 * MARGIN_X, self.bold, size):
+            self._draw_line(MARGIN_X, y, words, self.bold, size)
+            y -= size * 1.25
+        self._start_band(y - 10)
+
+    def column_text(self, text: str, *, bold: bool = False, gap_before: float = 0.0) -> None:
+        font = self.bold if bold else self.font
+        size = BODY_SIZE + (0.5 if bold else 0.0)
+        if self.y < self.band_top:
+            self.y -= gap_before
+        lines = _break_lines(text, COL_W, font, size)
+        for i, words in enumerate(lines):
+            if self.y - LEADING < MARGIN_BOTTOM:
+                self._next_column()
+            self.y -= LEADING
+            self._draw_line(self._col_x(), self.y, words, font, size)
+
+    def table(self, rows: list[list[str]]) -> None:
+        ncol = max(len(r) for r in rows)
+        rows = [r + [""] * (ncol - len(r)) for r in rows]
+        size = 8.0
+        gap = 16.0
+        avail = PAGE_W - 2 * MARGIN_X
+        widths = [max(pdfmetrics.stringWidth(r[j], self.bold, size) for r in rows) for j in range(ncol)]
+        need = sum(widths) + gap * (ncol - 1)
+        if need > avail:
+            size = max(4.0, size * (avail - gap * (ncol - 1)) / max(sum(widths), 1.0))
+            widths = [w * size / 8.0 for w in widths]
+        height = (len(rows) + 1) * size * 1.5
+        top = self._end_band() - 8
+        if top - height < MARGIN_BOTTOM:
+            self._new_page()
+            top = self.band_top
+        y = top
+        c = self.c
+        c.setLineWidth(0.5)
+        c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
+        for i, row in enumerate(rows):
+            y -= size * 1.5
+            x = MARGIN_X
+            font = self.bold if i == 0 else self.font
+            c.setFont(font, size)
+            for j, cell in enumerate(row):
+                if cell:
+                    c.drawString(x, y, cell)
+                x += widths[j] + gap
+            if i == 0:
+                c.line(MARGIN_X, y - size * 0.5, PAGE_W - MARGIN_X, y - size * 0.5)
+        y -= size
+        c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
+        self._start_band(y - 10)
+
+    def save(self) -> None:
+        self.c.showPage()
+        self.c.save()
+
+
+def render_pdf(text: str, out_path: Path) -> None:
+    """Render ``text`` (a corpus document) to a two-column PDF at ``out_path``."""
+    out_path = Path(out_path)
+    w = _Writer(out_path)
+    for kind, content in _blocks(text):
+        if kind == "title":
+            w.title(str(content))
+        elif kind == "heading":
+            w.column_text(str(content), bold=True, gap_before=8.0)
+        elif kind == "table":
+            w.table(content)  # type: ignore[arg-type]
+        else:
+            w.column_text(str(content), gap_before=6.0)
+    w.save()
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__.strip().splitlines()[-1].strip(), file=sys.stderr)
+        return 2
+    out_dir = Path(argv[0])
+    corpus = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / "corpus"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for src in sorted(corpus.glob("*.txt")):
+        render_pdf(src.read_text(encoding="utf-8"), out_dir / (src.stem + ".pdf"))
+        print(out_dir / (src.stem + ".pdf"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,217 @@
+"""PDF ingestion on PDFs generated at test time (scripts/make_corpus_pdfs.py)."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from extractor.document import IngestError
+from extractor.ingest.pdf import read_pdf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from make_corpus_pdfs import HEADER_TEXT, render_pdf  # noqa: E402
+
+LONG_WORDS = (
+    "calcification immunosuppression hyperparathyroidism thrombocytopenia "
+    "nephrocalcinosis hydroxychloroquine dermatomyositis "
+)
+
+
+def _sentences(n: int) -> str:
+    return " ".join(
+        f"Sentence {i:03d} describes dystrophic calcification treated with topical therapy over several months."
+        for i in range(n)
+    )
+
+
+DOC = f"""# Topical sodium thiosulfate for calcinosis cutis: a retrospective case series
+
+## Summary
+
+Calcinosis cutis is a rare condition.<sup>3</sup> The tissue-invasive form is severe and tissue-invasive lesions ulcerate.
+Patients received 5\u00a0mg/kg daily and D-limonene was not used. The effect was signiﬁcant in the ﬂare group.
+
+{_sentences(40)}
+
+{(LONG_WORDS * 12).strip()}
+
+**Table 1** Characteristics of patients.
+
+Parameter\tMean (range)\tPatients, n
+Age at diagnosis, years\t47.8 (2–82)\t28
+Amount per prescription, g\t180 (60–480)\t21
+
+{_sentences(140)[len(_sentences(40)) + 1:]}
+"""
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pdf") / "doc.pdf"
+    render_pdf(DOC, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def doc(generated):
+    return read_pdf(generated, "doc", timeout=30)
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split())
+
+
+def test_render_is_deterministic(tmp_path, generated):
+    again = tmp_path / "again.pdf"
+    render_pdf(DOC, again)
+    assert again.read_bytes() == generated.read_bytes()
+
+
+def test_reading_order_across_columns_and_pages(doc):
+    text = _norm(doc.text)
+    assert len(doc.pages) >= 3
+    numbers = [int(m) for m in re.findall(r"Sentence (\d{3}) describes dystrophic calcification treated with "
+                                          r"topical therapy over several months\.", text)]
+    assert numbers == list(range(140)), "every sentence whole and in order"
+
+
+def test_headers_footers_and_page_numbers_removed(doc):
+    assert HEADER_TEXT not in doc.text
+    assert "Vol. 12, 2024" not in doc.text
+    for page in doc.pages:
+        chunk = doc.text[page.start : page.end].strip()
+        assert not re.match(r"^\d+\b", chunk), chunk[:40]
+        assert not re.search(r"\b\d+$", chunk) or chunk.endswith(("28", "21")), chunk[-40:]
+
+
+def test_hyphenation_joined(generated, doc):
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(generated))
+    raw = "".join(p.get_textpage().get_text_range() for p in pdf)
+    pdf.close()
+    # the renderer did hyphenate words at line ends ...
+    assert "\ufffe" in raw or re.search(r"[a-z]-\r?\n[a-z]", raw)
+    # ... and every long word comes back whole
+    words = set(re.findall(r"[A-Za-z-]+", doc.text))
+    for w in LONG_WORDS.split():
+        assert w in words
+    assert not re.search(r"[a-z]-[a-z]+ication\b", doc.text)
+
+
+def test_real_hyphen_kept(doc):
+    assert "tissue-invasive form" in _norm(doc.text)
+    assert "D-limonene" in doc.text
+
+
+def test_ligatures_and_nbsp(doc):
+    assert "significant in the flare group" in doc.text
+    assert "5 mg/kg" in doc.text
+    assert "\u00a0" not in doc.text and "ﬁ" not in doc.text
+
+
+def test_superscript_citation_marker(doc):
+    # representation: Unicode superscript digits, never plain digits glued on
+    assert "condition.³" in doc.text
+    assert "condition.3" not in doc.text and "condition3" not in doc.text
+
+
+def test_table_rows_with_header(doc):
+    lines = doc.text.split("\n")
+    header = lines.index("Parameter\tMean (range)\tPatients, n")
+    assert lines[header + 1] == "Age at diagnosis, years\t47.8 (2–82)\t28"
+    assert lines[header + 2] == "Amount per prescription, g\t180 (60–480)\t21"
+
+
+def test_page_offsets(doc, generated):
+    import pypdfium2 as pdfium
+
+    assert [p.number for p in doc.pages] == list(range(1, len(doc.pages) + 1))
+    assert doc.pages[0].start == 0 and doc.pages[-1].end == len(doc.text)
+    for a, b in zip(doc.pages, doc.pages[1:]):
+        assert a.end == b.start
+    pdf = pdfium.PdfDocument(str(generated))
+    for page in doc.pages:
+        raw = pdf[page.number - 1].get_textpage().get_text_range()
+        chunk = doc.text[page.start : page.end]
+        m = re.search(r"Sentence (\d{3})", chunk)
+        if m:  # a sentence starting on this page is on this PDF page
+            assert f"Sentence {m.group(1)}" in raw
+    pdf.close()
+    assert doc.page_at(doc.text.index("Sentence 139")) == len(doc.pages)
+
+
+def test_corpus_words_survive(tmp_path):
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    files = sorted(corpus.glob("*.txt"))[:2]
+    if not files:
+        pytest.skip("no corpus")
+    for src in files:
+        out = tmp_path / (src.stem + ".pdf")
+        render_pdf(src.read_text(encoding="utf-8"), out)
+        text = read_pdf(out, src.stem, timeout=30).text
+        got = set(re.findall(r"[A-Za-z]+", text))
+        want = set(re.findall(r"[A-Za-z]+", re.sub(r"<[^>]+>", " ", src.read_text(encoding="utf-8"))))
+        missing = want - got - {"sup", "i", "https"}
+        assert len(missing) <= 2, sorted(missing)[:20]
+
+
+# --------------------------------------------------------------------------
+# bad inputs
+
+
+def _reason(path: Path) -> str:
+    with pytest.raises(IngestError) as info:
+        read_pdf(path, path.stem, timeout=30)
+    assert "\n" not in str(info.value)
+    return info.value.reason
+
+
+def test_zero_byte(tmp_path):
+    p = tmp_path / "empty.pdf"
+    p.write_bytes(b"")
+    assert _reason(p) == "empty"
+
+
+def test_not_a_pdf(tmp_path):
+    p = tmp_path / "fake.pdf"
+    p.write_text("this is a text file, not a PDF\n")
+    assert _reason(p) == "not_pdf"
+
+
+def test_truncated(tmp_path, generated):
+    data = generated.read_bytes()
+    p = tmp_path / "half.pdf"
+    p.write_bytes(data[: len(data) // 2])
+    assert _reason(p) == "truncated"
+
+
+def test_encrypted(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "locked.pdf"
+    c = canvas.Canvas(str(p), encrypt="secret")
+    c.drawString(72, 720, "Confidential dose 5 mg/kg.")
+    c.showPage()
+    c.save()
+    assert _reason(p) == "encrypted"
+
+
+def test_image_only(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(p))
+    c.rect(72, 72, 300, 400, fill=1)
+    c.circle(300, 600, 50, fill=1)
+    c.showPage()
+    c.save()
+    assert _reason(p) == "no_text_layer"
+
+
+def test_timeout(generated):
+    with pytest.raises(IngestError) as info:
+        read_pdf(generated, "doc", timeout=0.0)
+    assert info.value.reason == "timeout"
