@@ -19,6 +19,7 @@ from extractor.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
 CITED_SECTIONS = {"introduction"}
+OWN_DATA_SECTIONS = {"methods", "results"}
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|whereas|while|although)\b|\s(?:but|whereas)\s")
 _END_PUNCT = re.compile(r"[.!?:]\s*(?:<sup>[^<]*</sup>|[\d,–⁰¹²³⁴⁵⁶⁷⁸⁹\s]|\^\{[^}]*\})*$")
 
@@ -61,12 +62,16 @@ class SourceAttributor:
         for start, end in self.structure.sentences:
             section = self.structure.section_at(start)
             gap = text[previous_end:start]
-            new_paragraph = "\n" in gap and bool(_END_PUNCT.search(previous_text))
-            if new_paragraph or section != previous_section:
-                sticky = None
             sentence = text[start:end]
-            verdict = self.evidence(sentence).verdict()
-            if verdict == CITED:
+            continues = sentence[:1].islower() and not _END_PUNCT.search(previous_text)
+            if ("\n" in gap and not continues) or section != previous_section:
+                sticky = None
+            evidence = self.evidence(sentence)
+            if section in OWN_DATA_SECTIONS:
+                # a case report's own narrative: only an explicit marker makes a sentence cited
+                evidence.cited_cue = False
+            verdict = evidence.verdict()
+            if verdict == CITED and not evidence.own and section not in OWN_DATA_SECTIONS:
                 sticky = CITED
             elif verdict == THIS_STUDY:
                 sticky = None
@@ -80,7 +85,10 @@ class SourceAttributor:
         sentence = self.structure.text[s_start:s_end]
         clause = _clause(sentence, start - s_start, end - s_start)
         if clause != sentence:
-            verdict = self.evidence(clause).verdict()
+            evidence = self.evidence(clause)
+            if self.structure.section_at(s_start) in OWN_DATA_SECTIONS:
+                evidence.cited_cue = False
+            verdict = evidence.verdict()
             if verdict:
                 return verdict
         return self.sentence_source[sentence_index]

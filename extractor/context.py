@@ -28,6 +28,7 @@ class Trigger:
     words: tuple[str, ...]
     direction: str
     window: int
+    through_commas: bool = False
 
 
 class ContextRules:
@@ -35,7 +36,10 @@ class ContextRules:
 
     def __init__(self, rules: list[dict]) -> None:
         self.triggers = [
-            Trigger(r["id"], r["category"], tuple(r["literal"].lower().split()), r["direction"], int(r["window"]))
+            Trigger(
+                r["id"], r["category"], tuple(r["literal"].lower().split()), r["direction"], int(r["window"]),
+                bool(r.get("through_commas", False)),
+            )
             for r in rules
         ]
         self.by_first: dict[str, list[Trigger]] = {}
@@ -66,18 +70,20 @@ class ContextRules:
             if start < span.end and span.start < end:
                 continue
             if trigger.direction in ("forward", "both") and end <= span.start:
-                if _in_scope(doc, end, span.start, trigger.window):
+                if _in_scope(doc, end, span.start, trigger.window, trigger.through_commas):
                     hits.append(trigger.id)
                     continue
             if trigger.direction in ("backward", "both") and start >= span.end:
-                if _in_scope(doc, span.end, start, trigger.window):
+                if _in_scope(doc, span.end, start, trigger.window, trigger.through_commas):
                     hits.append(trigger.id)
         return hits
 
 
-def _in_scope(doc: Doc, left: int, right: int, window: int) -> bool:
-    """Tokens between left and right (exclusive) fit the window and cross no clause boundary."""
+def _in_scope(doc: Doc, left: int, right: int, window: int, through_commas: bool = False) -> bool:
+    """Tokens between left and right (exclusive) fit the window and cross no clause
+    boundary (a definition's list runs through its commas)."""
     words = [t for t in doc[left:right] if not t.is_space]
     if len(words) > window:
         return False
-    return not any(t.lower_ in TERMINATORS for t in words)
+    stops = TERMINATORS - {","} if through_commas else TERMINATORS
+    return not any(t.lower_ in stops for t in words)

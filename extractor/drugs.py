@@ -29,23 +29,32 @@ def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
     return sorted(found)
 
 
+AFTER_WINDOW = 3
+
+
 def belongs_to_other_drug(doc: Doc, span: Span, *, prefer_before: bool = True) -> bool:
-    """True when the drug nearest to ``span`` in its sentence is not STS."""
+    """True when the drug that owns ``span`` in its sentence is not STS.
+
+    A drug right after the span ("10 g of abatacept", "topical hydrocortisone")
+    owns it; otherwise the nearest drug named before it does ("STS—10 g ...,
+    followed by 15 g ... with abatacept" stays STS). Route adjectives
+    (``prefer_before=False``) look after themselves first.
+    """
     sentence = span.sent
     drugs = drug_positions(doc, sentence)
     if not any(not is_sts for *_, is_sts in drugs):
         return False
-    best: tuple[float, bool] | None = None
-    for start, end, is_sts in drugs:
-        if end <= span.start:
-            distance = span.start - end + 0.0
-        elif start >= span.end:
-            distance = start - span.end + (0.5 if prefer_before else 0.0)
-        else:
-            distance = 0.0
-        if best is None or distance < best[0]:
-            best = (distance, is_sts)
-    return best is not None and not best[1]
+    after = [(start - span.end, is_sts) for start, _, is_sts in drugs if start >= span.end]
+    before = [(span.start - end, is_sts) for _, end, is_sts in drugs if end <= span.start]
+    inside = [is_sts for start, end, is_sts in drugs if start < span.end and span.start < end]
+    if inside:
+        return not any(inside)
+    near_after = [item for item in after if item[0] <= AFTER_WINDOW]
+    if near_after and (not prefer_before or not before or min(near_after)[0] <= min(before)[0]):
+        return not min(near_after)[1]
+    if before:
+        return not min(before)[1]
+    return bool(after) and not min(after)[1] and not prefer_before
 
 
 def sentence_names_only_other_drugs(doc: Doc, span: Span) -> bool:

@@ -16,7 +16,7 @@ from extractor.quantities import NUMBER, category_by_value, percent_in
 
 _LEFT_COUNT = re.compile(
     rf"(?:\b(?:\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of\s+(?:the\s+)?\d+\s+)?(?:patients?\s+|lesions?\s+|cases?\s+)?"
-    rf"\(\s*{NUMBER}\s*%\s*\)\s*|\b\d+\s+)"
+    rf"\(\s*{NUMBER}\s*%\s*\)\s*(?:of\s+(?:the\s+)?(?:patients|lesions|cases)\s+)?|\b\d+\s+)"
     rf"(?:patients?\s+|lesions?\s+)?(?:had|have|has|experienced|showed|achieved|reported|were|was)?\s*$"
 )
 _RIGHT_RATE = re.compile(
@@ -40,7 +40,11 @@ RELABEL_RULES = {"outcome.improvement", "outcome.diminution"}
 
 
 def widen(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
-    """Take in the count/percentage stated next to the result in the same clause."""
+    """Take in the count/percentage stated next to the result in the same clause
+    (and the same table cell: widening never crosses a tab)."""
+    sentence_start = max(sentence_start, text.rfind("\t", sentence_start, start) + 1)
+    tab = text.find("\t", end, sentence_end)
+    sentence_end = tab if tab != -1 else sentence_end
     left_text = text[sentence_start:start]
     match = _LEFT_COUNT.search(left_text)
     if match and match.group(0).strip():

@@ -39,8 +39,14 @@ if not Doc.has_extension("rule_ids"):
     Doc.set_extension("rule_ids", default=None)
 
 
+_MARKUP = re.compile(r"</?(?:sup|sub|i|b|em|strong|sc)>", re.IGNORECASE)
+UNIT_WORDS_WITH_STOP = ("mL", "ml", "mg", "gm", "g", "cm", "mm", "kg", "mcg")
+
+
 def spacy_text(text: str) -> str:
-    """Same-length copy of ``text`` without line breaks or tabs."""
+    """Same-length copy of ``text`` for the tokenizer: no line breaks or tabs,
+    and inline markup tags (``<sup>``) blanked so "mm.<sup>2</sup>" splits."""
+    text = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
     return text.translate(_WHITESPACE_FOR_SPACY)
 
 
@@ -210,7 +216,14 @@ def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = Non
 
 
 def _split_dashes_between_words(nlp: Language) -> None:
-    """Split "thiosulfate—10" and "calcinosis.2" so rules see the word and the number."""
+    """Split "thiosulfate—10", "calcinosis.2" and "1 mL." so rules see the word, the number and the unit."""
     extra = r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})\.(?=[0-9])"
     current = nlp.tokenizer.infix_finditer.__self__.pattern
     nlp.tokenizer.infix_finditer = re.compile(f"{extra}|{current}").finditer
+    unit_stops = "|".join(rf"(?<=^{re.escape(unit)})\.$" for unit in UNIT_WORDS_WITH_STOP)
+    suffix = nlp.tokenizer.suffix_search.__self__.pattern
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        nlp.tokenizer.suffix_search = re.compile(f"{unit_stops}|{suffix}").search
+    rules = nlp.tokenizer.rules or {}
+    nlp.tokenizer.rules = {k: v for k, v in rules.items() if k.rstrip(".") not in UNIT_WORDS_WITH_STOP}

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
+from extractor.drugs import belongs_to_other_drug
 from extractor.patterns import Lexicons
 
 GENERIC_CATEGORIES = {"injection"}
 ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
 _COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor"}
+_ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive")
 
 
 def _is_route_word(token, route_token_ids: set[int]) -> bool:
@@ -25,7 +27,11 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
     """Walk right from a route adjective to the noun it modifies."""
     sentence = span.sent
     i = span.end
-    in_list = False
+    before = doc[span.start - 1] if span.start > sentence.start else None
+    in_list = before is not None and (before.lower_ in _COORDINATION) and any(
+        k in route_token_ids for k in range(max(sentence.start, span.start - 4), span.start - 1)
+    )
+    adjectives_skipped = 0
     while i < sentence.end and i < span.end + 12:
         token = doc[i]
         if token.is_space:
@@ -48,6 +54,10 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
             continue
         if token.is_punct and token.text in {".", ";", ":"} and in_list:
             break
+        if in_list and adjectives_skipped < 2 and token.is_alpha and token.lower_.endswith(_ADJECTIVE_ENDINGS):
+            adjectives_skipped += 1  # "topical, intradermal, or procedural therapy"
+            i += 1
+            continue
         return False
     return in_list and any(t._.sts for t in sentence)
 
@@ -58,6 +68,8 @@ def filter_routes(doc: Doc, spans: list[Span], categories: dict[str, str], lexic
     kept = []
     for span in spans:
         if span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not head_names_sts(doc, span, lexicons, route_token_ids):
+            continue
+        if belongs_to_other_drug(doc, span, prefer_before=False):
             continue
         kept.append(span)
     specific = [s for s in kept if categories[s.id_] not in GENERIC_CATEGORIES and s.id_ != "route.infusion"]

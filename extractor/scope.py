@@ -95,13 +95,27 @@ def reference_ranges(structure: Structure) -> list[tuple[int, int]]:
     return ranges
 
 
+def initials_match(abbreviation: str, expansion: str) -> bool:
+    """"TST" ~ "topical sodium thiosulfate": the capitals are the words' initials in order."""
+    letters = [c.lower() for c in abbreviation if c.isupper()]
+    initials = [w[0].lower() for w in re.split(r"[\s\-]+", expansion) if w]
+    k = 0
+    for initial in initials:
+        if k < len(letters) and initial == letters[k]:
+            k += 1
+    return len(letters) >= 2 and k == len(letters) and initials[:1] == letters[:1]
+
+
 def legend_ranges(structure: Structure) -> list[tuple[int, int]]:
-    """Entries of abbreviation legends: a line with two or more "ABBR, expansion;" entries."""
+    """Entries of abbreviation legends: "ABBR, expansion;" entries, two or more on a
+    line, or a single one whose expansion spells the abbreviation."""
     ranges = []
     for line in structure.lines:
         entries = [m for m in LEGEND_ENTRY.finditer(line.text) if line.text[m.end() : m.end() + 1] in (";", ".", "")]
-        if len(entries) >= 2 and ";" in line.text:
-            ranges.extend((line.start + m.start(), line.start + m.end()) for m in entries)
+        several = len(entries) >= 2 and ";" in line.text
+        for m in entries:
+            if several or initials_match(m.group(1), m.group(2)):
+                ranges.append((line.start + m.start(), line.start + m.end()))
     return ranges
 
 

@@ -70,6 +70,7 @@ class Score:
     pred_counts: dict[str, int]
     false_positives: list[dict] = field(default_factory=list)
     false_negatives: list[dict] = field(default_factory=list)
+    mismatches: list[tuple[dict, dict]] = field(default_factory=list)
     ignored_docs: list[str] = field(default_factory=list)
 
     @staticmethod
@@ -220,8 +221,12 @@ def score(gold_records: list[dict], pred_records: list[dict]) -> Score:
         strict[name].add(Counts(len(exact), len(p_list) - len(exact), len(g_list) - len(exact)))
         for i, j in pairs:
             result.matched += 1
-            result.source_correct += g_list[i]["source"] == p_list[j]["source"]
-            result.value_correct += _same_values(g_list[i], p_list[j])
+            same_source = g_list[i]["source"] == p_list[j]["source"]
+            same_values = _same_values(g_list[i], p_list[j])
+            result.source_correct += same_source
+            result.value_correct += same_values
+            if not (same_source and same_values):
+                result.mismatches.append((g_list[i], p_list[j]))
         matched_g = {i for i, _ in pairs}
         matched_p = {j for _, j in pairs}
         result.false_negatives += [g for i, g in enumerate(g_list) if i not in matched_g]
@@ -295,7 +300,8 @@ def _context(record: dict, texts: dict[str, str]) -> str:
 
 
 def format_errors(result: Score, texts: dict[str, str]) -> str:
-    """Each false positive and false negative with its sentence or context."""
+    """Each false positive and false negative with its sentence or context, then
+    matched mentions whose source or normalized values differ from gold."""
     lines: list[str] = []
     for label, records in (("FP", result.false_positives), ("FN", result.false_negatives)):
         for r in sorted(records, key=lambda r: (r["doc_id"], r["start"])):
@@ -304,4 +310,9 @@ def format_errors(result: Score, texts: dict[str, str]) -> str:
                 f"{label} {r['doc_id']} {r['field']:<13} {r['start']}-{r['end']} {r['text']!r} {value} "
                 f"{r.get('source')} {r.get('pattern_id') or ''}\n    {_context(r, texts)}"
             )
+    for g, p in sorted(result.mismatches, key=lambda pair: (pair[0]["doc_id"], pair[0]["start"])):
+        lines.append(
+            f"ATTR {g['doc_id']} {g['field']:<13} {g['start']}-{g['end']} {g['text']!r} gold {fact_of(g)[1:]} "
+            f"{g['source']} | pred {p['text']!r} {fact_of(p)[1:]} {p['source']} {p.get('pattern_id') or ''}\n    {_context(p, texts)}"
+        )
     return "\n".join(lines)
