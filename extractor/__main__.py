@@ -1,0 +1,2 @@
+from extractor.cli import app
+app()

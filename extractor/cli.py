@@ -1,0 +1,163 @@
+"""Command line: thin typer wrappers around library functions that return data."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from extractor.batch import DocResult, errors_path_for, run_batch
+from extractor.document import IngestError
+from extractor.gold import check_gold, load_gold
+from extractor.ingest import load_document
+from extractor.patterns import PatternError
+from extractor.score import format_errors, format_table, read_predictions, score
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sodium thiosulfate treatment details from calcinosis cutis papers.")
+gold_app = typer.Typer(no_args_is_help=True, help="The hand-labelled gold set.")
+app.add_typer(gold_app, name="gold")
+
+
+class Progress:
+    """One status line on stderr: documents, pages, mentions, rate, ETA."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.pages = 0
+        self.mentions = 0
+
+    def __call__(self, result: DocResult, done: int, total: int) -> None:
+        self.pages += result.pages
+        self.mentions += len(result.rows)
+        if not self.enabled:
+            return
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate else 0.0
+        width = 24
+        filled = int(width * done / total) if total else width
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} docs  {self.pages} pages  "
+            f"{self.mentions} mentions  {rate:.1f} docs/s  ETA {eta:.0f}s "
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="Files (.txt, .md, .pdf) and folders (searched recursively)."),
+    out: Path = typer.Option(..., "--out", "-o", help="CSV to write (replaced atomically at the end)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = all cores)."),
+    model: Optional[str] = typer.Option(None, "--model", help="Optional spaCy/scispaCy NER model name or path (e.g. en_ner_bc5cdr_md)."),
+    resume: bool = typer.Option(True, "--resume/--fresh", help="Reuse documents already done (by content hash) from OUT.manifest.jsonl."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    pdf_timeout: float = typer.Option(120.0, "--pdf-timeout", help="Seconds allowed per PDF before it is reported as failed."),
+) -> None:
+    """Extract mentions from papers into a CSV; failures go to OUT.errors.csv."""
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    progress = Progress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        summary = run_batch(
+            paths, out, jobs=workers, model=model, resume=resume, pdf_timeout=pdf_timeout,
+            on_result=progress, on_warning=lambda message: typer.echo(("\n" if progress.enabled else "") + message, err=True),
+        )
+    except KeyboardInterrupt:
+        progress.close()
+        typer.echo(f"extractor: interrupted; {out} not written. Run the same command again to resume.", err=True)
+        raise typer.Exit(130)
+    except (PatternError, OSError) as exc:
+        progress.close()
+        typer.echo(f"extractor: {exc}", err=True)
+        raise typer.Exit(2)
+    progress.close()
+    ok = summary.documents - summary.failed
+    typer.echo(
+        f"extractor: {summary.documents} documents ({ok} ok, {summary.failed} failed, {summary.reused} reused), "
+        f"{summary.pages} PDF pages, {summary.mentions} mentions in {summary.seconds:.1f}s -> {out}"
+        + (f"; errors in {errors_path_for(Path(out))}" if summary.failed else ""),
+        err=True,
+    )
+    if summary.documents == 0:
+        typer.echo("extractor: no input files found", err=True)
+        raise typer.Exit(2)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def text(file: Path = typer.Argument(..., help="A .txt, .md or .pdf file.")) -> None:
+    """Print the document text that the CSV's offsets point into."""
+    try:
+        document = load_document(file)
+    except IngestError as exc:
+        typer.echo(f"extractor: {exc.path}: {exc.reason}: {exc.message}", err=True)
+        raise typer.Exit(1)
+    sys.stdout.write(document.text)
+
+
+@app.command("score")
+def score_command(
+    gold: Path = typer.Option(Path("gold"), "--gold", help="Folder of gold JSONL files."),
+    pred: Path = typer.Option(..., "--pred", help="Extractor CSV."),
+    show_errors: bool = typer.Option(False, "--show-errors", help="List false positives, false negatives and attribute mismatches."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder, for the context of missed mentions."),
+) -> None:
+    """Precision, recall and F1 per field (lenient, strict, facts)."""
+    try:
+        result = score(load_gold(gold), read_predictions(pred))
+    except (OSError, ValueError, KeyError) as exc:
+        typer.echo(f"extractor: cannot score: {exc}", err=True)
+        raise typer.Exit(2)
+    if as_json:
+        data = result.as_dict()
+        if show_errors:
+            data["false_positives"] = result.false_positives
+            data["false_negatives"] = result.false_negatives
+        typer.echo(json.dumps(data, indent=2))
+        return
+    typer.echo(format_table(result))
+    if show_errors:
+        texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*")) if p.suffix in (".txt", ".md")} if corpus.is_dir() else {}
+        typer.echo(format_errors(result, texts))
+
+
+@gold_app.command("check")
+def gold_check(
+    gold: Path = typer.Option(Path("gold"), "--gold", help="Folder of gold JSONL files."),
+    corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder the offsets point into."),
+) -> None:
+    """Check offsets, fields, units, categories and duplicates of the gold set."""
+    problems, checked = check_gold(gold, corpus)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        typer.echo(f"gold check: {len(problems)} problem(s) in {checked} mentions", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"gold check: {checked} mentions OK")
+
+
+@app.command("patterns")
+def patterns_check() -> None:
+    """Load every rule file through the production pipeline and report rule counts."""
+    from extractor.patterns import load_rules
+
+    try:
+        rules = load_rules()
+    except PatternError as exc:
+        typer.echo(f"extractor: {exc}", err=True)
+        raise typer.Exit(1)
+    by_label: dict[str, int] = {}
+    for rule in rules:
+        by_label[rule.label] = by_label.get(rule.label, 0) + 1
+    for label, count in by_label.items():
+        typer.echo(f"{label:<14}{count:>4} rules")
