@@ -14,14 +14,20 @@ import re
 
 from extractor.quantities import NUMBER, category_by_value, percent_in
 
+_COUNT_WORD = r"(?:\d+|[A-Za-z]+(?:-[a-z]+)?)"
+_GROUP = r"(?:patients?|lesions?|cases?|nodules?|subjects?|participants?)"
 _LEFT_COUNT = re.compile(
-    rf"(?:\b(?:\d+|[a-z]+(?:-[a-z]+)?)\s+(?:of\s+(?:the\s+)?\d+\s+)?(?:patients?\s+|lesions?\s+|cases?\s+)?"
-    rf"\(\s*{NUMBER}\s*%\s*\)\s*(?:of\s+(?:the\s+)?(?:patients|lesions|cases)\s+)?|\b\d+\s+)"
-    rf"(?:patients?\s+|lesions?\s+)?(?:had|have|has|experienced|showed|achieved|reported|were|was)?\s*$"
+    rf"(?:\b{_COUNT_WORD}\s+(?:(?:out\s+)?of\s+(?:the\s+)?\d+\s+)?(?:{_GROUP}\s+)?"
+    rf"\(\s*{NUMBER}\s*%\s*\)\s*(?:of\s+(?:the\s+)?{_GROUP}\s+)?"
+    rf"|\b{_COUNT_WORD}\s+(?:out\s+)?of\s+(?:the\s+)?\d+\s+(?:{_GROUP}\s+)?"
+    rf"|\b\d+\s+(?:{_GROUP}\s+)?)"
+    rf"(?:had|have|has|experienced|showed|achieved|reported|were|was)?\s*(?:an?\s+)?$"
 )
 _RIGHT_RATE = re.compile(
     rf"^(?:\s+(?:to|with|on)\s+\w+)?\s*\(\s*{NUMBER}\s*%\s*\)"
-    rf"|^\s+(?:was\s+|were\s+)?(?:obtained|achieved|observed|seen|noted|reported)?\s*in\s+(?:\w+\s+(?:out\s+)?of\s+)?{NUMBER}\s*%?(?:\s+of\s+(?:the\s+)?(?:patients|lesions|cases|subjects))?(?:\s*\(\s*{NUMBER}\s*%\s*\))?"
+    rf"|^\s+(?:was\s+|were\s+)?(?:obtained|achieved|observed|seen|noted|reported)?\s*in\s+"
+    rf"(?:{_COUNT_WORD}\s+(?:out\s+)?of\s+(?:the\s+)?\d+(?:\s+{_GROUP})?(?:\s*\(\s*{NUMBER}\s*%\s*\))?"
+    rf"|{NUMBER}\s*%(?:\s+of\s+(?:the\s+)?{_GROUP})?)"
 )
 _COORDINATED_RATE = re.compile(
     rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or)\s+(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"

@@ -67,7 +67,12 @@ def filter_routes(doc: Doc, spans: list[Span], categories: dict[str, str], lexic
     route_token_ids = {t.i for s in spans for t in s}
     kept = []
     for span in spans:
-        if span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not head_names_sts(doc, span, lexicons, route_token_ids):
+        if span.text.lower().endswith("ly"):
+            # an adverb ("applied topically", "given intravenously") modifies the verb:
+            # it is an STS route when its sentence is about STS
+            if not any(t._.sts for t in span.sent):
+                continue
+        elif span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not head_names_sts(doc, span, lexicons, route_token_ids):
             continue
         if belongs_to_other_drug(doc, span, prefer_before=False):
             continue

@@ -22,7 +22,7 @@ ARTICLE_START = re.compile(
     re.IGNORECASE,
 )
 REFERENCE_LINE = re.compile(
-    r"^\s*(?:[-•*]\s*|\d{1,3}[.)]?\s+|-\s*\d{1,3}\.\s*)?"  # bullet or number
+    r"^\s*(?:[-•*]\s*|\d{1,3}[.)]?\s+|-\s*\d{1,3}\.\s*|\[\d{1,3}\]\s*)?"  # bullet or number
     r"[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?,?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)"  # first author
     r".*(?:\b(?:19|20)\d{2}\s*[;:,.]\s*\d+|\(\s*(?:19|20)\d{2}\s*\)|doi)",
 )

@@ -22,7 +22,9 @@ _SENTENCE_END = re.compile(
     r"(?:[\"')\]]|<sup>[^<]{0,20}</sup>|\^\{[^}]{0,20}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+|\d{1,3}(?:[,–-]\d{1,3})*)*"  # closers, markers
     r"(?=\s+[\"'(\[]?[A-Z0-9#*<])"
 )
-_HEADING_MARKUP = re.compile(r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(.*?)\s*(?:\*\*)?\s*:?\s*$")
+_HEADING_MARKUP = re.compile(
+    r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.?\s+)?(.*?)\s*(?:\*\*)?\s*:?\s*$"
+)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,20 @@ from extractor.structure import Cell, Table
 
 _EMPTY_CELL = re.compile(r"^\s*(?:\.{2,}|…|-|–|—|NA|N/A|n/a|nd|ND|, ,|,)?\s*$")
 _SIZE_REDUCTION = re.compile(rf"^\s*({NUMBER})\s*/\s*({NUMBER})\s*$")
-_VALUE_CELL = re.compile(rf"^\s*[<>≤≥]?\s*{NUMBER}(?:\s*[-–—]\s*{NUMBER})?(?:\s*\(\s*{NUMBER}\s*[-–—]\s*{NUMBER}\s*\))?\s*$")
+_VALUE_CELL = re.compile(
+    rf"^\s*[<>≤≥]?\s*{NUMBER}(?:\s*(?:[-–—]|to)\s*{NUMBER}|(?:\s*[x×]\s*{NUMBER})+)?"
+    rf"(?:\s*\(\s*{NUMBER}\s*(?:[-–—]|to)\s*{NUMBER}\s*\))?\s*$"
+)
+RESPONSE_VALUES = {
+    "cr": "complete_response", "complete": "complete_response", "complete response": "complete_response",
+    "resolved": "complete_response", "resolution": "complete_response", "healed": "complete_response",
+    "pr": "partial_response", "partial": "partial_response", "partial response": "partial_response",
+    "improved": "partial_response", "improvement": "partial_response", "reduced": "partial_response",
+    "nr": "no_response", "none": "no_response", "no response": "no_response", "no change": "no_response",
+    "unchanged": "no_response", "stable": "no_response", "worse": "no_response", "progression": "no_response",
+    "ur": "unknown_response", "unknown": "unknown_response", "lost to follow-up": "unknown_response",
+    "recurrence": "recurrence", "recurred": "recurrence",
+}
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,9 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
                 category_by_value(reduction), rule.rule_id,
             ),
         ]
+    if rule.field == "response":
+        category = RESPONSE_VALUES.get(" ".join(text.lower().split()))
+        return [TableMention("outcome", start, end, None, None, None, category, rule.rule_id)] if category else []
     if not _VALUE_CELL.match(text):
         return []
     if rule.field == "lesion_size":
@@ -135,6 +151,6 @@ def table_mentions(table: Table) -> list[TableMention]:
         for cell in row:
             if cell.column in columns:
                 found.extend(cell_mentions(cell, columns[cell.column]))
-            elif row_rule is not None and cell.column > 0 and row_rule.field != "size_reduction":
+            elif row_rule is not None and cell.column > 0 and row_rule.field in ("dose", "lesion_size"):
                 found.extend(cell_mentions(cell, row_rule))
     return found
