@@ -98,7 +98,8 @@ def _route_words(rules: dict[str, Rule]) -> dict[str, str]:
     words = {}
     for rule in rules.values():
         if rule.label == "route" and isinstance(rule.pattern, list) and len(rule.pattern) == 1:
-            for word in rule.pattern[0].get("LOWER", {}).get("IN", []):
+            lower = rule.pattern[0].get("LOWER", {})
+            for word in ([lower] if isinstance(lower, str) else lower.get("IN", [])):
                 words[word] = rule.category
     return words
 
@@ -224,7 +225,7 @@ class _DocumentMentions:
 
     def numeric(self, field: str, spans: list[Span]) -> list[Mention]:
         result = []
-        for span in spans:
+        for span in _merge_overlapping(spans):
             if field in ("dose", "concentration") and belongs_to_other_drug(self.doc, span):
                 continue
             start, end = self._quantity_bounds(span)
@@ -303,6 +304,20 @@ class _DocumentMentions:
         mentions += _without_overlaps(table + numeric, group=lambda m: "numeric" if m.field in NUMERIC_FIELDS else m.field)
         mentions = _without_overlaps(mentions, group=lambda m: m.field)
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
+
+
+def _merge_overlapping(spans: list[Span]) -> list[Span]:
+    """Overlapping candidates of one field are parts of one quantity ("<5 mm" and
+    "5 mm in diameter"): their union, named after the earliest-starting rule."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            if span.end > last.end:
+                merged[-1] = Span(span.doc, last.start, span.end, label=last.label, span_id=last.id_)
+            continue
+        merged.append(span)
+    return merged
 
 
 def _unit_after(piece: str) -> str | None:

@@ -33,6 +33,9 @@ DRUGS = "drugs"
 RAW_TEXT_KEY = "raw_text"
 _WHITESPACE_FOR_SPACY = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " "})
 
+# scispaCy's AbbreviationDetector runs an empty per-document matcher on most docs
+warnings.filterwarnings("ignore", message=r".*\[W036\]")
+
 if not Token.has_extension("sts"):
     Token.set_extension("sts", default=False)
 if not Doc.has_extension("rule_ids"):
