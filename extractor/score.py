@@ -209,7 +209,7 @@ def score(gold_records: list[dict], pred_records: list[dict]) -> Score:
     lenient = {name: Counts() for name in FIELDS}
     strict = {name: Counts() for name in FIELDS}
     facts = {name: Counts() for name in FIELDS}
-    result = Score(lenient, strict, facts, 0, 0, 0, {}, {})
+    result = Score(lenient, strict, facts, 0, 0, 0, {}, {}, ignored_docs=ignored)
     for name in FIELDS:
         result.gold_counts[name] = sum(1 for r in gold if r["field"] == name)
         result.pred_counts[name] = sum(1 for r in pred if r["field"] == name)
