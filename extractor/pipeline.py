@@ -223,7 +223,9 @@ def _split_dashes_between_words(nlp: Language) -> None:
     extra = r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})\.(?=[0-9])"
     current = nlp.tokenizer.infix_finditer.__self__.pattern
     nlp.tokenizer.infix_finditer = re.compile(f"{extra}|{current}").finditer
-    unit_stops = "|".join(rf"(?<=^{re.escape(unit)})\.$" for unit in UNIT_WORDS_WITH_STOP)
+    unit_stops = "|".join(
+        [rf"(?<=^{re.escape(unit)})\.$" for unit in UNIT_WORDS_WITH_STOP] + [r"(?<=/mL)\.$", r"(?<=/ml)\.$", r"(?<=/kg)\.$"]
+    )
     suffix = nlp.tokenizer.suffix_search.__self__.pattern
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)

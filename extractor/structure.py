@@ -109,7 +109,8 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
         cut = start + match.end()
         word = re.search(r"(\S+)$", text[cursor : start + match.start()])
         token = word.group(1).lower().rstrip(".") if word else ""
-        if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+        after_number = re.search(r"\d\s*\S+$", text[cursor : start + match.start()]) is not None
+        if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha() and not after_number):
             continue
         spans.append((cursor, cut))
         cursor = cut

@@ -1,0 +1,67 @@
+"""Source attribution: this_study vs cited, from markers, cues, sections and context."""
+from __future__ import annotations
+
+import pytest
+
+
+def _source(mentions, text):
+    return next(m.source for m in mentions if m.text == text)
+
+
+@pytest.mark.parametrize(
+    "sentence,mention,source",
+    [
+        ("Intralesional sodium thiosulfate has been successfully used in the treatment of CC associated with ACTD.<sup>3–5</sup>", "Intralesional", "cited"),
+        ("However, in one report, three patients treated with intravenous sodium thiosulfate had no improvement.⁶", "intravenous", "cited"),
+        ("Topical STS 10% has been reported to reduce lesion size in children [2,3].", "10%", "cited"),
+        ("In a study by Smith et al., IV STS 25 g three times weekly led to complete resolution.", "25 g", "cited"),
+        ("Intravenous sodium thiosulfate has been widely used for calciphylaxis.2", "Intravenous", "cited"),
+        ("We used 12.5 g over 30 minutes 3 times weekly.", "12.5 g", "this_study"),
+        ("Here we examine 80 lesions treated with topical, intradermal, and intravenous STS.", "topical", "this_study"),
+        ("Our patient received intralesional sodium thiosulfate 250 mg/mL.", "250 mg/mL", "this_study"),
+    ],
+)
+def test_sentence_sources(extract_text, sentence, mention, source):
+    assert _source(extract_text(sentence), mention) == source
+
+
+def test_a_retold_case_stays_cited_across_its_sentences(extract_text):
+    text = (
+        "## DISCUSSION\n\n"
+        "One case states that a 67 y/o woman was diagnosed with calcinosis cutis on her fingertip.<sup>2</sup> "
+        "The patient was given topical STS 20% that was petrolatum base. "
+        "After 3 years, the calcinosis was healed.\n\n"
+        "We would like to add our case, in which topical STS relieved pain.\n"
+    )
+    mentions = extract_text(text)
+    assert _source(mentions, "20%") == "cited"
+    assert _source(mentions, "healed") == "cited"
+    assert [m.source for m in mentions if m.text == "topical"] == ["cited", "this_study"]
+
+
+def test_background_without_citation_in_the_introduction_is_cited(extract_text):
+    text = (
+        "## Introduction\n\n"
+        "Intravenous sodium thiosulphate is associated with an increased risk of serious side-effects.\n\n"
+        "## Methods\n\n"
+        "Lesions were injected with intra-lesional sodium thiosulphate.\n"
+    )
+    mentions = extract_text(text)
+    assert _source(mentions, "Intravenous") == "cited"
+    assert _source(mentions, "intra-lesional") == "this_study"
+
+
+def test_clause_with_own_cue_after_a_cited_clause(extract_text):
+    text = (
+        "Both our patient and a child in a previously reported case who received the same treatment4 had "
+        "dermatomyositis, but we suspect IV sodium thiosulfate also may be effective for other diseases."
+    )
+    assert _source(extract_text(text), "IV") == "this_study"
+
+
+def test_a_case_report_section_ignores_reporting_cues_without_a_marker(extract_text):
+    text = (
+        "## Case report\n\n"
+        "After a thorough review of prior studies, a mixture of STS with Vaseline in a 1:1 ratio was created.\n"
+    )
+    assert _source(extract_text(text), "1:1 ratio") == "this_study"
