@@ -85,10 +85,9 @@ def concentration_values(text: str) -> Values | None:
         grams = float(mass_volume.group(1)) * (0.001 if mass_volume.group(2).lower() == "mg" else 1.0)
         pct = clean(100.0 * grams / float(mass_volume.group(3)))
         return pct, pct, "%"
-    percent = re.search(rf"({NUMBER})\s*%", text)
-    if percent:
-        value = clean(float(percent.group(1)))
-        return value, value, "%"
+    percents = [float(v) for v in re.findall(rf"({NUMBER})\s*%", text)]
+    if percents:
+        return clean(min(percents)), clean(max(percents)), "%"
     return None
 
 

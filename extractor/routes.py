@@ -39,6 +39,9 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
             continue
         if token._.sts or token.lower_ in lexicons.treatment_heads:
             return True
+        if token.like_num or token.text == "%" or "/" in token.text and token.text[:1].isalpha():
+            i += 1  # a strength between route and drug: "topical 10% sodium thiosulfate"
+            continue
         if token.text == ")" and span.start > 0 and doc[span.start - 1].text == "(":
             i += 1  # "intravenous (IV) sodium thiosulfate": look past the definition
             continue
