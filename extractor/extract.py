@@ -31,6 +31,7 @@ from extractor.quantities import (
     percent_in,
     size_values,
     split_dimension_change,
+    unit_in,
 )
 from extractor.routes import filter_routes
 from extractor.schema import Mention
@@ -118,6 +119,7 @@ class _DocumentMentions:
         self.attributor = SourceAttributor(structure)
         self.success_is_complete = success_means_complete(text)
         self.excluded_cells = self._excluded_cells()
+        self.learned_categories: dict[int, str] = {}
 
     def sentence_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
@@ -165,20 +167,14 @@ class _DocumentMentions:
             long_form = short._.long_form
             category = self.x.route_words.get(long_form.text.lower()) if long_form is not None else None
             if category and short.start not in matched and not self.scope.reason_at(short.start_char, short.end_char):
-                span = Span(self.doc, short.start, short.end, label="route", span_id=f"route.learned_abbreviation")
-                self._learned_categories[span.start] = category
+                span = Span(self.doc, short.start, short.end, label="route", span_id="route.learned_abbreviation")
+                self.learned_categories[span.start] = category
                 found.append(span)
         return found
 
-    @property
-    def _learned_categories(self) -> dict[int, str]:
-        if not hasattr(self, "_learned"):
-            self._learned: dict[int, str] = {}
-        return self._learned
-
     def category_of(self, span: Span) -> str | None:
         if span.id_ == "route.learned_abbreviation":
-            return self._learned_categories[span.start]
+            return self.learned_categories[span.start]
         return self.x.rules[span.id_].category
 
     def mention(self, field: str, start: int, end: int, *, values=(None, None, None), category=None, rule_id="") -> Mention:
@@ -202,8 +198,7 @@ class _DocumentMentions:
         )
 
     def routes(self, spans: list[Span]) -> list[Mention]:
-        categories = {s.id_: self.category_of(s) for s in spans}
-        kept = filter_routes(self.doc, spans, {**categories, **{s.id_: self.category_of(s) for s in spans}}, self.x.lexicons)
+        kept = filter_routes(self.doc, spans, self.category_of, self.x.lexicons)
         result = []
         for span in kept:
             if self.x.context.modifiers(self.doc, span, "route"):
@@ -238,7 +233,7 @@ class _DocumentMentions:
                 parts = []
                 for a, b in split_dimension_change(piece):
                     sub = self.text[start + a : start + b]
-                    parts.append((start + a, start + b, size_values(sub, _unit_after(piece))))
+                    parts.append((start + a, start + b, size_values(sub, unit_in(piece))))
             for a, b, values in parts:
                 if values is not None:
                     result.append(self.mention(field, a, b, values=values, rule_id=span.id_))
@@ -318,12 +313,6 @@ def _merge_overlapping(spans: list[Span]) -> list[Span]:
             continue
         merged.append(span)
     return merged
-
-
-def _unit_after(piece: str) -> str | None:
-    from extractor.quantities import unit_in
-
-    return unit_in(piece)
 
 
 def _without_overlaps(mentions: list[Mention], *, group) -> list[Mention]:

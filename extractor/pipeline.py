@@ -111,7 +111,7 @@ class DrugTagger:
         learned = set(self.sts_abbreviations)
         for abbreviation in getattr(doc._, "abbreviations", []) or []:
             long_form = abbreviation._.long_form
-            if long_form is not None and any(t.i < len(doc) and _overlaps(long_form, s) for s in sts_spans for t in long_form[:1]):
+            if long_form is not None and any(_overlaps(long_form, s) for s in sts_spans):
                 learned.add(abbreviation.text)
         for token in doc:
             if token.text in learned:

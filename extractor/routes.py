@@ -8,6 +8,8 @@ more specific route word just before it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.tokens import Doc, Span
 
 from extractor.drugs import belongs_to_other_drug
@@ -17,10 +19,6 @@ GENERIC_CATEGORIES = {"injection"}
 ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
 _COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor"}
 _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive")
-
-
-def _is_route_word(token, route_token_ids: set[int]) -> bool:
-    return token.i in route_token_ids
 
 
 def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: set[int]) -> bool:
@@ -51,7 +49,7 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
                 return False
             i = close + 1
             continue
-        if token.lower_ in _COORDINATION or _is_route_word(token, route_token_ids):
+        if token.lower_ in _COORDINATION or token.i in route_token_ids:
             in_list = True
             i += 1
             continue
@@ -65,7 +63,7 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
     return in_list and any(t._.sts for t in sentence)
 
 
-def filter_routes(doc: Doc, spans: list[Span], categories: dict[str, str], lexicons: Lexicons) -> list[Span]:
+def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str | None], lexicons: Lexicons) -> list[Span]:
     """Route candidates that are STS routes, most specific first."""
     route_token_ids = {t.i for s in spans for t in s}
     kept = []
@@ -80,10 +78,10 @@ def filter_routes(doc: Doc, spans: list[Span], categories: dict[str, str], lexic
         if belongs_to_other_drug(doc, span, prefer_before=False):
             continue
         kept.append(span)
-    specific = [s for s in kept if categories[s.id_] not in GENERIC_CATEGORIES and s.id_ != "route.infusion"]
+    specific = [s for s in kept if category_of(s) not in GENERIC_CATEGORIES and s.id_ != "route.infusion"]
     result = []
     for span in kept:
-        if categories[span.id_] in GENERIC_CATEGORIES and _modified_by_specific(doc, span, specific):
+        if category_of(span) in GENERIC_CATEGORIES and _modified_by_specific(doc, span, specific):
             continue
         result.append(span)
     return result
