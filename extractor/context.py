@@ -18,6 +18,7 @@ CATEGORY_FIELDS = {
     "definition": {"outcome"},
     "backref": {"outcome"},
     "adverse": {"route"},
+    "diluent": {"dose"},
 }
 
 

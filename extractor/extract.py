@@ -223,6 +223,8 @@ class _DocumentMentions:
         for span in _merge_overlapping(spans):
             if field in ("dose", "concentration") and belongs_to_other_drug(self.doc, span):
                 continue
+            if self.x.context.modifiers(self.doc, span, field):
+                continue
             start, end = self._quantity_bounds(span)
             piece = self.text[start:end]
             if field == "dose":

@@ -52,8 +52,13 @@ def mean_range(text: str) -> tuple[float, float] | None:
     return (min(values), max(values)) if len(values) > 1 else (values[0], values[0])
 
 
+_PER_BODY = re.compile(rf"\s*/\s*(?:{NUMBER}\s*)?(?:m2|m²|kg|day|d|dose|session|week)\b", re.IGNORECASE)
+
+
 def dose_values(text: str, header_unit: str | None = None) -> Values | None:
-    """Dose in mg (mass) or mL (volume)."""
+    """Dose in mg (mass) or mL (volume); per body area or weight keeps the amount
+    ("12 g/1.7 m2" → 12000 mg, "10 mg/kg" → 10 mg)."""
+    text = _PER_BODY.sub(" ", text)
     unit = unit_in(text) or header_unit
     bounds = mean_range(re.sub(r"[A-Za-zµμ/]+\d*", " ", text) if unit_in(text) else text)
     if unit is None or bounds is None:

@@ -45,11 +45,10 @@ CASES = [
      [("route", "injection", None, None, None, "injection")]),
     ("Sodium thiosulfate led to complete relief of pain within a week.",
      [("outcome", "complete relief of pain", None, None, None, "symptom_relief")]),
-    pytest.param(
-        "STS 25 g/1.73 m2 was infused over 60 minutes.",
-        [("dose", "25 g", 25000, 25000, "mg", None), ("route", "infused", None, None, None, "intravenous")],
-        marks=pytest.mark.xfail(strict=True, reason="scispaCy keeps 'g/1.73' as one token; per-area doses are not parsed"),
-    ),
+    ("STS 25 g/1.73 m2 was infused over 60 minutes.",
+     [("dose", "25 g/1.73 m2", 25000, 25000, "mg", None), ("route", "infused", None, None, None, "intravenous")]),
+    ("Sodium thiosulfate 25 g in 100 mL normal saline was infused over 30 minutes.",
+     [("dose", "25 g", 25000, 25000, "mg", None), ("route", "infused", None, None, None, "intravenous")]),
 ]
 
 
