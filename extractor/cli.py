@@ -148,12 +148,12 @@ def gold_check(
 
 @app.command("patterns")
 def patterns_check() -> None:
-    """Load every rule file through the production pipeline and report rule counts."""
-    from extractor.patterns import load_rules
+    """Load every rule file into the production pipeline (token keys validated) and count rules."""
+    from extractor.extract import Extractor
 
     try:
-        rules = load_rules()
-    except PatternError as exc:
+        rules = list(Extractor().rules.values())
+    except (PatternError, ValueError) as exc:
         typer.echo(f"extractor: {exc}", err=True)
         raise typer.Exit(1)
     by_label: dict[str, int] = {}
