@@ -20,7 +20,9 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -76,12 +78,16 @@ class SentenceSetter:
         structure = analyse(raw_text(doc))
         doc.user_data["structure"] = structure
         starts = sorted(start for start, _ in structure.sentences)
+        flags = numpy.full(len(doc), -1, dtype="int64")
         j = 0
         for token in doc:
             while j < len(starts) and starts[j] < token.idx:
                 j += 1
-            hit = j < len(starts) and starts[j] < token.idx + max(len(token.text), 1)
-            token.is_sent_start = token.i == 0 or (hit and not token.is_space)
+            if j < len(starts) and starts[j] < token.idx + max(len(token.text), 1) and not token.is_space:
+                flags[token.i] = 1
+        if len(doc):
+            flags[0] = 1
+        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # spaCy stores -1 as uint64
         return doc
 
 
@@ -175,26 +181,71 @@ def create_field_matcher(nlp: Language, name: str, patterns_dir: str | None) -> 
 
 
 class FieldMatcher:
-    """Rule matches as candidate spans; ``span.id_`` is the rule id."""
+    """Rule matches as candidate spans; ``span.id_`` is the rule id.
+
+    One spaCy Matcher per field, each run only on the sentences that contain
+    one of its rules' anchor words (a required, non-function word of the
+    pattern): most sentences of a paper hold no outcome word, so the costly
+    outcome patterns never see them. Rules without an anchor run everywhere.
+    """
 
     def __init__(self, nlp: Language, *, patterns_dir: Path) -> None:
         self.rules: dict[str, Rule] = {rule.id: rule for rule in load_rules(patterns_dir)}
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.groups: list[tuple[frozenset[str] | None, Matcher]] = []
+        grouped: dict[str, list[Rule]] = {}
+        unanchored: list[Rule] = []
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         for rule in self.rules.values():
             if isinstance(rule.pattern, str):
                 self.phrases.add(rule.id, [nlp.make_doc(rule.pattern)])
+            elif rule_anchors(rule.pattern) is None:
+                unanchored.append(rule)
             else:
-                self.matcher.add(rule.id, [rule.pattern])
+                grouped.setdefault(rule.label, []).append(rule)
+        for rules in grouped.values():
+            anchors = frozenset().union(*(rule_anchors(rule.pattern) for rule in rules))
+            self.groups.append((anchors, _matcher(nlp, rules)))
+        if unanchored:
+            self.groups.append((None, _matcher(nlp, unanchored)))
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for match_id, start, end in list(self.matcher(doc)) + list(self.phrases(doc)):
-            rule_id = doc.vocab.strings[match_id]
-            rule = self.rules[rule_id]
-            spans.append(Span(doc, start, end, label=rule.label, span_id=rule_id))
-        doc.spans[CANDIDATES] = spans
+        spans: list[Span] = []
+        sentences = [(sent, {t.lower_ for t in sent}) for sent in doc.sents]
+        for anchors, matcher in self.groups:
+            for sent, words in sentences:
+                if anchors is None or not anchors.isdisjoint(words):
+                    spans.extend(matcher(sent, as_spans=True))
+        spans.extend(self.phrases(doc, as_spans=True))
+        doc.spans[CANDIDATES] = [
+            Span(doc, s.start, s.end, label=self.rules[s.label_].label, span_id=s.label_) for s in spans
+        ]
         return doc
+
+
+_FUNCTION_WORDS = frozenset(
+    "a an the of in on to by for with and or was were is are be been has have had did does not no "
+    "as at from that this it its their her his".split()
+)
+
+
+def rule_anchors(pattern: list[dict]) -> frozenset[str] | None:
+    """Lower-case words one of which must occur for ``pattern`` to match, or None."""
+    for spec in pattern:
+        if spec.get("OP") in ("?", "*", "!"):
+            continue
+        for key in ("LOWER", "TEXT", "ORTH"):
+            value = spec.get(key)
+            words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
+            if words and not any(word.lower() in _FUNCTION_WORDS for word in words):
+                return frozenset(word.lower() for word in words)
+    return None
+
+
+def _matcher(nlp: Language, rules: list[Rule]) -> Matcher:
+    matcher = Matcher(nlp.vocab, validate=True)
+    for rule in rules:
+        matcher.add(rule.id, [rule.pattern])
+    return matcher
 
 
 def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = None) -> Language:
