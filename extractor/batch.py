@@ -8,18 +8,30 @@ every Doc). Each finished document is appended to a manifest
 interrupted run loses nothing; a rerun reuses every document whose content
 hash and extractor fingerprint are already there. The CSV and the error CSV
 are written to temporary files and moved into place at the end.
+
+With ``jobs > 1`` each worker process gets one document at a time, largest
+files first, so a slow document never holds finished ones back and the tail of
+the run stays short. The parent knows which document each worker holds: a
+worker that dies (segfault, out of memory) turns only that document into an
+error row ("crashed") and is replaced, and a document still running after the
+hard time limit (twice ``pdf_timeout`` plus 30 s; the PDF reader's own limit is
+checked between pages only) gets its worker killed and an error row
+("timeout"). Workers ignore SIGINT; on Ctrl-C the parent stops them.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
+import multiprocessing
 import os
+import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from extractor import __version__
@@ -30,6 +42,10 @@ from extractor.patterns import PATTERNS_DIR
 from extractor.schema import CSV_COLUMNS, Mention
 
 ERROR_COLUMNS = ("doc_id", "path", "reason", "message")
+PACKAGE_DIR = Path(__file__).resolve().parent
+# Failures that may not happen again: never reused from the manifest. ("timeout"
+# is reused only while the time limit is the same.)
+RETRY_REASONS = frozenset({"internal_error", "crashed", "unreadable"})
 
 
 @dataclass

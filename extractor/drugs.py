@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import DRUGS
+from extractor.pipeline import DRUGS, is_sts
 
 
 def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
@@ -16,9 +16,9 @@ def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
     found: list[tuple[int, int, bool]] = []
     i = sentence.start
     while i < sentence.end:
-        if doc[i]._.sts:
+        if is_sts(doc[i]):
             j = i
-            while j < sentence.end and doc[j]._.sts:
+            while j < sentence.end and is_sts(doc[j]):
                 j += 1
             found.append((i, j, True))
             i = j

@@ -5,11 +5,13 @@ Components (registered with ``@Language.factory``, names carry a version):
   sees the original text (line ends, tables) even though spaCy gets a copy
   with newlines and tabs turned into spaces (same length, so offsets hold;
   spaCy's tokenizer runs far slower on text full of ``\\n``);
-- scispaCy's ``abbreviation_detector``: the paper's own abbreviations;
-- ``sts_drug_tagger_v1``: marks STS names (and abbreviations the paper defines
-  for them) with ``token._.sts`` and collects other drugs in ``doc.spans["drugs"]``;
+- ``sts_abbreviations_v1``: scispaCy's AbbreviationDetector run per sentence
+  (the paper's own abbreviations);
+- ``sts_drug_tagger_v1``: STS names (and abbreviations the paper defines for
+  them) as ``STS`` entities, other drugs as ``DRUG`` entities and in
+  ``doc.spans["drugs"]``;
 - ``sts_external_ner_v1`` (optional): any installed spaCy/scispaCy NER model;
-  its chemical entities join ``doc.spans["drugs"]``;
+  its chemical entities join the other drugs (STS names excepted);
 - ``sts_field_matcher_v1``: the rules of ``patterns/*.jsonl`` as a spaCy
   Matcher; candidates land in ``doc.spans["sts_candidates"]`` with the rule id
   as ``span.id_``.
@@ -26,6 +28,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
 
 from extractor.patterns import PATTERNS_DIR, Rule, load_lexicons, load_rules
 from extractor.structure import analyse
@@ -38,10 +41,6 @@ _WHITESPACE_FOR_SPACY = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": 
 # scispaCy's AbbreviationDetector runs an empty per-document matcher on most docs
 warnings.filterwarnings("ignore", message=r".*\[W036\]")
 
-if not Token.has_extension("sts"):
-    Token.set_extension("sts", default=False)
-if not Doc.has_extension("rule_ids"):
-    Doc.set_extension("rule_ids", default=None)
 
 
 _MARKUP = re.compile(r"</?(?:sup|sub|i|b|em|strong|sc)>", re.IGNORECASE)
@@ -91,6 +90,37 @@ class SentenceSetter:
         return doc
 
 
+@Language.factory("sts_abbreviations_v1")
+def create_abbreviation_detector(nlp: Language, name: str) -> "SentenceAbbreviationDetector":
+    from scispacy.abbreviation import AbbreviationDetector
+
+    class SentenceAbbreviationDetector(AbbreviationDetector):
+        """scispaCy's Schwartz-Hearst detector, with two fixes:
+
+        - the "( ... )" candidates are searched sentence by sentence: on a whole
+          long document an unclosed "(" keeps a matcher state alive to the end,
+          which is what makes the stock detector slow on long papers;
+        - each Doc gets its own list (the stock extension's default list is
+          shared, so abbreviations leaked from one document into the next).
+        """
+
+        def __call__(self, doc: Doc) -> Doc:
+            from scispacy.abbreviation import filter_matches
+
+            doc._.abbreviations = []
+            matches = []
+            for sent in doc.sents:
+                for match_id, start, end in self.matcher(sent):
+                    matches.append((match_id, sent.start + start + 1, sent.start + end - 1))
+            for long_form, short_forms in self.find_matches_for(filter_matches(matches, doc), doc):
+                for short in short_forms:
+                    short._.long_form = long_form
+                    doc._.abbreviations.append(short)
+            return doc
+
+    return SentenceAbbreviationDetector(nlp, name)
+
+
 @Language.factory(
     "sts_drug_tagger_v1",
     default_config={"patterns_dir": None},
@@ -100,7 +130,10 @@ def create_drug_tagger(nlp: Language, name: str, patterns_dir: str | None) -> "D
 
 
 class DrugTagger:
-    """STS names on tokens (``_.sts``); other drug names in ``doc.spans["drugs"]``."""
+    """Drug names as entities: ``STS`` (its names and the abbreviations a paper
+    defines for them) and ``DRUG`` (other drugs, from the lexicon, INN suffixes
+    and an optional NER model). Rules match STS with ``{"ENT_TYPE": "STS"}``;
+    other drugs are also kept in ``doc.spans["drugs"]``."""
 
     def __init__(self, nlp: Language, *, patterns_dir: Path) -> None:
         lexicons = load_lexicons(patterns_dir)
@@ -113,25 +146,28 @@ class DrugTagger:
         self.suffix_re = re.compile(rf"^[a-z]{{3,}}(?:{suffixes})s?$") if suffixes else None
 
     def __call__(self, doc: Doc) -> Doc:
-        sts_spans = [doc[s:e] for _, s, e in self.sts_matcher(doc)]
-        learned = set(self.sts_abbreviations)
-        for abbreviation in getattr(doc._, "abbreviations", []) or []:
+        sts = [doc[s:e] for _, s, e in self.sts_matcher(doc)]
+        names = set(self.sts_abbreviations)
+        for abbreviation in getattr(doc._, "abbreviations", None) or []:
             long_form = abbreviation._.long_form
-            if long_form is not None and any(_overlaps(long_form, s) for s in sts_spans):
-                learned.add(abbreviation.text)
-        for token in doc:
-            if token.text in learned:
-                token._.sts = True
-        for span in sts_spans:
-            for token in span:
-                token._.sts = True
-        others = [doc[s:e] for _, s, e in self.other_matcher(doc)]
+            if long_form is not None and any(_overlaps(long_form, s) for s in sts):
+                names.add(abbreviation.text)
+        sts += [doc[t.i : t.i + 1] for t in doc if t.text in names]
+        sts_tokens = {t.i for span in sts for t in span}
+        others = list(doc.spans[DRUGS]) if DRUGS in doc.spans else []
+        others += [doc[s:e] for _, s, e in self.other_matcher(doc)]
         if self.suffix_re is not None:
-            others += [doc[t.i : t.i + 1] for t in doc if not t._.sts and self.suffix_re.match(t.lower_)]
-        drugs = [Span(doc, s.start, s.end, label="OTHER") for s in others if not any(t._.sts for t in s)]
-        existing = list(doc.spans[DRUGS]) if DRUGS in doc.spans else []
-        doc.spans[DRUGS] = existing + drugs
+            others += [doc[t.i : t.i + 1] for t in doc if t.i not in sts_tokens and self.suffix_re.match(t.lower_)]
+        others = [s for s in others if not any(t.i in sts_tokens for t in s)]
+        entities = [Span(doc, s.start, s.end, label="STS") for s in sts] + [Span(doc, s.start, s.end, label="DRUG") for s in others]
+        doc.set_ents(filter_spans(entities), default="outside")
+        doc.spans[DRUGS] = [Span(doc, s.start, s.end, label="OTHER") for s in others]
         return doc
+
+
+def is_sts(token: Token) -> bool:
+    """A token of an STS name (set by ``sts_drug_tagger_v1``)."""
+    return token.ent_type_ == "STS"
 
 
 def _overlaps(a: Span, b: Span) -> bool:
@@ -168,7 +204,7 @@ class ExternalNer:
             if ent.label_.upper() not in self.drug_labels:
                 continue
             span = doc.char_span(ent.start_char, ent.end_char, alignment_mode="expand")
-            if span is not None and not any(t._.sts for t in span):
+            if span is not None:
                 found.append(Span(doc, span.start, span.end, label="OTHER"))
         existing = list(doc.spans[DRUGS]) if DRUGS in doc.spans else []
         doc.spans[DRUGS] = existing + found
@@ -252,8 +288,6 @@ def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = Non
     """The production pipeline: scispaCy tokenizer and abbreviations, then the STS components."""
     from scispacy.custom_tokenizer import combined_rule_tokenizer
 
-    import scispacy.abbreviation  # noqa: F401  (registers "abbreviation_detector")
-
     nlp = spacy.blank("en")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
@@ -261,7 +295,7 @@ def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = Non
     _split_dashes_between_words(nlp)
     config = {"patterns_dir": str(patterns_dir) if patterns_dir else None}
     nlp.add_pipe("sts_sentences_v1")
-    nlp.add_pipe("abbreviation_detector")
+    nlp.add_pipe("sts_abbreviations_v1")
     if model:
         nlp.add_pipe("sts_external_ner_v1", config={"model": str(model)})
     nlp.add_pipe("sts_drug_tagger_v1", config=config)

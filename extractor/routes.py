@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.drugs import belongs_to_other_drug
 from extractor.patterns import Lexicons
+from extractor.pipeline import is_sts
 
 GENERIC_CATEGORIES = {"injection"}
 ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
@@ -35,7 +36,7 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
         if token.is_space:
             i += 1
             continue
-        if token._.sts or token.lower_ in lexicons.treatment_heads:
+        if is_sts(token) or token.lower_ in lexicons.treatment_heads:
             return True
         if token.like_num or token.text == "%" or "/" in token.text and token.text[:1].isalpha():
             i += 1  # a strength between route and drug: "topical 10% sodium thiosulfate"
@@ -60,7 +61,7 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
             i += 1
             continue
         return False
-    return in_list and any(t._.sts for t in sentence)
+    return in_list and any(is_sts(t) for t in sentence)
 
 
 def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str | None], lexicons: Lexicons) -> list[Span]:
@@ -71,7 +72,7 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
         if span.text.lower().endswith("ly"):
             # an adverb ("applied topically", "given intravenously") modifies the verb:
             # it is an STS route when its sentence is about STS
-            if not any(t._.sts for t in span.sent):
+            if not any(is_sts(t) for t in span.sent):
                 continue
         elif span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not head_names_sts(doc, span, lexicons, route_token_ids):
             continue

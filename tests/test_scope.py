@@ -96,3 +96,20 @@ def test_adverse_event_phrases_are_not_routes(corpus_mentions):
     for phrase in ("Transient pain associated with injection", "related to the injection site", "Infection followed injection"):
         at = text.index(phrase)
         assert not any(m.field == "route" and at <= m.start < at + len(phrase) for m in corpus_mentions["004_2aee7e247fadcbf4"])
+
+
+def test_abbreviations_do_not_leak_between_documents(extractor):
+    """scispaCy's stock detector shares one list between Docs; ours must not."""
+    from extractor.document import Document
+
+    first = "Intralesional sodium thiosulfate (ILS) was injected. ILS worked."
+    second = "Topical sodium thiosulfate was applied to the calcinosis cutis lesions."
+    docs = list(extractor.nlp.pipe([extractor.nlp.make_doc(first), extractor.nlp.make_doc(second)]))
+    assert [a.text for a in docs[1]._.abbreviations] == []
+    assert extractor.extract(Document("b", second))[0].text == "Topical"
+
+
+def test_a_paper_defined_route_abbreviation_is_learned(extract_text):
+    text = "Intralesional (IL) injections were given. IL sodium thiosulfate was repeated monthly."
+    routes = [(m.text, m.category) for m in extract_text(text) if m.field == "route"]
+    assert ("IL", "intralesional") in routes
