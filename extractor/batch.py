@@ -84,11 +84,14 @@ class BatchSummary:
     errors: list[DocResult] = field(default_factory=list)
 
 
-def collect_inputs(paths: Iterable[Path | str]) -> tuple[list[Path], list[DocResult]]:
+def collect_inputs(paths: Iterable[Path | str], *, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[DocResult]]:
     """Files to process (folders walked recursively, hidden files skipped) and
-    error results for inputs that cannot be processed at all."""
+    error results for inputs that cannot be processed at all. ``exclude``: files
+    to leave out silently (the batch's own outputs, when they sit in an input
+    folder); a file named twice is taken once."""
     files: list[Path] = []
     problems: list[DocResult] = []
+    skip = {Path(p).resolve() for p in exclude}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -103,6 +106,10 @@ def collect_inputs(paths: Iterable[Path | str]) -> tuple[list[Path], list[DocRes
     accepted: list[Path] = []
     seen_ids: dict[str, Path] = {}
     for path in files:
+        resolved = path.resolve()
+        if resolved in skip:
+            continue
+        skip.add(resolved)
         doc_id = doc_id_for(path)
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
             problems.append(DocResult(doc_id, str(path), "", error=("unsupported", f"not a .txt, .md or .pdf file ({path.suffix or 'no extension'})")))
@@ -123,23 +130,43 @@ def file_digest(path: Path) -> str:
 
 
 def fingerprint(model: str | None = None, patterns_dir: Path = PATTERNS_DIR) -> str:
-    """Identifies the extractor's behaviour: version, model and every pattern file."""
-    digest = hashlib.sha256(f"{__version__}|{model or ''}".encode())
-    for path in sorted(Path(patterns_dir).rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+    """Identifies the extractor's behaviour: version, model, spaCy and scispaCy
+    versions, every pattern file and the extractor's own source, so a changed
+    rule or code path never reuses rows made by the old one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    libraries = []
+    for name in ("spacy", "scispacy"):
+        try:
+            libraries.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            libraries.append(f"{name}=?")
+    digest = hashlib.sha256(f"{__version__}|{model or ''}|{'|'.join(libraries)}".encode())
+    for root, pattern in ((Path(patterns_dir), "*"), (PACKAGE_DIR, "*.py")):
+        for path in sorted(root.rglob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-_WORKER = None
+_WORKER = None  # (extractor, pdf_timeout) of this process
+_WORKER_KEY: str | None = None
 
 
 def _init_worker(model: str | None, pdf_timeout: float | None) -> None:
-    global _WORKER
-    from extractor.extract import Extractor
+    """Build this process's extractor, or keep the one built before for the same
+    fingerprint (a second run in one process, or a worker forked from a parent
+    that already has one, skips the ~1.5 s pipeline build)."""
+    global _WORKER, _WORKER_KEY
+    key = fingerprint(model)
+    if _WORKER is None or _WORKER_KEY != key:
+        from extractor.extract import Extractor
 
-    _WORKER = (Extractor(model=model), pdf_timeout)
+        _WORKER = (Extractor(model=model), pdf_timeout)
+        _WORKER_KEY = key
+    else:
+        _WORKER = (_WORKER[0], pdf_timeout)
 
 
 def _mention_dict(mention: Mention) -> dict:
@@ -160,46 +187,69 @@ def process_file(path: Path, digest: str) -> DocResult:
     return DocResult(doc_id, str(path), digest, [_mention_dict(m) for m in mentions], len(document.pages))
 
 
-def _process_task(task: tuple[str, str]) -> DocResult:
-    return process_file(Path(task[0]), task[1])
+def _worker_main(conn, model: str | None, pdf_timeout: float | None) -> None:
+    """A worker process: receive (path, digest), send back a DocResult; None or EOF ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+    _init_worker(model, pdf_timeout)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        conn.send(process_file(Path(task[0]), task[1]))
 
 
 class Manifest:
     """Append-only record of finished documents for one output file."""
 
-    def __init__(self, path: Path, fingerprint_value: str) -> None:
+    def __init__(self, path: Path, fingerprint_value: str, pdf_timeout: float | None = None) -> None:
         self.path = path
         self.fingerprint = fingerprint_value
+        self.pdf_timeout = pdf_timeout
+
+    def header(self) -> dict:
+        return {"fingerprint": self.fingerprint, "pdf_timeout": self.pdf_timeout}
 
     def load(self) -> dict[str, DocResult]:
-        """Finished documents by content digest; a torn last line is ignored."""
+        """Finished documents by content digest; a torn last line is ignored, and
+        so are failures worth retrying (see RETRY_REASONS; a timeout only while
+        the time limit is unchanged)."""
         if not self.path.exists():
             return {}
         done: dict[str, DocResult] = {}
         with open(self.path, encoding="utf-8") as handle:
-            header = handle.readline()
             try:
-                if json.loads(header).get("fingerprint") != self.fingerprint:
+                header = json.loads(handle.readline())
+                if header.get("fingerprint") != self.fingerprint:
                     return {}
             except (json.JSONDecodeError, AttributeError):
                 return {}
+            same_limit = "pdf_timeout" in header and header["pdf_timeout"] == self.pdf_timeout
             for line in handle:
                 try:
                     result = DocResult.from_json(line)
-                except (json.JSONDecodeError, KeyError, TypeError):
+                except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+                    continue
+                if result.error and (result.error[0] in RETRY_REASONS or (result.error[0] == "timeout" and not same_limit)):
                     continue
                 done[result.digest] = result
         return done
 
     def start(self, keep: dict[str, DocResult]) -> "ManifestWriter":
-        return ManifestWriter(self.path, self.fingerprint, keep.values())
+        return ManifestWriter(self.path, self.header(), keep.values())
 
 
 class ManifestWriter:
-    def __init__(self, path: Path, fingerprint_value: str, keep: Iterable[DocResult]) -> None:
+    """Rewrites the manifest (header and the results kept), then appends one
+    line per finished document, flushed and fsynced so a crash loses at most
+    the line being written (a torn last line is skipped on load)."""
+
+    def __init__(self, path: Path, header: dict, keep: Iterable[DocResult]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(path, newline="\n") as handle:
-            handle.write(json.dumps({"fingerprint": fingerprint_value}) + "\n")
+            handle.write(json.dumps(header) + "\n")
             for result in keep:
                 handle.write(result.as_json() + "\n")
         self.handle = open(path, "a", encoding="utf-8")
@@ -232,14 +282,26 @@ def run_batch(
     on_result: Callable[[DocResult, int, int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> BatchSummary:
-    """Extract every input into ``out`` (CSV) and ``out``'s errors CSV."""
+    """Extract every input into ``out`` (CSV) and ``out``'s errors CSV.
+
+    ``on_result(result, finished, total)`` is called for each document
+    extracted in this run (not for those reused from the manifest); an
+    exception it raises (e.g. KeyboardInterrupt) stops the run with the
+    manifest holding every document finished so far and ``out`` untouched.
+    """
     started = time.monotonic()
     out = Path(out)
     warn = on_warning or (lambda message: print(message, file=sys.stderr))
-    files, problems = collect_inputs(inputs)
-    manifest = Manifest(manifest_path_for(out), fingerprint(model))
+    manifest = Manifest(manifest_path_for(out), fingerprint(model), pdf_timeout)
+    files, problems = collect_inputs(inputs, exclude=(out, errors_path_for(out), manifest.path))
     done = manifest.load() if resume else {}
-    digests = {path: file_digest(path) for path in files}
+    digests: dict[Path, str] = {}
+    for path in files:
+        try:
+            digests[path] = file_digest(path)
+        except OSError as exc:
+            problems.append(DocResult(doc_id_for(path), str(path), "", error=("unreadable", exc.strerror or str(exc))))
+    files = [path for path in files if path in digests]
     results: list[DocResult] = list(problems)
     for problem in problems:
         warn(f"extractor: skipped {problem.path}: {problem.error[0]}: {problem.error[1]}")
@@ -250,8 +312,11 @@ def run_batch(
     for path in files:
         digest = digests[path]
         if digest in done:
-            results.append(_renamed(done[digest], path))
+            result = _renamed(done[digest], path)
+            results.append(result)
             reused += 1
+            if result.error:
+                warn(f"extractor: failed {result.path}: {result.error[0]}: {result.error[1]} (from an earlier run)")
         elif digest in first_of_digest:
             duplicates.append((path, digest))
         else:
@@ -263,8 +328,9 @@ def run_batch(
     finished = len(results)
     summary = BatchSummary(reused=reused)
     by_digest: dict[str, DocResult] = dict(keep)
+    stream = _run(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout)
     try:
-        for result in _run(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout):
+        for result in stream:
             writer.add(result)
             by_digest[result.digest] = result
             results.append(result)
@@ -274,10 +340,13 @@ def run_batch(
             if on_result:
                 on_result(result, finished, total)
     finally:
+        stream.close()  # stops the workers now if we are leaving early
         writer.close()
     for path, digest in duplicates:
         results.append(_renamed(by_digest[digest], path))
         finished += 1
+        if results[-1].error:
+            warn(f"extractor: failed {path}: {results[-1].error[0]}: {results[-1].error[1]} (same content as {first_of_digest[digest]})")
         if on_result:
             on_result(results[-1], finished, total)
     write_outputs(results, out)
@@ -297,17 +366,139 @@ def _renamed(result: DocResult, path: Path) -> DocResult:
     return DocResult(doc_id, str(path), result.digest, rows, result.pages, result.error)
 
 
+def hard_time_limit(pdf_timeout: float | None) -> float | None:
+    """Seconds after which a worker still busy with one document is killed."""
+    return None if pdf_timeout is None else 2 * pdf_timeout + 30.0
+
+
 def _run(todo: list[tuple[Path, str]], *, jobs: int, model: str | None, pdf_timeout: float | None) -> Iterator[DocResult]:
+    """Results in completion order: in this process for one job, else from worker processes."""
     if not todo:
         return
+    # Built here even for workers: a bad model or rule file fails once, here, and
+    # forked workers inherit the pipeline instead of building their own.
+    _init_worker(model, pdf_timeout)
     if jobs <= 1 or len(todo) == 1:
-        _init_worker(model, pdf_timeout)
         for path, digest in todo:
             yield process_file(path, digest)
         return
-    tasks = [(str(path), digest) for path, digest in todo]
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(model, pdf_timeout)) as pool:
-        yield from pool.map(_process_task, tasks, chunksize=max(1, min(16, len(tasks) // (jobs * 8) or 1)))
+    yield from _WorkerPool(min(jobs, len(todo)), model, pdf_timeout).run(todo)
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: multiprocessing.connection.Connection
+    task: tuple[Path, str] | None = None
+    since: float = 0.0
+
+
+class _WorkerPool:
+    """Worker processes fed one document at a time over a pipe each.
+
+    Unlike a ``ProcessPoolExecutor``, the parent knows which document each
+    worker holds, so a worker that dies or overruns the time limit costs that
+    one document (an error row) and is replaced; the batch goes on.
+    """
+
+    def __init__(self, jobs: int, model: str | None, pdf_timeout: float | None) -> None:
+        self.jobs = jobs
+        self.model = model
+        self.pdf_timeout = pdf_timeout
+        self.limit = hard_time_limit(pdf_timeout)
+        self.context = multiprocessing.get_context()
+        self.workers: list[_Worker] = []
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self.context.Pipe()
+        process = self.context.Process(
+            target=_worker_main, args=(child_end, self.model, self.pdf_timeout), name="extractor-worker", daemon=True
+        )
+        process.start()
+        child_end.close()
+        return _Worker(process, parent_end)
+
+    def _stop(self, worker: _Worker, *, kill: bool) -> None:
+        if kill:
+            worker.process.kill()
+        else:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+        worker.process.join(timeout=None if kill else 10)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+        if worker in self.workers:
+            self.workers.remove(worker)
+
+    def _assign(self, worker: _Worker, queue: deque) -> None:
+        if queue:
+            worker.task = queue.popleft()
+            worker.since = time.monotonic()
+            worker.conn.send((str(worker.task[0]), worker.task[1]))
+        else:
+            worker.task = None
+
+    def _failed(self, worker: _Worker, reason: str, message: str) -> DocResult:
+        path, digest = worker.task  # type: ignore[misc]
+        return DocResult(doc_id_for(path), str(path), digest, error=(reason, message))
+
+    def run(self, todo: list[tuple[Path, str]]) -> Iterator[DocResult]:
+        # largest files first: the last documents to finish are short ones
+        queue = deque(sorted(todo, key=lambda task: -_size(task[0])))
+        finished = False
+        try:
+            for _ in range(self.jobs):
+                worker = self._start()
+                self.workers.append(worker)
+                self._assign(worker, queue)
+            while True:
+                busy = [w for w in self.workers if w.task is not None]
+                if not busy:
+                    break
+                timeout = None
+                if self.limit is not None:
+                    timeout = max(0.0, min(w.since for w in busy) + self.limit - time.monotonic()) + 0.05
+                ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout))
+                for worker in busy:
+                    result = None
+                    replace = False
+                    if worker.conn in ready or worker.process.sentinel in ready:
+                        try:
+                            result = worker.conn.recv()
+                        except Exception:  # EOF: the worker died (segfault, out of memory, killed)
+                            worker.process.join(timeout=5)
+                            code = worker.process.exitcode
+                            result = self._failed(
+                                worker, "crashed",
+                                f"the worker process died while on this file (exit code {code}); the file was not extracted",
+                            )
+                            replace = True
+                    elif self.limit is not None and time.monotonic() - worker.since > self.limit:
+                        result = self._failed(worker, "timeout", f"no result after {self.limit:g} s; the worker was stopped")
+                        replace = True
+                    if result is None:
+                        continue
+                    if replace:
+                        self._stop(worker, kill=True)
+                        worker = self._start()
+                        self.workers.append(worker)
+                    yield result
+                    self._assign(worker, queue)
+            finished = True
+        finally:
+            for worker in list(self.workers):
+                self._stop(worker, kill=not finished)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def write_outputs(results: list[DocResult], out: Path) -> int:

@@ -24,7 +24,7 @@ from extractor.outcomes import (
     widen,
 )
 from extractor.patterns import PATTERNS_DIR, Lexicons, Rule, load_lexicons
-from extractor.pipeline import CANDIDATES, build_nlp, is_sts, make_doc, raw_text
+from extractor.pipeline import CANDIDATES, build_nlp, make_doc, raw_text
 from extractor.quantities import (
     concentration_values,
     dose_values,
@@ -81,7 +81,7 @@ class Extractor:
     def mentions_of(self, document: Document, doc: Doc) -> list[Mention]:
         text = raw_text(doc)
         structure: Structure = doc.user_data["structure"]
-        sts_offsets = sorted(t.idx for t in doc if is_sts(t))
+        sts_offsets = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
 
         def mentions_sts(start: int, end: int) -> bool:
             k = bisect.bisect_left(sts_offsets, start)

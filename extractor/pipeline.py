@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_SPACE, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -76,16 +76,15 @@ class SentenceSetter:
     def __call__(self, doc: Doc) -> Doc:
         structure = analyse(raw_text(doc))
         doc.user_data["structure"] = structure
-        starts = sorted(start for start, _ in structure.sentences)
+        if not len(doc):
+            return doc
+        token_starts = doc.to_array(IDX).astype("int64")
+        spaces = doc.to_array(IS_SPACE).astype(bool)
+        starts = numpy.array(sorted(start for start, _ in structure.sentences), dtype="int64")
+        holders = numpy.searchsorted(token_starts, starts, side="right") - 1  # token holding each start
         flags = numpy.full(len(doc), -1, dtype="int64")
-        j = 0
-        for token in doc:
-            while j < len(starts) and starts[j] < token.idx:
-                j += 1
-            if j < len(starts) and starts[j] < token.idx + max(len(token.text), 1) and not token.is_space:
-                flags[token.i] = 1
-        if len(doc):
-            flags[0] = 1
+        flags[holders[(holders >= 0) & ~spaces[numpy.clip(holders, 0, None)]]] = 1
+        flags[0] = 1
         doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # spaCy stores -1 as uint64
         return doc
 
@@ -152,12 +151,18 @@ class DrugTagger:
             long_form = abbreviation._.long_form
             if long_form is not None and any(_overlaps(long_form, s) for s in sts):
                 names.add(abbreviation.text)
-        sts += [doc[t.i : t.i + 1] for t in doc if t.text in names]
+        orths = doc.to_array(ORTH)
+        name_ids = numpy.array([doc.vocab.strings.add(name) for name in names], dtype="uint64")
+        sts += [doc[i : i + 1] for i in numpy.flatnonzero(numpy.isin(orths, name_ids)).tolist()]
         sts_tokens = {t.i for span in sts for t in span}
         others = list(doc.spans[DRUGS]) if DRUGS in doc.spans else []
         others += [doc[s:e] for _, s, e in self.other_matcher(doc)]
         if self.suffix_re is not None:
-            others += [doc[t.i : t.i + 1] for t in doc if t.i not in sts_tokens and self.suffix_re.match(t.lower_)]
+            lowers = doc.to_array(LOWER)
+            strings = doc.vocab.strings
+            drug_ids = [key for key in numpy.unique(lowers).tolist() if self.suffix_re.match(strings[key])]
+            positions = numpy.flatnonzero(numpy.isin(lowers, numpy.array(drug_ids, dtype="uint64"))).tolist()
+            others += [doc[i : i + 1] for i in positions if i not in sts_tokens]
         others = [s for s in others if not any(t.i in sts_tokens for t in s)]
         entities = [Span(doc, s.start, s.end, label="STS") for s in sts] + [Span(doc, s.start, s.end, label="DRUG") for s in others]
         doc.set_ents(filter_spans(entities), default="outside")
@@ -241,21 +246,36 @@ class FieldMatcher:
         for rules in grouped.values():
             anchors = frozenset().union(*(rule_anchors(rule.pattern) for rule in rules))
             self.groups.append((anchors, _matcher(nlp, rules)))
+        self._anchor_cache: dict[frozenset[str], numpy.ndarray] = {}
         if unanchored:
             self.groups.append((None, _matcher(nlp, unanchored)))
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        sentences = [(sent, {t.lower_ for t in sent}) for sent in doc.sents]
+        sentences = list(doc.sents)
+        sentence_starts = numpy.array([sent.start for sent in sentences], dtype="int64")
+        lowers = doc.to_array(LOWER)
         for anchors, matcher in self.groups:
-            for sent, words in sentences:
-                if anchors is None or not anchors.isdisjoint(words):
-                    spans.extend(matcher(sent, as_spans=True))
+            if anchors is None:
+                spans.extend(matcher(doc, as_spans=True))
+                continue
+            hits = numpy.flatnonzero(numpy.isin(lowers, self._anchor_ids(doc, anchors)))
+            for k in numpy.unique(numpy.searchsorted(sentence_starts, hits, side="right") - 1):
+                spans.extend(matcher(sentences[k], as_spans=True))
         spans.extend(self.phrases(doc, as_spans=True))
         doc.spans[CANDIDATES] = [
             Span(doc, s.start, s.end, label=self.rules[s.label_].label, span_id=s.label_) for s in spans
         ]
         return doc
+
+
+    def _anchor_ids(self, doc: Doc, anchors: frozenset[str]) -> numpy.ndarray:
+        """Hash ids of the anchor words, as the LOWER column of ``doc.to_array`` holds them."""
+        if anchors not in self._anchor_cache:
+            self._anchor_cache[anchors] = numpy.array(
+                [doc.vocab.strings.add(word) for word in anchors], dtype="uint64"
+            )
+        return self._anchor_cache[anchors]
 
 
 _FUNCTION_WORDS = frozenset(

@@ -67,8 +67,14 @@ def _plain(s: str) -> str:
     s = re.sub(r"\$([^$]*)\$", lambda m: _latex(m.group(1)), s)
     s = re.sub(r"<(https?://[^>]+)>", r"\1", s)
     s = re.sub(r"</?(?:i|b|em|strong|sub)>", "", s)
-    s = s.replace("\\*", "\x00").replace("**", "").replace("*", "").replace("\x00", "*")
-    return s
+    # LaTeX-style superscripts ("cases.^{3,4}", "BS,^a") print raised, like <sup>
+    s = re.sub(r"\^\{([^}]*)\}|\^([A-Za-z0-9])", lambda m: f"<sup>{m.group(1) or m.group(2)}</sup>", s)
+    # markdown emphasis comes in pairs; a lone "*" is a footnote mark and stays
+    s = s.replace("\\*", "\x00")
+    s = re.sub(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"\1", s)
+    s = re.sub(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])", r"\1", s)
+    s = s.replace("**", "")
+    return s.replace("\x00", "*")
 
 
 def _latex(s: str) -> str:
@@ -122,32 +128,62 @@ def _word_width(word: list[tuple[str, bool]], font: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(t, font, size * (0.65 if sup else 1.0)) for t, sup in word)
 
 
+_VOWELS = set("aeiouyäöüéèáíóú")
+_DIGRAPHS = {"th", "ch", "sh", "ph", "gh", "ck", "wh", "qu", "ng", "rh"}
+_SUFFIX_BREAKS = ("tion", "sion", "ment", "ness", "ing", "able", "ible", "ous", "ical", "ity", "ful", "less")
+
+
+def _hyphen_points(letters: str) -> list[int]:
+    """Where a word may be hyphenated, best last: syllable-like cuts (V-CV,
+    VC-CV outside digraphs), before common suffixes; two letters at least
+    before the cut and three after, as typesetters do."""
+    low = letters.lower()
+    points = set()
+    for i in range(2, len(low) - 2):
+        a, b = low[i - 1], low[i]
+        if i + 1 >= len(low) or len(low) - i < 3:
+            continue
+        c = low[i + 1]
+        if a in _VOWELS and b not in _VOWELS and c in _VOWELS:
+            points.add(i)  # V|CV
+        elif a not in _VOWELS and b not in _VOWELS and low[i - 2] in _VOWELS and c in _VOWELS and a + b not in _DIGRAPHS:
+            points.add(i)  # VC|CV
+    for suffix in _SUFFIX_BREAKS:
+        if low.endswith(suffix) and len(low) - len(suffix) >= 3:
+            points.add(len(low) - len(suffix))
+    return sorted(points)
+
+
 def _hyphen_split(word: list[tuple[str, bool]], room: float, font: str, size: float):
-    """Split a plain word so that its head (with "-") fits in ``room``."""
+    """Split a plain word so that its head fits in ``room``: after an existing
+    hyphen, slash or en dash ("1996–" / "2009", "mg/" / "ml"), or by
+    hyphenating a long word ("calci-" / "fication")."""
     if len(word) != 1 or word[0][1]:
         return None
     w = word[0][0]
-    if "-" in w.strip("-"):
-        # break after an existing hyphen (real compounds keep their hyphen)
-        cut = w.rfind("-", 0, len(w) - 1)
-        while cut > 0:
+    inner = w.strip("-–/")
+    if any(ch in inner for ch in "-–/"):
+        # break after an existing hyphen, dash or slash (compounds keep their hyphen)
+        cuts = [i for i, ch in enumerate(w[:-1]) if ch in "-–/" and i > 0]
+        for cut in reversed(cuts):
             head = w[: cut + 1]
             if pdfmetrics.stringWidth(head, font, size) <= room:
                 return [(head, False)], [(w[cut + 1 :], False)]
-            cut = w.rfind("-", 0, cut)
         return None
-    core = re.match(r"^([a-z]+)([^a-z]*)$", w)
-    if not core or len(core.group(1)) < 7:
+    core = re.match(r"^([\(\[\"'“‘]?)([A-Za-z]?[a-z]+)([^A-Za-z]*)$", w)
+    if not core or len(core.group(2)) < 6:
         return None
-    letters = core.group(1)
-    for i in range(len(letters) - 3, 2, -1):
-        head = letters[:i] + "-"
+    lead, letters, tail = core.groups()
+    for i in reversed(_hyphen_points(letters)):
+        head = lead + letters[:i] + "-"
         if pdfmetrics.stringWidth(head, font, size) <= room:
-            return [(head, False)], [(letters[i:] + core.group(2), False)]
+            return [(head, False)], [(letters[i:] + tail, False)]
     return None
 
 
-def _break_lines(text: str, width: float, font: str, size: float) -> list[list[list[tuple[str, bool]]]]:
+def _break_lines(
+    text: str, width: float, font: str, size: float, *, hyphenate: bool = True
+) -> list[list[list[tuple[str, bool]]]]:
     space = pdfmetrics.stringWidth(" ", font, size)
     lines: list[list[list[tuple[str, bool]]]] = []
     cur: list[list[tuple[str, bool]]] = []
@@ -162,7 +198,7 @@ def _break_lines(text: str, width: float, font: str, size: float) -> list[list[l
             used += need
             continue
         room = width - used - (space if cur else 0.0)
-        split = _hyphen_split(word, room, font, size) if room > 20 else None
+        split = _hyphen_split(word, room, font, size) if hyphenate and room > 20 else None
         if split:
             cur.append(split[0])
             queue.insert(0, split[1])
@@ -182,40 +218,37 @@ def _break_lines(text: str, width: float, font: str, size: float) -> list[list[l
 
 
 def _blocks(text: str) -> list[tuple[str, object]]:
-    """("title"|"heading"|"para"|"table", content) in document order."""
+    """("title"|"heading"|"para"|"table", content) in document order.
+
+    Every line of the corpus text is a paragraph of its own (the corpus has one
+    paragraph per line, a blank line or not between them); tab-separated lines
+    form a table; ``#`` lines and lines that are bold as a whole are headings.
+    """
     blocks: list[tuple[str, object]] = []
-    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n")):
-        lines = [ln for ln in chunk.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        para: list[str] = []
-        table: list[list[str]] = []
+    table: list[list[str]] = []
 
-        def flush_para() -> None:
-            if para:
-                blocks.append(("para", " ".join(p.strip() for p in para)))
-                para.clear()
+    def flush_table() -> None:
+        if table:
+            blocks.append(("table", [row[:] for row in table]))
+            table.clear()
 
-        def flush_table() -> None:
-            if table:
-                blocks.append(("table", [row[:] for row in table]))
-                table.clear()
-
-        for ln in lines:
-            if "\t" in ln:
-                flush_para()
-                table.append([_plain(c).strip() for c in ln.split("\t")])
-                continue
+    for ln in text.replace("\r\n", "\n").split("\n"):
+        if not ln.strip():
             flush_table()
-            m = re.match(r"^(#{1,6})\s+(.*)$", ln)
-            if m:
-                flush_para()
-                kind = "title" if m.group(1) == "#" and not any(b[0] == "title" for b in blocks) else "heading"
-                blocks.append((kind, m.group(2).strip()))
-            else:
-                para.append(ln)
-        flush_para()
+            continue
+        if "\t" in ln:
+            table.append([c.strip() for c in ln.split("\t")])
+            continue
         flush_table()
+        m = re.match(r"^(#{1,6})\s+(.*)$", ln)
+        if m:
+            kind = "title" if m.group(1) == "#" and not any(b[0] == "title" for b in blocks) else "heading"
+            blocks.append((kind, m.group(2).strip()))
+        elif re.fullmatch(r"\s*\*\*[^*]+\*\*:?\s*", ln):
+            blocks.append(("heading", ln.strip()))
+        else:
+            blocks.append(("para", ln.strip()))
+    flush_table()
     return blocks
 
 
@@ -238,6 +271,7 @@ class _Writer:
         c.setFont(self.font, 8)
         c.drawCentredString(PAGE_W / 2, 36, str(self.page))
         self.band_top = PAGE_H - MARGIN_TOP
+        self.page_top = self.band_top
         self.col = 0
         self.y = self.band_top
         self.col_bottom = [self.band_top, self.band_top]
@@ -300,37 +334,72 @@ class _Writer:
             self._draw_line(self._col_x(), self.y, words, font, size)
 
     def table(self, rows: list[list[str]]) -> None:
+        """A full-width table: header row bold between rules, cells left
+        aligned in columns; a table too wide for the page gets a smaller font
+        (not below 6 pt) and then wraps its long cells over several lines,
+        with a little more space between rows than between wrapped lines."""
         ncol = max(len(r) for r in rows)
         rows = [r + [""] * (ncol - len(r)) for r in rows]
-        size = 8.0
-        gap = 16.0
         avail = PAGE_W - 2 * MARGIN_X
-        widths = [max(pdfmetrics.stringWidth(r[j], self.bold, size) for r in rows) for j in range(ncol)]
-        need = sum(widths) + gap * (ncol - 1)
-        if need > avail:
-            size = max(4.0, size * (avail - gap * (ncol - 1)) / max(sum(widths), 1.0))
-            widths = [w * size / 8.0 for w in widths]
-        height = (len(rows) + 1) * size * 1.5
+        size, gap = 8.0, 12.0
+        fonts = [self.bold] + [self.font] * (len(rows) - 1)
+
+        words = [[_words(cell) for cell in r] for r in rows]
+
+        def natural(sz: float) -> list[float]:
+            space = pdfmetrics.stringWidth(" ", self.font, sz)
+            return [
+                max(sum(_word_width(w, f, sz) + space for w in r[j]) - space for r, f in zip(words, fonts))
+                for j in range(ncol)
+            ]
+
+        def longest_word(sz: float) -> list[float]:
+            return [
+                max((_word_width(w, f, sz) for r, f in zip(words, fonts) for w in r[j]), default=0.0)
+                for j in range(ncol)
+            ]
+
+        while size > 6.0 and sum(natural(size)) + gap * (ncol - 1) > avail:
+            size -= 0.5
+        nat, low = natural(size), longest_word(size)
+        room = avail - gap * (ncol - 1)
+        if sum(nat) <= room:
+            widths = nat
+        elif sum(low) >= room:
+            widths = low  # cannot fit: overflows, as a badly set table would
+        else:
+            # as browsers do: every column its longest word, the rest shared
+            # in proportion to how much wider each column would like to be
+            extra = room - sum(low)
+            want = [n - m for n, m in zip(nat, low)]
+            widths = [m + extra * w / sum(want) for m, w in zip(low, want)]
+        cells = [
+            [_break_lines(r[j], widths[j] + 0.01, f, size, hyphenate=False) if r[j] else [] for j in range(ncol)]
+            for r, f in zip(rows, fonts)
+        ]
+        line_h, pad = size * 1.2, size * 0.6
+        heights = [max(1, *(len(c) for c in row)) * line_h + pad for row in cells]
         top = self._end_band() - 8
-        if top - height < MARGIN_BOTTOM:
+        if top - sum(heights) - size < MARGIN_BOTTOM and top < self.page_top - 1:
             self._new_page()
             top = self.band_top
-        y = top
         c = self.c
         c.setLineWidth(0.5)
+        y = top
         c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
-        for i, row in enumerate(rows):
-            y -= size * 1.5
+        y -= pad * 0.5
+        for i, (row, h) in enumerate(zip(cells, heights)):
+            if y - h < MARGIN_BOTTOM:  # a long table runs on over the next page
+                self._new_page()
+                y = self.band_top
             x = MARGIN_X
-            font = self.bold if i == 0 else self.font
-            c.setFont(font, size)
-            for j, cell in enumerate(row):
-                if cell:
-                    c.drawString(x, y, cell)
+            for j, lines in enumerate(row):
+                for k, line_words in enumerate(lines):
+                    self._draw_line(x, y - size - k * line_h, line_words, fonts[i], size)
                 x += widths[j] + gap
+            y -= h
             if i == 0:
-                c.line(MARGIN_X, y - size * 0.5, PAGE_W - MARGIN_X, y - size * 0.5)
-        y -= size
+                c.line(MARGIN_X, y + pad * 0.5, PAGE_W - MARGIN_X, y + pad * 0.5)
         c.line(MARGIN_X, y, PAGE_W - MARGIN_X, y)
         self._start_band(y - 10)
 
