@@ -37,7 +37,7 @@ from pathlib import Path
 from extractor import __version__
 from extractor.document import IngestError
 from extractor.export import atomic_write, format_cell
-from extractor.ingest import SUPPORTED_SUFFIXES, doc_id_for, load_document
+from extractor.ingest import PDF_SUFFIXES, SUPPORTED_SUFFIXES, doc_id_for, load_document
 from extractor.patterns import PATTERNS_DIR
 from extractor.schema import CSV_COLUMNS, Mention
 
@@ -127,6 +127,14 @@ def file_digest(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def content_key(path: Path) -> str:
+    """What the manifest and the duplicate check match on: the reader that will
+    read the file (a zero-byte .txt and a zero-byte .pdf are different
+    documents) and the SHA-256 of its bytes (not its name)."""
+    kind = "pdf" if path.suffix.lower() in PDF_SUFFIXES else "text"
+    return f"{kind}:{file_digest(path)}"
 
 
 def fingerprint(model: str | None = None, patterns_dir: Path = PATTERNS_DIR) -> str:
@@ -298,7 +306,7 @@ def run_batch(
     digests: dict[Path, str] = {}
     for path in files:
         try:
-            digests[path] = file_digest(path)
+            digests[path] = content_key(path)
         except OSError as exc:
             problems.append(DocResult(doc_id_for(path), str(path), "", error=("unreadable", exc.strerror or str(exc))))
     files = [path for path in files if path in digests]
@@ -366,9 +374,12 @@ def _renamed(result: DocResult, path: Path) -> DocResult:
     return DocResult(doc_id, str(path), result.digest, rows, result.pages, result.error)
 
 
+HARD_LIMIT_GRACE = 30.0  # seconds on top of twice the PDF time limit
+
+
 def hard_time_limit(pdf_timeout: float | None) -> float | None:
     """Seconds after which a worker still busy with one document is killed."""
-    return None if pdf_timeout is None else 2 * pdf_timeout + 30.0
+    return None if pdf_timeout is None else 2 * pdf_timeout + HARD_LIMIT_GRACE
 
 
 def _run(todo: list[tuple[Path, str]], *, jobs: int, model: str | None, pdf_timeout: float | None) -> Iterator[DocResult]:

@@ -52,6 +52,13 @@ class Progress:
             sys.stderr.write("\n")
 
 
+def _cores() -> int:
+    """Cores this process may use (the affinity mask, e.g. under taskset or a container's cpuset)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 @app.command()
 def extract(
     paths: list[Path] = typer.Argument(..., help="Files (.txt, .md, .pdf) and folders (searched recursively)."),
@@ -63,7 +70,12 @@ def extract(
     pdf_timeout: float = typer.Option(120.0, "--pdf-timeout", help="Seconds allowed per PDF before it is reported as failed."),
 ) -> None:
     """Extract mentions from papers into a CSV; failures go to OUT.errors.csv."""
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    missing = [path for path in paths if not path.exists()]
+    if missing:
+        for path in missing:
+            typer.echo(f"extractor: no such file or folder: {path}", err=True)
+        raise typer.Exit(2)
+    workers = jobs if jobs > 0 else _cores()
     progress = Progress(enabled=not quiet and sys.stderr.isatty())
     try:
         summary = run_batch(

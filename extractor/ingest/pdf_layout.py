@@ -21,6 +21,7 @@ Pipeline for one page:
 from __future__ import annotations
 
 import ctypes
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
@@ -56,6 +57,7 @@ class Line:
     bottom: float = 0.0
     text: str = ""
     cells: list[str] = field(default_factory=list)
+    cell_spans: list[tuple[float, float]] = field(default_factory=list)
 
     def finish(self) -> "Line":
         self.frags.sort(key=lambda f: f.x0)
@@ -65,14 +67,18 @@ class Line:
         self.bottom = max(f.bottom for f in self.frags)
         h = max(f.height for f in self.frags)
         cells: list[str] = []
+        spans: list[list[float]] = []
         prev: Frag | None = None
         for f in self.frags:
             if prev is not None and f.x0 - prev.x1 < 1.2 * h and cells:
                 cells[-1] = cells[-1] + " " + f.text
+                spans[-1][1] = max(spans[-1][1], f.x1)
             else:
                 cells.append(f.text)
+                spans.append([f.x0, f.x1])
             prev = f
         self.cells = cells
+        self.cell_spans = [(a, b) for a, b in spans]
         self.text = "\t".join(cells)
         return self
 
@@ -294,7 +300,11 @@ def layout_page(frags: list[Frag], width: float) -> list[Line]:
     lines: list[Line] = []
     band = 0
     if g is None:
-        return [ln.finish() for ln in _rows(items, "F", 0)]
+        return _tables([ln.finish() for ln in _rows(items, "F", 0)])
+    table_row: dict[int, list[Frag]] = {}
+    for row in _spanning_table_rows(frags, g, width):
+        for f in row:
+            table_row[id(f)] = row
     pending: dict[str, list[Frag]] = {"L": [], "R": []}
 
     def flush() -> None:
@@ -303,7 +313,19 @@ def layout_page(frags: list[Frag], width: float) -> list[Line]:
                 lines.extend(ln.finish() for ln in _rows(pending[side], side, band))
                 pending[side] = []
 
+    done: set[int] = set()
     for f in items:
+        if id(f) in done:
+            continue
+        if id(f) in table_row:
+            # a row of a table set across both columns: one full-width line
+            row = table_row[id(f)]
+            done.update(id(o) for o in row)
+            if pending["L"] or pending["R"]:
+                flush()
+                band += 1
+            lines.append(Line(list(row), "F", band).finish())
+            continue
         if lines and lines[-1].column == "F" and _same_row(lines[-1].frags[0], f):
             # a cell on the same row as a full-width fragment (wide table row)
             lines[-1].frags.append(f)
@@ -325,7 +347,7 @@ def layout_page(frags: list[Frag], width: float) -> list[Line]:
         if lines and lines[-1].column == "F" and lines[-1].band == band:
             band += 1
     flush()
-    return _merge_full_rows(lines)
+    return _tables(_merge_full_rows(lines))
 
 
 def _same_row(a: Frag, b: Frag) -> bool:
@@ -371,3 +393,189 @@ def _merge_full_rows(lines: list[Line]) -> list[Line]:
         out.append(ln)
         i += 1
     return out
+
+
+# --------------------------------------------------------------------------
+# 3. tables
+
+
+def _visual_rows(frags: list[Frag]) -> list[list[Frag]]:
+    """Fragments grouped by baseline across the whole page, top to bottom."""
+    rows: list[list[Frag]] = []
+    for f in sorted(frags, key=lambda f: (f.top, f.x0)):
+        if rows and any(_same_row(o, f) for o in rows[-1]):
+            rows[-1].append(f)
+        else:
+            rows.append([f])
+    for row in rows:
+        row.sort(key=lambda f: f.x0)
+    return rows
+
+
+def _spanning_table_rows(frags: list[Frag], g: float, width: float) -> list[list[Frag]]:
+    """Rows of tables set across both columns of a two-column page.
+
+    Such a table need not cross the gutter with any one cell, so the column
+    split would read its left cells as the left column and its right cells as
+    the right column. A visual row is a table row when it has cells on both
+    sides of the gutter (or across it) and is not a pair of body lines, whose
+    right line starts at the right column's left edge. Two such rows in a row
+    make a table, with the lines of wrapped cells between and after them
+    (lines whose fragments start where the table's cells start).
+    """
+    wide = 0.25 * width
+    right_starts = Counter(round(f.x0) for f in frags if f.x0 >= g - 0.5 and f.x1 - f.x0 > wide)
+    r_edge = right_starts.most_common(1)[0][0] if right_starts else None
+
+    def body_pair(row: list[Frag]) -> bool:
+        right = [f for f in row if f.x0 >= g - 0.5]
+        if not right:
+            return False
+        first = right[0]
+        return (r_edge is not None and abs(first.x0 - r_edge) <= 1.5) or (len(right) == 1 and first.x1 - first.x0 > wide)
+
+    def spans(row: list[Frag]) -> bool:
+        return len(row) >= 2 and row[0].x0 < g - 0.5 and row[-1].x1 > g + 0.5 and not body_pair(row)
+
+    rows = _visual_rows(frags)
+    out: list[list[Frag]] = []
+    i = 0
+    while i < len(rows):
+        if not spans(rows[i]):
+            i += 1
+            continue
+        block = [rows[i]]
+        starts = [f.x0 for f in rows[i]]
+        height = max(f.height for f in rows[i])
+        j = i + 1
+        last_table_row = 0
+        while j < len(rows):
+            row = rows[j]
+            step = row[0].top - block[-1][0].top
+            if step > 3.0 * height or any(f.height > 1.3 * height for f in row):
+                break
+            if spans(row):
+                block.append(row)
+                starts += [f.x0 for f in row]
+                last_table_row = len(block) - 1
+            elif all(f.x1 - f.x0 < wide and any(abs(f.x0 - x) <= 2.0 for x in starts) for f in row):
+                block.append(row)  # a wrapped cell's next line, or a row with one cell
+            else:
+                break
+            j += 1
+        if last_table_row >= 1:
+            out.extend(block)
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _tables(lines: list[Line]) -> list[Line]:
+    """Put the rows of each table into the table's columns.
+
+    A table is a run of lines of one column (or full width) of which at least
+    two have several cells, with one-cell lines in between (a row with one
+    filled cell, the next line of a wrapped cell) whose text starts where a
+    column starts. Columns are the x ranges covered by the cells of the
+    multi-cell rows. Lines closer together than the table's row pitch are the
+    wrapped lines of the row above and are merged into it, cell by cell. Every
+    row then has one cell per column, empty ones included ("\\t0.1-0.2\\t12").
+    """
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        block = _table_block(lines, i)
+        if block <= i + 1:
+            out.append(lines[i])
+            i += 1
+            continue
+        rows = _table_rows(lines[i:block])
+        out.extend(rows if rows is not None else lines[i:block])
+        i = block
+    return out
+
+
+def _table_block(lines: list[Line], i: int) -> int:
+    """End (exclusive) of the table starting at ``lines[i]``, or ``i`` if none."""
+    first = lines[i]
+    if not first.is_row:
+        return i
+    height = first.height
+    starts = [a for a, _ in first.cell_spans]
+    end = i + 1
+    rows = 1
+    j = i + 1
+    while j < len(lines):
+        ln = lines[j]
+        prev = lines[j - 1]
+        if ln.column != first.column or ln.band != first.band:
+            break
+        if ln.top - prev.top > 3.0 * height or ln.top < prev.top or ln.height > 1.3 * height:
+            break
+        if ln.is_row:
+            rows += 1
+            starts += [a for a, _ in ln.cell_spans]
+            end = j + 1
+        elif not any(abs(ln.x0 - x) <= 2.0 for x in starts):
+            break
+        j += 1
+    # one-cell lines after the last multi-cell row belong to the table only
+    # as the wrapped lines of that row (set as tight as wrapped lines are)
+    if rows >= 2:
+        steps = [b.top - a.top for a, b in zip(lines[i:end], lines[i + 1 : end])]
+        tight = min(steps) if steps else 0.0
+        while end < j and lines[end].top - lines[end - 1].top <= tight + 0.5 and tight < 0.8 * max(steps):
+            end += 1
+    return end if rows >= 2 else i
+
+
+def _table_rows(block: list[Line]) -> list[Line] | None:
+    """The block's lines as table rows with one cell per column (None: the
+    cells do not fall into columns cleanly; leave the lines as they are)."""
+    # columns: union of the x ranges of the cells of multi-cell rows
+    spans = sorted(span for ln in block if ln.is_row for span in ln.cell_spans)
+    columns: list[list[float]] = []
+    for a, b in spans:
+        if columns and a <= columns[-1][1] + 0.5:
+            columns[-1][1] = max(columns[-1][1], b)
+        else:
+            columns.append([a, b])
+    if len(columns) < 2:
+        return None
+
+    def column_of(x0: float) -> int:
+        for k, (a, b) in enumerate(columns):
+            if x0 < b:
+                return k
+        return len(columns) - 1
+
+    # wrapped lines: a step clearly shorter than the row pitch
+    steps = [b.top - a.top for a, b in zip(block, block[1:])]
+    cut = None
+    if steps and max(steps) >= 1.3 * min(steps):
+        cut = (max(steps) + min(steps)) / 2
+    groups: list[list[Line]] = []
+    for k, ln in enumerate(block):
+        if groups and cut is not None and steps[k - 1] < cut:
+            groups[-1].append(ln)
+        else:
+            groups.append([ln])
+    rows: list[Line] = []
+    for group in groups:
+        cells = [""] * len(columns)
+        for ln in group:
+            taken: set[int] = set()
+            for text, (a, _b) in zip(ln.cells, ln.cell_spans):
+                k = column_of(a)
+                if k in taken:
+                    return None  # two cells of one line in one column
+                taken.add(k)
+                cells[k] = f"{cells[k]} {text}" if cells[k] else text
+        row = Line([f for ln in group for f in ln.frags], group[0].column, group[0].band)
+        row.finish()
+        row.cells = cells
+        row.cell_spans = [(a, b) for a, b in columns]
+        row.text = "\t".join(cells)
+        rows.append(row)
+    return rows
