@@ -79,11 +79,31 @@ class SourceAttributor:
             self.sentence_source.append(source)
             previous_end, previous_text, previous_section = end, sentence, section
 
+    def nearest_cue(self, text: str, position: int, *, own_data_section: bool) -> str | None:
+        """When a stretch of text holds both own-study and cited evidence, the cue
+        nearest the mention decides ("In this series, intralesional STS produced
+        ..., in line with earlier reports (5,6)" → this_study)."""
+        found: list[tuple[int, str]] = []
+        for rule in self.rules:
+            kind = rule.data["kind"]
+            if kind == "cited_cue" and own_data_section:
+                continue
+            verdict = THIS_STUDY if kind == "own_cue" else CITED
+            found += [(min(abs(m.start() - position), abs(m.end() - position)), verdict) for m in rule.regex.finditer(text)]
+        if len({verdict for _, verdict in found}) < 2:
+            return None
+        return min(found)[1]
+
     def source_of(self, sentence_index: int, start: int, end: int) -> str:
         """Source for a mention at [start, end) in the given sentence."""
         s_start, s_end = self.structure.sentences[sentence_index]
         sentence = self.structure.text[s_start:s_end]
         clause = _clause(sentence, start - s_start, end - s_start)
+        own_data = self.structure.section_at(s_start) in OWN_DATA_SECTIONS
+        clause_offset = s_start + sentence.find(clause) if clause in sentence else s_start
+        mixed = self.nearest_cue(clause, start - clause_offset, own_data_section=own_data)
+        if mixed:
+            return mixed
         if clause != sentence:
             evidence = self.evidence(clause)
             if self.structure.section_at(s_start) in OWN_DATA_SECTIONS:

@@ -54,7 +54,7 @@ class DocResult:
 
     doc_id: str
     path: str
-    digest: str
+    digest: str  # content_key(): "text:<sha256>" or "pdf:<sha256>"; "" when never read
     rows: list[dict] = field(default_factory=list)
     pages: int = 0
     error: tuple[str, str] | None = None  # (reason, message)
@@ -189,9 +189,9 @@ def process_file(path: Path, digest: str) -> DocResult:
         document = load_document(path, pdf_timeout=pdf_timeout)
         mentions = extractor.extract(document)
     except IngestError as exc:
-        return DocResult(doc_id, str(path), digest, error=(exc.reason, exc.message))
+        return DocResult(doc_id, str(path), digest, error=(exc.reason, " ".join(exc.message.split())))
     except Exception as exc:  # a bug on one document must not stop the batch
-        return DocResult(doc_id, str(path), digest, error=("internal_error", f"{type(exc).__name__}: {exc}"))
+        return DocResult(doc_id, str(path), digest, error=("internal_error", " ".join(f"{type(exc).__name__}: {exc}".split())))
     return DocResult(doc_id, str(path), digest, [_mention_dict(m) for m in mentions], len(document.pages))
 
 
@@ -206,7 +206,11 @@ def _worker_main(conn, model: str | None, pdf_timeout: float | None) -> None:
             return
         if task is None:
             return
-        conn.send(process_file(Path(task[0]), task[1]))
+        result = process_file(Path(task[0]), task[1])
+        try:
+            conn.send(result)
+        except OSError:  # the parent is gone
+            return
 
 
 class Manifest:

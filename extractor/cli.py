@@ -113,7 +113,15 @@ def text(file: Path = typer.Argument(..., help="A .txt, .md or .pdf file.")) -> 
     except IngestError as exc:
         typer.echo(f"extractor: {exc.path}: {exc.reason}: {exc.message}", err=True)
         raise typer.Exit(1)
-    sys.stdout.write(document.text)
+    # UTF-8 bytes whatever the locale or platform: the offsets count characters of
+    # this exact string, so no encoding errors and no newline translation.
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(document.text)
+        return
+    sys.stdout.flush()
+    stream.write(document.text.encode("utf-8"))
+    stream.flush()
 
 
 @app.command("score")

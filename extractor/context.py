@@ -19,6 +19,7 @@ CATEGORY_FIELDS = {
     "backref": {"outcome"},
     "adverse": {"route"},
     "diluent": {"dose"},
+    "not_lesion": {"lesion_size"},
 }
 
 
@@ -82,9 +83,9 @@ class ContextRules:
 
 def _in_scope(doc: Doc, left: int, right: int, window: int, through_commas: bool = False) -> bool:
     """Tokens between left and right (exclusive) fit the window and cross no clause
-    boundary (a definition's list runs through its commas)."""
+    boundary (a definition's list runs through its commas and semicolons)."""
     words = [t for t in doc[left:right] if not t.is_space]
     if len(words) > window:
         return False
-    stops = TERMINATORS - {","} if through_commas else TERMINATORS
+    stops = TERMINATORS - {",", ";"} if through_commas else TERMINATORS
     return not any(t.lower_ in stops for t in words)

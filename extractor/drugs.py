@@ -30,31 +30,52 @@ def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
 
 
 AFTER_WINDOW = 3
+BEFORE_WINDOW = 4
 
 
-def belongs_to_other_drug(doc: Doc, span: Span, *, prefer_before: bool = True) -> bool:
+def belongs_to_other_drug(doc: Doc, span: Span, *, prefer_before: bool = True, near_only: bool = False) -> bool:
     """True when the drug that owns ``span`` in its sentence is not STS.
 
-    A drug right after the span ("10 g of abatacept", "topical hydrocortisone")
-    owns it; otherwise the nearest drug named before it does ("STS—10 g ...,
-    followed by 15 g ... with abatacept" stays STS). Route adjectives
-    (``prefer_before=False``) look after themselves first.
+    - A drug right next to the span owns it ("10 g of abatacept", "prednisone
+      10 mg", "topical hydrocortisone"); route adjectives (``prefer_before=False``)
+      look after themselves first.
+    - Otherwise the nearest drug named before it does, except a companion named
+      after STS ("STS was diluted with 1% lidocaine to 150 mg/mL"), which is
+      skipped.
+    - With no drug before it, a sentence that names STS owns it.
+    ``near_only`` (route nouns like "infusions") lets only an adjacent drug claim it.
     """
     sentence = span.sent
     drugs = drug_positions(doc, sentence)
     if not any(not is_sts for *_, is_sts in drugs):
         return False
-    after = [(start - span.end, is_sts) for start, _, is_sts in drugs if start >= span.end]
-    before = [(span.start - end, is_sts) for _, end, is_sts in drugs if end <= span.start]
     inside = [is_sts for start, end, is_sts in drugs if start < span.end and span.start < end]
     if inside:
         return not any(inside)
-    near_after = [item for item in after if item[0] <= AFTER_WINDOW]
-    if near_after and (not prefer_before or not before or min(near_after)[0] <= min(before)[0]):
-        return not min(near_after)[1]
-    if before:
-        return not min(before)[1]
-    return bool(after) and not min(after)[1] and not prefer_before
+    after = sorted((start - span.end, is_sts) for start, _, is_sts in drugs if start >= span.end)
+    before = sorted((span.start - end, is_sts, start) for start, end, is_sts in drugs if end <= span.start)
+    near_after = [item[:2] for item in after if item[0] <= AFTER_WINDOW]
+    near_before = [item[:2] for item in before if item[0] <= BEFORE_WINDOW]
+    nearest = (near_before or near_after) if prefer_before else (near_after or near_before)
+    if nearest:
+        return not nearest[0][1]
+    if near_only:
+        return False
+    for _, is_sts, start in before:
+        if is_sts:
+            return False
+        if not _is_companion(doc, sentence, start, drugs):
+            return True
+    return not any(is_sts for *_, is_sts in drugs)
+
+
+_COMPANION_WORDS = {"with", "in", "plus", "and", "combined"}
+
+
+def _is_companion(doc: Doc, sentence: Span, start: int, drugs: list[tuple[int, int, bool]]) -> bool:
+    """Another drug introduced after STS by "with", "in", "plus": a diluent or co-agent."""
+    lead = doc[max(sentence.start, start - 3) : start]
+    return any(t.lower_ in _COMPANION_WORDS for t in lead) and any(is_sts and s < start for s, _, is_sts in drugs)
 
 
 def sentence_names_only_other_drugs(doc: Doc, span: Span) -> bool:

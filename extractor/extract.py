@@ -6,6 +6,7 @@ One ``Extractor`` holds one spaCy pipeline and is reused for every document.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -35,7 +36,7 @@ from extractor.quantities import (
 )
 from extractor.routes import filter_routes
 from extractor.schema import Mention
-from extractor.scope import Scope, find_scope
+from extractor.scope import Scope, find_scope, legend_entries
 from extractor.structure import Structure
 from extractor.tables import classify_header, table_mentions
 
@@ -43,11 +44,14 @@ NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
 _HEAD_WORDS = {"less", "greater", "smaller", "larger", "more", "bigger", "up", "at", "under", "over", "below", "above", "<", ">", "≤", "≥", "<=", ">="}
 _TAIL_WORDS = {"%", "ratio", "mixture", "dilution", "diameter", "less", "more", "smaller", "greater", "larger", ")"}
 _UNIT_WORDS = {
-    "mg", "g", "gm", "gms", "gram", "grams", "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",
+    "kg", "kilogram", "kilograms", "mg", "g", "gm", "gms", "gram", "grams", "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",
     "mg/kg", "g/kg", "mg/m2", "g/m2", "mg/ml", "mg/cc", "g/ml", "g/100ml", "mm", "cm", "millimeters", "centimeters",
     "millimetres", "centimetres",
 }
 _OUTCOME_TRIM = {"of", "in", "to", "the", "a", "an"}
+_DOSE_CHANGE = re.compile(r"(\d+(?:\.\d+)?\s*[A-Za-zµ]+)\s+to\s+(\d+(?:\.\d+)?\s*[A-Za-zµ]+)")
+_ESCALATION = re.compile(r"\b(escalat\w*|increas\w*|titrat\w*|rais\w*|reduc\w*|decreas\w*|tapered?|switch\w*|chang\w*)\b(?:\W+\w+){0,3}\W+from\s*$")
+_EQUIVALENT_PERCENT = re.compile(r"\s*\(\s*((\d+(?:\.\d+)?)\s*%)\s*\)")  # "250 mg/mL (25%)"
 
 
 class Extractor:
@@ -161,13 +165,24 @@ class _DocumentMentions:
         return by_field
 
     def _learned_route_abbreviations(self) -> list[Span]:
-        found = []
-        matched = {t.i for s in self.doc.spans[CANDIDATES] for t in s}
+        """Route abbreviations the paper defines, in the text ("intralesional (IL)")
+        or in a legend ("IL, intralesional"), wherever they occur."""
+        defined: dict[str, str] = {}
         for short in getattr(self.doc._, "abbreviations", []) or []:
             long_form = short._.long_form
-            category = self.x.route_words.get(long_form.text.lower()) if long_form is not None else None
-            if category and short.start not in matched and not self.scope.reason_at(short.start_char, short.end_char):
-                span = Span(self.doc, short.start, short.end, label="route", span_id="route.learned_abbreviation")
+            if long_form is not None and long_form.text.lower() in self.x.route_words:
+                defined[short.text] = self.x.route_words[long_form.text.lower()]
+        for _, _, short_text, expansion in legend_entries(self.structure):
+            if expansion.lower() in self.x.route_words:
+                defined[short_text] = self.x.route_words[expansion.lower()]
+        if not defined:
+            return []
+        matched = {t.i for s in self.doc.spans[CANDIDATES] for t in s}
+        found = []
+        for token in self.doc:
+            category = defined.get(token.text)
+            if category and token.i not in matched and not self.scope.reason_at(token.idx, token.idx + len(token.text)):
+                span = Span(self.doc, token.i, token.i + 1, label="route", span_id="route.learned_abbreviation")
                 self.learned_categories[span.start] = category
                 found.append(span)
         return found
@@ -214,21 +229,33 @@ class _DocumentMentions:
             tokens.pop(0)
         while tokens and not (tokens[-1].text[:1].isdigit() or tokens[-1].lower_ in _TAIL_WORDS | _UNIT_WORDS or tokens[-1].text[-1:].isdigit()):
             tokens.pop()
+        if tokens and tokens[-1].text == ")" and not any(t.text == "(" for t in tokens):
+            tokens.pop()
         if not tokens:
             return span.start_char, span.end_char
         return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
+    def _dose_parts(self, start: int, end: int) -> list[tuple[int, int]]:
+        """"escalation from 12.5 g to 25 g" is two doses; "ranged from 0.1 mL to 18 mL" one range."""
+        piece = self.text[start:end]
+        change = _DOSE_CHANGE.fullmatch(piece)
+        before = self.text[max(0, start - 60) : start].lower()
+        if change and _ESCALATION.search(before):
+            return [(start + change.start(1), start + change.end(1)), (start + change.start(2), start + change.end(2))]
+        return [(start, end)]
+
     def numeric(self, field: str, spans: list[Span]) -> list[Mention]:
         result = []
         for span in _merge_overlapping(spans):
-            if field in ("dose", "concentration") and belongs_to_other_drug(self.doc, span):
-                continue
-            if self.x.context.modifiers(self.doc, span, field):
-                continue
             start, end = self._quantity_bounds(span)
+            quantity = self.doc.char_span(start, end, alignment_mode="expand") or span
+            if field in ("dose", "concentration") and belongs_to_other_drug(self.doc, quantity):
+                continue
+            if self.x.context.modifiers(self.doc, quantity, field):
+                continue
             piece = self.text[start:end]
             if field == "dose":
-                parts = [(start, end, dose_values(piece))]
+                parts = [(a, b, dose_values(self.text[a:b])) for a, b in self._dose_parts(start, end)]
             elif field == "concentration":
                 parts = [(start, end, concentration_values(piece))]
             else:
@@ -239,11 +266,16 @@ class _DocumentMentions:
             for a, b, values in parts:
                 if values is not None:
                     result.append(self.mention(field, a, b, values=values, rule_id=span.id_))
+            if field == "concentration":
+                same = _EQUIVALENT_PERCENT.match(self.text, end)
+                if same:
+                    value = float(same.group(2))
+                    result.append(self.mention(field, same.start(1), same.end(1), values=(value, value, "%"), rule_id=span.id_ + "+equivalent"))
         return result
 
     def outcomes(self, spans: list[Span]) -> list[Mention]:
         result = []
-        for span in spans:
+        for span in _longest_first(spans):
             if self.x.context.modifiers(self.doc, span, "outcome"):
                 continue
             if sentence_names_only_other_drugs(self.doc, span):
@@ -303,17 +335,29 @@ class _DocumentMentions:
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
 
 
+def _longest_first(spans: list[Span]) -> list[Span]:
+    """Among overlapping candidates keep the longest, before any filter runs, so a
+    hedge that removes "lack of further improvement" also removes "improvement"."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if not any(span.start < k.end and k.start < span.end for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
 def _merge_overlapping(spans: list[Span]) -> list[Span]:
     """Overlapping candidates of one field are parts of one quantity ("<5 mm" and
-    "5 mm in diameter"): their union, named after the earliest-starting rule."""
-    merged: list[Span] = []
+    "5 mm in diameter"): their union, named after all their rules ("a+b")."""
+    groups: list[list[Span]] = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        if merged and span.start < merged[-1].end:
-            last = merged[-1]
-            if span.end > last.end:
-                merged[-1] = Span(span.doc, last.start, span.end, label=last.label, span_id=last.id_)
-            continue
-        merged.append(span)
+        if groups and span.start < max(s.end for s in groups[-1]):
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    merged = []
+    for group in groups:
+        rule_ids = "+".join(dict.fromkeys(s.id_ for s in group))
+        merged.append(Span(group[0].doc, group[0].start, max(s.end for s in group), label=group[0].label, span_id=rule_ids))
     return merged
 
 

@@ -24,10 +24,11 @@ _LEFT_COUNT = re.compile(
     rf"(?:had|have|has|experienced|showed|achieved|reported|were|was)?\s*(?:an?\s+)?$"
 )
 _RIGHT_RATE = re.compile(
-    rf"^(?:\s+(?:to|with|on)\s+\w+)?\s*\(\s*{NUMBER}\s*%\s*\)"
-    rf"|^\s+(?:was\s+|were\s+)?(?:obtained|achieved|observed|seen|noted|reported)?\s*in\s+"
+    rf"^(?:\s+(?:to|with|on)\s+\w+)?\s*\(\s*(?:\d+\s+of\s+\d+,?\s*)?{NUMBER}\s*%\s*\)"
+    rf"|^(?:\s+(?!in\b)[A-Za-z-]+){{0,5}}?\s+in\s+(?:a\s+further\s+|another\s+|the\s+remaining\s+)?"
     rf"(?:{_COUNT_WORD}\s+(?:out\s+)?of\s+(?:the\s+)?\d+(?:\s+{_GROUP})?(?:\s*\(\s*{NUMBER}\s*%\s*\))?"
-    rf"|{NUMBER}\s*%(?:\s+of\s+(?:the\s+)?{_GROUP})?)"
+    rf"|\d+\s*\(\s*{NUMBER}\s*%\s*\)"
+    rf"|{NUMBER}\s*%(?:\s+of\s+(?:the\s+)?(?:evaluable\s+|treated\s+)?{_GROUP})?)"
 )
 _COORDINATED_RATE = re.compile(
     rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or)\s+(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
@@ -36,7 +37,7 @@ SYMPTOM_WORDS = {
     "pain", "sleep", "disability", "discomfort", "pruritus", "itching", "tenderness", "symptoms", "symptom",
     "quality", "function", "functionality", "mobility", "activities", "daily", "burning",
 }
-_SYMPTOM_AFTER = re.compile(r"^\s*(?:in|of)?\s*(?:her|his|their|the|overall)?\s*(\w+)", re.IGNORECASE)
+_SYMPTOM_AFTER = re.compile(r"^\s*(?:in|of)?\s*(?:her|his|their|the|overall)?\s*(\w+)(?:\s+(\w+))?", re.IGNORECASE)
 _SUCCESS_DEFINITION = re.compile(
     r"success[^.]{0,80}?(?:grad|defin|consider|determin)[^.]{0,120}?complete (?:response|resolution|remission|clearance)"
     r"|complete (?:response|resolution|remission|clearance)[^.]{0,80}?(?:defined|considered|graded) as (?:a )?success",
@@ -80,7 +81,7 @@ def coordinated_rates(text: str, end: int, sentence_end: int) -> list[tuple[int,
 def symptom_category(text: str, end: int, sentence_end: int) -> bool:
     """True when the phrase's object is a symptom ("improvement in pain")."""
     match = _SYMPTOM_AFTER.match(text[end:sentence_end])
-    return bool(match) and match.group(1).lower() in SYMPTOM_WORDS
+    return bool(match) and any((word or "").lower() in SYMPTOM_WORDS for word in match.groups())
 
 
 def success_means_complete(text: str) -> bool:

@@ -36,7 +36,9 @@ from extractor.structure import analyse
 CANDIDATES = "sts_candidates"
 DRUGS = "drugs"
 RAW_TEXT_KEY = "raw_text"
-_WHITESPACE_FOR_SPACY = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " "})
+_WHITESPACE_FOR_SPACY = str.maketrans(
+    {"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " ", "^": " ", "{": " ", "}": " "}
+)
 
 # scispaCy's AbbreviationDetector runs an empty per-document matcher on most docs
 warnings.filterwarnings("ignore", message=r".*\[W036\]")
@@ -49,7 +51,8 @@ UNIT_WORDS_WITH_STOP = ("mL", "ml", "mg", "gm", "g", "cm", "mm", "kg", "mcg")
 
 def spacy_text(text: str) -> str:
     """Same-length copy of ``text`` for the tokenizer: no line breaks or tabs,
-    and inline markup tags (``<sup>``) blanked so "mm.<sup>2</sup>" splits."""
+    and citation markup (``<sup>``, ``^{3,4}``, ``^3^``) blanked so "mm.<sup>2</sup>"
+    and "improved.^4^" split into words."""
     text = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
     return text.translate(_WHITESPACE_FOR_SPACY)
 
@@ -140,6 +143,8 @@ class DrugTagger:
         self.sts_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.sts_matcher.add("STS", [nlp.make_doc(term) for term in lexicons.sts_synonyms if not term.isupper()])
         self.sts_abbreviations = {term for term in lexicons.sts_synonyms if term.isupper()}
+        terms = "|".join(re.escape(term) for term in lexicons.sts_synonyms if not term.isupper())
+        self.sts_term_re = re.compile(rf"\b(?:{terms})\b", re.IGNORECASE)
         self.other_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.other_matcher.add("OTHER", [nlp.make_doc(term) for term in lexicons.other_drugs])
         suffixes = "|".join(re.escape(s) for s in lexicons.other_drug_suffixes)
@@ -152,6 +157,13 @@ class DrugTagger:
             long_form = abbreviation._.long_form
             if long_form is not None and any(_overlaps(long_form, s) for s in sts):
                 names.add(abbreviation.text)
+        structure = doc.user_data.get("structure")
+        if structure is not None:
+            from extractor.scope import legend_entries
+
+            for _, _, short, expansion in legend_entries(structure):
+                if self.sts_term_re.search(expansion):
+                    names.add(short)  # "STS, sodium thiosulfate" in a table legend
         orths = doc.to_array(ORTH)
         name_ids = numpy.array([doc.vocab.strings.add(name) for name in names], dtype="uint64")
         sts += [doc[i : i + 1] for i in numpy.flatnonzero(numpy.isin(orths, name_ids)).tolist()]

@@ -68,7 +68,8 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
     """Route candidates that are STS routes, most specific first."""
     route_token_ids = {t.i for s in spans for t in s}
     kept = []
-    for span in spans:
+    other_drug_routes: list[Span] = []
+    for span in sorted(spans, key=lambda s: s.start):
         if span.text.lower().endswith("ly"):
             # an adverb ("applied topically", "given intravenously") modifies the verb:
             # it is an STS route when its sentence is about STS
@@ -76,8 +77,15 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
                 continue
         elif span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not head_names_sts(doc, span, lexicons, route_token_ids):
             continue
-        if belongs_to_other_drug(doc, span, prefer_before=False):
+        if belongs_to_other_drug(doc, span, prefer_before=False, near_only=span.id_ in ADJECTIVE_RULES_SKIP_HEAD_CHECK):
+            other_drug_routes.append(span)
             continue
+        if (
+            span.id_ in ADJECTIVE_RULES_SKIP_HEAD_CHECK
+            and any(o.sent == span.sent and o.end <= span.start for o in other_drug_routes)
+            and not any(is_sts(t) for t in doc[max(span.sent.start, span.start - 3) : min(span.sent.end, span.end + 3)])
+        ):
+            continue  # "injections of triamcinolone ..., and she refused further injections"
         kept.append(span)
     specific = [s for s in kept if category_of(s) not in GENERIC_CATEGORIES and s.id_ != "route.infusion"]
     result = []

@@ -106,17 +106,23 @@ def initials_match(abbreviation: str, expansion: str) -> bool:
     return len(letters) >= 2 and k == len(letters) and initials[:1] == letters[:1]
 
 
-def legend_ranges(structure: Structure) -> list[tuple[int, int]]:
-    """Entries of abbreviation legends: "ABBR, expansion;" entries, two or more on a
-    line, or a single one whose expansion spells the abbreviation."""
-    ranges = []
+def legend_entries(structure: Structure) -> list[tuple[int, int, str, str]]:
+    """(start, end, abbreviation, expansion) of abbreviation-legend entries:
+    "ABBR, expansion;" two or more on a line, or one whose expansion spells the
+    abbreviation. They are definitions, not mentions, but they teach the paper's
+    abbreviations ("IL, intralesional")."""
+    found = []
     for line in structure.lines:
         entries = [m for m in LEGEND_ENTRY.finditer(line.text) if line.text[m.end() : m.end() + 1] in (";", ".", "")]
         several = len(entries) >= 2 and ";" in line.text
         for m in entries:
             if several or initials_match(m.group(1), m.group(2)):
-                ranges.append((line.start + m.start(), line.start + m.end()))
-    return ranges
+                found.append((line.start + m.start(), line.start + m.end(), m.group(1), m.group(2).strip()))
+    return found
+
+
+def legend_ranges(structure: Structure) -> list[tuple[int, int]]:
+    return [(start, end) for start, end, _, _ in legend_entries(structure)]
 
 
 def find_scope(structure: Structure, mentions_sts) -> Scope:

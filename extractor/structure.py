@@ -19,7 +19,7 @@ ABBREVIATIONS = {
 }
 _SENTENCE_END = re.compile(
     r"[.!?]"  # the full stop
-    r"(?:[\"')\]]|<sup>[^<]{0,20}</sup>|\^\{[^}]{0,20}\}|[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+|\d{1,3}(?:[,–-]\d{1,3})*)*"  # closers, markers
+    r"(?:[\"')\]]|<sup>[^<]{0,20}</sup>|\^\{[^}]{0,20}\}|\^[^^\s]{1,20}\^|[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+|\d{1,3}(?:[,–-]\d{1,3})*)*"  # closers, markers
     r"(?=\s+[\"'(\[]?[A-Z0-9#*<])"
 )
 _HEADING_MARKUP = re.compile(
@@ -91,7 +91,7 @@ def split_lines(text: str) -> list[Line]:
 
 
 def _ends_sentence(text: str) -> bool:
-    tail = re.sub(r"(<sup>[^<]*</sup>|[\s⁰¹²³⁴⁵⁶⁷⁸⁹\d,–*]|\^\{[^}]*\})+$", "", text)
+    tail = re.sub(r"(<sup>[^<]*</sup>|[\s⁰¹²³⁴⁵⁶⁷⁸⁹\d,–*]|\^\{[^}]*\}|\^[^^\s]*\^)+$", "", text)
     return not tail or tail[-1] in ".!?:;"
 
 

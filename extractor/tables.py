@@ -35,7 +35,7 @@ RESPONSE_VALUES = {
     "improved": "partial_response", "improvement": "partial_response", "reduced": "partial_response",
     "nr": "no_response", "none": "no_response", "no response": "no_response", "no change": "no_response",
     "unchanged": "no_response", "stable": "no_response", "worse": "no_response", "progression": "no_response",
-    "ur": "unknown_response", "unknown": "unknown_response", "lost to follow-up": "unknown_response",
+    "ur": "unknown_response", "unknown": "unknown_response", "lost to follow-up": "unknown_response", "lost to": "unknown_response",
     "recurrence": "recurrence", "recurred": "recurrence",
 }
 
@@ -70,6 +70,8 @@ def _rules() -> list[RegexRule]:
 
 
 def _header_unit(text: str) -> str | None:
+    if re.search(r"mg\s*/\s*ml", text, re.IGNORECASE):
+        return "mg/ml"
     match = re.search(r"[,(]\s*(mm|cm|mg|g|gm|ml|%)\s*\)?", text, re.IGNORECASE)
     if match:
         return match.group(1).lower()
@@ -122,14 +124,16 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
             ),
         ]
     if rule.field == "response":
-        category = RESPONSE_VALUES.get(" ".join(text.lower().split()))
-        return [TableMention("outcome", start, end, None, None, None, category, rule.rule_id)] if category else []
+        return _response_mentions(cell, rule)
     if not _VALUE_CELL.match(text):
         return []
     if rule.field == "lesion_size":
         values = size_values(text, rule.unit)
     elif rule.field == "dose":
         values = dose_values(text, rule.unit)
+    elif rule.field == "concentration":
+        number = float(re.search(NUMBER, text).group(0))
+        values = (clean(number / 10.0), clean(number / 10.0), "%") if rule.unit in ("mg/ml", "mg") else (clean(number), clean(number), "%")
     elif rule.field == "outcome":
         number = float(re.search(NUMBER, text).group(0))
         values = (clean(number), clean(number), "%")
@@ -139,6 +143,26 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
         return []
     category = category_by_value(values[0]) if rule.field == "outcome" else None
     return [TableMention(rule.field, start, end, values[0], values[1], values[2], category, rule.rule_id)]
+
+
+_RESPONSE_PART = re.compile(r"[^,;/]+")
+
+
+def _response_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
+    """"CR", "PR", "Lost to follow-up", "CR, recurrence at 7 mo": each part whose
+    leading words name a response is one outcome."""
+    found = []
+    for part in _RESPONSE_PART.finditer(cell.text):
+        words = part.group(0).strip()
+        lowered = " ".join(words.lower().split())
+        for size in (3, 2, 1):
+            key = " ".join(lowered.split()[:size])
+            if key in RESPONSE_VALUES:
+                start = cell.start + part.start() + (len(part.group(0)) - len(part.group(0).lstrip()))
+                span_text = " ".join(words.split()[:size]) if size < len(words.split()) else words
+                found.append(TableMention("outcome", start, start + len(span_text), None, None, None, RESPONSE_VALUES[key], rule.rule_id))
+                break
+    return found
 
 
 def table_mentions(table: Table) -> list[TableMention]:

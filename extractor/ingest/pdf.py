@@ -304,17 +304,55 @@ def _line_pitch(lines: list[Line]) -> float:
     return steps[len(steps) // 2]
 
 
-def _para_break(prev: Line, ln: Line, col_left: dict[tuple[int, str], float], pitch: float) -> bool:
+def _para_break(
+    prev: Line,
+    ln: Line,
+    col_left: dict[tuple[int, str], float],
+    pitch: float,
+    prev_right: float | None = None,
+    heading: bool = False,
+) -> bool:
+    """True when ``ln`` starts a new paragraph after ``prev``.
+
+    Within a column: a larger line step, or an indented line after a
+    sentence end. Across a column or page break (no step to measure), after a
+    sentence end: an indented line, a line that is a paragraph of its own
+    (``heading``: short, with a paragraph gap below it), or a ``prev`` that
+    stopped short — the first word of ``ln`` would have fit after it, so the
+    typesetter ended the line on purpose (``prev_right`` is the right edge of
+    ``prev``'s column).
+    """
     h = max(prev.height, 1.0)
     if ln.is_row or prev.is_row:
         return True
     left = col_left.get((ln.band, ln.column), ln.x0)
     indented = ln.x0 - left > 0.6 * h
-    if prev.band == ln.band and prev.column == ln.column:
+    ends_sentence = prev.text.rstrip()[-1:] in ".:?!)"
+    if prev.band == ln.band and prev.column == ln.column and prev.bottom <= ln.bottom:
         step = ln.bottom - prev.bottom
-        if step > 1.4 * max(pitch, 1.15 * h) or step < 0:
+        return step > 1.4 * max(pitch, 1.15 * h) or (indented and ends_sentence)
+    if ends_sentence and heading:
+        return True
+    if ends_sentence and prev_right is not None and ln.text:
+        first_word = ln.text.split()[0] if ln.text.split() else ""
+        char_w = (ln.x1 - ln.x0) / max(len(ln.text), 1)
+        if (len(first_word) + 1) * char_w < prev_right - prev.x1:
             return True
-    return indented and prev.text.rstrip()[-1:] in ".:?!)"
+    return indented and ends_sentence
+
+
+def _alone(lines: list[Line], k: int, col_left: dict, col_right: dict, pitch: float) -> bool:
+    """``lines[k]`` is a short line with a paragraph gap below it (a heading)."""
+    ln = lines[k]
+    key = (ln.band, ln.column)
+    width = col_right[key] - col_left[key]
+    if width <= 0 or ln.x1 > col_right[key] - 0.25 * width:
+        return False
+    nxt = lines[k + 1] if k + 1 < len(lines) else None
+    if nxt is None or (nxt.band, nxt.column) != key:
+        return False
+    step = nxt.bottom - ln.bottom
+    return step > 1.4 * max(pitch, 1.15 * max(ln.height, 1.0))
 
 
 def _assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
@@ -323,20 +361,23 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
     length = 0
     ranges: list[tuple[int, int]] = []
     prev: Line | None = None
+    prev_right: float | None = None  # right edge of prev's column
     for lines in pages:
         col_left: dict[tuple[int, str], float] = {}
+        col_right: dict[tuple[int, str], float] = {}
         for ln in lines:
             key = (ln.band, ln.column)
             col_left[key] = min(col_left.get(key, ln.x0), ln.x0)
+            col_right[key] = max(col_right.get(key, ln.x1), ln.x1)
         pitch = _line_pitch(lines)
         page_start: int | None = None
-        for ln in lines:
+        for k, ln in enumerate(lines):
             text = ln.text
             if prev is None:
                 sep = ""
             elif prev.is_row or ln.is_row:
                 sep = "\n" if (prev.is_row and ln.is_row) else "\n\n"
-            elif _para_break(prev, ln, col_left, pitch):
+            elif _para_break(prev, ln, col_left, pitch, prev_right, _alone(lines, k, col_left, col_right, pitch)):
                 sep = "\n\n"
             elif parts and parts[-1].endswith("-") and not parts[-1].endswith("--"):
                 if _join_hyphen(parts[-1], text, words, compounds):
@@ -353,6 +394,7 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
             parts.append(text)
             length += len(text)
             prev = ln
+            prev_right = col_right[(ln.band, ln.column)]
         ranges.append((page_start if page_start is not None else length, -1))
     text = "".join(parts)
     out: list[tuple[int, int]] = []

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import pypdfium2.raw as pdfium_c
 
-from extractor.ingest.unicode_cleanup import clean_text, to_superscript
+from extractor.ingest.unicode_cleanup import clean_text, footnote_letters, to_superscript
 
 
 @dataclass
@@ -171,25 +171,25 @@ def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list
                 raised = h < 0.85 * hm and b > bm + 0.2 * hm
                 lowered_main = hm < 0.85 * h and bm > b + 0.2 * h
                 if raised:
-                    sup = to_superscript(s)
+                    sup = to_superscript(s) or footnote_letters(s, frag[4])
                     if sup is not None:
                         s = sup
                         frag[4] = frag[4].rstrip()
                         spaced = False
                     elif frag[4].rstrip()[-1:].isalpha():
-                        spaced = True  # raised letter (table footnote): own token
+                        spaced = True  # other raised text after a word: own token
                 elif lowered_main:
                     # the previous run was the raised one: start the main line
                     frag[5], frag[6] = h, b
-                    sup = to_superscript(frag[4])
+                    sup = to_superscript(frag[4]) or footnote_letters(frag[4], "")
                     if sup is not None:
                         frag[4] = sup
                         spaced = False
                     elif s[:1].isalpha():
                         spaced = True
-                elif last_raised and s[:1].isalpha():
-                    spaced = True  # "response.ᵃ Patients", not "response.aPatients"
-                last_raised = raised and to_superscript(s) is None and not s[:1] in "⁰¹²³⁴⁵⁶⁷⁸⁹"
+                elif last_raised and s[:1].isalnum():
+                    spaced = True  # "response.ᵃ Patients", not "response.ᵃPatients"
+                last_raised = raised and s[:1] not in "⁰¹²³⁴⁵⁶⁷⁸⁹"
                 if not spaced and frag[4][-1:] != " " and gap > 0.25 * big:
                     spaced = True  # pdfium gave no space across a clear gap
                 frag[4] = frag[4].rstrip() + (" " if spaced else "") + s
@@ -237,7 +237,45 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
         i = j + 1
     for f in out:
         f.text = clean_text(f.text).strip()
-    return [f for f in out if f.text and f.x1 > f.x0 and _is_horizontal(f)]
+    out = [f for f in out if f.text and f.x1 > f.x0 and _is_horizontal(f)]
+    return _attach_raised(out)
+
+
+def _attach_raised(frags: list[Frag]) -> list[Frag]:
+    """A small raised fragment right after another one is its superscript.
+
+    pdfium sometimes puts a raised run on a line of its own ("1\r\ng" for
+    "1" with a raised footnote "g"); ``_fragments_by_char`` never sees the two
+    together then. A citation number or footnote letter so found is attached
+    to the fragment it follows, spelled in Unicode superscripts ("1ᵍ",
+    "calcinosis.³"); other raised text is left alone.
+    """
+    small = [f for f in frags if len(f.text) <= 12]
+    if not small:
+        return frags
+    drop: set[int] = set()
+    for s in small:
+        if to_superscript(s.text) is None and not s.text.isalpha():
+            continue
+        best: Frag | None = None
+        for b in frags:
+            if b is s or id(b) in drop:
+                continue
+            h = b.height
+            gap = s.x0 - b.x1
+            if not (-0.5 * h < gap < 0.8 * h):
+                continue
+            raised = s.bottom < b.bottom - 0.2 * h and s.top <= b.top + 0.15 * h
+            if s.height < 0.85 * h and raised and s.bottom > b.top:
+                if best is None or abs(gap) < abs(s.x0 - best.x1):
+                    best = b
+        sup = None if best is None else to_superscript(s.text) or footnote_letters(s.text, best.text)
+        if best is not None and sup is not None:
+            best.text = best.text.rstrip() + sup
+            best.x1 = max(best.x1, s.x1)
+            best.top = min(best.top, s.top)
+            drop.add(id(s))
+    return [f for f in frags if id(f) not in drop]
 
 
 def _is_horizontal(f: Frag) -> bool:
@@ -355,15 +393,30 @@ def _same_row(a: Frag, b: Frag) -> bool:
     return overlap > 0.5 * min(a.height, b.height)
 
 
-def _rows(frags: list[Frag], column: str, band: int) -> list[Line]:
-    frags = sorted(frags, key=lambda f: (f.top, f.x0))
-    rows: list[Line] = []
-    for f in frags:
-        if rows and any(_same_row(o, f) for o in rows[-1].frags):
-            rows[-1].frags.append(f)
+def _group_rows(frags: list[Frag]) -> list[list[Frag]]:
+    """Fragments on one baseline, top to bottom.
+
+    A fragment joins the current row when it shares most of its height with
+    one of the row's fragments of ordinary height (up to 1.3 times the row's
+    smallest): cells set a little higher or lower (a vertically centred
+    header cell) still chain into one row, but a tall fragment (stacked "±"
+    glyphs, a raised exponent) that overlaps two table rows does not bridge
+    them into one.
+    """
+    rows: list[list[Frag]] = []
+    small = 0.0
+    for f in sorted(frags, key=lambda f: (f.top, f.x0)):
+        if rows and any(_same_row(o, f) for o in rows[-1] if o.height <= 1.3 * small):
+            rows[-1].append(f)
+            small = min(small, f.height)
         else:
-            rows.append(Line([f], column, band))
+            rows.append([f])
+            small = f.height
     return rows
+
+
+def _rows(frags: list[Frag], column: str, band: int) -> list[Line]:
+    return [Line(row, column, band) for row in _group_rows(frags)]
 
 
 def _merge_full_rows(lines: list[Line]) -> list[Line]:
@@ -401,12 +454,7 @@ def _merge_full_rows(lines: list[Line]) -> list[Line]:
 
 def _visual_rows(frags: list[Frag]) -> list[list[Frag]]:
     """Fragments grouped by baseline across the whole page, top to bottom."""
-    rows: list[list[Frag]] = []
-    for f in sorted(frags, key=lambda f: (f.top, f.x0)):
-        if rows and any(_same_row(o, f) for o in rows[-1]):
-            rows[-1].append(f)
-        else:
-            rows.append([f])
+    rows = _group_rows(frags)
     for row in rows:
         row.sort(key=lambda f: f.x0)
     return rows
@@ -428,11 +476,16 @@ def _spanning_table_rows(frags: list[Frag], g: float, width: float) -> list[list
     r_edge = right_starts.most_common(1)[0][0] if right_starts else None
 
     def body_pair(row: list[Frag]) -> bool:
+        left = [f for f in row if f.x1 <= g + 0.5]
         right = [f for f in row if f.x0 >= g - 0.5]
         if not right:
             return False
         first = right[0]
-        return (r_edge is not None and abs(first.x0 - r_edge) <= 1.5) or (len(right) == 1 and first.x1 - first.x0 > wide)
+        return (
+            (r_edge is not None and abs(first.x0 - r_edge) <= 1.5)
+            or (len(right) == 1 and first.x1 - first.x0 > wide)
+            or (len(left) == 1 and left[0].x1 - left[0].x0 > wide)
+        )
 
     def spans(row: list[Frag]) -> bool:
         return len(row) >= 2 and row[0].x0 < g - 0.5 and row[-1].x1 > g + 0.5 and not body_pair(row)
@@ -446,6 +499,7 @@ def _spanning_table_rows(frags: list[Frag], g: float, width: float) -> list[list
             continue
         block = [rows[i]]
         starts = [f.x0 for f in rows[i]]
+        extent = rows[i][-1].x1 - rows[i][0].x0
         height = max(f.height for f in rows[i])
         j = i + 1
         last_table_row = 0
@@ -457,15 +511,22 @@ def _spanning_table_rows(frags: list[Frag], g: float, width: float) -> list[list
             if spans(row):
                 block.append(row)
                 starts += [f.x0 for f in row]
+                extent = max(extent, row[-1].x1 - row[0].x0)
                 last_table_row = len(block) - 1
-            elif all(f.x1 - f.x0 < wide and any(abs(f.x0 - x) <= 2.0 for x in starts) for f in row):
+            elif all(f.x1 - f.x0 < 0.6 * extent and any(abs(f.x0 - x) <= 2.0 for x in starts) for f in row):
                 block.append(row)  # a wrapped cell's next line, or a row with one cell
             else:
                 break
             j += 1
         if last_table_row >= 1:
-            out.extend(block)
-            i = j
+            # after the last row with cells on both sides, only the tightly
+            # set next lines of its wrapped cells
+            steps = [b[0].top - a[0].top for a, b in zip(block, block[1 : last_table_row + 1])]
+            keep = last_table_row + 1
+            while keep < len(block) and block[keep][0].top - block[keep - 1][0].top <= min(steps) + 0.5 < 0.8 * max(steps):
+                keep += 1
+            out.extend(block[:keep])
+            i += keep
         else:
             i += 1
     return out
@@ -503,6 +564,7 @@ def _table_block(lines: list[Line], i: int) -> int:
         return i
     height = first.height
     starts = [a for a, _ in first.cell_spans]
+    left, right = first.x0, first.x1
     end = i + 1
     rows = 1
     j = i + 1
@@ -516,8 +578,11 @@ def _table_block(lines: list[Line], i: int) -> int:
         if ln.is_row:
             rows += 1
             starts += [a for a, _ in ln.cell_spans]
+            left, right = min(left, ln.x0), max(right, ln.x1)
             end = j + 1
-        elif not any(abs(ln.x0 - x) <= 2.0 for x in starts):
+        elif not any(abs(ln.x0 - x) <= 2.0 for x in starts) or ln.x1 - ln.x0 > 0.6 * (right - left):
+            # not a cell: starts elsewhere, or as wide as running text
+            # (the hanging lines of a numbered reference list)
             break
         j += 1
     # one-cell lines after the last multi-cell row belong to the table only
@@ -550,17 +615,22 @@ def _table_rows(block: list[Line]) -> list[Line] | None:
                 return k
         return len(columns) - 1
 
-    # wrapped lines: a step clearly shorter than the row pitch
+    # wrapped lines: set tighter than the rows are, the first column empty,
+    # and text only under cells of the row above that have text
     steps = [b.top - a.top for a, b in zip(block, block[1:])]
     cut = None
     if steps and max(steps) >= 1.3 * min(steps):
         cut = (max(steps) + min(steps)) / 2
     groups: list[list[Line]] = []
+    filled: set[int] = set()
     for k, ln in enumerate(block):
-        if groups and cut is not None and steps[k - 1] < cut:
+        used = {column_of(a) for a, _ in ln.cell_spans}
+        if groups and cut is not None and steps[k - 1] < cut and 0 not in used and used <= filled:
             groups[-1].append(ln)
         else:
             groups.append([ln])
+            filled = set()
+        filled |= used
     rows: list[Line] = []
     for group in groups:
         cells = [""] * len(columns)

@@ -13,6 +13,9 @@ what PDF text layers get wrong:
 * mathematical alphanumeric letters (𝑃, 𝐀, …, U+1D400–U+1D7FF) → plain letters
   and digits, so "𝑃 < 0.05" reads "P < 0.05";
 * en/em dashes, minus sign, superscripts and subscripts are KEPT.
+
+``to_superscript`` and ``footnote_letters`` spell raised citation digits and
+raised footnote letters as Unicode superscripts (used by ``pdf_layout``).
 """
 from __future__ import annotations
 
@@ -80,3 +83,34 @@ def to_superscript(marker: str) -> str | None:
         return None
     # digits become superscript digits; separators stay ("³–⁵", "⁴,⁵")
     return marker.replace(" ", "").replace("-", "\u2013").translate(_SUPERSCRIPT)
+
+
+# Unicode modifier letters for a-z (no superscript "q" exists in common fonts)
+_LETTER_SUPERSCRIPT = dict(zip("abcdefghijklmnoprstuvwxyz", "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"))
+_ORDINALS = {"st", "nd", "rd", "th"}
+
+
+def footnote_letters(marker: str, before: str) -> str | None:
+    """A raised lower-case letter after a number, a word or punctuation — a
+    table footnote mark ("28ᵇ", "Overallᵃ", "response.ᵃ") — or an ordinal
+    suffix after a number ("1ˢᵗ"), in Unicode modifier letters, so that it can
+    never read as a word or a unit ("1 <sup>g</sup>" must not become the dose
+    "1 g"). ``before`` is the text the mark follows. None otherwise: a letter
+    raised after a single letter ("K i", "λ em") is more likely an index or a
+    subscript the PDF placed oddly, and stays as it is.
+    """
+    marker = marker.strip()
+    before = before.rstrip()
+    if not before or not marker.isascii() or not marker.isalpha() or not marker.islower():
+        return None
+    if len(marker) == 2:
+        if marker not in _ORDINALS or not before[-1].isdigit():
+            return None
+    elif len(marker) != 1 or marker not in _LETTER_SUPERSCRIPT:
+        return None
+    last = re.search(r"(\w+)$", before)
+    if last and last.group(1).isalpha() and len(last.group(1)) < 2:
+        return None
+    if not last and before[-1] not in ".,;:)]*†‡":
+        return None
+    return "".join(_LETTER_SUPERSCRIPT[c] for c in marker)
