@@ -27,6 +27,7 @@ import difflib
 import re
 import unicodedata
 
+_MAX_CHAR_ALIGN = 40_000_000  # chars × chars of one region aligned char by char
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]|_", re.UNICODE)
 
 
@@ -83,6 +84,8 @@ class Alignment:
         b, b_at = _norm_chars(self.target, tgt_spans)
         if exact and len(a) == len(b):
             blocks = [(0, 0, len(a))]
+        elif len(a) * len(b) > _MAX_CHAR_ALIGN:
+            return  # a huge unmatched region (text the other side lacks): leave it unmapped
         else:
             blocks = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
         for i, j, n in blocks:

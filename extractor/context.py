@@ -20,6 +20,7 @@ CATEGORY_FIELDS = {
     "adverse": {"route"},
     "diluent": {"dose"},
     "not_lesion": {"lesion_size"},
+    "adverse_event": {"outcome"},
 }
 
 

@@ -33,7 +33,9 @@ AFTER_WINDOW = 3
 BEFORE_WINDOW = 4
 
 
-def belongs_to_other_drug(doc: Doc, span: Span, *, prefer_before: bool = True, near_only: bool = False) -> bool:
+def belongs_to_other_drug(
+    doc: Doc, span: Span, *, prefer_before: bool = True, near_only: bool = False, after_window: int = AFTER_WINDOW
+) -> bool:
     """True when the drug that owns ``span`` in its sentence is not STS.
 
     - A drug right next to the span owns it ("10 g of abatacept", "prednisone
@@ -42,7 +44,8 @@ def belongs_to_other_drug(doc: Doc, span: Span, *, prefer_before: bool = True, n
     - Otherwise the nearest drug named before it does, except a companion named
       after STS ("STS was diluted with 1% lidocaine to 150 mg/mL"), which is
       skipped.
-    - With no drug before it, a sentence that names STS owns it.
+    - A drug after it joined by "with" is a companion too ("diluted to 150 mg/mL
+      with lidocaine"); with no owning drug the mention is STS's, the paper's subject.
     ``near_only`` (route nouns like "infusions") lets only an adjacent drug claim it.
     """
     sentence = span.sent
@@ -54,7 +57,10 @@ def belongs_to_other_drug(doc: Doc, span: Span, *, prefer_before: bool = True, n
         return not any(inside)
     after = sorted((start - span.end, is_sts) for start, _, is_sts in drugs if start >= span.end)
     before = sorted((span.start - end, is_sts, start) for start, end, is_sts in drugs if end <= span.start)
-    near_after = [item[:2] for item in after if item[0] <= AFTER_WINDOW]
+    near_after = [
+        item[:2] for item in after
+        if item[0] <= after_window and not any(t.lower_ in _COMPANION_WORDS for t in doc[span.end : span.end + item[0]])
+    ]
     near_before = [item[:2] for item in before if item[0] <= BEFORE_WINDOW]
     nearest = (near_before or near_after) if prefer_before else (near_after or near_before)
     if nearest:
@@ -66,7 +72,7 @@ def belongs_to_other_drug(doc: Doc, span: Span, *, prefer_before: bool = True, n
             return False
         if not _is_companion(doc, sentence, start, drugs):
             return True
-    return not any(is_sts for *_, is_sts in drugs)
+    return False
 
 
 _COMPANION_WORDS = {"with", "in", "plus", "and", "combined"}

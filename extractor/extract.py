@@ -48,7 +48,7 @@ _UNIT_WORDS = {
     "mg/kg", "g/kg", "mg/m2", "g/m2", "mg/ml", "mg/cc", "g/ml", "g/100ml", "mm", "cm", "millimeters", "centimeters",
     "millimetres", "centimetres",
 }
-_OUTCOME_TRIM = {"of", "in", "to", "the", "a", "an"}
+_OUTCOME_TRIM = {"of", "in", "to", "the", "a", "an", "at", "after", "by", "on", "with", "during", "for", "within", ",", ".", ";", ":"}
 _DOSE_CHANGE = re.compile(r"(\d+(?:\.\d+)?\s*[A-Za-zµ]+)\s+to\s+(\d+(?:\.\d+)?\s*[A-Za-zµ]+)")
 _ESCALATION = re.compile(r"\b(escalat\w*|increas\w*|titrat\w*|rais\w*|reduc\w*|decreas\w*|tapered?|switch\w*|chang\w*)\b(?:\W+\w+){0,3}\W+from\s*$")
 _EQUIVALENT_PERCENT = re.compile(r"\s*\(\s*((\d+(?:\.\d+)?)\s*%)\s*\)")  # "250 mg/mL (25%)"

@@ -31,7 +31,7 @@ _RIGHT_RATE = re.compile(
     rf"|{NUMBER}\s*%(?:\s+of\s+(?:the\s+)?(?:evaluable\s+|treated\s+)?{_GROUP})?)"
 )
 _COORDINATED_RATE = re.compile(
-    rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or)\s+(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
+    rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or|compared\s+with|versus|vs\.?|against)\s+(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
 )
 SYMPTOM_WORDS = {
     "pain", "sleep", "disability", "discomfort", "pruritus", "itching", "tenderness", "symptoms", "symptom",

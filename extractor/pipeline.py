@@ -337,8 +337,12 @@ def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = Non
 
 
 def _split_dashes_between_words(nlp: Language) -> None:
-    """Split "thiosulfate—10", "calcinosis.2" and "1 mL." so rules see the word, the number and the unit."""
-    extra = r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})\.(?=[0-9])"
+    """Split "thiosulfate—10", "calcinosis.2", "1 mL." and "mL/session" so rules see
+    the word, the number and the unit."""
+    extra = (
+        r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})\.(?=[0-9])"
+        r"|(?<=[A-Za-z])/(?=(?:session|day|week|dose|lesion|month|injection|d|wk|h)\b)"
+    )
     current = nlp.tokenizer.infix_finditer.__self__.pattern
     nlp.tokenizer.infix_finditer = re.compile(f"{extra}|{current}").finditer
     unit_stops = "|".join(

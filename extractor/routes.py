@@ -12,12 +12,13 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Span
 
-from extractor.drugs import belongs_to_other_drug
+from extractor.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
 from extractor.patterns import Lexicons
 from extractor.pipeline import is_sts
 
 GENERIC_CATEGORIES = {"injection"}
 ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
+ROUTE_DRUG_WINDOW = 6  # "topical preparation, 25% topical sodium metabisulfite"
 _COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor"}
 _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive")
 
@@ -71,13 +72,13 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
     other_drug_routes: list[Span] = []
     for span in sorted(spans, key=lambda s: s.start):
         if span.text.lower().endswith("ly"):
-            # an adverb ("applied topically", "given intravenously") modifies the verb:
-            # it is an STS route when its sentence is about STS
-            if not any(is_sts(t) for t in span.sent):
+            # an adverb ("applied topically", "treated topically alone") modifies the
+            # verb: an STS route unless its sentence is about another drug only
+            if sentence_names_only_other_drugs(doc, span):
                 continue
         elif span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not head_names_sts(doc, span, lexicons, route_token_ids):
             continue
-        if belongs_to_other_drug(doc, span, prefer_before=False, near_only=span.id_ in ADJECTIVE_RULES_SKIP_HEAD_CHECK):
+        if belongs_to_other_drug(doc, span, prefer_before=False, near_only=True, after_window=ROUTE_DRUG_WINDOW):
             other_drug_routes.append(span)
             continue
         if (

@@ -177,21 +177,29 @@ def analyse(text: str) -> Structure:
     lines = split_lines(text)
     sentences: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None  # an open block waiting for its continuation
+    after_blank = True
     for line in lines:
         if line.is_blank:
+            after_blank = True
             continue
         if line.is_table_row or heading_of(line.text) and _is_heading_line(line.text):
             if pending:
                 sentences.extend(_split_block(text, *pending))
                 pending = None
             sentences.append((line.start, line.end))
+            after_blank = False
             continue
-        if pending and not _ends_sentence(text[pending[0] : pending[1]]) and _starts_continuation(line.text):
+        open_block = pending is not None and not _ends_sentence(text[pending[0] : pending[1]])
+        # a hard-wrapped line continues its paragraph; after a blank line only a
+        # lower-case start does (a page or column break inside a sentence)
+        if open_block and (not after_blank or _starts_continuation(line.text)):
             pending = (pending[0], line.end)
+            after_blank = False
             continue
         if pending:
             sentences.extend(_split_block(text, *pending))
         pending = (line.start, line.end)
+        after_blank = False
     if pending:
         sentences.extend(_split_block(text, *pending))
     return Structure(text, lines, sentences, find_sections(lines), find_tables(lines))

@@ -13,18 +13,28 @@ What ``Document.text`` looks like:
 * running headers/footers (text repeated in the top/bottom margin on several
   pages, digits ignored) and bare page numbers ("3", "Page 3", "3 of 9") removed;
 * lines of a paragraph joined with one space; paragraphs separated by a blank
-  line; a paragraph running across a column or page break is joined;
+  line; a paragraph running across a column or page break is joined, unless
+  the line before the break ends a sentence and stopped short (the next word
+  would have fitted) or the line after it is a heading (short, with a gap
+  below);
+* a line ending in a slash or dash right after a word or number is joined
+  without a space ("mg/" + "ml" → "mg/ml", "0.5–" + "11" → "0.5–11");
 * line-end hyphenation joined ("calcifi-" + "cation" → "calcification"), while
   real hyphens are kept: the continuation starts with a capital or digit, the
   left part is one letter / an acronym / contains a digit ("D-limonene",
   "IL-6"), "left-right" occurs elsewhere in the document, or both halves are
   words used elsewhere in the document and the closed form is not;
-* table rows: one row per line, cells separated by a tab (header row too);
+* table rows: one row per line, cells separated by a tab (header row too),
+  one cell per column with empty cells kept ("\t0.1-0.2\t12\t100"); the lines
+  of a wrapped cell are merged into their row; a table set across both
+  columns of a two-column page is read as one table, not as two columns;
 * superscript citation markers: a raised run of digits (with "," or "–")
   becomes Unicode superscript digits attached to the preceding text —
   "calcinosis.³", "disease³,⁴", "ACTD³–⁵". They never turn into ordinary
   digits, so "calcinosis3" cannot appear, and this matches how the plain-text
-  corpus writes them ("tissue.¹"). Other raised text (units, "R−") is kept as is;
+  corpus writes them ("tissue.¹"). A raised footnote letter after a word,
+  number or punctuation becomes a modifier letter ("28ᵇ", "1ᵍ" — never the
+  dose "1 g"). Other raised text (units, "R−") is kept as is;
 * Unicode: ligatures expanded, odd spaces → " ", soft hyphens dropped, micro
   sign → μ; dashes and superscripts kept (see ``unicode_cleanup``).
 
@@ -50,7 +60,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # left parts after which a line-end hyphen usually belongs to a compound
 _COMPOUND_PREFIXES = {
     "non", "anti", "pre", "post", "self", "well", "long", "short", "high", "low",
-    "multi", "semi", "co", "re", "sub", "un", "intra", "inter", "extra", "ex",
+    "multi", "semi", "co", "re", "intra", "inter", "extra", "ex",
     "first", "second", "third", "dose", "time", "age", "sex", "drug", "all",
 }
 # second halves of common biomedical compounds ("tissue-invasive", "dose-limiting")
@@ -62,6 +72,7 @@ _COMPOUND_HEADS = {
     "producing", "secreting", "bearing", "wide", "scale", "dose", "daily", "weekly",
     "analysis", "risk", "naïve", "exposed", "infected", "reactive", "refractory",
 }
+_BREAK_AFTER = re.compile(r"\S[/–—]$")
 _NEVER_KEEP_LEFT = {"under", "over", "with", "out", "in", "up", "some", "any", "there", "where", "for"}
 
 
@@ -260,6 +271,8 @@ _SUFFIXES = (
     "ist", "ize", "ise", "ly", "al", "ial", "tive", "ture", "sive", "ular", "ogy",
 )
 _LEFT_WORD = re.compile(r"([^\W_]+)-$")
+# endings of whole nouns, never the first half of a word hyphenated at a line end
+_WORD_END = re.compile(r"(?:ology|logy|itis|osis|ism|tion|sion|ment|ness|ity)$")
 _RIGHT_WORD = re.compile(r"^([^\W_]+)")
 
 
@@ -281,8 +294,10 @@ def _join_hyphen(left: str, right: str, words: set[str], compounds: set[str]) ->
         return True
     if ro in _COMPOUND_HEADS and len(lo) >= 3:
         return False
-    if lo in _COMPOUND_PREFIXES and ro in words:
-        return False
+    if lo in _COMPOUND_PREFIXES and (ro in words or (lo[-1] == ro[0] and lo[-1] in "aeiou")):
+        return False  # "non-responders"; "anti-inflammatory", "re-enter" keep the hyphen
+    if _WORD_END.search(lo) and ((len(ro) >= 4 and ro in words) or (len(ro) >= 6 and _WORD_END.search(ro))):
+        return False  # both parts whole words by their endings: "rheumatology-dermatology"
     if len(lo) >= 4 and lo in words and lo not in _NEVER_KEEP_LEFT:
         # a whole word before the break: a compound unless the rest is a suffix
         if (len(ro) >= 3 and ro in words) or (len(ro) >= 6 and not ro.startswith(_SUFFIXES)):
@@ -384,6 +399,8 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
                     parts[-1] = parts[-1][:-1]
                     length -= 1
                 sep = ""
+            elif parts and _BREAK_AFTER.search(parts[-1]) and text[:1].isalnum():
+                sep = ""  # a line broken after a slash or dash: "mg/" + "ml", "0.5–" + "11"
             else:
                 sep = " "
             if sep:

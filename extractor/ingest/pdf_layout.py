@@ -17,6 +17,12 @@ Pipeline for one page:
    to bottom, each run of column fragments between two full-width fragments
    is a band, read left column first, then right column. Fragments of one
    column sharing a baseline form one row (table cells joined by a tab).
+   Rows of a table set across both columns (cells on both sides of the
+   gutter, the right ones not starting at the right column's edge) are taken
+   out of the column split and kept whole.
+3. ``_tables``: runs of rows become tables: cells are put into the table's
+   columns (empty cells kept), and the lines of wrapped cells (set tighter
+   than the rows, first column empty) are merged into their row.
 """
 from __future__ import annotations
 
