@@ -47,6 +47,7 @@ class SourceAttributor:
         self.structure = structure
         self.rules = rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind"})
         self.sentence_source: list[str] = []
+        self.sentence_default: list[str] = []  # what a sentence without evidence would get
         self._compute()
 
     def evidence(self, text: str) -> SentenceEvidence:
@@ -75,8 +76,9 @@ class SourceAttributor:
                 sticky = CITED
             elif verdict == THIS_STUDY:
                 sticky = None
-            source = verdict or sticky or (CITED if section in CITED_SECTIONS else THIS_STUDY)
-            self.sentence_source.append(source)
+            default = sticky or (CITED if section in CITED_SECTIONS else THIS_STUDY)
+            self.sentence_default.append(default)
+            self.sentence_source.append(verdict or default)
             previous_end, previous_text, previous_section = end, sentence, section
 
     def nearest_cue(self, text: str, position: int, *, own_data_section: bool) -> str | None:
@@ -106,11 +108,10 @@ class SourceAttributor:
             return mixed
         if clause != sentence:
             evidence = self.evidence(clause)
-            if self.structure.section_at(s_start) in OWN_DATA_SECTIONS:
+            if own_data:
                 evidence.cited_cue = False
-            verdict = evidence.verdict()
-            if verdict:
-                return verdict
+            # a clause speaks for itself: evidence elsewhere in the sentence belongs to another clause
+            return evidence.verdict() or self.sentence_default[sentence_index]
         return self.sentence_source[sentence_index]
 
 

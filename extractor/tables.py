@@ -16,6 +16,7 @@ from extractor.quantities import (
     NUMBER,
     category_by_value,
     clean,
+    concentration_values,
     dose_values,
     size_values,
     unit_in,
@@ -37,7 +38,15 @@ RESPONSE_VALUES = {
     "unchanged": "no_response", "stable": "no_response", "worse": "no_response", "progression": "no_response",
     "ur": "unknown_response", "unknown": "unknown_response", "lost to follow-up": "unknown_response", "lost to": "unknown_response",
     "recurrence": "recurrence", "recurred": "recurrence",
+    "complete clearance": "complete_response", "clearance": "complete_response", "cleared": "complete_response",
+    "regression": "partial_response", "reduction": "partial_response", "median reduction": "partial_response",
+    "size reduced": "partial_response", "decreased": "partial_response", "softening": "partial_response",
+    "no benefit": "no_response", "failure": "no_response", "not assessed": "unknown_response",
 }
+_LEADING_QUANTITY = re.compile(
+    rf"^\s*(?:[<>≤≥]\s*)?{NUMBER}(?:\s*(?:[-–—]|to)\s*{NUMBER})?\s*(?:%|mg\s*/\s*m[lL]|[a-zA-Zµ]+(?:/(?:kg|m2|m²))?)?"
+)
+_RATIO = re.compile(rf"^\s*{NUMBER}\s*:\s*{NUMBER}")
 
 
 @dataclass(frozen=True)
@@ -125,8 +134,10 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
         ]
     if rule.field == "response":
         return _response_mentions(cell, rule)
+    if rule.field == "route":
+        return _route_mentions(cell, rule)
     if not _VALUE_CELL.match(text):
-        return []
+        return _leading_quantity(cell, rule)
     if rule.field == "lesion_size":
         values = size_values(text, rule.unit)
     elif rule.field == "dose":
@@ -148,6 +159,49 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
 _RESPONSE_PART = re.compile(r"[^,;/]+")
 
 
+def _leading_quantity(cell: Cell, rule: ColumnRule) -> list[TableMention]:
+    """A cell that starts with a quantity and goes on in words ("12.5 g 3×/week",
+    "1–3 mL/session", "250 mg/mL", "1:1 in petrolatum")."""
+    start, _, text = _trimmed(cell)
+    if rule.field == "concentration":
+        match = _RATIO.match(text) or _LEADING_QUANTITY.match(text)
+        values = concentration_values(match.group(0)) if match else None
+        if values and values[2] == "%" and not re.search(r"%|mg\s*/\s*ml", match.group(0), re.IGNORECASE):
+            values = None  # a bare number needs the header's unit, handled by the value-cell path
+    elif rule.field == "dose":
+        match = _LEADING_QUANTITY.match(text)
+        values = dose_values(match.group(0)) if match and unit_in(match.group(0)) else None
+    elif rule.field == "lesion_size":
+        match = _LEADING_QUANTITY.match(text)
+        values = size_values(match.group(0), rule.unit) if match else None
+    else:
+        return []
+    if not match or values is None:
+        return []
+    piece = match.group(0).rstrip()
+    offset = len(piece) - len(piece.lstrip())
+    return [TableMention(rule.field, start + offset, start + len(piece), values[0], values[1], values[2], None, rule.rule_id)]
+
+
+def _route_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
+    """A "Route" column: route words and abbreviations in the cell."""
+    found = []
+    for word in re.finditer(r"[A-Za-z][A-Za-z.\-]*", cell.text):
+        category = ROUTE_CELL_WORDS.get(word.group(0).lower().rstrip("."))
+        if category:
+            start = cell.start + word.start()
+            found.append(TableMention("route", start, start + len(word.group(0).rstrip(".")), None, None, None, category, rule.rule_id))
+    return found
+
+
+ROUTE_CELL_WORDS = {
+    "topical": "topical", "intralesional": "intralesional", "intra-lesional": "intralesional", "il": "intralesional",
+    "intradermal": "intradermal", "intravenous": "intravenous", "iv": "intravenous", "i.v": "intravenous",
+    "intraperitoneal": "intraperitoneal", "ip": "intraperitoneal", "subcutaneous": "subcutaneous", "sc": "subcutaneous",
+    "oral": "oral", "po": "oral", "injection": "injection", "infusion": "intravenous",
+}
+
+
 def _response_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
     """"CR", "PR", "Lost to follow-up", "CR, recurrence at 7 mo": each part whose
     leading words name a response is one outcome."""
@@ -160,7 +214,10 @@ def _response_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
             if key in RESPONSE_VALUES:
                 start = cell.start + part.start() + (len(part.group(0)) - len(part.group(0).lstrip()))
                 span_text = " ".join(words.split()[:size]) if size < len(words.split()) else words
-                found.append(TableMention("outcome", start, start + len(span_text), None, None, None, RESPONSE_VALUES[key], rule.rule_id))
+                percent = re.search(rf"({NUMBER})\s*%", words)
+                value = clean(float(percent.group(1))) if percent else None
+                end = start + (len(words) if percent else len(span_text))
+                found.append(TableMention("outcome", start, end, value, value, "%" if percent else None, RESPONSE_VALUES[key], rule.rule_id))
                 break
     return found
 

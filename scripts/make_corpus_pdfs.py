@@ -2,13 +2,21 @@
 
 Layout of every page: a running header (journal name) and a footer with the
 page number; a full-width title on page 1; body text in two columns, left
-aligned, with long words hyphenated at line ends ("calcifi-" / "cation");
-words that already contain a hyphen break after it; tab-separated lines become
-a full-width table (header row bold, cells in aligned columns) placed below
-the text set so far on the page. Markup in the corpus (``#`` headings,
-``**bold**``, ``*italic*``, ``<i>``, ``<sup>..</sup>``, ``<https://..>``,
-``$\\leq 1$``) is reduced to its words; ``<sup>`` and Unicode superscript
-digits are drawn as small raised text, like citation markers in print.
+aligned, every line of the corpus text a paragraph of its own; ``#`` lines and
+lines bold as a whole are bold headings. Long words are hyphenated at line
+ends at syllable-like points ("calci-" / "fication", "ex-" / "perienced");
+words that already contain a hyphen, slash or en dash break after it
+("tissue-" / "invasive", "calcium/" / "phosphorus", "0.5–" / "11"); a number
+and its unit may land on two lines ("12.5" / "g"). Tab-separated lines
+become a full-width table placed below the text set so far (a new page when
+it does not fit, running on over pages when longer than one): header row
+bold between rules, cells left aligned in columns; a table too wide for the
+page is set smaller (down to 6 pt) and then wraps its long cells over several
+lines. Markup in the corpus (``**bold**``, ``*italic*``, ``<i>``,
+``<sup>..</sup>``, ``^{..}``, ``<https://..>``, ``$\\leq 1$``) is reduced to
+its words; a lone ``*`` is a footnote mark and stays; ``<sup>``, ``^{..}``
+and Unicode superscript digits are drawn as small raised text, like citation
+and footnote markers in print (in table cells too).
 
 Deterministic: same text → same bytes (reportlab ``invariant=1``).
 

@@ -101,6 +101,23 @@ def test_hyphenation_joined(generated, doc):
     assert not re.search(r"[a-z]-[a-z]+ication\b", doc.text)
 
 
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("calcifi-", "cation of the skin", True),
+        ("sub-", "cutaneous tissue", True),  # "sub" compounds are closed
+        ("anti-", "inflammatory drugs", False),  # prefix vowel = root vowel keeps the hyphen
+        ("rheumatology-", "dermatology clinic", False),  # two whole words by their endings
+        ("IL-", "6 levels", False),
+        ("tissue-", "invasive form", False),
+    ],
+)
+def test_line_end_hyphen_rules(left, right, joined):
+    from extractor.ingest.pdf import _join_hyphen
+
+    assert _join_hyphen(left, right, {"tissue", "skin", "drugs"}, set()) is joined
+
+
 def test_real_hyphen_kept(doc):
     assert "tissue-invasive form" in _norm(doc.text)
     assert "D-limonene" in doc.text
@@ -156,6 +173,84 @@ def test_corpus_words_survive(tmp_path):
         want = set(re.findall(r"[A-Za-z]+", re.sub(r"<[^>]+>", " ", src.read_text(encoding="utf-8"))))
         missing = want - got - {"sup", "i", "https"}
         assert len(missing) <= 2, sorted(missing)[:20]
+
+
+# --------------------------------------------------------------------------
+# tables across both columns, footnote marks, lines broken after "/" or "–"
+
+WIDE_TABLE_DOC = f"""# Intralesional sodium thiosulfate: a case series
+
+{_sentences(12)}
+
+Table I. Descriptive data for the cases.
+
+Diagnosis/\tLocalization\tSize of calcinosis\tTreatment\tSodium thiosulphate, mg Mean (range)\tComplications\tSize (mm)/ reduction (%) week 4\tSize (mm)/ reduction (%) week 12
+SSc/59\t\t3\tSingle injection\t12.5\tNo\t0/100\t0/100
+\tFingertip\t-\t\t\t\t\t
+SSc/71\tAnterolateral side of lower left leg\t80\tRepeated injection every week for 4 weeks\t150 (100–275)\tNo\t50/38\t10/80
+Overall <sup>a</sup>\t\t4\tRepeated injection\t1 <sup>g</sup>\tNo\t3/50\t2/67
+
+{_sentences(30)}
+"""
+
+
+@pytest.fixture(scope="module")
+def wide_table_text(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("pdf") / "wide.pdf"
+    render_pdf(WIDE_TABLE_DOC, path)
+    return read_pdf(path, "wide", timeout=30).text
+
+
+def test_wide_table_rows_whole_with_empty_cells(wide_table_text):
+    """A table set across both columns is not split into a left and a right
+    column; wrapped cells are merged back; empty cells keep their tab."""
+    lines = wide_table_text.split("\n")
+    header = next(i for i, ln in enumerate(lines) if ln.startswith("Diagnosis/\t"))
+    assert lines[header : header + 5] == [
+        "Diagnosis/\tLocalization\tSize of calcinosis\tTreatment\tSodium thiosulphate, mg Mean (range)\t"
+        "Complications\tSize (mm)/ reduction (%) week 4\tSize (mm)/ reduction (%) week 12",
+        "SSc/59\t\t3\tSingle injection\t12.5\tNo\t0/100\t0/100",
+        "\tFingertip\t-\t\t\t\t\t",
+        "SSc/71\tAnterolateral side of lower left leg\t80\tRepeated injection every week for 4 weeks\t"
+        "150 (100–275)\tNo\t50/38\t10/80",
+        "Overallᵃ\t\t4\tRepeated injection\t1ᵍ\tNo\t3/50\t2/67",
+    ]
+
+
+def test_raised_footnote_letter_is_not_a_unit(wide_table_text):
+    # "1 <sup>g</sup>" must not read as the dose "1 g"
+    assert "1ᵍ" in wide_table_text and "1 g" not in wide_table_text and "1g" not in wide_table_text
+
+
+def test_sentences_around_a_wide_table_stay_whole(wide_table_text):
+    text = " ".join(wide_table_text.split())
+    numbers = [int(m) for m in re.findall(r"Sentence (\d{3}) describes dystrophic calcification treated with "
+                                          r"topical therapy over several months\.", text)]
+    assert numbers == list(range(12)) + list(range(30))
+
+
+def test_line_break_after_slash_or_dash_joined(tmp_path):
+    """A line broken after "/" or "–" (allowed by many typesetters) is joined
+    without a space; a spaced dash is not glued to the next word."""
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "breaks.pdf"
+    c = canvas.Canvas(str(p), pagesize=(612, 792))
+    c.setFont("Helvetica", 10)
+    lines = [
+        "Calcinosis cutis was treated with sodium thiosulfate 150 mg/",
+        "ml injected into the lesion, for a mean of 4 (range 0.5–",
+        "11) months; the pain improved in most patients and the lesion –",
+        "as noted before – became smaller in every patient of the series.",
+    ]
+    for k, line in enumerate(lines):
+        c.drawString(72, 700 - 12 * k, line)
+    c.showPage()
+    c.save()
+    text = read_pdf(p, "breaks", timeout=30).text
+    assert "150 mg/ml injected" in text
+    assert "(range 0.5–11) months" in text
+    assert "the lesion – as noted" in text
 
 
 # --------------------------------------------------------------------------
