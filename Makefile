@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench pdfs clean
+.PHONY: install run test bench pdfs heldout clean
 
 install: $(STAMP)
 
@@ -20,6 +20,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+heldout: install
+	mkdir -p out
+	$(BIN)/extractor extract heldout/corpus --out out/heldout.csv --quiet
+	$(BIN)/extractor score --gold heldout/gold --pred out/heldout.csv
 
 bench: install
 	$(BIN)/python scripts/bench.py

@@ -54,3 +54,11 @@ def test_checker_rejects_duplicate_spans(tmp_path):
     path.write_text(path.read_text() + first + "\n")
     problems, _ = check_gold(gold, CORPUS)
     assert any("duplicate span" in str(p) for p in problems)
+
+
+def test_heldout_gold_checks_clean():
+    from conftest import ROOT
+
+    problems, checked = check_gold(ROOT / "heldout" / "gold", ROOT / "heldout" / "corpus")
+    assert [str(p) for p in problems] == []
+    assert checked >= 400
