@@ -1,11 +1,11 @@
 """Load and check the hand-labelled gold set (one JSONL file per document)."""
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from extractor.jsonl import iter_jsonl
 from extractor.schema import CATEGORIES, FIELDS, GOLD_KEYS, SOURCES, UNITS
 
 
@@ -30,13 +30,10 @@ def load_gold(gold_dir: Path | str) -> list[dict]:
     """All gold mentions; raises ValueError on a line that is not JSON."""
     records: list[dict] = []
     for path in iter_gold_files(Path(gold_dir)):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON: {exc.msg}") from exc
+        for number, record, problem in iter_jsonl(path):
+            if problem:
+                raise ValueError(f"{path}:{number}: {problem}")
+            records.append(record)
     return records
 
 
@@ -105,16 +102,9 @@ def check_gold(gold_dir: Path | str, corpus_dir: Path | str) -> tuple[list[GoldP
         if text is None:
             problems.append(GoldProblem(path, 0, f"no corpus file for doc_id {doc_id!r} in {corpus_dir}"))
         seen: dict[tuple, int] = {}
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(GoldProblem(path, number, f"not JSON: {exc.msg}"))
-                continue
-            if not isinstance(record, dict):
-                problems.append(GoldProblem(path, number, "not a JSON object"))
+        for number, record, problem in iter_jsonl(path):
+            if problem:
+                problems.append(GoldProblem(path, number, problem))
                 continue
             checked += 1
             messages = check_record(record, text)

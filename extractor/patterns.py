@@ -5,12 +5,12 @@ unknown top-level keys silently, so a misspelt "negatives" would never run).
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from extractor.jsonl import iter_jsonl
 from extractor.schema import CATEGORIES, FIELDS
 
 PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
@@ -69,15 +69,9 @@ def read_lexicon(path: Path) -> list[str]:
 def read_jsonl(path: Path) -> list[tuple[int, dict]]:
     """(line number, object) pairs; a bad line raises PatternError naming it."""
     records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise PatternError(f"{path}:{number}: not JSON: {exc.msg}") from exc
-        if not isinstance(record, dict):
-            raise PatternError(f"{path}:{number}: not a JSON object")
+    for number, record, problem in iter_jsonl(path):
+        if problem:
+            raise PatternError(f"{path}:{number}: {problem}")
         records.append((number, record))
     return records
 
