@@ -45,13 +45,17 @@ class SourceAttributor:
 
     def __init__(self, structure: Structure, rules: list[RegexRule] | None = None) -> None:
         self.structure = structure
-        self.rules = rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind"})
+        self.rules = rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind", "in_tables"})
         self.sentence_source: list[str] = []
         self.sentence_default: list[str] = []  # what a sentence without evidence would get
         self._compute()
 
     def evidence(self, text: str) -> SentenceEvidence:
-        kinds = {rule.data["kind"] for rule in self.rules if rule.regex.search(text)}
+        in_table = "\t" in text
+        kinds = {
+            rule.data["kind"] for rule in self.rules
+            if (not in_table or rule.data.get("in_tables", True)) and rule.regex.search(text)
+        }
         return SentenceEvidence("marker" in kinds, "own_cue" in kinds, "cited_cue" in kinds)
 
     def _compute(self) -> None:

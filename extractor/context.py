@@ -21,6 +21,7 @@ CATEGORY_FIELDS = {
     "diluent": {"dose"},
     "not_lesion": {"lesion_size"},
     "adverse_event": {"outcome"},
+    "not_dose": {"dose"},
 }
 
 

@@ -51,6 +51,7 @@ _UNIT_WORDS = {
 _OUTCOME_TRIM = {"of", "in", "to", "the", "a", "an", "at", "after", "by", "on", "with", "during", "for", "within", ",", ".", ";", ":"}
 _DOSE_CHANGE = re.compile(r"(\d+(?:\.\d+)?\s*[A-Za-zµ]+)\s+to\s+(\d+(?:\.\d+)?\s*[A-Za-zµ]+)")
 _ESCALATION = re.compile(r"\b(escalat\w*|increas\w*|titrat\w*|rais\w*|reduc\w*|decreas\w*|tapered?|switch\w*|chang\w*)\b(?:\W+\w+){0,3}\W+from\s*$")
+_PARTIAL_WORDS = {"partial", "partially", "incomplete", "near", "nearly", "almost"}
 _EQUIVALENT_PERCENT = re.compile(r"\s*\(\s*((\d+(?:\.\d+)?)\s*%)\s*\)")  # "250 mg/mL (25%)"
 
 
@@ -124,6 +125,7 @@ class _DocumentMentions:
         self.success_is_complete = success_means_complete(text)
         self.excluded_cells = self._excluded_cells()
         self.learned_categories: dict[int, str] = {}
+        self.header_rows = [(t.header[0].start, t.header[-1].end) for t in structure.tables]
 
     def sentence_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
@@ -278,6 +280,8 @@ class _DocumentMentions:
         for span in _longest_first(spans):
             if self.x.context.modifiers(self.doc, span, "outcome"):
                 continue
+            if any(a <= span.start_char < b for a, b in self.header_rows):
+                continue  # "Healed, %" labels a column, it reports nothing
             if sentence_names_only_other_drugs(self.doc, span):
                 continue
             tokens = [t for t in span if not t.is_space]
@@ -285,14 +289,18 @@ class _DocumentMentions:
                 tokens.pop()
             while len(tokens) > 1 and tokens[0].lower_ in {"the", "a", "an"}:
                 tokens.pop(0)
+            rule = self.x.rules[span.id_]
+            category = rule.category
+            before = self.doc[tokens[0].i - 1] if tokens[0].i > span.sent.start else None
+            if before is not None and before.lower_ in _PARTIAL_WORDS and category == "complete_response":
+                tokens.insert(0, before)  # "partial healing of their wounds", "near resolution"
+                category = "partial_response"
             core_start, core_end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
             index = self.sentence_index(core_start)
             s_start, s_end = self.structure.sentences[index]
             start, end = widen(self.text, core_start, core_end, s_start, s_end)
-            rule = self.x.rules[span.id_]
             value = percent_in(self.text[start:end])
             is_success = "rate" in self.text[core_start:core_end].lower()
-            category = rule.category
             if category == "by_value":
                 category = rate_category(value, success_is_complete=self.success_is_complete, is_success_rate=is_success)
             elif span.id_ in RELABEL_RULES and symptom_category(self.text, core_end, s_end):

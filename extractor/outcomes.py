@@ -28,6 +28,7 @@ _RIGHT_RATE = re.compile(
     rf"|^(?:\s+(?!in\b)[A-Za-z-]+){{0,5}}?\s+in\s+(?:a\s+further\s+|another\s+|the\s+remaining\s+)?"
     rf"(?:{_COUNT_WORD}\s+(?:out\s+)?of\s+(?:the\s+)?\d+(?:\s+{_GROUP})?(?:\s*\(\s*{NUMBER}\s*%\s*\))?"
     rf"|\d+\s*\(\s*{NUMBER}\s*%\s*\)"
+    rf"|\d+\s*/\s*\d+(?:\s*\(\s*{NUMBER}\s*%\s*\))?(?:\s+{_GROUP})?"
     rf"|{NUMBER}\s*%(?:\s+of\s+(?:the\s+)?(?:evaluable\s+|treated\s+)?{_GROUP})?)"
 )
 _COORDINATED_RATE = re.compile(

@@ -343,7 +343,7 @@ def _split_dashes_between_words(nlp: Language) -> None:
     """Split "thiosulfate—10", "calcinosis.2", "1 mL." and "mL/session" so rules see
     the word, the number and the unit."""
     extra = (
-        r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})\.(?=[0-9])"
+        r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})[.,](?=[0-9])"
         r"|(?<=[A-Za-z])/(?=(?:session|day|week|dose|lesion|month|injection|d|wk|h)\b)"
     )
     current = nlp.tokenizer.infix_finditer.__self__.pattern

@@ -39,7 +39,7 @@ def unit_in(text: str) -> str | None:
 
 def mean_range(text: str) -> tuple[float, float] | None:
     """(low, high) of a "mean (range)" cell, a range "a-b"/"a to b", or a single number."""
-    inner = re.search(rf"\(\s*({NUMBER})\s*(?:[-–—]|to)\s*({NUMBER})\s*\)", text)
+    inner = re.search(rf"\(\s*(?:iqr|range|ranging)?\s*[:,]?\s*({NUMBER})\s*(?:[-–—]|to)\s*({NUMBER})\s*\)", text, re.IGNORECASE)
     if inner:
         return float(inner.group(1)), float(inner.group(2))
     plain = re.fullmatch(rf"\s*({NUMBER})\s*(?:(?:[-–—]|to)\s*({NUMBER}))?\s*[A-Za-zµ%]*\s*", text)

@@ -65,6 +65,16 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
     return in_list and any(is_sts(t) for t in sentence)
 
 
+def starts_table_cell(doc: Doc, span: Span) -> bool:
+    """A route word opening a table cell ("Topical 25% twice daily") names the row's regimen."""
+    from extractor.pipeline import raw_text
+
+    text = raw_text(doc)
+    before = text[max(0, span.start_char - 1) : span.start_char]
+    line_start = text.rfind("\n", 0, span.start_char) + 1
+    return before == "\t" or ("\t" in text[line_start : text.find("\n", span.start_char) if "\n" in text[span.start_char:] else len(text)] and span.start_char == line_start)
+
+
 def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str | None], lexicons: Lexicons) -> list[Span]:
     """Route candidates that are STS routes, most specific first."""
     route_token_ids = {t.i for s in spans for t in s}
@@ -76,7 +86,11 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
             # verb: an STS route unless its sentence is about another drug only
             if sentence_names_only_other_drugs(doc, span):
                 continue
-        elif span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not head_names_sts(doc, span, lexicons, route_token_ids):
+        elif (
+            span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK
+            and not starts_table_cell(doc, span)
+            and not head_names_sts(doc, span, lexicons, route_token_ids)
+        ):
             continue
         if belongs_to_other_drug(doc, span, prefer_before=False, near_only=True, after_window=ROUTE_DRUG_WINDOW):
             other_drug_routes.append(span)
@@ -91,7 +105,8 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
     specific = [s for s in kept if category_of(s) not in GENERIC_CATEGORIES and s.id_ != "route.infusion"]
     result = []
     for span in kept:
-        if category_of(span) in GENERIC_CATEGORIES and _modified_by_specific(doc, span, specific):
+        generic = category_of(span) in GENERIC_CATEGORIES or span.id_ == "route.infusion"
+        if generic and _modified_by_specific(doc, span, specific):
             continue
         result.append(span)
     return result

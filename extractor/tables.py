@@ -42,6 +42,7 @@ RESPONSE_VALUES = {
     "regression": "partial_response", "reduction": "partial_response", "median reduction": "partial_response",
     "size reduced": "partial_response", "decreased": "partial_response", "softening": "partial_response",
     "no benefit": "no_response", "failure": "no_response", "not assessed": "unknown_response",
+    "flattened": "partial_response", "softened": "partial_response", "smaller": "partial_response",
 }
 _LEADING_QUANTITY = re.compile(
     rf"^\s*(?:[<>≤≥]\s*)?{NUMBER}(?:\s*(?:[-–—]|to)\s*{NUMBER})?\s*(?:%|mg\s*/\s*m[lL]|[a-zA-Zµ]+(?:/(?:kg|m2|m²))?)?"
@@ -66,6 +67,7 @@ class ColumnRule:
     field: str
     unit: str | None
     rule_id: str
+    category: str | None = None
 
 
 _RULES: list[RegexRule] | None = None
@@ -74,7 +76,7 @@ _RULES: list[RegexRule] | None = None
 def _rules() -> list[RegexRule]:
     global _RULES
     if _RULES is None:
-        _RULES = load_regex_rules("table_headers", PATTERNS_DIR, keys={"field", "default_unit"})
+        _RULES = load_regex_rules("table_headers", PATTERNS_DIR, keys={"field", "default_unit", "category"})
     return _RULES
 
 
@@ -90,7 +92,8 @@ def _header_unit(text: str) -> str | None:
 def classify_header(text: str) -> ColumnRule | None:
     for rule in _rules():
         if rule.regex.search(text):
-            return ColumnRule(rule.data["field"], _header_unit(text) if rule.data["field"] != "size_reduction" else "mm", rule.id)
+            unit = _header_unit(text) if rule.data["field"] != "size_reduction" else "mm"
+            return ColumnRule(rule.data["field"], unit, rule.id, rule.data.get("category"))
     return None
 
 
@@ -104,7 +107,7 @@ def _column_rules(table: Table) -> dict[int, ColumnRule]:
         if rule.unit is None or (rule.field == "lesion_size" and rule.unit not in ("mm", "cm")):
             default = {r.id: r.data.get("default_unit") for r in _rules()}[rule.rule_id]
             unit = units_by_field.get(rule.field, default)
-            rules[column] = ColumnRule(rule.field, unit, rule.rule_id)
+            rules[column] = ColumnRule(rule.field, unit, rule.rule_id, rule.category)
     return rules
 
 
@@ -152,7 +155,9 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
         values = None
     if values is None:
         return []
-    category = category_by_value(values[0]) if rule.field == "outcome" else None
+    category = None
+    if rule.field == "outcome":
+        category = rule.category if rule.category and values[0] and values[0] > 0 else category_by_value(values[0])
     return [TableMention(rule.field, start, end, values[0], values[1], values[2], category, rule.rule_id)]
 
 
