@@ -48,15 +48,19 @@ class SourceAttributor:
         self.rules = rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind", "in_tables"})
         self.sentence_source: list[str] = []
         self.sentence_default: list[str] = []  # what a sentence without evidence would get
+        self._combined = {
+            (kind, tables): _combine([r for r in self.rules if r.data["kind"] == kind and (not tables or r.data.get("in_tables", True))])
+            for kind in ("marker", "own_cue", "cited_cue")
+            for tables in (False, True)
+        }
         self._compute()
 
+    def _search(self, kind: str, text: str) -> bool:
+        pattern = self._combined[(kind, "\t" in text)]
+        return pattern is not None and pattern.search(text) is not None
+
     def evidence(self, text: str) -> SentenceEvidence:
-        in_table = "\t" in text
-        kinds = {
-            rule.data["kind"] for rule in self.rules
-            if (not in_table or rule.data.get("in_tables", True)) and rule.regex.search(text)
-        }
-        return SentenceEvidence("marker" in kinds, "own_cue" in kinds, "cited_cue" in kinds)
+        return SentenceEvidence(self._search("marker", text), self._search("own_cue", text), self._search("cited_cue", text))
 
     def _compute(self) -> None:
         text = self.structure.text
@@ -90,12 +94,12 @@ class SourceAttributor:
         nearest the mention decides ("In this series, intralesional STS produced
         ..., in line with earlier reports (5,6)" → this_study)."""
         found: list[tuple[int, str]] = []
-        for rule in self.rules:
-            kind = rule.data["kind"]
-            if kind == "cited_cue" and own_data_section:
+        for kind in ("marker", "own_cue", "cited_cue"):
+            pattern = self._combined[(kind, "\t" in text)]
+            if pattern is None or (kind == "cited_cue" and own_data_section):
                 continue
             verdict = THIS_STUDY if kind == "own_cue" else CITED
-            found += [(min(abs(m.start() - position), abs(m.end() - position)), verdict) for m in rule.regex.finditer(text)]
+            found += [(min(abs(m.start() - position), abs(m.end() - position)), verdict) for m in pattern.finditer(text)]
         if len({verdict for _, verdict in found}) < 2:
             return None
         return min(found)[1]
@@ -117,6 +121,14 @@ class SourceAttributor:
             # a clause speaks for itself: evidence elsewhere in the sentence belongs to another clause
             return evidence.verdict() or self.sentence_default[sentence_index]
         return self.sentence_source[sentence_index]
+
+
+def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
+    """One alternation per evidence kind (each rule keeps its own case flag)."""
+    if not rules:
+        return None
+    parts = [f"(?{'i' if r.regex.flags & re.IGNORECASE else '-i'}:{r.regex.pattern})" for r in rules]
+    return re.compile("|".join(parts))
 
 
 def _clause(sentence: str, start: int, end: int) -> str:

@@ -55,6 +55,12 @@ class ContextRules:
         return cls(load_context_rules(patterns_dir))
 
     def _found(self, doc: Doc, sentence: Span) -> list[tuple[Trigger, int, int]]:
+        cache = doc.user_data.setdefault("context_triggers", {})
+        if sentence.start not in cache:
+            cache[sentence.start] = self._find(sentence)
+        return cache[sentence.start]
+
+    def _find(self, sentence: Span) -> list[tuple[Trigger, int, int]]:
         found = []
         tokens = [t for t in sentence if not t.is_space]
         lowers = [t.lower_ for t in tokens]

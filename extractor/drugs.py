@@ -8,25 +8,18 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import DRUGS, is_sts
+from extractor.pipeline import DRUGS
 
 
 def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
-    """(start token, end token, is_sts) of the drug names in a sentence."""
-    found: list[tuple[int, int, bool]] = []
-    i = sentence.start
-    while i < sentence.end:
-        if is_sts(doc[i]):
-            j = i
-            while j < sentence.end and is_sts(doc[j]):
-                j += 1
-            found.append((i, j, True))
-            i = j
-        else:
-            i += 1
-    if DRUGS in doc.spans:
-        found += [(s.start, s.end, False) for s in doc.spans[DRUGS] if sentence.start <= s.start < sentence.end]
-    return sorted(found)
+    """(start token, end token, is_sts) of the drug names in a sentence (cached per Doc)."""
+    cache = doc.user_data.setdefault("drug_positions", {})
+    if sentence.start not in cache:
+        found = [(e.start, e.end, True) for e in doc.ents if e.label_ == "STS" and sentence.start <= e.start < sentence.end]
+        if DRUGS in doc.spans:
+            found += [(s.start, s.end, False) for s in doc.spans[DRUGS] if sentence.start <= s.start < sentence.end]
+        cache[sentence.start] = sorted(found)
+    return cache[sentence.start]
 
 
 AFTER_WINDOW = 3
