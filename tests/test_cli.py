@@ -301,3 +301,15 @@ def test_progress_line(monkeypatch):
     quiet(DocResult("a", "a.txt", "d", rows=[{}]), 1, 1)
     quiet.close()
     assert stream.getvalue() == "" and quiet.mentions == 1
+
+
+def test_output_csv_gets_the_usual_file_permissions(tmp_path):
+    import os
+
+    from extractor.export import write_csv
+
+    out = tmp_path / "x.csv"
+    write_csv(out, [])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
