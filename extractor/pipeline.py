@@ -97,7 +97,7 @@ class SentenceSetter:
 
 
 @Language.factory("sts_abbreviations_v1")
-def create_abbreviation_detector(nlp: Language, name: str) -> "SentenceAbbreviationDetector":
+def create_abbreviation_detector(nlp: Language, name: str):
     from scispacy.abbreviation import AbbreviationDetector
 
     class SentenceAbbreviationDetector(AbbreviationDetector):

@@ -298,7 +298,6 @@ def find_gutter(frags: list[Frag], width: float) -> float | None:
     body = [f for f in frags if len(f.text) > 1]
     if len(body) < 6:
         return None
-    best: tuple[int, float, float] | None = None  # (crossings, -run, x)
     lo, hi = 0.3 * width, 0.7 * width
     step = 1.0
     xs = []
