@@ -41,7 +41,7 @@ from extractor.structure import Structure
 from extractor.tables import classify_header, table_mentions
 
 NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
-_HEAD_WORDS = {"less", "greater", "smaller", "larger", "more", "bigger", "up", "at", "under", "over", "below", "above", "<", ">", "≤", "≥", "<=", ">="}
+_HEAD_WORDS = {"less", "greater", "smaller", "larger", "more", "bigger", "up", "at", "under", "over", "below", "above", "exceeding", "<", ">", "≤", "≥", "<=", ">="}
 _TAIL_WORDS = {"%", "ratio", "mixture", "dilution", "diameter", "less", "more", "smaller", "greater", "larger", ")"}
 _UNIT_WORDS = {
     "kg", "kilogram", "kilograms", "mg", "g", "gm", "gms", "gram", "grams", "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",

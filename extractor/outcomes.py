@@ -14,7 +14,7 @@ import re
 
 from extractor.quantities import NUMBER, category_by_value, percent_in
 
-_COUNT_WORD = r"(?:\d+|[A-Za-z]+(?:-[a-z]+)?)"
+_COUNT_WORD = r"(?:\d+(?:/\d+)?|[A-Za-z]+(?:-[a-z]+)?)"
 _GROUP = r"(?:patients?|lesions?|cases?|nodules?|subjects?|participants?)"
 _LEFT_COUNT = re.compile(
     rf"(?:\b{_COUNT_WORD}\s+(?:(?:out\s+)?of\s+(?:the\s+)?\d+\s+)?(?:{_GROUP}\s+)?"
@@ -32,7 +32,7 @@ _RIGHT_RATE = re.compile(
     rf"|{NUMBER}\s*%(?:\s+of\s+(?:the\s+)?(?:evaluable\s+|treated\s+)?{_GROUP})?)"
 )
 _COORDINATED_RATE = re.compile(
-    rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or|compared\s+with|versus|vs\.?|against)\s+(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
+    rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or|compared\s+with|versus|vs\.?|against|\()\s*(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
 )
 SYMPTOM_WORDS = {
     "pain", "sleep", "disability", "discomfort", "pruritus", "itching", "tenderness", "symptoms", "symptom",

@@ -11,7 +11,7 @@ NUMBER = r"\d+(?:\.\d+)?"
 _NUMBER_RE = re.compile(NUMBER)
 _DIMENSION_RE = re.compile(rf"{NUMBER}(?:\s*[x×]\s*{NUMBER})+")
 _MAX_WORDS = re.compile(r"\b(less|smaller|under|below|up to|or less|or smaller|at most|maximum)\b|[<≤]")
-_MIN_WORDS = re.compile(r"\b(greater|larger|more|over|above|bigger|or more|or larger|at least|minimum)\b|[>≥]")
+_MIN_WORDS = re.compile(r"\b(greater|larger|more|over|above|bigger|exceeding|exceeds|beyond|or more|or larger|at least|minimum)\b|[>≥]")
 _MASS_TO_MG = {"kg": 1e6, "kilogram": 1e6, "kilograms": 1e6, "mg": 1.0, "g": 1000.0, "gm": 1000.0, "gms": 1000.0, "gram": 1000.0, "grams": 1000.0,
                "mcg": 0.001, "µg": 0.001, "μg": 0.001, "ug": 0.001}
 _VOLUME_UNITS = {"ml", "milliliter", "milliliters", "millilitre", "millilitres"}

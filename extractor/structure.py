@@ -130,16 +130,24 @@ def heading_of(line_text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+_RUN_IN_LABEL = re.compile(r"^\s*(?:\*\*)?([A-Z][A-Za-z /&]{2,40}?)(?:\*\*)?\s*[:.]\s+\S")
+
+
 def find_sections(lines: list[Line]) -> list[tuple[int, str, str]]:
+    """Headings on their own line, and run-in labels of structured abstracts
+    ("Results: Nine of 12 ...")."""
     rules = _section_rules()
     sections = []
     for line in lines:
         words = heading_of(line.text)
-        if not words:
-            continue
-        for rule in rules:
-            if rule.regex.match(words):
-                sections.append((line.start, rule.data["section"], words))
+        candidates = [words] if words else []
+        run_in = _RUN_IN_LABEL.match(line.text)
+        if run_in:
+            candidates += [part.strip() for part in run_in.group(1).split("/")]
+        for candidate in candidates:
+            rule = next((r for r in rules if r.regex.match(candidate)), None)
+            if rule is not None:
+                sections.append((line.start, rule.data["section"], candidate))
                 break
     return sections
 

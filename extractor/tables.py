@@ -43,6 +43,7 @@ RESPONSE_VALUES = {
     "size reduced": "partial_response", "decreased": "partial_response", "softening": "partial_response",
     "no benefit": "no_response", "failure": "no_response", "not assessed": "unknown_response",
     "flattened": "partial_response", "softened": "partial_response", "smaller": "partial_response",
+    "lost": "unknown_response",
 }
 _LEADING_QUANTITY = re.compile(
     rf"^\s*(?:[<>≤≥]\s*)?{NUMBER}(?:\s*(?:[-–—]|to)\s*{NUMBER})?\s*(?:%|mg\s*/\s*m[lL]|[a-zA-Zµ]+(?:/(?:kg|m2|m²))?)?"
