@@ -10,6 +10,8 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy
+from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
 from extractor.attribution import SourceAttributor
@@ -126,6 +128,7 @@ class _DocumentMentions:
         self.excluded_cells = self._excluded_cells()
         self.learned_categories: dict[int, str] = {}
         self.header_rows = [(t.header[0].start, t.header[-1].end) for t in structure.tables]
+        self._sentence_words: dict[int, set[str]] = {}
 
     def sentence_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
@@ -143,7 +146,10 @@ class _DocumentMentions:
     def _sentence_ok(self, span: Span, rule: Rule) -> bool:
         if not rule.sentence_requires:
             return True
-        words = {t.lower_ for t in span.sent}
+        sentence = span.sent
+        if sentence.start not in self._sentence_words:
+            self._sentence_words[sentence.start] = {t.lower_ for t in sentence}
+        words = self._sentence_words[sentence.start]
         for requirement in rule.sentence_requires:
             if requirement.startswith("@"):
                 if words & self.x.lexicons.word_set(requirement[1:]):
@@ -180,12 +186,14 @@ class _DocumentMentions:
         if not defined:
             return []
         matched = {t.i for s in self.doc.spans[CANDIDATES] for t in s}
+        orths = self.doc.to_array(ORTH)
+        ids = numpy.array([self.doc.vocab.strings.add(short) for short in defined], dtype="uint64")
         found = []
-        for token in self.doc:
-            category = defined.get(token.text)
-            if category and token.i not in matched and not self.scope.reason_at(token.idx, token.idx + len(token.text)):
-                span = Span(self.doc, token.i, token.i + 1, label="route", span_id="route.learned_abbreviation")
-                self.learned_categories[span.start] = category
+        for i in numpy.flatnonzero(numpy.isin(orths, ids)).tolist():
+            token = self.doc[i]
+            if i not in matched and not self.scope.reason_at(token.idx, token.idx + len(token.text)):
+                span = Span(self.doc, i, i + 1, label="route", span_id="route.learned_abbreviation")
+                self.learned_categories[span.start] = defined[token.text]
                 found.append(span)
         return found
 
