@@ -22,6 +22,8 @@ CATEGORY_FIELDS = {
     "not_lesion": {"lesion_size"},
     "adverse_event": {"outcome"},
     "not_dose": {"dose"},
+    "negation": {"outcome"},
+    "historical": {"outcome"},
 }
 
 
@@ -46,6 +48,7 @@ class ContextRules:
             )
             for r in rules
         ]
+        self.by_id = {trigger.id: trigger for trigger in self.triggers}
         self.by_first: dict[str, list[Trigger]] = {}
         for trigger in self.triggers:
             self.by_first.setdefault(trigger.words[0], []).append(trigger)
@@ -53,6 +56,9 @@ class ContextRules:
     @classmethod
     def load(cls, patterns_dir=PATTERNS_DIR) -> "ContextRules":
         return cls(load_context_rules(patterns_dir))
+
+    def category(self, trigger_id: str) -> str:
+        return self.by_id[trigger_id].category
 
     def _found(self, doc: Doc, sentence: Span) -> list[tuple[Trigger, int, int]]:
         cache = doc.user_data.setdefault("context_triggers", {})

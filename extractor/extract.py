@@ -46,7 +46,7 @@ NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
 _HEAD_WORDS = {"less", "greater", "smaller", "larger", "more", "bigger", "up", "at", "under", "over", "below", "above", "exceeding", "<", ">", "≤", "≥", "<=", ">="}
 _TAIL_WORDS = {"%", "ratio", "mixture", "dilution", "diameter", "less", "more", "smaller", "greater", "larger", ")"}
 _UNIT_WORDS = {
-    "kg", "kilogram", "kilograms", "mg", "g", "gm", "gms", "gram", "grams", "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",
+    "kg", "kilogram", "kilograms", "cc", "mg", "g", "gm", "gms", "gram", "grams", "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",
     "mg/kg", "g/kg", "mg/m2", "g/m2", "mg/ml", "mg/cc", "g/ml", "g/100ml", "mm", "cm", "millimeters", "centimeters",
     "millimetres", "centimetres",
 }
@@ -286,7 +286,9 @@ class _DocumentMentions:
     def outcomes(self, spans: list[Span]) -> list[Mention]:
         result = []
         for span in _longest_first(spans):
-            if self.x.context.modifiers(self.doc, span, "outcome"):
+            modifiers = self.x.context.modifiers(self.doc, span, "outcome")
+            negated = bool(modifiers) and all(self.x.context.category(m) == "negation" for m in modifiers)
+            if modifiers and not negated:
                 continue
             if any(a <= span.start_char < b for a, b in self.header_rows):
                 continue  # "Healed, %" labels a column, it reports nothing
@@ -313,6 +315,8 @@ class _DocumentMentions:
                 category = rate_category(value, success_is_complete=self.success_is_complete, is_success_rate=is_success)
             elif span.id_ in RELABEL_RULES and symptom_category(self.text, core_end, s_end):
                 category = "symptom_relief"
+            if negated and category in ("partial_response", "complete_response"):
+                category = "no_response"  # "did not produce improvement", "without objective regression"
             values = (value, value, "%") if value is not None else (None, None, None)
             result.append(self.mention("outcome", start, end, values=values, category=category, rule_id=span.id_))
             if value is not None:

@@ -19,7 +19,7 @@ from extractor.pipeline import is_sts
 GENERIC_CATEGORIES = {"injection"}
 ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
 ROUTE_DRUG_WINDOW = 6  # "topical preparation, 25% topical sodium metabisulfite"
-_COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor"}
+_COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor", "to"}
 _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive")
 
 
