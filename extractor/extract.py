@@ -54,6 +54,8 @@ _OUTCOME_TRIM = {"of", "in", "to", "the", "a", "an", "at", "after", "by", "on", 
 _DOSE_CHANGE = re.compile(r"(\d+(?:\.\d+)?\s*[A-Za-zµ]+)\s+to\s+(\d+(?:\.\d+)?\s*[A-Za-zµ]+)")
 _ESCALATION = re.compile(r"\b(escalat\w*|increas\w*|titrat\w*|rais\w*|reduc\w*|decreas\w*|tapered?|switch\w*|chang\w*)\b(?:\W+\w+){0,3}\W+from\s*$")
 _PARTIAL_WORDS = {"partial", "partially", "incomplete", "near", "nearly", "almost"}
+# "compounded at 10% (2016-2018), 20% (2018-2020) or 25%": further strengths of a list
+_LISTED_PERCENT = re.compile(r"(?:\s*\([^()]{0,25}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)((\d+(?:\.\d+)?)\s*%)(?!\s*of\b)")
 _EQUIVALENT_PERCENT = re.compile(r"\s*\(\s*((\d+(?:\.\d+)?)\s*%)\s*\)")  # "250 mg/mL (25%)"
 
 
@@ -237,6 +239,8 @@ class _DocumentMentions:
         tokens = [t for t in span if not t.is_space]
         while tokens and not (tokens[0].text[:1].isdigit() or tokens[0].lower_ in _HEAD_WORDS):
             tokens.pop(0)
+        if len(tokens) > 1 and tokens[0].lower_ in ("at", "up") and tokens[1].lower_ not in ("most", "least", "to"):
+            tokens.pop(0)  # "compounded at 10%" (but "at most 5 mm", "up to 2.5 cm")
         while tokens and not (tokens[-1].text[:1].isdigit() or tokens[-1].lower_ in _TAIL_WORDS | _UNIT_WORDS or tokens[-1].text[-1:].isdigit()):
             tokens.pop()
         if tokens and tokens[-1].text == ")" and not any(t.text == "(" for t in tokens):
@@ -281,6 +285,11 @@ class _DocumentMentions:
                 if same:
                     value = float(same.group(2))
                     result.append(self.mention(field, same.start(1), same.end(1), values=(value, value, "%"), rule_id=span.id_ + "+equivalent"))
+                cursor = end
+                while (listed := _LISTED_PERCENT.match(self.text, cursor)) is not None:
+                    value = float(listed.group(2))
+                    result.append(self.mention(field, listed.start(1), listed.end(1), values=(value, value, "%"), rule_id=span.id_ + "+listed"))
+                    cursor = listed.end(1)
         return result
 
     def outcomes(self, spans: list[Span]) -> list[Mention]:

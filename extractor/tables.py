@@ -43,7 +43,7 @@ RESPONSE_VALUES = {
     "size reduced": "partial_response", "decreased": "partial_response", "softening": "partial_response",
     "no benefit": "no_response", "failure": "no_response", "not assessed": "unknown_response",
     "flattened": "partial_response", "softened": "partial_response", "smaller": "partial_response",
-    "lost": "unknown_response",
+    "lost": "unknown_response", "progressed": "no_response", "stable disease": "no_response",
 }
 _LEADING_QUANTITY = re.compile(
     rf"^\s*(?:[<>≤≥]\s*)?{NUMBER}(?:\s*(?:[-–—]|to)\s*{NUMBER})?\s*(?:%|mg\s*/\s*m[lL]|[a-zA-Zµ]+(?:/(?:kg|m2|m²))?)?"
@@ -140,6 +140,8 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
         return _response_mentions(cell, rule)
     if rule.field == "route":
         return _route_mentions(cell, rule)
+    if rule.field == "change":
+        return _change_mentions(cell, rule)
     if not _VALUE_CELL.match(text):
         return _leading_quantity(cell, rule)
     if rule.field == "lesion_size":
@@ -187,6 +189,21 @@ def _leading_quantity(cell: Cell, rule: ColumnRule) -> list[TableMention]:
     piece = match.group(0).rstrip()
     offset = len(piece) - len(piece.lstrip())
     return [TableMention(rule.field, start + offset, start + len(piece), values[0], values[1], values[2], None, rule.rule_id)]
+
+
+_SIGNED = re.compile(rf"^\s*([+\-−–]?)\s*({NUMBER})\s*%?\s*$")
+
+
+def _change_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
+    """A "Change (%)" column: a fall is a response (-100 complete), no change or a rise is none."""
+    start, end, text = _trimmed(cell)
+    match = _SIGNED.match(text)
+    if not match:
+        return []
+    value = clean(float(match.group(2)))
+    falling = match.group(1) in ("-", "−", "–") and value > 0
+    category = ("complete_response" if value >= 100 else "partial_response") if falling else "no_response"
+    return [TableMention("outcome", start, end, value, value, "%", category, rule.rule_id)]
 
 
 def _route_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:

@@ -66,3 +66,14 @@ def test_new_paper_sentence(extract_text, text, expected):
     found = [_key(m) for m in extract_text(text)]
     want = [(f, s, None if a is None else float(a), None if b is None else float(b), u, c) for f, s, a, b, u, c in expected]
     assert sorted(found, key=str) == sorted(want, key=str)
+
+
+def test_listed_strengths_and_change_columns(extract_text):
+    found = [(m.field, m.text, m.value_min, m.category) for m in extract_text(
+        "STS powder was compounded at 10% (2016-2018), 20% (2018-2020) or 25% (2020-2023) in petrolatum.\n\n"
+        "Patient\tBaseline size (mm)\tChange (%)\n1\t12\t0\n2\t15\t-40\n3\t8\t-100\n4\t20\t+20\n"
+    )]
+    assert [f for f in found if f[0] == "concentration"] == [
+        ("concentration", "10%", 10.0, None), ("concentration", "20%", 20.0, None), ("concentration", "25%", 25.0, None)]
+    assert [(t, c) for f, t, _, c in found if f == "outcome"] == [
+        ("0", "no_response"), ("-40", "partial_response"), ("-100", "complete_response"), ("+20", "no_response")]
