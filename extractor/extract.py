@@ -55,7 +55,9 @@ _DOSE_CHANGE = re.compile(r"(\d+(?:\.\d+)?\s*[A-Za-zµ]+)\s+to\s+(\d+(?:\.\d+)?\
 _ESCALATION = re.compile(r"\b(escalat\w*|increas\w*|titrat\w*|rais\w*|reduc\w*|decreas\w*|tapered?|switch\w*|chang\w*)\b(?:\W+\w+){0,3}\W+from\s*$")
 _PARTIAL_WORDS = {"partial", "partially", "incomplete", "near", "nearly", "almost"}
 # "compounded at 10% (2016-2018), 20% (2018-2020) or 25%": further strengths of a list
-_LISTED_PERCENT = re.compile(r"(?:\s*\([^()]{0,25}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)((\d+(?:\.\d+)?)\s*%)(?!\s*of\b)")
+_LISTED_PERCENT = re.compile(
+    r"(?:\s*\([^()]{0,25}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|versus|vs\.?)\s+)((\d+(?:\.\d+)?)\s*%)(?!\s*of\b)"
+)
 _EQUIVALENT_PERCENT = re.compile(r"\s*\(\s*((\d+(?:\.\d+)?)\s*%)\s*\)")  # "250 mg/mL (25%)"
 
 
