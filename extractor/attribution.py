@@ -73,7 +73,8 @@ class SourceAttributor:
             gap = text[previous_end:start]
             sentence = text[start:end]
             continues = sentence[:1].islower() and not _END_PUNCT.search(previous_text)
-            if ("\n" in gap and not continues) or section != previous_section:
+            new_section = any(previous_end < start_ <= start for start_, _, _ in self.structure.sections)
+            if ("\n" in gap and not continues) or section != previous_section or new_section:
                 sticky = None
             evidence = self.evidence(sentence)
             if section in OWN_DATA_SECTIONS:

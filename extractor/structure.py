@@ -147,7 +147,10 @@ def find_sections(lines: list[Line]) -> list[tuple[int, str, str]]:
         for candidate in candidates:
             rule = next((r for r in rules if r.regex.match(candidate)), None)
             if rule is not None:
-                sections.append((line.start, rule.data["section"], candidate))
+                name = rule.data["section"]
+                if not words and sections and sections[-1][1] == "abstract" and name != "references":
+                    name = "abstract"  # "Background: ..." inside an abstract is still the abstract
+                sections.append((line.start, name, candidate))
                 break
     return sections
 
