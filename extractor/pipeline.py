@@ -31,6 +31,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from extractor.patterns import PATTERNS_DIR, Rule, load_lexicons, load_rules
+from extractor.scope import legend_entries
 from extractor.structure import analyse
 
 CANDIDATES = "sts_candidates"
@@ -162,8 +163,6 @@ class DrugTagger:
                 names.add(abbreviation.text)
         structure = doc.user_data.get("structure")
         if structure is not None:
-            from extractor.scope import legend_entries
-
             for _, _, short, expansion in legend_entries(structure):
                 if self.sts_term_re.search(expansion):
                     names.add(short)  # "STS, sodium thiosulfate" in a table legend

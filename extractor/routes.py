@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
 from extractor.patterns import Lexicons
-from extractor.pipeline import is_sts
+from extractor.pipeline import is_sts, raw_text
 
 GENERIC_CATEGORIES = {"injection"}
 ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
@@ -67,12 +67,13 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
 
 def starts_table_cell(doc: Doc, span: Span) -> bool:
     """A route word opening a table cell ("Topical 25% twice daily") names the row's regimen."""
-    from extractor.pipeline import raw_text
-
     text = raw_text(doc)
-    before = text[max(0, span.start_char - 1) : span.start_char]
-    line_start = text.rfind("\n", 0, span.start_char) + 1
-    return before == "\t" or ("\t" in text[line_start : text.find("\n", span.start_char) if "\n" in text[span.start_char:] else len(text)] and span.start_char == line_start)
+    start = span.start_char
+    if text[max(0, start - 1) : start] == "\t":
+        return True
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    return start == line_start and "\t" in text[line_start : line_end if line_end != -1 else len(text)]
 
 
 def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str | None], lexicons: Lexicons) -> list[Span]:

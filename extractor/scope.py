@@ -81,10 +81,10 @@ def repeated_runs(structure: Structure, *, min_run: int = 3, min_chars: int = 20
     return runs
 
 
-def reference_ranges(structure: Structure) -> list[tuple[int, int]]:
+def reference_ranges(structure: Structure, segments: list[tuple[int, int]]) -> list[tuple[int, int]]:
     ranges = []
     headings = structure.sections
-    article_starts = [s for s, _ in article_segments(structure)]
+    article_starts = [s for s, _ in segments]
     for index, (start, name, _) in enumerate(headings):
         if name == "references":
             stops = [s for s, _, _ in headings[index + 1 :]] + [s for s in article_starts if s > start]
@@ -111,6 +111,12 @@ def legend_entries(structure: Structure) -> list[tuple[int, int, str, str]]:
     "ABBR, expansion;" two or more on a line, or one whose expansion spells the
     abbreviation. They are definitions, not mentions, but they teach the paper's
     abbreviations ("IL, intralesional")."""
+    if "legends" not in structure.derived:
+        structure.derived["legends"] = _find_legend_entries(structure)
+    return structure.derived["legends"]  # read by the drug tagger, the scope and the route learner
+
+
+def _find_legend_entries(structure: Structure) -> list[tuple[int, int, str, str]]:
     found = []
     for line in structure.lines:
         entries = [m for m in LEGEND_ENTRY.finditer(line.text) if line.text[m.end() : m.end() + 1] in (";", ".", "")]
@@ -132,10 +138,11 @@ def find_scope(structure: Structure, mentions_sts) -> Scope:
     thiosulfate; a segment without STS is another article.
     """
     excluded: list[tuple[int, int, str]] = []
-    for start, end in article_segments(structure):
+    segments = article_segments(structure)
+    for start, end in segments:
         if not mentions_sts(start, end):
             excluded.append((start, end, "other_article"))
     excluded += [(a, b, "repeated_block") for a, b in repeated_runs(structure)]
-    excluded += [(a, b, "references") for a, b in reference_ranges(structure)]
+    excluded += [(a, b, "references") for a, b in reference_ranges(structure, segments)]
     excluded += [(a, b, "legend") for a, b in legend_ranges(structure)]
     return Scope(sorted(excluded))

@@ -70,6 +70,7 @@ class Structure:
     sentences: list[tuple[int, int]]
     sections: list[tuple[int, str, str]]  # (start offset, canonical section, heading text)
     tables: list[Table] = field(default_factory=list)
+    derived: dict[str, object] = field(default_factory=dict, repr=False)  # per-document caches (legends)
 
     def section_at(self, offset: int) -> str:
         current = "body"
