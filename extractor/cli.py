@@ -12,7 +12,7 @@ import typer
 
 from extractor.batch import DocResult, errors_path_for, run_batch
 from extractor.document import IngestError
-from extractor.gold import check_gold, load_gold
+from extractor.gold import check_gold, labelled_documents, load_gold
 from extractor.ingest import load_document
 from extractor.patterns import PatternError
 from extractor.score import format_errors, format_table, read_predictions, score
@@ -134,7 +134,7 @@ def score_command(
 ) -> None:
     """Precision, recall and F1 per field (lenient, strict, facts)."""
     try:
-        result = score(load_gold(gold), read_predictions(pred))
+        result = score(load_gold(gold), read_predictions(pred), labelled_documents(gold))
     except (OSError, ValueError, KeyError) as exc:
         typer.echo(f"extractor: cannot score: {exc}", err=True)
         raise typer.Exit(2)

@@ -26,6 +26,11 @@ def iter_gold_files(gold_dir: Path) -> list[Path]:
     return sorted(Path(gold_dir).glob("*.jsonl"))
 
 
+def labelled_documents(gold_dir: Path | str) -> set[str]:
+    """Every document with a gold file; an empty file means "labelled: no mentions"."""
+    return {path.stem for path in iter_gold_files(Path(gold_dir))}
+
+
 def load_gold(gold_dir: Path | str) -> list[dict]:
     """All gold mentions; raises ValueError on a line that is not JSON."""
     records: list[dict] = []

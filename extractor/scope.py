@@ -15,12 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.structure import Structure
+from extractor.structure import ARTICLE_START, Structure
 
-ARTICLE_START = re.compile(
-    r"^\s*(?:<?https?://(?:dx\.)?doi\.org/\S+>?|doi:\s*\S+|DOI:\s*\S+|To the Editor:?)\s*$|^\s*To the Editor:",
-    re.IGNORECASE,
-)
 REFERENCE_LINE = re.compile(
     r"^\s*(?:[-•*]\s*|\d{1,3}[.)]?\s+|-\s*\d{1,3}\.\s*|\[\d{1,3}\]\s*)?"  # bullet or number
     r"[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?,?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)"  # first author

@@ -72,6 +72,8 @@ class Score:
     false_negatives: list[dict] = field(default_factory=list)
     mismatches: list[tuple[dict, dict]] = field(default_factory=list)
     ignored_docs: list[str] = field(default_factory=list)
+    negative_docs: list[str] = field(default_factory=list)
+    negative_rows: int = 0
 
     @staticmethod
     def micro(by_field: dict[str, Counts]) -> Counts:
@@ -112,6 +114,8 @@ class Score:
             "gold_counts": self.gold_counts,
             "pred_counts": self.pred_counts,
             "ignored_docs": self.ignored_docs,
+            "negative_docs": self.negative_docs,
+            "negative_rows": self.negative_rows,
         }
 
 
@@ -192,10 +196,14 @@ def _same_values(g: dict, p: dict) -> bool:
     )
 
 
-def score(gold_records: list[dict], pred_records: list[dict]) -> Score:
-    """Score predictions against gold; predictions for documents without gold are ignored."""
+def score(gold_records: list[dict], pred_records: list[dict], labelled: set[str] | None = None) -> Score:
+    """Score predictions against gold.
+
+    ``labelled`` names every document that has a gold file, including empty
+    ones ("labelled: no mentions"), whose predictions are all false positives;
+    predictions for documents with no gold file at all are ignored."""
     gold = [normalize_record(r) for r in gold_records]
-    gold_docs = {r["doc_id"] for r in gold}
+    gold_docs = {r["doc_id"] for r in gold} | (labelled or set())
     pred = [normalize_record(r) for r in pred_records]
     ignored = sorted({r["doc_id"] for r in pred} - gold_docs)
     pred = [r for r in pred if r["doc_id"] in gold_docs]
@@ -210,6 +218,8 @@ def score(gold_records: list[dict], pred_records: list[dict]) -> Score:
     strict = {name: Counts() for name in FIELDS}
     facts = {name: Counts() for name in FIELDS}
     result = Score(lenient, strict, facts, 0, 0, 0, {}, {}, ignored_docs=ignored)
+    result.negative_docs = sorted(gold_docs - {r["doc_id"] for r in gold})
+    result.negative_rows = sum(1 for r in pred if r["doc_id"] in result.negative_docs)
     for name in FIELDS:
         result.gold_counts[name] = sum(1 for r in gold if r["field"] == name)
         result.pred_counts[name] = sum(1 for r in pred if r["field"] == name)
@@ -282,6 +292,12 @@ def format_table(result: Score) -> str:
             f"source correct on {result.source_correct}/{result.matched} matched mentions "
             f"({result.source_correct / result.matched:.1%}); normalized values correct on "
             f"{result.value_correct}/{result.matched} ({result.value_correct / result.matched:.1%})"
+        )
+    if result.negative_docs:
+        flagged = sorted({r["doc_id"] for r in result.false_positives} & set(result.negative_docs))
+        lines.append(
+            f"negatives: {len(result.negative_docs)} labelled document(s) without mentions, "
+            f"{result.negative_rows} predicted row(s) in {len(flagged)} of them"
         )
     if result.ignored_docs:
         lines.append(f"ignored predictions for {len(result.ignored_docs)} document(s) without gold")

@@ -22,6 +22,10 @@ _SENTENCE_END = re.compile(
     r"(?:[\"')\]]|<sup>[^<]{0,20}</sup>|\^\{[^}]{0,20}\}|\^[^^\s]{1,20}\^|[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+|\d{1,3}(?:[,–-]\d{1,3})*)*"  # closers, markers
     r"(?=\s+[\"'(\[]?[A-Z0-9#*<])"
 )
+ARTICLE_START = re.compile(
+    r"^\s*(?:<?https?://(?:dx\.)?doi\.org/\S+>?|doi:\s*\S+|DOI:\s*\S+|To the Editor:?)\s*$|^\s*To the Editor:",
+    re.IGNORECASE,
+)  # a DOI line or a letter opening starts a new article in a scraped file
 _HEADING_MARKUP = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.?\s+)?(.*?)\s*(?:\*\*)?\s*:?\s*$"
 )
@@ -136,10 +140,14 @@ _RUN_IN_LABEL = re.compile(r"^\s*(?:\*\*)?([A-Z][A-Za-z /&]{2,40}?)(?:\*\*)?\s*[
 
 def find_sections(lines: list[Line]) -> list[tuple[int, str, str]]:
     """Headings on their own line, and run-in labels of structured abstracts
-    ("Results: Nine of 12 ...")."""
+    ("Results: Nine of 12 ..."); a new article (DOI line, "To the Editor")
+    closes the previous article's last section."""
     rules = _section_rules()
     sections = []
     for line in lines:
+        if line.start > 0 and ARTICLE_START.match(line.text):
+            sections.append((line.start, "body", line.text.strip()))  # a section ends where its article does
+            continue
         words = heading_of(line.text)
         candidates = [words] if words else []
         run_in = _RUN_IN_LABEL.match(line.text)

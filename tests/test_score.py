@@ -90,3 +90,22 @@ def test_macro_averages_only_fields_present():
     result = score(gold, pred)
     assert result.macro(result.lenient) == (1.0, 1.0, 1.0)
     assert "micro" in format_table(result)
+
+
+def test_empty_gold_file_makes_predictions_false_positives(tmp_path):
+    """A negative document (gold file present, empty) is labelled: its rows count
+    against precision; a document with no gold file at all is ignored."""
+    from extractor.gold import labelled_documents, load_gold
+
+    (tmp_path / "pos.jsonl").write_text(__import__("json").dumps(rec("route", 0, 7, doc="pos", category="topical")) + "\n")
+    (tmp_path / "neg.jsonl").write_text("")
+    pred = [rec("route", 0, 7, doc="pos", category="topical"), rec("dose", 5, 9, doc="neg", value_min=1, value_max=1, unit="mg"),
+            rec("route", 0, 3, doc="unlabelled", category="topical")]
+    result = score(load_gold(tmp_path), pred, labelled_documents(tmp_path))
+    micro = result.micro(result.lenient)
+    assert (micro.tp, micro.fp, micro.fn) == (1, 1, 0)
+    assert result.negative_docs == ["neg"] and result.negative_rows == 1
+    assert result.ignored_docs == ["unlabelled"]
+    table = format_table(result)
+    assert "negatives: 1 labelled document(s) without mentions, 1 predicted row(s) in 1 of them" in table
+    assert "ignored predictions for 1 document(s) without gold" in table
