@@ -39,9 +39,11 @@ from extractor.document import IngestError
 from extractor.export import atomic_write, format_cell
 from extractor.ingest import PDF_SUFFIXES, SUPPORTED_SUFFIXES, doc_id_for, load_document
 from extractor.patterns import PATTERNS_DIR
+from extractor.indication import CALCIFICATION
 from extractor.schema import CSV_COLUMNS, Mention
 
 ERROR_COLUMNS = ("doc_id", "path", "reason", "message")
+DOCUMENT_COLUMNS = ("doc_id", "path", "pages", "words", "indication", "sentence", "mentions", "status")
 PACKAGE_DIR = Path(__file__).resolve().parent
 # Failures that may not happen again: never reused from the manifest. ("timeout"
 # is reused only while the time limit is the same.)
@@ -58,11 +60,15 @@ class DocResult:
     rows: list[dict] = field(default_factory=list)
     pages: int = 0
     error: tuple[str, str] | None = None  # (reason, message)
+    words: int = 0
+    indication: str = ""  # calcification, other or no_sts
+    indication_sentence: str = ""
 
     def as_json(self) -> str:
         return json.dumps(
             {"doc_id": self.doc_id, "path": self.path, "digest": self.digest, "rows": self.rows,
-             "pages": self.pages, "error": list(self.error) if self.error else None},
+             "pages": self.pages, "error": list(self.error) if self.error else None,
+             "words": self.words, "indication": self.indication, "indication_sentence": self.indication_sentence},
             ensure_ascii=False,
         )
 
@@ -70,7 +76,15 @@ class DocResult:
     def from_json(cls, line: str) -> "DocResult":
         data = json.loads(line)
         return cls(data["doc_id"], data["path"], data["digest"], data["rows"], data.get("pages", 0),
-                   tuple(data["error"]) if data.get("error") else None)
+                   tuple(data["error"]) if data.get("error") else None,
+                   data.get("words", 0), data.get("indication", ""), data.get("indication_sentence", ""))
+
+    @property
+    def status(self) -> str:
+        """ok, out_of_scope (STS absent or treating something else) or error."""
+        if self.error:
+            return "error"
+        return "ok" if self.indication == CALCIFICATION else "out_of_scope"
 
 
 @dataclass
@@ -78,6 +92,7 @@ class BatchSummary:
     documents: int = 0
     failed: int = 0
     reused: int = 0
+    out_of_scope: int = 0
     mentions: int = 0
     pages: int = 0
     seconds: float = 0.0
@@ -137,10 +152,10 @@ def content_key(path: Path) -> str:
     return f"{kind}:{file_digest(path)}"
 
 
-def fingerprint(model: str | None = None, patterns_dir: Path = PATTERNS_DIR) -> str:
-    """Identifies the extractor's behaviour: version, model, spaCy and scispaCy
-    versions, every pattern file and the extractor's own source, so a changed
-    rule or code path never reuses rows made by the old one."""
+def fingerprint(model: str | None = None, patterns_dir: Path = PATTERNS_DIR, all_indications: bool = False) -> str:
+    """Identifies the extractor's behaviour: version, model, indication gate,
+    spaCy and scispaCy versions, every pattern file and the extractor's own
+    source, so a changed rule or code path never reuses rows made by the old one."""
     from importlib.metadata import PackageNotFoundError, version
 
     libraries = []
@@ -149,7 +164,7 @@ def fingerprint(model: str | None = None, patterns_dir: Path = PATTERNS_DIR) -> 
             libraries.append(f"{name}={version(name)}")
         except PackageNotFoundError:
             libraries.append(f"{name}=?")
-    digest = hashlib.sha256(f"{__version__}|{model or ''}|{'|'.join(libraries)}".encode())
+    digest = hashlib.sha256(f"{__version__}|{model or ''}|{all_indications}|{'|'.join(libraries)}".encode())
     for root, pattern in ((Path(patterns_dir), "*"), (PACKAGE_DIR, "*.py")):
         for path in sorted(root.rglob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
@@ -162,16 +177,16 @@ _WORKER = None  # (extractor, pdf_timeout) of this process
 _WORKER_KEY: str | None = None
 
 
-def _init_worker(model: str | None, pdf_timeout: float | None) -> None:
+def _init_worker(model: str | None, pdf_timeout: float | None, all_indications: bool = False) -> None:
     """Build this process's extractor, or keep the one built before for the same
     fingerprint (a second run in one process, or a worker forked from a parent
     that already has one, skips the ~1.5 s pipeline build)."""
     global _WORKER, _WORKER_KEY
-    key = fingerprint(model)
+    key = fingerprint(model, all_indications=all_indications)
     if _WORKER is None or _WORKER_KEY != key:
         from extractor.extract import Extractor
 
-        _WORKER = (Extractor(model=model), pdf_timeout)
+        _WORKER = (Extractor(model=model, all_indications=all_indications), pdf_timeout)
         _WORKER_KEY = key
     else:
         _WORKER = (_WORKER[0], pdf_timeout)
@@ -187,18 +202,21 @@ def process_file(path: Path, digest: str) -> DocResult:
     doc_id = doc_id_for(path)
     try:
         document = load_document(path, pdf_timeout=pdf_timeout)
-        mentions = extractor.extract(document)
+        reading = extractor.read(document)
     except IngestError as exc:
         return DocResult(doc_id, str(path), digest, error=(exc.reason, " ".join(exc.message.split())))
     except Exception as exc:  # a bug on one document must not stop the batch
         return DocResult(doc_id, str(path), digest, error=("internal_error", " ".join(f"{type(exc).__name__}: {exc}".split())))
-    return DocResult(doc_id, str(path), digest, [_mention_dict(m) for m in mentions], len(document.pages))
+    return DocResult(
+        doc_id, str(path), digest, [_mention_dict(m) for m in reading.mentions], len(document.pages),
+        words=reading.words, indication=reading.indication.kind, indication_sentence=reading.indication.sentence,
+    )
 
 
-def _worker_main(conn, model: str | None, pdf_timeout: float | None) -> None:
+def _worker_main(conn, model: str | None, pdf_timeout: float | None, all_indications: bool = False) -> None:
     """A worker process: receive (path, digest), send back a DocResult; None or EOF ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
-    _init_worker(model, pdf_timeout)
+    _init_worker(model, pdf_timeout, all_indications)
     while True:
         try:
             task = conn.recv()
@@ -279,6 +297,10 @@ def errors_path_for(out: Path) -> Path:
     return out.with_name(out.stem + ".errors.csv")
 
 
+def documents_path_for(out: Path) -> Path:
+    return out.with_name(out.stem + ".documents.csv")
+
+
 def manifest_path_for(out: Path) -> Path:
     return out.with_name(out.name + ".manifest.jsonl")
 
@@ -293,6 +315,7 @@ def run_batch(
     pdf_timeout: float | None = 120.0,
     on_result: Callable[[DocResult, int, int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    all_indications: bool = False,
 ) -> BatchSummary:
     """Extract every input into ``out`` (CSV) and ``out``'s errors CSV.
 
@@ -304,8 +327,8 @@ def run_batch(
     started = time.monotonic()
     out = Path(out)
     warn = on_warning or (lambda message: print(message, file=sys.stderr))
-    manifest = Manifest(manifest_path_for(out), fingerprint(model), pdf_timeout)
-    files, problems = collect_inputs(inputs, exclude=(out, errors_path_for(out), manifest.path))
+    manifest = Manifest(manifest_path_for(out), fingerprint(model, all_indications=all_indications), pdf_timeout)
+    files, problems = collect_inputs(inputs, exclude=(out, errors_path_for(out), documents_path_for(out), manifest.path))
     done = manifest.load() if resume else {}
     digests: dict[Path, str] = {}
     for path in files:
@@ -340,7 +363,7 @@ def run_batch(
     finished = len(results)
     summary = BatchSummary(reused=reused)
     by_digest: dict[str, DocResult] = dict(keep)
-    stream = _run(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout)
+    stream = _run(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout, all_indications=all_indications)
     try:
         for result in stream:
             writer.add(result)
@@ -365,6 +388,7 @@ def run_batch(
     summary.documents = len(results)
     summary.errors = sorted((r for r in results if r.error), key=lambda r: r.path)
     summary.failed = len(summary.errors)
+    summary.out_of_scope = sum(1 for r in results if r.status == "out_of_scope")
     summary.mentions = sum(len(r.rows) for r in results)
     summary.pages = sum(r.pages for r in results)
     summary.seconds = time.monotonic() - started
@@ -375,7 +399,8 @@ def _renamed(result: DocResult, path: Path) -> DocResult:
     """The same content under another file name: same rows, this file's doc_id."""
     doc_id = doc_id_for(path)
     rows = [{**row, "doc_id": doc_id} for row in result.rows]
-    return DocResult(doc_id, str(path), result.digest, rows, result.pages, result.error)
+    return DocResult(doc_id, str(path), result.digest, rows, result.pages, result.error,
+                     result.words, result.indication, result.indication_sentence)
 
 
 HARD_LIMIT_GRACE = 30.0  # seconds on top of twice the PDF time limit
@@ -386,18 +411,20 @@ def hard_time_limit(pdf_timeout: float | None) -> float | None:
     return None if pdf_timeout is None else 2 * pdf_timeout + HARD_LIMIT_GRACE
 
 
-def _run(todo: list[tuple[Path, str]], *, jobs: int, model: str | None, pdf_timeout: float | None) -> Iterator[DocResult]:
+def _run(
+    todo: list[tuple[Path, str]], *, jobs: int, model: str | None, pdf_timeout: float | None, all_indications: bool = False
+) -> Iterator[DocResult]:
     """Results in completion order: in this process for one job, else from worker processes."""
     if not todo:
         return
     # Built here even for workers: a bad model or rule file fails once, here, and
     # forked workers inherit the pipeline instead of building their own.
-    _init_worker(model, pdf_timeout)
+    _init_worker(model, pdf_timeout, all_indications)
     if jobs <= 1 or len(todo) == 1:
         for path, digest in todo:
             yield process_file(path, digest)
         return
-    yield from _WorkerPool(min(jobs, len(todo)), model, pdf_timeout).run(todo)
+    yield from _WorkerPool(min(jobs, len(todo)), model, pdf_timeout, all_indications).run(todo)
 
 
 @dataclass
@@ -416,9 +443,10 @@ class _WorkerPool:
     one document (an error row) and is replaced; the batch goes on.
     """
 
-    def __init__(self, jobs: int, model: str | None, pdf_timeout: float | None) -> None:
+    def __init__(self, jobs: int, model: str | None, pdf_timeout: float | None, all_indications: bool = False) -> None:
         self.jobs = jobs
         self.model = model
+        self.all_indications = all_indications
         self.pdf_timeout = pdf_timeout
         self.limit = hard_time_limit(pdf_timeout)
         self.context = multiprocessing.get_context()
@@ -427,7 +455,7 @@ class _WorkerPool:
     def _start(self) -> _Worker:
         parent_end, child_end = self.context.Pipe()
         process = self.context.Process(
-            target=_worker_main, args=(child_end, self.model, self.pdf_timeout), name="extractor-worker", daemon=True
+            target=_worker_main, args=(child_end, self.model, self.pdf_timeout, self.all_indications), name="extractor-worker", daemon=True
         )
         process.start()
         child_end.close()
@@ -517,7 +545,8 @@ def _size(path: Path) -> int:
 
 
 def write_outputs(results: list[DocResult], out: Path) -> int:
-    """The CSV (sorted by doc_id, then offset) and the errors CSV, both atomically."""
+    """The CSV (sorted by doc_id, then offset), the documents CSV (one row per
+    input: indication, size, status) and the errors CSV, all atomically."""
     rows = [row for r in results if not r.error for row in r.rows]
     rows.sort(key=lambda row: (row["doc_id"], int(row["start"]), int(row["end"]), row["field"]))
     with atomic_write(out) as handle:
@@ -530,4 +559,10 @@ def write_outputs(results: list[DocResult], out: Path) -> int:
         writer.writerow(ERROR_COLUMNS)
         for r in errors:
             writer.writerow([r.doc_id, r.path, r.error[0], " ".join(r.error[1].split())])
+    with atomic_write(documents_path_for(out)) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(DOCUMENT_COLUMNS)
+        for r in sorted(results, key=lambda r: (r.doc_id, r.path)):
+            writer.writerow([r.doc_id, r.path, r.pages, r.words, r.indication, r.indication_sentence,
+                             0 if r.error else len(r.rows), r.status])
     return len(rows)

@@ -68,8 +68,11 @@ def extract(
     resume: bool = typer.Option(True, "--resume/--fresh", help="Reuse documents already done (by content hash) from OUT.manifest.jsonl."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
     pdf_timeout: float = typer.Option(120.0, "--pdf-timeout", help="Seconds allowed per PDF before it is reported as failed."),
+    all_indications: bool = typer.Option(
+        False, "--all-indications", help="Keep mentions where STS treats something else (cyanide, cisplatin, ...), marked indication=other."
+    ),
 ) -> None:
-    """Extract mentions from papers into a CSV; failures go to OUT.errors.csv."""
+    """Extract mentions from papers into a CSV; one row per input in OUT.documents.csv; failures go to OUT.errors.csv."""
     missing = [path for path in paths if not path.exists()]
     if missing:
         for path in missing:
@@ -79,7 +82,7 @@ def extract(
     progress = Progress(enabled=not quiet and sys.stderr.isatty())
     try:
         summary = run_batch(
-            paths, out, jobs=workers, model=model, resume=resume, pdf_timeout=pdf_timeout,
+            paths, out, jobs=workers, model=model, resume=resume, pdf_timeout=pdf_timeout, all_indications=all_indications,
             on_result=progress, on_warning=lambda message: typer.echo(("\n" if progress.enabled else "") + message, err=True),
         )
     except KeyboardInterrupt:
@@ -91,9 +94,10 @@ def extract(
         typer.echo(f"extractor: {exc}", err=True)
         raise typer.Exit(2)
     progress.close()
-    ok = summary.documents - summary.failed
+    ok = summary.documents - summary.failed - summary.out_of_scope
     typer.echo(
-        f"extractor: {summary.documents} documents ({ok} ok, {summary.failed} failed, {summary.reused} reused), "
+        f"extractor: {summary.documents} documents ({ok} ok, {summary.failed} failed, {summary.reused} reused, "
+        f"{summary.out_of_scope} out of scope), "
         f"{summary.pages} PDF pages, {summary.mentions} mentions in {summary.seconds:.1f}s -> {out}"
         + (f"; errors in {errors_path_for(Path(out))}" if summary.failed else ""),
         err=True,

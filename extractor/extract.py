@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
@@ -18,6 +19,7 @@ from extractor.attribution import SourceAttributor
 from extractor.context import ContextRules
 from extractor.document import Document
 from extractor.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
+from extractor.indication import NO_STS, OTHER, Indication, decide_indication, load_indication_rules
 from extractor.outcomes import (
     RELABEL_RULES,
     coordinated_rates,
@@ -61,10 +63,23 @@ _LISTED_PERCENT = re.compile(
 _EQUIVALENT_PERCENT = re.compile(r"\s*\(\s*((\d+(?:\.\d+)?)\s*%)\s*\)")  # "250 mg/mL (25%)"
 
 
-class Extractor:
-    """Runs the pipeline and turns its candidates into schema mentions."""
+@dataclass
+class Reading:
+    """What one document yields: its mentions, its indication and its size."""
 
-    def __init__(self, *, model: str | None = None, patterns_dir: Path | str | None = None) -> None:
+    mentions: list[Mention]
+    indication: Indication
+    words: int
+
+
+class Extractor:
+    """Runs the pipeline and turns its candidates into schema mentions.
+
+    Mentions where STS treats something other than a calcification are
+    dropped, unless ``all_indications`` keeps them (marked ``indication=other``).
+    """
+
+    def __init__(self, *, model: str | None = None, patterns_dir: Path | str | None = None, all_indications: bool = False) -> None:
         self.patterns_dir = Path(patterns_dir) if patterns_dir else PATTERNS_DIR
         self.nlp = build_nlp(model=model, patterns_dir=patterns_dir)
         matcher = self.nlp.get_pipe("sts_field_matcher_v1")
@@ -72,12 +87,22 @@ class Extractor:
         self.lexicons: Lexicons = load_lexicons(self.patterns_dir)
         self.context = ContextRules.load(self.patterns_dir)
         self.route_words = _route_words(self.rules)
+        self.indication_rules = load_indication_rules(self.patterns_dir)
+        self.all_indications = all_indications
 
     def extract(self, document: Document) -> list[Mention]:
-        return next(iter(self.extract_many([document])))
+        return self.read(document).mentions
+
+    def read(self, document: Document) -> Reading:
+        return next(iter(self.read_many([document])))
 
     def extract_many(self, documents: Iterable[Document], *, batch_size: int = 8) -> Iterator[list[Mention]]:
-        """Mentions per document, in input order (spaCy ``pipe`` underneath)."""
+        """Mentions per document, in input order."""
+        for reading in self.read_many(documents, batch_size=batch_size):
+            yield reading.mentions
+
+    def read_many(self, documents: Iterable[Document], *, batch_size: int = 8) -> Iterator[Reading]:
+        """Readings per document, in input order (spaCy ``pipe`` underneath)."""
         pending: list[Document] = []
 
         def docs() -> Iterator[Doc]:
@@ -87,22 +112,30 @@ class Extractor:
 
         for doc in self.nlp.pipe(docs(), batch_size=batch_size):
             document = pending.pop(0)
-            yield self.mentions_of(document, doc)
+            yield self.reading_of(document, doc)
 
-    def mentions_of(self, document: Document, doc: Doc) -> list[Mention]:
+    def reading_of(self, document: Document, doc: Doc) -> Reading:
         text = raw_text(doc)
         structure: Structure = doc.user_data["structure"]
         sts_offsets = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
+        words = sum(1 for token in doc if not (token.is_space or token.is_punct))
 
         def mentions_sts(start: int, end: int) -> bool:
             k = bisect.bisect_left(sts_offsets, start)
             return k < len(sts_offsets) and sts_offsets[k] < end
 
-        if not sts_offsets:
-            return []
+        indication = decide_indication(structure, sts_offsets, self.indication_rules)
+        if indication.kind == NO_STS or (indication.kind == OTHER and not self.all_indications):
+            return Reading([], indication, words)
         scope = find_scope(structure, mentions_sts)
-        builder = _DocumentMentions(self, document, doc, text, structure, scope)
-        return builder.build()
+        mentions = []
+        for mention in _DocumentMentions(self, document, doc, text, structure, scope).build():
+            if indication.other_at(mention.start, mention.end):
+                if not self.all_indications:
+                    continue
+                mention.indication = OTHER
+            mentions.append(mention)
+        return Reading(mentions, indication, words)
 
 
 def _route_words(rules: dict[str, Rule]) -> dict[str, str]:

@@ -57,7 +57,7 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
     "source",
     "sentence",
 )
-EXTRA_COLUMNS: tuple[str, ...] = ("pattern_id", "section", "page")
+EXTRA_COLUMNS: tuple[str, ...] = ("pattern_id", "section", "page", "indication")
 CSV_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + EXTRA_COLUMNS
 GOLD_KEYS: tuple[str, ...] = REQUIRED_COLUMNS[:-1]
 
@@ -80,6 +80,7 @@ class Mention:
     pattern_id: str = ""
     section: str = ""
     page: int | None = None
+    indication: str = "calcification"  # "other" only in --all-indications output
 
     def row(self) -> dict[str, object]:
         """The CSV row in column order."""

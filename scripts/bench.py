@@ -201,7 +201,7 @@ def parallel_capacity(jobs: int = 2, n: int = 15_000_000) -> float:
 
 def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
     """Seconds per pipeline stage over ``paths``: make_doc (spacy_text and the
-    tokenizer), each pipeline component, then Extractor.mentions_of."""
+    tokenizer), each pipeline component, then Extractor.reading_of."""
     from extractor.extract import Extractor
     from extractor.ingest import load_document
     from extractor.pipeline import make_doc
@@ -220,8 +220,8 @@ def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
                 doc = component(doc)
                 seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
             t0 = time.perf_counter()
-            extractor.mentions_of(document, doc)
-            seconds["mentions_of (extract.py)"] = seconds.get("mentions_of (extract.py)", 0.0) + time.perf_counter() - t0
+            extractor.reading_of(document, doc)
+            seconds["reading_of (extract.py)"] = seconds.get("reading_of (extract.py)", 0.0) + time.perf_counter() - t0
     return sum(len(d.text.split()) for d in documents), seconds
 
 

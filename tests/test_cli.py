@@ -45,7 +45,7 @@ def corpus_csv(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("cli") / "extractions.csv"
     result = invoke("extract", CORPUS, "--out", out, "--jobs", 1, "--fresh")
     assert result.exit_code == 0, result.output
-    assert "5 documents (5 ok, 0 failed, 0 reused)" in result.stderr
+    assert "5 documents (5 ok, 0 failed, 0 reused, 0 out of scope)" in result.stderr
     return out
 
 
@@ -88,7 +88,7 @@ def test_offsets_point_into_text_output_for_pdf(tmp_path):
     out = tmp_path / "out.csv"
     result = invoke("extract", pdf.parent, "--out", out, "--jobs", 1)
     assert result.exit_code == 0, result.output
-    assert re.search(r"1 documents \(1 ok, 0 failed, 0 reused\), [1-9]\d* PDF pages, [1-9]\d* mentions", result.stderr)
+    assert re.search(r"1 documents \(1 ok, 0 failed, 0 reused, 0 out of scope\), [1-9]\d* PDF pages, [1-9]\d* mentions", result.stderr)
     rows = read_rows(out)
     assert len(rows) > 10
     text = invoke("text", pdf).stdout

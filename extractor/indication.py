@@ -1,0 +1,145 @@
+"""What sodium thiosulfate treats in a document, and where it treats something else.
+
+STS is also an antidote (cyanide, nitroprusside), an otoprotectant given with
+cisplatin, a lotion for pityriasis versicolor, a local antidote after
+chemotherapy extravasation and a kidney-stone treatment. Their doses and
+routes read exactly like a calcinosis paper's, so the gate works on what the
+text says STS is for, not on how it is given. Cue words are data
+(``patterns/indications.jsonl``): each names an indication (calcification or
+other) and a strength.
+
+- A document is ``no_sts`` when STS is never named; ``calcification`` when a
+  strong calcification cue (calcinosis, calciphylaxis, dystrophic or
+  soft-tissue calcification) occurs; ``other`` when STS is named with other
+  uses' cues and no such calcification cue. A document with STS and no cue at
+  all is taken as ``calcification``: the tool is run on papers selected for it.
+- Inside a calcification document, a paragraph or a sentence that names a strong other use and no calcification is the other
+  use's text (a review covering several uses, a background sentence on
+  cyanide): its mentions are out of scope.
+- Weak cues never remove text: plain "calcifications" keeps a paragraph but
+  does not make a document; "vascular calcification" makes a document other
+  only when nothing names skin calcification (calciphylaxis papers mention it).
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractor.patterns import PATTERNS_DIR, RegexRule, load_regex_rules
+from extractor.structure import Structure
+
+CALCIFICATION, OTHER, NO_STS = "calcification", "other", "no_sts"
+LONG_LINE = 120  # a line this long is a paragraph of its own (web text); shorter lines are hard-wrapped
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    indication: str
+    strong: bool
+
+
+@dataclass
+class Indication:
+    """The document's indication, the sentence that decided it, and the ranges
+    of a calcification document that are about another use of STS."""
+
+    kind: str
+    sentence: str = ""
+    other_ranges: list[tuple[int, int]] = field(default_factory=list)
+
+    def other_at(self, start: int, end: int) -> bool:
+        return self.kind == OTHER or any(a < end and start < b for a, b in self.other_ranges)
+
+
+def load_indication_rules(patterns_dir: Path | str = PATTERNS_DIR) -> list[RegexRule]:
+    rules = load_regex_rules("indications", patterns_dir, keys={"indication", "strength"})
+    for rule in rules:
+        if rule.data["indication"] not in (CALCIFICATION, OTHER) or rule.data["strength"] not in ("strong", "weak"):
+            raise ValueError(f"indications.jsonl: {rule.id}: indication must be calcification/other, strength strong/weak")
+    return rules
+
+
+def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:
+    """Every cue, with calcification cues inside another use's phrase dropped
+    ("calcification" in "coronary artery calcification")."""
+    cues = [
+        Cue(m.start(), m.end(), rule.data["indication"], rule.data["strength"] == "strong")
+        for rule in rules
+        for m in rule.regex.finditer(text)
+    ]
+    others = [c for c in cues if c.indication == OTHER]
+    return sorted(
+        (c for c in cues if c.indication == OTHER or not any(o.start < c.end and c.start < o.end for o in others)),
+        key=lambda c: c.start,
+    )
+
+
+def paragraphs(structure: Structure) -> list[tuple[int, int]]:
+    """Blank-line separated blocks; a long line inside a block is a paragraph of its own."""
+    blocks: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for line in structure.lines:
+        if line.is_blank or len(line.text) >= LONG_LINE:
+            if current:
+                blocks.append(current)
+                current = None
+            if not line.is_blank:
+                blocks.append((line.start, line.end))
+            continue
+        current = (current[0], line.end) if current else (line.start, line.end)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _cues_in(cues: list[Cue], starts: list[int], start: int, end: int) -> list[Cue]:
+    return cues[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
+
+
+def _is_other_use(found: list[Cue]) -> bool:
+    """Names a strong other use and no calcification at all."""
+    return any(c.indication == OTHER and c.strong for c in found) and not any(c.indication == CALCIFICATION for c in found)
+
+
+def decide_indication(structure: Structure, sts_offsets: list[int], rules: list[RegexRule]) -> Indication:
+    """The document's indication and its other-use ranges (see the module doc)."""
+    if not sts_offsets:
+        return Indication(NO_STS)
+    text = structure.text
+    cues = find_cues(text, rules)
+    starts = [c.start for c in cues]
+    strong_calc = [c for c in cues if c.indication == CALCIFICATION and c.strong]
+    other = [c for c in cues if c.indication == OTHER]
+    if not strong_calc and other:
+        return Indication(OTHER, _deciding_sentence(structure, other, sts_offsets))
+    ranges = []
+    for start, end in _units(structure):
+        if _is_other_use(_cues_in(cues, starts, start, end)):
+            ranges.append((start, end))
+    return Indication(CALCIFICATION, _deciding_sentence(structure, strong_calc, sts_offsets), sorted(ranges))
+
+
+def _units(structure: Structure) -> list[tuple[int, int]]:
+    """Paragraphs and sentences: each is judged by its own cues."""
+    return paragraphs(structure) + list(structure.sentences)
+
+
+def _deciding_sentence(structure: Structure, cues: list[Cue], sts_offsets: list[int]) -> str:
+    """The first sentence naming STS and a deciding cue, else the first with a cue."""
+    if not cues:
+        return ""
+    text = structure.text
+    fallback = ""
+    for start, end in structure.sentences:
+        has_cue = any(start <= c.start < end for c in cues)
+        if not has_cue:
+            continue
+        sentence = " ".join(text[start:end].split())
+        k = bisect.bisect_left(sts_offsets, start)
+        if k < len(sts_offsets) and sts_offsets[k] < end:
+            return sentence
+        fallback = fallback or sentence
+    return fallback

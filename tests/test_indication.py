@@ -1,0 +1,102 @@
+"""The indication gate: STS given for something other than a calcification of
+skin or soft tissue yields no rows, and OUT.documents.csv says why.
+
+The negatives are real published texts (realtext/shared16, sources.tsv);
+the mixed documents test the paragraph mechanism.
+"""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from extractor.cli import app
+from extractor.document import Document
+from extractor.extract import Extractor
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "realtext" / "shared16" / "docs"
+
+CALCIPHYLAXIS = (
+    "Sodium thiosulfate for calciphylaxis\n\n"
+    "A 62-year-old woman on hemodialysis developed calciphylaxis of both thighs. "
+    "She received intravenous sodium thiosulfate 25 g after each dialysis session, and the ulcers healed.\n\n"
+)
+CYANIDE = (
+    "Sodium thiosulfate is also the antidote for cyanide poisoning: the adult dose is 12.5 g "
+    "given intravenously over 10 minutes, with sodium nitrite.\n\n"
+)
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def all_indications() -> Extractor:
+    return Extractor(all_indications=True)
+
+
+@pytest.mark.parametrize("doc_id", ["p03", "p08"])
+def test_real_negative_papers_give_no_rows(extractor, doc_id):
+    """Cisplatin otoprotection (p03) and cyanide dosing (p08) state routes and doses of STS."""
+    text = (REAL / f"{doc_id}.txt").read_text(encoding="utf-8")
+    reading = extractor.read(Document(doc_id, text))
+    assert reading.mentions == []
+    assert reading.indication.kind == "other"
+    assert reading.indication.sentence
+
+
+def test_calcinosis_without_sts_is_no_sts(extractor):
+    text = (REAL / "p13.txt").read_text(encoding="utf-8")
+    reading = extractor.read(Document("p13", text))
+    assert (reading.mentions, reading.indication.kind) == ([], "no_sts")
+
+
+def test_other_use_paragraph_of_a_calciphylaxis_paper_is_dropped(extractor):
+    text = CALCIPHYLAXIS + CYANIDE
+    mentions = extractor.extract(Document("mixed", text))
+    cyanide_start = text.index("Sodium thiosulfate is also")
+    assert {m.text for m in mentions if m.field == "dose"} == {"25 g"}
+    assert all(m.start < cyanide_start for m in mentions)
+    assert any(m.field == "outcome" and m.text == "healed" for m in mentions)
+
+
+def test_all_indications_keeps_other_rows_marked(all_indications):
+    text = CALCIPHYLAXIS + CYANIDE
+    mentions = all_indications.extract(Document("mixed", text))
+    marked = {(m.text, m.indication) for m in mentions if m.field == "dose"}
+    assert marked == {("25 g", "calcification"), ("12.5 g", "other")}
+
+
+def test_vascular_calcification_in_a_calciphylaxis_paper_keeps_its_paragraph(extractor):
+    text = (
+        "Calciphylaxis treated with sodium thiosulfate\n\n"
+        "Radiographs showed extensive vascular calcification. "
+        "Intravenous sodium thiosulfate 25 g three times weekly was started.\n"
+    )
+    mentions = extractor.extract(Document("vc", text))
+    assert {m.text for m in mentions if m.field == "dose"} == {"25 g"}
+
+
+def test_documents_csv_says_why(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for doc_id in ("p01", "p03", "p13"):
+        shutil.copy(REAL / f"{doc_id}.txt", folder)
+    out = tmp_path / "x.csv"
+    result = CliRunner().invoke(app, ["extract", str(folder), "--out", str(out), "--jobs", "1", "--fresh"])
+    assert result.exit_code == 0, result.output
+    assert "3 documents (1 ok, 0 failed, 0 reused, 2 out of scope)" in result.stderr
+    documents = {row["doc_id"]: row for row in read_rows(tmp_path / "x.documents.csv")}
+    assert [documents[d]["indication"] for d in ("p01", "p03", "p13")] == ["calcification", "other", "no_sts"]
+    assert [documents[d]["status"] for d in ("p01", "p03", "p13")] == ["ok", "out_of_scope", "out_of_scope"]
+    assert "cisplatin" in documents["p03"]["sentence"].lower()
+    rows = read_rows(out)
+    assert {row["doc_id"] for row in rows} == {"p01"}
+    assert int(documents["p01"]["mentions"]) == len(rows) and int(documents["p01"]["words"]) > 100
+    assert {row["indication"] for row in rows} == {"calcification"}
