@@ -12,6 +12,9 @@ Components (registered with ``@Language.factory``, names carry a version):
   ``doc.spans["drugs"]``;
 - ``sts_external_ner_v1`` (optional): any installed spaCy/scispaCy NER model;
   its chemical entities join the other drugs (STS names excepted);
+- ``sts_lemmatizer_v1``: lower-case lookup lemmas from spacy-lookups-data's
+  English table (no trained model), so one rule written on lemmas matches
+  "succeeds", "Successfully Treated" and "healing";
 - ``sts_field_matcher_v1``: the rules of ``patterns/*.jsonl`` as a spaCy
   Matcher; candidates land in ``doc.spans["sts_candidates"]`` with the rule id
   as ``span.id_``.
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import numpy
 import spacy
-from spacy.attrs import IDX, IS_SPACE, LOWER, ORTH, SENT_START
+from spacy.attrs import IDX, IS_SPACE, LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -231,6 +234,36 @@ class ExternalNer:
         return doc
 
 
+@Language.factory("sts_lemmatizer_v1")
+def create_lemmatizer(nlp: Language, name: str) -> "LookupLemmatizer":
+    return LookupLemmatizer()
+
+
+class LookupLemmatizer:
+    """Lemmas from the lookup table, keyed on the lower-cased word and stored
+    lower-case, set for the whole Doc in one array write (one table look-up per
+    distinct word)."""
+
+    def __init__(self) -> None:
+        from spacy.lookups import load_lookups
+
+        self.table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        self._cache: dict[int, int] = {}
+
+    def _lemma(self, doc: Doc, lower: int) -> int:
+        if lower not in self._cache:
+            word = doc.vocab.strings[lower]
+            self._cache[lower] = doc.vocab.strings.add(self.table.get(word, word).lower())
+        return self._cache[lower]
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc):
+            distinct, inverse = numpy.unique(doc.to_array(LOWER), return_inverse=True)
+            lemmas = numpy.array([self._lemma(doc, int(h)) for h in distinct], dtype="uint64")
+            doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))
+        return doc
+
+
 @Language.factory("sts_field_matcher_v1", default_config={"patterns_dir": None})
 def create_field_matcher(nlp: Language, name: str, patterns_dir: str | None) -> "FieldMatcher":
     return FieldMatcher(nlp, patterns_dir=Path(patterns_dir) if patterns_dir else PATTERNS_DIR)
@@ -248,8 +281,8 @@ class FieldMatcher:
 
     def __init__(self, nlp: Language, *, patterns_dir: Path) -> None:
         self.rules: dict[str, Rule] = {rule.id: rule for rule in load_rules(patterns_dir)}
-        self.groups: list[tuple[frozenset[str] | None, Matcher]] = []
-        grouped: dict[frozenset[str], list[Rule]] = {}
+        self.groups: list[tuple[tuple[str, frozenset[str]] | None, Matcher]] = []
+        grouped: dict[tuple[str, frozenset[str]], list[Rule]] = {}
         unanchored: list[Rule] = []
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         for rule in self.rules.values():
@@ -261,7 +294,7 @@ class FieldMatcher:
                 grouped.setdefault(rule_anchors(rule.pattern), []).append(rule)
         for anchors, rules in grouped.items():
             self.groups.append((anchors, _matcher(nlp, rules)))
-        self._anchor_cache: dict[frozenset[str], numpy.ndarray] = {}
+        self._anchor_cache: dict[tuple[str, frozenset[str]], numpy.ndarray] = {}
         if unanchored:
             self.groups.append((None, _matcher(nlp, unanchored)))
 
@@ -269,12 +302,12 @@ class FieldMatcher:
         spans: list[Span] = []
         sentences = list(doc.sents)
         sentence_starts = numpy.array([sent.start for sent in sentences], dtype="int64")
-        lowers = doc.to_array(LOWER)
+        columns = {"LOWER": doc.to_array(LOWER), "LEMMA": doc.to_array(LEMMA)}
         for anchors, matcher in self.groups:
             if anchors is None:
                 spans.extend(matcher(doc, as_spans=True))
                 continue
-            hits = numpy.flatnonzero(numpy.isin(lowers, self._anchor_ids(doc, anchors)))
+            hits = numpy.flatnonzero(numpy.isin(columns[anchors[0]], self._anchor_ids(doc, anchors)))
             for k in numpy.unique(numpy.searchsorted(sentence_starts, hits, side="right") - 1):
                 spans.extend(matcher(sentences[k], as_spans=True))
         spans.extend(self.phrases(doc, as_spans=True))
@@ -284,11 +317,11 @@ class FieldMatcher:
         return doc
 
 
-    def _anchor_ids(self, doc: Doc, anchors: frozenset[str]) -> numpy.ndarray:
-        """Hash ids of the anchor words, as the LOWER column of ``doc.to_array`` holds them."""
+    def _anchor_ids(self, doc: Doc, anchors: tuple[str, frozenset[str]]) -> numpy.ndarray:
+        """Hash ids of the anchor words, as the LOWER or LEMMA column of ``doc.to_array`` holds them."""
         if anchors not in self._anchor_cache:
             self._anchor_cache[anchors] = numpy.array(
-                [doc.vocab.strings.add(word) for word in anchors], dtype="uint64"
+                [doc.vocab.strings.add(word) for word in anchors[1]], dtype="uint64"
             )
         return self._anchor_cache[anchors]
 
@@ -299,16 +332,17 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-def rule_anchors(pattern: list[dict]) -> frozenset[str] | None:
-    """Lower-case words one of which must occur for ``pattern`` to match, or None."""
+def rule_anchors(pattern: list[dict]) -> tuple[str, frozenset[str]] | None:
+    """The column (LOWER or LEMMA) and lower-case words one of which must occur
+    for ``pattern`` to match, or None."""
     for spec in pattern:
         if spec.get("OP") in ("?", "*", "!"):
             continue
-        for key in ("LOWER", "TEXT", "ORTH"):
+        for key in ("LOWER", "TEXT", "ORTH", "LEMMA"):
             value = spec.get(key)
             words = [value] if isinstance(value, str) else value.get("IN") if isinstance(value, dict) else None
             if words and not any(word.lower() in _FUNCTION_WORDS for word in words):
-                return frozenset(word.lower() for word in words)
+                return ("LEMMA" if key == "LEMMA" else "LOWER"), frozenset(word.lower() for word in words)
     return None
 
 
@@ -334,6 +368,7 @@ def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = Non
     if model:
         nlp.add_pipe("sts_external_ner_v1", config={"model": str(model)})
     nlp.add_pipe("sts_drug_tagger_v1", config=config)
+    nlp.add_pipe("sts_lemmatizer_v1")
     nlp.add_pipe("sts_field_matcher_v1", config=config)
     return nlp
 
