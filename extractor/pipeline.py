@@ -374,11 +374,13 @@ def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = Non
 
 
 def _split_dashes_between_words(nlp: Language) -> None:
-    """Split "thiosulfate—10", "calcinosis.2", "1 mL." and "mL/session" so rules see
+    """Split "thiosulfate—10", "calcinosis.2", "thiosulfate(TST)", "1 mL." and "mL/session" so rules see
     the word, the number and the unit."""
     extra = (
         r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})[.,](?=[0-9])"
         r"|(?<=[A-Za-z])/(?=(?:session|day|week|dose|lesion|month|injection|d|wk|h)\b)"
+        r"|(?<=[a-z]{2})\((?=[A-Za-z0-9<>≤≥])"  # "thiosulfate(TST)", "small(<3cm)": a bracket glued to a word
+        r"|(?<=\d)(?=(?:cms|mms)$)"  # "3cms" → "3", "cms"
     )
     current = nlp.tokenizer.infix_finditer.__self__.pattern
     nlp.tokenizer.infix_finditer = re.compile(f"{extra}|{current}").finditer
@@ -390,4 +392,5 @@ def _split_dashes_between_words(nlp: Language) -> None:
         warnings.simplefilter("ignore", FutureWarning)
         nlp.tokenizer.suffix_search = re.compile(f"{unit_stops}|{suffix}").search
     rules = nlp.tokenizer.rules or {}
-    nlp.tokenizer.rules = {k: v for k, v in rules.items() if k.rstrip(".") not in UNIT_WORDS_WITH_STOP}
+    # and "<3" is a size ("small(<3cm)"), not the heart emoticon of spaCy's special cases
+    nlp.tokenizer.rules = {k: v for k, v in rules.items() if k.rstrip(".") not in UNIT_WORDS_WITH_STOP and k not in ("<3", "</3")}

@@ -16,8 +16,8 @@ _MASS_TO_MG = {"kg": 1e6, "kilogram": 1e6, "kilograms": 1e6, "mg": 1.0, "g": 100
                "mcg": 0.001, "µg": 0.001, "μg": 0.001, "ug": 0.001}
 _VOLUME_UNITS = {"ml", "cc", "milliliter", "milliliters", "millilitre", "millilitres"}
 _LENGTH_TO_MM = {"mm": 1.0, "millimeter": 1.0, "millimeters": 1.0, "millimetre": 1.0, "millimetres": 1.0,
-                 "cm": 10.0, "centimeter": 10.0, "centimeters": 10.0, "centimetre": 10.0, "centimetres": 10.0}
-_UNIT_RE = re.compile(r"(?<![A-Za-z])(kg|kilograms?|mg|g|gm|gms|grams?|mcg|µg|μg|ug|ml|cc|millilit(?:er|re)s?|mm|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)(?![A-Za-z])", re.IGNORECASE)
+                 "cm": 10.0, "cms": 10.0, "centimeter": 10.0, "centimeters": 10.0, "centimetre": 10.0, "centimetres": 10.0}
+_UNIT_RE = re.compile(r"(?<![A-Za-z])(kg|kilograms?|mg|g|gm|gms|grams?|mcg|µg|μg|ug|ml|cc|millilit(?:er|re)s?|mm|cms|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)(?![A-Za-z])", re.IGNORECASE)
 
 Values = tuple[float | None, float | None, str | None]
 
