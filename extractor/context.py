@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from extractor.patterns import PATTERNS_DIR, load_context_rules
+from extractor.pipeline import is_sts
 
 TERMINATORS = {",", ";", ":", ".", "but", "however", "although", "though", "while", "whereas", "except", "then"}
 CATEGORY_FIELDS = {
@@ -24,7 +25,10 @@ CATEGORY_FIELDS = {
     "not_dose": {"dose"},
     "negation": {"outcome"},
     "historical": {"outcome"},
+    "prior_treatment": {"route"},
 }
+# a history trigger ("refractory to X, ...") stops at a mention of STS: what follows is the STS course
+STOPPED_BY_STS = {"historical"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class ContextRules:
             if start < span.end and span.start < end:
                 continue
             if trigger.direction in ("forward", "both") and end <= span.start:
+                if trigger.category in STOPPED_BY_STS and any(is_sts(t) for t in doc[end : span.start]):
+                    continue
                 if _in_scope(doc, end, span.start, trigger.window, trigger.through_commas):
                     hits.append(trigger.id)
                     continue
