@@ -85,7 +85,7 @@ def concentration_values(text: str) -> Values | None:
         per = 100.0 if per_ml.group(3).replace(" ", "").lower() == "100ml" else 1.0
         pct = clean(amount / per / 10.0)
         return pct, pct, "%"
-    mass_volume = re.search(rf"({NUMBER})\s*(mg|g|gm|grams?)\s*\(\s*({NUMBER})\s*(ml)\s*\)", text, re.IGNORECASE)
+    mass_volume = re.search(rf"({NUMBER})\s*(mg|g|gm|grams?)\s*(?:\(|\bin\b)\s*({NUMBER})\s*(mls?)\s*\)?", text, re.IGNORECASE)
     if mass_volume:
         grams = float(mass_volume.group(1)) * (0.001 if mass_volume.group(2).lower() == "mg" else 1.0)
         pct = clean(100.0 * grams / float(mass_volume.group(3)))

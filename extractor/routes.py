@@ -24,8 +24,12 @@ _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive")
 
 
 def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: set[int]) -> bool:
-    """Walk right from a route adjective to the noun it modifies."""
+    """Walk right from a route adjective to the noun it modifies; a route word
+    right after an STS name ("Give 25g sodium thiosulphate IV over ...") is STS's."""
     sentence = span.sent
+    before_words = [t for t in doc[max(sentence.start, span.start - 3) : span.start] if not (t.is_space or t.text in "()")]
+    if before_words and is_sts(before_words[-1]):
+        return True
     i = span.end
     before = doc[span.start - 1] if span.start > sentence.start else None
     in_list = before is not None and (before.lower_ in _COORDINATION) and any(

@@ -8,7 +8,9 @@ General mechanisms, each returning character ranges to skip:
   scraping artefact, only its first copy counts;
 - reference lists: from a References heading to the next heading, plus any
   line shaped like a citation (authors, journal, year;volume:pages);
-- abbreviation legends ("IV, intravenous; NR, no response") under tables.
+- abbreviation legends ("IV, intravenous; NR, no response") under tables;
+- keyword and index-term lines ("Keywords: calciphylaxis, intralesional, ..."):
+  a list of topics, not a statement of how STS was given.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ REFERENCE_LINE = re.compile(
     r"[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+)?,?\s+(?:[A-Z]{1,3}\b|[A-Z]\.)"  # first author
     r".*(?:\b(?:19|20)\d{2}\s*[;:,.]\s*\d+|\(\s*(?:19|20)\d{2}\s*\)|doi)",
 )
+KEYWORD_LINE = re.compile(r"^\s*(?:key\s?words?|mesh terms|index terms|subject headings)\b", re.IGNORECASE)
 LEGEND_ENTRY = re.compile(r"(?:(?<=^)|(?<=;\s)|(?<=\.\s))([A-Z][A-Za-z0-9\-]{0,9}),\s+([A-Za-z][^;:.]{1,80}?)(?=;|\.(?:\s|$)|$)")
 
 
@@ -141,4 +144,5 @@ def find_scope(structure: Structure, mentions_sts) -> Scope:
     excluded += [(a, b, "repeated_block") for a, b in repeated_runs(structure)]
     excluded += [(a, b, "references") for a, b in reference_ranges(structure, segments)]
     excluded += [(a, b, "legend") for a, b in legend_ranges(structure)]
+    excluded += [(line.start, line.end, "keywords") for line in structure.lines if KEYWORD_LINE.match(line.text)]
     return Scope(sorted(excluded))
