@@ -38,7 +38,7 @@ from extractor.quantities import (
     split_dimension_change,
     unit_in,
 )
-from extractor.routes import filter_routes
+from extractor.routes import filter_routes, injected_into_lesion
 from extractor.schema import Mention
 from extractor.scope import Scope, find_scope, legend_entries
 from extractor.structure import Structure
@@ -267,7 +267,10 @@ class _DocumentMentions:
                 continue
             if self._in_excluded_cell(span.start_char, span.end_char):
                 continue
-            result.append(self.mention("route", span.start_char, span.end_char, category=self.category_of(span), rule_id=span.id_))
+            category = self.category_of(span)
+            if category == "injection" and injected_into_lesion(self.doc, span, self.x.lexicons.word_set("lesion_words")):
+                category = "intralesional"
+            result.append(self.mention("route", span.start_char, span.end_char, category=category, rule_id=span.id_))
         return result
 
     def _quantity_bounds(self, span: Span) -> tuple[int, int]:

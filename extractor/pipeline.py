@@ -380,7 +380,7 @@ def _split_dashes_between_words(nlp: Language) -> None:
         r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})[.,](?=[0-9])"
         r"|(?<=[A-Za-z])/(?=(?:session|day|week|dose|lesion|month|injection|d|wk|h)\b)"
         r"|(?<=[a-z]{2})\((?=[A-Za-z0-9<>≤≥])"  # "thiosulfate(TST)", "small(<3cm)": a bracket glued to a word
-        r"|(?<=\d)(?=(?:cms|mms)$)"  # "3cms" → "3", "cms"
+        r"|(?<=\d)(?=(?:cms|mms|mls|mg/ml|mg/mL)$)"  # "3cms" → "3", "cms"; "150mg/ml" → "150", "mg/ml"
     )
     current = nlp.tokenizer.infix_finditer.__self__.pattern
     nlp.tokenizer.infix_finditer = re.compile(f"{extra}|{current}").finditer

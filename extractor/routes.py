@@ -8,6 +8,7 @@ more specific route word just before it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from spacy.tokens import Doc, Span
@@ -21,6 +22,8 @@ ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.i
 ROUTE_DRUG_WINDOW = 6  # "topical preparation, 25% topical sodium metabisulfite"
 _COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor", "to"}
 _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive")
+_NUMBER_RANGE = re.compile(r"^\d+(?:[.,]\d+)?(?:[–-]\d+(?:[.,]\d+)?)?$")  # "10–25" in "topical 10–25% STS"
+_SITE_WORDS = {"into", "inside", "in", "within"}
 
 
 def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: set[int]) -> bool:
@@ -43,7 +46,7 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
             continue
         if is_sts(token) or token.lower_ in lexicons.treatment_heads:
             return True
-        if token.like_num or token.text == "%" or "/" in token.text and token.text[:1].isalpha():
+        if token.like_num or _NUMBER_RANGE.match(token.text) or token.text == "%" or "/" in token.text and token.text[:1].isalpha():
             i += 1  # a strength between route and drug: "topical 10% sodium thiosulfate"
             continue
         if token.text == ")" and span.start > 0 and doc[span.start - 1].text == "(":
@@ -118,12 +121,31 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
 
 
 def _modified_by_specific(doc: Doc, span: Span, specific: list[Span]) -> bool:
-    """A specific route word within three tokens before, in the same phrase."""
+    """A specific route word within three tokens before, in the same phrase (an
+    STS name and its abbreviation in brackets do not count: "intralesional
+    sodium thiosulfate (STS) injection")."""
     for other in specific:
-        if other.end <= span.start and span.start - other.end <= 3 and other.sent == span.sent:
-            between = doc[other.end : span.start]
-            if not any(t.is_punct and t.text not in "()" or t.lower_ in {"and", "or"} for t in between):
+        if other.end <= span.start and other.sent == span.sent:
+            between = [t for t in doc[other.end : span.start] if not t.is_space]
+            if len(between) <= 3 and not any(t.is_punct and t.text not in "()" or t.lower_ in {"and", "or"} for t in between):
+                return True
+            if all(is_sts(t) or t.text in "()" for t in between):
                 return True
         if other.start < span.end and span.start < other.end and other.id_ == "route.intralesional_phrase":
             return True
     return False
+
+
+def injected_into_lesion(doc: Doc, span: Span, lesion_words: frozenset[str] | set[str]) -> bool:
+    """A bare injection word whose site is the lesion: "injecting STS into calcinosis
+    lesions", "local injection inside the calcifications", "The lesions were
+    injected with STS" (intralesional, not merely injection)."""
+    sentence = span.sent
+    after = [t for t in doc[span.end : min(sentence.end, span.end + 10)] if not t.is_space]
+    for k, token in enumerate(after):
+        if token.lower_ in _SITE_WORDS and any(t.lower_ in lesion_words for t in after[k + 1 : k + 5]):
+            return True
+        if token.is_punct and token.text not in "()\"":
+            break
+    before = [t for t in doc[max(sentence.start, span.start - 3) : span.start] if not t.is_space]
+    return len(before) >= 2 and before[-1].lower_ in {"were", "was", "are", "is", "be", "been"} and before[-2].lower_ in lesion_words
