@@ -48,7 +48,7 @@ NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
 _HEAD_WORDS = {"less", "greater", "smaller", "larger", "more", "bigger", "up", "at", "under", "over", "below", "above", "exceeding", "<", ">", "≤", "≥", "<=", ">="}
 _TAIL_WORDS = {"%", "ratio", "mixture", "dilution", "diameter", "less", "more", "smaller", "greater", "larger", ")"}
 _UNIT_WORDS = {
-    "kg", "kilogram", "kilograms", "cc", "mg", "g", "gm", "gms", "gram", "grams", "ml", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",
+    "kg", "kilogram", "kilograms", "cc", "mg", "g", "gm", "gms", "gram", "grams", "ml", "mls", "cms", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",
     "mg/kg", "g/kg", "mg/m2", "g/m2", "mg/ml", "mg/cc", "g/ml", "g/100ml", "mm", "cm", "millimeters", "centimeters",
     "millimetres", "centimetres",
 }

@@ -9,8 +9,9 @@ from __future__ import annotations
 import pytest
 
 CASES = [
+    # the lesion is the injection site: intralesional (schema: "an injection of the lesions is intralesional")
     ("Each lesion was injected with 0.1–0.5 mL of STS 250 mg/mL every 4 weeks.",
-     [("route", "injected", None, None, None, "injection"), ("dose", "0.1–0.5 mL", 0.1, 0.5, "mL", None),
+     [("route", "injected", None, None, None, "intralesional"), ("dose", "0.1–0.5 mL", 0.1, 0.5, "mL", None),
       ("concentration", "250 mg/mL", 25, 25, "%", None)]),
     ("Topical sodium thiosulfate 10% in petrolatum was applied twice daily under occlusion.",
      [("route", "Topical", None, None, None, "topical"), ("concentration", "10%", 10, 10, "%", None)]),
