@@ -11,7 +11,9 @@ other) and a strength.
 - A document is ``no_sts`` when STS is never named; ``calcification`` when a
   strong calcification cue (calcinosis, calciphylaxis, dystrophic or
   soft-tissue calcification) occurs; ``other`` when STS is named with other
-  uses' cues and no such calcification cue. A document with STS and no cue at
+  uses' cues and no such calcification cue, or when the title names STS with
+  another use only (a passing mention of calciphylaxis in the background of a
+  coronary-calcification trial does not make it a calcification paper). A document with STS and no cue at
   all is taken as ``calcification``: the tool is run on papers selected for it.
 - Inside a calcification document, a paragraph or a sentence that names a strong other use and no calcification is the other
   use's text (a review covering several uses, a background sentence on
@@ -113,13 +115,28 @@ def decide_indication(structure: Structure, sts_offsets: list[int], rules: list[
     starts = [c.start for c in cues]
     strong_calc = [c for c in cues if c.indication == CALCIFICATION and c.strong]
     other = [c for c in cues if c.indication == OTHER]
-    if not strong_calc and other:
+    title = _title_cues(structure, cues, sts_offsets)
+    if (not strong_calc or title == OTHER) and other:
         return Indication(OTHER, _deciding_sentence(structure, other, sts_offsets))
     ranges = []
     for start, end in _units(structure):
         if _is_other_use(_cues_in(cues, starts, start, end)):
             ranges.append((start, end))
     return Indication(CALCIFICATION, _deciding_sentence(structure, strong_calc, sts_offsets), sorted(ranges))
+
+
+def _title_cues(structure: Structure, cues: list[Cue], sts_offsets: list[int]) -> str | None:
+    """OTHER when the title (the first line) names STS with another use and no
+    calcification ("Sodium thiosulfate delays the progression of coronary artery
+    calcification ..."): a paper's title says what it is about, a passing
+    mention of calciphylaxis in its background does not."""
+    first = next((line for line in structure.lines if not line.is_blank), None)
+    if first is None or len(first.text) > 300:
+        return None
+    if not any(first.start <= offset < first.end for offset in sts_offsets):
+        return None
+    found = {c.indication for c in cues if first.start <= c.start < first.end}
+    return OTHER if found == {OTHER} else None
 
 
 def _units(structure: Structure) -> list[tuple[int, int]]:

@@ -100,3 +100,12 @@ def test_documents_csv_says_why(tmp_path):
     assert {row["doc_id"] for row in rows} == {"p01"}
     assert int(documents["p01"]["mentions"]) == len(rows) and int(documents["p01"]["words"]) > 100
     assert {row["indication"] for row in rows} == {"calcification"}
+
+
+def test_title_naming_another_use_decides_despite_a_passing_calciphylaxis_mention(extractor):
+    """r16 (realtext/dev): a coronary-calcification trial of STS whose background
+    mentions calciphylaxis once; its title says what it is about."""
+    text = (ROOT / "realtext" / "dev" / "docs" / "r16.txt").read_text(encoding="utf-8")
+    reading = extractor.read(Document("r16", text))
+    assert (reading.indication.kind, reading.mentions) == ("other", [])
+    assert "coronary artery calcification" in reading.indication.sentence
