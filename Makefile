@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench pdfs heldout clean
+.PHONY: install run test bench pdfs heldout realtext clean
 
 install: $(STAMP)
 
@@ -25,6 +25,14 @@ heldout: install
 	mkdir -p out
 	$(BIN)/extractor extract heldout/corpus --out out/heldout.csv --quiet
 	$(BIN)/extractor score --gold heldout/gold --pred out/heldout.csv
+
+realtext: install
+	mkdir -p out
+	for set in shared16 dev dev2 test; do \
+		$(BIN)/extractor extract realtext/$$set/docs --out out/realtext-$$set.csv --quiet --fresh; \
+		echo "== realtext/$$set"; \
+		$(BIN)/extractor score --gold realtext/$$set/gold --pred out/realtext-$$set.csv; \
+	done
 
 bench: install
 	$(BIN)/python scripts/bench.py
