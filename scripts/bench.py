@@ -264,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     # benchmark runs (other people at work) must not make the resume rerun start over.
     fingerprint = batch.fingerprint
     version_at_start = fingerprint()
-    batch.fingerprint = lambda model=None, patterns_dir=None: version_at_start
+    batch.fingerprint = lambda model=None, patterns_dir=None, all_indications=False: version_at_start
     tmp = Path(tempfile.mkdtemp(prefix="extractor-bench-")) if args.keep is None else args.keep
     tmp.mkdir(parents=True, exist_ok=True)
     try:
