@@ -28,7 +28,7 @@ import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.patterns import PATTERNS_DIR, RegexRule, load_regex_rules
+from extractor.patterns import PATTERNS_DIR, PatternError, RegexRule, load_regex_rules
 from extractor.structure import Structure
 
 CALCIFICATION, OTHER, NO_STS = "calcification", "other", "no_sts"
@@ -60,7 +60,7 @@ def load_indication_rules(patterns_dir: Path | str = PATTERNS_DIR) -> list[Regex
     rules = load_regex_rules("indications", patterns_dir, keys={"indication", "strength"})
     for rule in rules:
         if rule.data["indication"] not in (CALCIFICATION, OTHER) or rule.data["strength"] not in ("strong", "weak"):
-            raise ValueError(f"indications.jsonl: {rule.id}: indication must be calcification/other, strength strong/weak")
+            raise PatternError(f"indications.jsonl: {rule.id}: indication must be calcification/other, strength strong/weak")
     return rules
 
 

@@ -2,6 +2,8 @@
 (the bug measured in scispaCy's per-class scorer)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from extractor.score import Counts, format_table, max_matching, score
@@ -97,7 +99,7 @@ def test_empty_gold_file_makes_predictions_false_positives(tmp_path):
     against precision; a document with no gold file at all is ignored."""
     from extractor.gold import labelled_documents, load_gold
 
-    (tmp_path / "pos.jsonl").write_text(__import__("json").dumps(rec("route", 0, 7, doc="pos", category="topical")) + "\n")
+    (tmp_path / "pos.jsonl").write_text(json.dumps(rec("route", 0, 7, doc="pos", category="topical")) + "\n")
     (tmp_path / "neg.jsonl").write_text("")
     pred = [rec("route", 0, 7, doc="pos", category="topical"), rec("dose", 5, 9, doc="neg", value_min=1, value_max=1, unit="mg"),
             rec("route", 0, 3, doc="unlabelled", category="topical")]
