@@ -316,8 +316,14 @@ def run_batch(
     on_result: Callable[[DocResult, int, int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     all_indications: bool = False,
+    runner: Callable[..., Iterator[DocResult]] | None = None,
 ) -> BatchSummary:
     """Extract every input into ``out`` (CSV) and ``out``'s errors CSV.
+
+    ``runner(todo, jobs=, model=, pdf_timeout=, all_indications=)`` yields one
+    DocResult per ``(path, digest)`` of ``todo`` in completion order; the
+    default runs in this process or a local worker pool (another engine, e.g.
+    a Dask cluster, plugs in here and keeps the manifest, resume and outputs).
 
     ``on_result(result, finished, total)`` is called for each document
     extracted in this run (not for those reused from the manifest); an
@@ -363,7 +369,7 @@ def run_batch(
     finished = len(results)
     summary = BatchSummary(reused=reused)
     by_digest: dict[str, DocResult] = dict(keep)
-    stream = _run(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout, all_indications=all_indications)
+    stream = (runner or _run)(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout, all_indications=all_indications)
     try:
         for result in stream:
             writer.add(result)
