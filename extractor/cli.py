@@ -71,6 +71,13 @@ def extract(
     all_indications: bool = typer.Option(
         False, "--all-indications", help="Keep mentions where STS treats something else (cyanide, cisplatin, ...), marked indication=other."
     ),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] for N local worker processes (default --jobs)."
+    ),
+    send_files: bool = typer.Option(
+        False, "--send-files", help="With --scheduler: send each file's bytes (up to 8 MiB) with its task, for workers that do not share this disk."
+    ),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write the evidence report (see `extractor report`) to this HTML file."),
 ) -> None:
     """Extract mentions from papers into a CSV; one row per input in OUT.documents.csv; failures go to OUT.errors.csv."""
     missing = [path for path in paths if not path.exists()]
@@ -79,17 +86,27 @@ def extract(
             typer.echo(f"extractor: no such file or folder: {path}", err=True)
         raise typer.Exit(2)
     workers = jobs if jobs > 0 else _cores()
+    runner, cluster_errors = None, ()
+    if scheduler:
+        from extractor.cluster import ClusterError, dask_runner  # imports dask only when it runs
+
+        cluster_errors = (ClusterError,)
+        try:
+            runner = dask_runner(scheduler, send_files=send_files)
+        except ClusterError as exc:
+            typer.echo(f"extractor: {exc}", err=True)
+            raise typer.Exit(2)
     progress = Progress(enabled=not quiet and sys.stderr.isatty())
     try:
         summary = run_batch(
             paths, out, jobs=workers, model=model, resume=resume, pdf_timeout=pdf_timeout, all_indications=all_indications,
-            on_result=progress, on_warning=lambda message: typer.echo(("\n" if progress.enabled else "") + message, err=True),
+            runner=runner, on_result=progress, on_warning=lambda message: typer.echo(("\n" if progress.enabled else "") + message, err=True),
         )
     except KeyboardInterrupt:
         progress.close()
         typer.echo(f"extractor: interrupted; {out} not written. Run the same command again to resume.", err=True)
         raise typer.Exit(130)
-    except (PatternError, OSError) as exc:
+    except (PatternError, OSError, *cluster_errors) as exc:
         progress.close()
         typer.echo(f"extractor: {exc}", err=True)
         raise typer.Exit(2)
@@ -105,6 +122,8 @@ def extract(
     if summary.documents == 0:
         typer.echo("extractor: no input files found", err=True)
         raise typer.Exit(2)
+    if html:
+        _write_report(out, html)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -185,3 +204,90 @@ def patterns_check() -> None:
         by_label[rule.label] = by_label.get(rule.label, 0) + 1
     for label, count in by_label.items():
         typer.echo(f"{label:<14}{count:>4} rules")
+
+
+def _write_report(csv_path: Path, html: Path) -> None:
+    from extractor.report import write_report
+
+    try:
+        written = write_report(csv_path, html)
+    except (OSError, ValueError, KeyError) as exc:
+        typer.echo(f"extractor: cannot write the report from {csv_path}: {exc}", err=True)
+        raise typer.Exit(2)
+    for problem in written.without_text:
+        typer.echo(f"extractor: report: text not shown for {problem}", err=True)
+    typer.echo(f"extractor: report of {written.documents} documents, {written.mentions} mentions ({written.size / 1e6:.1f} MB) -> {html}", err=True)
+
+
+@app.command("report")
+def report_command(
+    csv_path: Path = typer.Argument(..., metavar="OUT.csv", help="Extractor CSV; OUT.documents.csv and OUT.errors.csv beside it are read too."),
+    html: Path = typer.Option(..., "--html", help="HTML file to write (self-contained, works offline)."),
+) -> None:
+    """Evidence report: every paper's text with its mentions highlighted, for checking in a browser."""
+    if not csv_path.is_file():
+        typer.echo(f"extractor: no such file: {csv_path}", err=True)
+        raise typer.Exit(2)
+    _write_report(csv_path, html)
+
+
+@app.command("export")
+def export_command(
+    csv_path: Optional[Path] = typer.Argument(None, metavar="[OUT.csv]", help="Extractor CSV to export as pre-annotations."),
+    fmt: str = typer.Option(..., "--format", "-f", help="labelstudio, prodigy, brat or docbin."),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write (a folder for brat)."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Export this gold folder (as finished annotations) instead of a CSV."),
+    docs: Path = typer.Option(Path("corpus"), "--docs", help="With --gold: the folder of documents the gold offsets point into."),
+) -> None:
+    """Write extractor output or a gold folder for Label Studio, Prodigy, brat or spaCy."""
+    from extractor.interchange import InterchangeError, docs_from_batch, docs_from_gold, export_docs
+
+    if (csv_path is None) == (gold is None):
+        typer.echo("extractor: export takes either OUT.csv or --gold DIR", err=True)
+        raise typer.Exit(2)
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(message)
+        typer.echo(message, err=True)
+
+    try:
+        if gold is not None:
+            documents = docs_from_gold(gold, docs, warn)
+        elif not csv_path.is_file():
+            raise InterchangeError(f"{csv_path}: no such file")
+        else:
+            documents = docs_from_batch(csv_path, warn)
+        written = export_docs(documents, fmt, out, finished=gold is not None)
+    except (InterchangeError, OSError, ValueError) as exc:
+        typer.echo(f"extractor: {exc}", err=True)
+        raise typer.Exit(2)
+    spans = sum(len(d.spans) for d in documents)
+    typer.echo(f"extractor: {len(documents)} documents, {spans} spans as {fmt} -> {', '.join(map(str, written[:2]))}"
+               + (f" (+{len(written) - 2} files)" if len(written) > 2 else ""), err=True)
+    if warnings:
+        raise typer.Exit(1)
+
+
+@app.command("import")
+def import_command(
+    path: Path = typer.Argument(..., help="What the annotation tool wrote: a JSON/JSONL file, a brat folder or a .spacy file."),
+    fmt: str = typer.Option(..., "--format", "-f", help="labelstudio, prodigy, brat or docbin."),
+    out: Path = typer.Option(..., "--out", "-o", help="Gold folder to write <doc_id>.jsonl files into (others are left alone)."),
+) -> None:
+    """Read corrected annotations back into gold JSONL; problems are listed as `gold check` would."""
+    from extractor.interchange import InterchangeError, import_docs, write_gold
+
+    try:
+        documents = import_docs(path, fmt)
+        problems = write_gold(documents, out)
+    except (InterchangeError, OSError, ValueError) as exc:
+        typer.echo(f"extractor: {exc}", err=True)
+        raise typer.Exit(2)
+    for problem in problems:
+        typer.echo(problem, err=True)
+    spans = sum(len(d.spans) for d in documents)
+    typer.echo(f"extractor: {len(documents)} documents, {spans} mentions -> {out}"
+               + (f"; {len(problems)} problem(s) to fix" if problems else ""), err=True)
+    if problems:
+        raise typer.Exit(1)
