@@ -26,6 +26,7 @@ CATEGORY_FIELDS = {
     "negation": {"outcome"},
     "historical": {"outcome"},
     "prior_treatment": {"route"},
+    "not_result": {"outcome"},  # "a reduction of dose", "reduction of arteriolar blood flow"
 }
 # a history trigger ("refractory to X, ...") stops at a mention of STS: what follows is the STS course
 STOPPED_BY_STS = {"historical"}

@@ -81,3 +81,64 @@ def sentence_names_only_other_drugs(doc: Doc, span: Span) -> bool:
     """A sentence naming another drug and never STS (for outcomes)."""
     drugs = drug_positions(doc, span.sent)
     return bool(drugs) and not any(is_sts for *_, is_sts in drugs)
+
+
+_CLAUSE_BREAKS = {";", "whereas", "while", "but", "although"}
+
+
+def clause_of(span: Span) -> Span:
+    """The clause of ``span`` in its sentence: cut at semicolons, "whereas",
+    "while", "but", and ", and" / ", or" joining two statements."""
+    sentence = span.sent
+    doc = span.doc
+    drug_starts = {start for start, _, _ in drug_positions(doc, sentence)}
+    left = sentence.start
+    for i in range(span.start - 1, sentence.start - 1, -1):
+        if _breaks_clause(doc, i, drug_starts):
+            left = i + 1
+            break
+    right = sentence.end
+    for i in range(span.end, sentence.end):
+        if _breaks_clause(doc, i, drug_starts):
+            right = i
+            break
+    return doc[left:right]
+
+
+def _breaks_clause(doc: Doc, i: int, drug_starts: set[int]) -> bool:
+    """", and" before a drug name closes a list ("colchicine, and sodium
+    thiosulfate"), not a clause."""
+    word = doc[i].lower_
+    if word in _CLAUSE_BREAKS:
+        return True
+    return word in {"and", "or"} and i > 0 and doc[i - 1].text == "," and i + 1 not in drug_starts
+
+
+def clause_names_only_other_drugs(doc: Doc, span: Span) -> bool:
+    """A result whose own clause names another drug and not STS belongs to that
+    drug, even when another clause of the sentence names STS ("bisphosphonates
+    have been used with some success for calcinosis, and intravenous STS has
+    been described")."""
+    clause = clause_of(span)
+    drugs = [(start, is_sts) for start, end, is_sts in drug_positions(doc, span.sent) if clause.start <= start < clause.end]
+    return bool(drugs) and not any(is_sts for _, is_sts in drugs)
+
+
+def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
+    """A result sentence naming no drug follows, in the same paragraph, a
+    sentence naming other drugs only: the result is theirs ("Hyperbaric oxygen
+    was added. The wounds healed.")."""
+    sentence = span.sent
+    if drug_positions(doc, sentence) or sentence.start == 0:
+        return False
+    gap = doc[sentence.start - 1]
+    if gap.is_space and "\n" in gap.text:
+        return False  # a new paragraph
+    previous = doc[sentence.start - 1].sent
+    if any("\n" in t.text for t in previous if t.is_space) and previous[-1].is_space:
+        return False
+    drugs = drug_positions(doc, previous)
+    if not drugs or any(is_sts for *_, is_sts in drugs):
+        return False
+    # "it has been combined with cinacalcet": a companion of the subject, not the new subject
+    return not all(any(t.lower_ in _COMPANION_WORDS for t in doc[max(previous.start, start - 2) : start]) for start, _, _ in drugs)

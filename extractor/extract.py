@@ -18,7 +18,12 @@ from spacy.tokens import Doc, Span
 from extractor.attribution import SourceAttributor
 from extractor.context import ContextRules
 from extractor.document import Document
-from extractor.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
+from extractor.drugs import (
+    belongs_to_other_drug,
+    clause_names_only_other_drugs,
+    previous_sentence_credits_other_drug,
+    sentence_names_only_other_drugs,
+)
 from extractor.indication import NO_STS, OTHER, Indication, decide_indication, load_indication_rules
 from extractor.outcomes import (
     RELABEL_RULES,
@@ -166,6 +171,8 @@ class _DocumentMentions:
         self.learned_categories: dict[int, str] = {}
         self.header_rows = [(t.header[0].start, t.header[-1].end) for t in structure.tables]
         self._sentence_words: dict[int, set[str]] = {}
+        first_sts = min((ent.start for ent in doc.ents if ent.label_ == "STS"), default=0)
+        self.first_sts_sentence_start = doc[first_sts].sent.start if len(doc) else 0
 
     def sentence_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
@@ -339,8 +346,12 @@ class _DocumentMentions:
                 continue
             if any(a <= span.start_char < b for a, b in self.header_rows):
                 continue  # "Healed, %" labels a column, it reports nothing
-            if sentence_names_only_other_drugs(self.doc, span):
+            if sentence_names_only_other_drugs(self.doc, span) or clause_names_only_other_drugs(self.doc, span):
                 continue
+            if previous_sentence_credits_other_drug(self.doc, span):
+                continue
+            if span.sent.end <= self.first_sts_sentence_start:
+                continue  # a result told before STS enters the story is not STS's
             tokens = [t for t in span if not t.is_space]
             while len(tokens) > 1 and tokens[-1].lower_ in _OUTCOME_TRIM:
                 tokens.pop()

@@ -10,7 +10,10 @@ General mechanisms, each returning character ranges to skip:
   line shaped like a citation (authors, journal, year;volume:pages);
 - abbreviation legends ("IV, intravenous; NR, no response") under tables;
 - keyword and index-term lines ("Keywords: calciphylaxis, intralesional, ..."):
-  a list of topics, not a statement of how STS was given.
+  a list of topics, not a statement of how STS was given;
+- the article's own citation line ("How to cite this article: Karthik S, ...
+  Sodium thiosulfate dressings facilitate healing ... 2019;65:123"): the title
+  again inside a reference, not a new statement.
 """
 from __future__ import annotations
 
@@ -25,6 +28,10 @@ REFERENCE_LINE = re.compile(
     r".*(?:\b(?:19|20)\d{2}\s*[;:,.]\s*\d+|\(\s*(?:19|20)\d{2}\s*\)|doi)",
 )
 KEYWORD_LINE = re.compile(r"^\s*(?:key\s?words?|mesh terms|index terms|subject headings)\b", re.IGNORECASE)
+SELF_CITATION_LINE = re.compile(
+    r"^\s*(?:how to cite this (?:article|url|paper)|(?:please )?cite this (?:article|paper)(?: as)?|to cite this (?:article|paper)|suggested citation)\s*:",
+    re.IGNORECASE,
+)
 LEGEND_ENTRY = re.compile(r"(?:(?<=^)|(?<=;\s)|(?<=\.\s))([A-Z][A-Za-z0-9\-]{0,9}),\s+([A-Za-z][^;:.]{1,80}?)(?=;|\.(?:\s|$)|$)")
 
 
@@ -145,4 +152,5 @@ def find_scope(structure: Structure, mentions_sts) -> Scope:
     excluded += [(a, b, "references") for a, b in reference_ranges(structure, segments)]
     excluded += [(a, b, "legend") for a, b in legend_ranges(structure)]
     excluded += [(line.start, line.end, "keywords") for line in structure.lines if KEYWORD_LINE.match(line.text)]
+    excluded += [(line.start, line.end, "self_citation") for line in structure.lines if SELF_CITATION_LINE.match(line.text)]
     return Scope(sorted(excluded))

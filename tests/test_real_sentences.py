@@ -30,3 +30,55 @@ def test_keyword_line_is_not_a_route(extract_text):
     """realtext/dev2 s05: an index-term list names routes without saying how STS was given."""
     text = "Keywords: calciphic uraemic arteriolopathy, calciphylaxis, haemodialysis, intralesional, sodium thiosulphate\n"
     assert extract_text(text) == []
+
+
+SESSION2_CASES = [
+    # lay route wording, a reporting cue for source (realtext/test u16)
+    ("However, recent reports have shown that a medication called sodium thiosulfate has been effective in treating "
+     "individuals with calciphylaxis, and with tumoral calcinosis, when receiving this medication by vein.",
+     {("outcome", "been effective", "partial_response", "cited"), ("route", "by vein", "intravenous", "cited")}),
+    # a body weight in a dosing table is not a dose; "(ref 2,4)" marks a cited statement; a dose reduction is no result (u03)
+    ("The dose of sodium thiosulphate is empiric | Dialysis patients |\n| Weight >60kg | The most commonly reported dose is 25 grams at each haemodialysis session (three times weekly) (ref 2,4) |\n"
+     "| weight <60kg | A reduction of dose to 12.5g is suggested (ref 2,4) |",
+     {("dose", "25 grams", None, "cited"), ("dose", "12.5g", None, "cited")}),
+    # the success of the clause belongs to the bisphosphonate, the STS clause reports no result (u11)
+    ("Intravenous bisphosphonate use has been used with some success for calcinosis secondary to juvenile dermatomyositis, "
+     "and intravenous sodium thiosulfate has been described in case reports of SSc as well.",
+     {("route", "intravenous", "intravenous", "cited")}),
+    # a result in the sentence after a list of other therapies is theirs (u10)
+    ("In addition to low phosphate diet, medical therapies including phosphate binders, calcitonin, bisphosphonates, "
+     "calcium channel blockers, corticosteroids, acetazolamide, probenecid and colchicine, have been used in different "
+     "combinations. However, their success is variable.",
+     set()),
+    # a list that ends with STS keeps the result in STS's clause (corpus 001)
+    ("Medications that have been reported to be helpful to varying degrees include diltiazem, colchicine, warfarin, "
+     "intralesional corticosteroids, and sodium thiosulfate.",
+     {("outcome", "be helpful", "partial_response", "cited")}),
+    # the rash of calciphylaxis is its lesion (u08)
+    ("The patient was treated with sodium thiosulfate 25 mg intravenously 3 times weekly and serial wound debridement. "
+     "She had symptom improvement within 3 weeks and resolution of the rash.",
+     {("dose", "25 mg", None, "this_study"), ("route", "intravenously", "intravenous", "this_study"),
+      ("outcome", "symptom improvement", "symptom_relief", "this_study"),
+      ("outcome", "resolution of the rash", "complete_response", "this_study")}),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", SESSION2_CASES)
+def test_real_sentence_with_source(extract_text, sentence, expected):
+    found = {(m.field, m.text, m.category, m.source) for m in extract_text(sentence, title="")}
+    assert found == expected
+
+
+def test_results_told_before_sts_enters_the_story_are_not_its(extract_text):
+    """realtext/test u06: a tumoral calcinosis case whose lesion grew before STS is even named."""
+    text = ("Over the following months, enlargement of the elbow lesion occurred, with worsening pain, reduced mobility "
+            "limiting sporting activity. Surgical resection was undertaken, due to marked joint restriction. Other medical "
+            "interventions being trialled included acetazolamide, IL1 blockade (Anakinra) and sodium thiosulfate.")
+    assert [m for m in extract_text(text, title="") if m.field == "outcome"] == []
+
+
+def test_the_articles_own_citation_line_repeats_no_result(extract_text):
+    """realtext/test u18: "How to cite this article:" repeats the title inside a reference."""
+    text = ("How to cite this article: Karthik S, Bhatt A, Babu T. Sodium thiosulfate dressings facilitate healing of "
+            "refractory cutaneous ulcers of calcinosis cutis. J Postgrad Med 2019;65:123-4\n")
+    assert extract_text(text) == []
