@@ -7,7 +7,10 @@ this-study cue ("we", "our patient", "this case") → this_study; a reporting
 cue ("has been reported", "in another study", "case reports") → cited. A
 sentence without evidence inherits a cited state from earlier sentences of
 its paragraph (a case retold over several sentences), then the section's
-default: background sections are cited, everything else this_study.
+default: background sections are cited, everything else this_study, except in
+a document that never shows its own study (no first-person or this-study cue,
+no patient narrative, no structured Methods/Results: news items, drug
+monographs, narrative reviews), whose default is cited.
 """
 from __future__ import annotations
 
@@ -48,6 +51,10 @@ class SourceAttributor:
         self.rules = rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind", "in_tables"})
         self.sentence_source: list[str] = []
         self.sentence_default: list[str] = []  # what a sentence without evidence would get
+        study_cues = _combine([r for r in self.rules if r.data["kind"] in ("own_cue", "study_cue")])
+        self.reports_own_study = any(name in OWN_DATA_SECTIONS for _, name, _ in structure.sections) or (
+            study_cues is not None and _search_multiline(study_cues, structure.text)
+        )
         self._combined = {
             (kind, tables): _combine([r for r in self.rules if r.data["kind"] == kind and (not tables or r.data.get("in_tables", True))])
             for kind in ("marker", "own_cue", "cited_cue")
@@ -85,7 +92,7 @@ class SourceAttributor:
                 sticky = CITED
             elif verdict == THIS_STUDY:
                 sticky = None
-            default = sticky or (CITED if section in CITED_SECTIONS else THIS_STUDY)
+            default = sticky or (CITED if section in CITED_SECTIONS or not self.reports_own_study else THIS_STUDY)
             self.sentence_default.append(default)
             self.sentence_source.append(verdict or default)
             previous_end, previous_text, previous_section = end, sentence, section
@@ -130,6 +137,11 @@ def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
         return None
     parts = [f"(?{'i' if r.regex.flags & re.IGNORECASE else '-i'}:{r.regex.pattern})" for r in rules]
     return re.compile("|".join(parts))
+
+
+def _search_multiline(pattern: re.Pattern[str], text: str) -> bool:
+    """Search with ``^`` matching at every line start (structured abstract headings)."""
+    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE).search(text) is not None
 
 
 def _clause(sentence: str, start: int, end: int) -> str:

@@ -55,7 +55,8 @@ SESSION2_CASES = [
      "intralesional corticosteroids, and sodium thiosulfate.",
      {("outcome", "be helpful", "partial_response", "cited")}),
     # the rash of calciphylaxis is its lesion (u08)
-    ("The patient was treated with sodium thiosulfate 25 mg intravenously 3 times weekly and serial wound debridement. "
+    ("A 38-year-old woman with alcoholic cirrhosis was admitted with a recurrent lower extremity rash. "
+     "The patient was treated with sodium thiosulfate 25 mg intravenously 3 times weekly and serial wound debridement. "
      "She had symptom improvement within 3 weeks and resolution of the rash.",
      {("dose", "25 mg", None, "this_study"), ("route", "intravenously", "intravenous", "this_study"),
       ("outcome", "symptom improvement", "symptom_relief", "this_study"),
@@ -82,3 +83,32 @@ def test_the_articles_own_citation_line_repeats_no_result(extract_text):
     text = ("How to cite this article: Karthik S, Bhatt A, Babu T. Sodium thiosulfate dressings facilitate healing of "
             "refractory cutaneous ulcers of calcinosis cutis. J Postgrad Med 2019;65:123-4\n")
     assert extract_text(text) == []
+
+
+RETOLD = ("Six months of daily application in a thick layer of an ointment based on sodium thiosulfate prepared by the "
+          "Limoges University Hospital pharmacy led to a reduction in the volume of subcutaneous calcifications in nine out "
+          "of 28 patients (32%), or even their disappearance in three of them.")
+
+
+def test_a_document_that_never_shows_its_own_study_retells_others(extract_text):
+    """realtext/shared16 p12 (a news item): with no first person, no patient narrative and no Methods,
+    the results it tells are another study's."""
+    sources = {m.source for m in extract_text(RETOLD, title="") if m.field == "outcome"}
+    assert sources == {"cited"}
+
+
+def test_a_patient_narrative_makes_the_results_the_papers_own(extract_text):
+    """The same sentence after a case presentation (realtext/shared16 p06) reports the paper's own patients."""
+    case = ("A 51-year-old man with ESRD on peritoneal dialysis presented with a right calf biopsy-proven calciphylaxis "
+            "lesion measuring 3.1 cm x 3.9 cm. ")
+    sources = {m.source for m in extract_text(case + RETOLD, title="") if m.field == "outcome"}
+    assert sources == {"this_study"}
+
+
+def test_results_published_by_another_team_are_cited(extract_text):
+    """realtext/shared16 p12: "According to results published by ..." retells another team's study."""
+    text = ("A 51-year-old man presented with calcinosis. According to results published by the Limoges University "
+            "Hospital, sodium thiosulfate when applied locally succeeds in reducing the calcifications present under the "
+            "skin in nearly a third of cases of dermatomyositis in particular.")
+    found = {(m.field, m.source) for m in extract_text(text, title="")}
+    assert found == {("route", "cited"), ("outcome", "cited")}
