@@ -100,6 +100,25 @@ class SentenceSetter:
         return doc
 
 
+# scispaCy's filter_matches drops every "( ... )" holding more than 8 tokens
+ABBREVIATION_MAX_TOKENS = 8
+
+
+def parenthesis_candidates(tokens: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of every "(" … ")" token run with 1 to 8 tokens inside, in
+    the order spaCy's Matcher gives them for scispaCy's ``( + )`` pattern (by
+    end, then innermost first); at most 8 per "(", so linear in the sentence."""
+    found = []
+    for i, token in enumerate(tokens):
+        if token != "(":
+            continue
+        for j in range(i + 2, min(len(tokens), i + ABBREVIATION_MAX_TOKENS + 2)):
+            if tokens[j] == ")":
+                found.append((i, j + 1))
+    found.sort(key=lambda match: (match[1], -match[0]))
+    return found
+
+
 @Language.factory("sts_abbreviations_v1")
 def create_abbreviation_detector(nlp: Language, name: str):
     from scispacy.abbreviation import AbbreviationDetector
@@ -111,7 +130,11 @@ def create_abbreviation_detector(nlp: Language, name: str):
           long document an unclosed "(" keeps a matcher state alive to the end,
           which is what makes the stock detector slow on long papers;
         - each Doc gets its own list (the stock extension's default list is
-          shared, so abbreviations leaked from one document into the next).
+          shared, so abbreviations leaked from one document into the next);
+        - the candidates come from :func:`parenthesis_candidates`, linear in
+          the sentence length, not from the stock ``( + )`` Matcher, which
+          yields every "(" paired with every later ")" (a sentence of 3,000
+          parentheses: ~10 GB and a minute).
         """
 
         def __call__(self, doc: Doc) -> Doc:
@@ -120,8 +143,8 @@ def create_abbreviation_detector(nlp: Language, name: str):
             doc._.abbreviations = []
             matches = []
             for sent in doc.sents:
-                for match_id, start, end in self.matcher(sent):
-                    matches.append((match_id, sent.start + start + 1, sent.start + end - 1))
+                for start, end in parenthesis_candidates([token.text for token in sent]):
+                    matches.append((0, sent.start + start + 1, sent.start + end - 1))
             for long_form, short_forms in self.find_matches_for(filter_matches(matches, doc), doc):
                 for short in short_forms:
                     short._.long_form = long_form
@@ -373,6 +396,33 @@ def build_nlp(*, model: str | None = None, patterns_dir: Path | str | None = Non
     return nlp
 
 
+class TailSearch:
+    """A ``$``-anchored suffix regex searched from near the end of the string.
+
+    spaCy's tokenizer strips one affix at a time and searches the suffix regex
+    over the whole remaining string each time, so a 6,000-character run of
+    "(((("… costs 6,000 full scans (11 s). Every suffix alternative is at most
+    ``TAIL`` characters wide except runs ("..+"); a search starting ``TAIL``
+    characters before the end (look-behinds and ``^`` still see the whole
+    string) finds the same match, and a match starting right at that point
+    may reach further left, so the full search decides."""
+
+    TAIL = 64
+
+    def __init__(self, regex: re.Pattern) -> None:
+        self.regex = regex
+        self.__self__ = regex  # spaCy serializes the tokenizer via suffix_search.__self__.pattern
+
+    def __call__(self, string: str) -> re.Match | None:
+        start = len(string) - self.TAIL
+        if start <= 0:
+            return self.regex.search(string)
+        match = self.regex.search(string, start)
+        if match is not None and match.start() == start:
+            return self.regex.search(string)
+        return match
+
+
 def _split_dashes_between_words(nlp: Language) -> None:
     """Split "thiosulfate—10", "calcinosis.2", "thiosulfate(TST)", "1 mL." and "mL/session" so rules see
     the word, the number and the unit."""
@@ -390,7 +440,7 @@ def _split_dashes_between_words(nlp: Language) -> None:
     suffix = nlp.tokenizer.suffix_search.__self__.pattern
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        nlp.tokenizer.suffix_search = re.compile(f"{unit_stops}|{suffix}").search
+        nlp.tokenizer.suffix_search = TailSearch(re.compile(f"{unit_stops}|{suffix}"))
     rules = nlp.tokenizer.rules or {}
     # and "<3" is a size ("small(<3cm)"), not the heart emoticon of spaCy's special cases
     nlp.tokenizer.rules = {k: v for k, v in rules.items() if k.rstrip(".") not in UNIT_WORDS_WITH_STOP and k not in ("<3", "</3")}
