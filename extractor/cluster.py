@@ -162,6 +162,7 @@ def connect(scheduler: str, jobs: int = 1):
         cluster = LocalCluster(
             n_workers=workers or max(1, jobs), threads_per_worker=1, processes=True,
             dashboard_address=None, silence_logs=logging.ERROR,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # its HTTP routes: any free port, not 8787
         )
         return Client(cluster), cluster
     try:

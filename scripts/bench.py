@@ -14,11 +14,15 @@ Then it measures, in this one process (workers are its children):
 - ``run_batch`` on the text documents with 1 and 2 jobs (fresh: resume=False),
   words/s (whitespace words of the inputs) and docs/s, plus per-size words/s;
 - ``run_batch`` on the PDFs with 1 and 2 jobs: pages/s;
+- ``run_batch`` on the text documents on a Dask LocalCluster of 1 and of 2
+  one-thread worker processes (``extractor.cluster``; start-up, i.e. the
+  workers and their pipelines, timed apart), and the scheduler's cost per
+  empty task (2,000 submitted at once);
 - ingest alone on /work/shared/pdfs/*.pdf when present: pages/s;
 - a rerun with resume on unchanged files (should do no extraction);
 - peak RSS of this process and of its largest worker.
 
-    python scripts/bench.py [--docs N] [--pdfs N] [--long N] [--repeat N] [--quick] [--keep DIR]
+    python scripts/bench.py [--docs N] [--pdfs N] [--long N] [--repeat N] [--quick] [--keep DIR] [--no-dask]
 
 Targets (from the issue): text pipeline >= 25% of the bare tokenizer's words/s,
 2 jobs >= 1.7x one job, PDF -> CSV >= 100 pages/s per core.
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import importlib.util
 import os
 import random
 import re
@@ -225,7 +230,7 @@ def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
     return sum(len(d.text.split()) for d in documents), seconds
 
 
-def timed_batch(inputs, out: Path, *, jobs: int, resume: bool = False, per_doc: dict | None = None):
+def timed_batch(inputs, out: Path, *, jobs: int, resume: bool = False, per_doc: dict | None = None, runner=None):
     last = [time.perf_counter()]
 
     def on_result(result, done, total):
@@ -235,8 +240,45 @@ def timed_batch(inputs, out: Path, *, jobs: int, resume: bool = False, per_doc: 
         last[0] = now
 
     started = time.perf_counter()
-    summary = run_batch(inputs, out, jobs=jobs, resume=resume, on_result=on_result, on_warning=lambda m: print(m, file=sys.stderr))
+    summary = run_batch(inputs, out, jobs=jobs, resume=resume, on_result=on_result, runner=runner,
+                        on_warning=lambda m: print(m, file=sys.stderr))
     return summary, time.perf_counter() - started
+
+
+def _pin_fingerprint(value: str) -> None:
+    """On a Dask worker: the benchmark's fingerprint stand-in (see main)."""
+    from extractor import batch
+
+    batch.fingerprint = lambda model=None, patterns_dir=None, all_indications=False: value
+
+
+def _noop(x: int) -> int:
+    return x
+
+
+def dask_batch(inputs, out: Path, *, workers: int, fingerprint_value: str) -> tuple:
+    """``(summary, seconds, start-up seconds, seconds per empty task)`` on a
+    LocalCluster of ``workers`` one-thread processes. Start-up (worker
+    processes and their pipelines) is timed apart from the batch; empty tasks,
+    2,000 submitted at once, give the scheduler's and client's cost per task."""
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    from extractor.cluster import _ensure_pipeline, dask_runner
+
+    t0 = time.perf_counter()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
+            Client(cluster) as client:
+        client.run(_pin_fingerprint, fingerprint_value)
+        client.run(_ensure_pipeline, None, 120.0, False, fingerprint_value)
+        startup = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        client.gather(client.map(_noop, range(2000), pure=False))
+        per_task = (time.perf_counter() - t0) / 2000
+        summary, seconds = timed_batch(inputs, out, jobs=workers, runner=dask_runner(cluster.scheduler_address))
+    return summary, seconds, startup, per_task
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a small run (120 documents, 6 PDFs, 2 long) for a smoke test")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each configuration; the best counts (default 2)")
     parser.add_argument("--keep", type=Path, help="build the corpus and outputs here and keep them")
+    parser.add_argument("--no-dask", action="store_true", help="skip the Dask rows (also skipped when distributed is not installed)")
     args = parser.parse_args(argv)
     if args.quick:
         args.docs, args.pdfs, args.long, args.repeat = 120, 6, 2, 1
@@ -259,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     from extractor.ingest import load_document
     from extractor.pipeline import build_nlp
 
+    use_dask = not args.no_dask and importlib.util.find_spec("distributed") is not None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     # One fingerprint for the whole run: an edit to the extractor's source while the
     # benchmark runs (other people at work) must not make the resume rerun start over.
@@ -319,6 +363,10 @@ def main(argv: list[str] | None = None) -> int:
                         for path, t in times.items():
                             per_doc[path] = min(t, per_doc.get(path, t))
                     print(f"round {round_ + 1}: {kind}, {jobs} job(s): {seconds:.1f}s", flush=True)
+            for workers in (1, 2) if use_dask else ():
+                run = dask_batch([tmp / "corpus" / "text"], out / f"dask{workers}.csv", workers=workers, fingerprint_value=version_at_start)
+                runs.setdefault(("dask", workers), []).append(run)
+                print(f"round {round_ + 1}: text, Dask {workers} worker(s): {run[1]:.1f}s (start-up {run[2]:.1f}s)", flush=True)
         (s1, t1), (s2, t2), (p1, tp1), (p2, tp2) = (
             min(runs[key], key=lambda run: run[1]) for key in (("text", 1), ("text", 2), ("pdf", 1), ("pdf", 2))
         )
@@ -378,6 +426,23 @@ def main(argv: list[str] | None = None) -> int:
             f"{'text pipeline, 2 jobs':<44}{wps2:>14,.0f}/s  words/s; {len(text_paths) / t2:.1f} docs/s; {t2:.1f}s; CSV identical: {same_csv}",
             f"{'  2 jobs / 1 job, per round':<44}{speedup:>15.2f}x  " + " / ".join(f"{x:.2f}x" for x in speedups),
         ]
+        if use_dask:
+            d1, d2 = (min(runs[("dask", n)], key=lambda run: run[1]) for n in (1, 2))
+            dask_speedups = [one[1] / two[1] for one, two in zip(runs[("dask", 1)], runs[("dask", 2)])]
+            same_dask_csv = filecmp.cmp(out / "text1.csv", out / "dask2.csv", shallow=False)
+            per_task_ms = 1000 * min(run[3] for key in (("dask", 1), ("dask", 2)) for run in runs[key])
+            for n, (_, seconds_d, startup_d, _) in ((1, d1), (2, d2)):
+                label = f"text pipeline, Dask {n} worker" + ("s" if n > 1 else "")
+                lines.append(
+                    f"{label:<44}{text_words / seconds_d:>14,.0f}/s  "
+                    f"words/s; {len(text_paths) / seconds_d:.1f} docs/s; {seconds_d:.1f}s; start-up {startup_d:.1f}s"
+                    + (f"; CSV identical: {same_dask_csv}" if n == 2 else "")
+                )
+            lines += [
+                f"{'  Dask 2 workers / 1 worker, per round':<44}{max(dask_speedups):>15.2f}x  " + " / ".join(f"{x:.2f}x" for x in dask_speedups),
+                f"{'  Dask 2 workers / process pool 2 jobs':<44}{t2 / d2[1]:>15.2f}x  words/s, best runs",
+                f"{'  Dask empty task, 2,000 at once':<44}{per_task_ms:>14.2f}ms  per task (scheduler, worker and client)",
+            ]
         for label, n, w, rate in size_rows:
             lines.append(f"{'  1 job, docs ' + label:<44}{rate:>14,.0f}/s  words/s over {n} docs, {w:,} words")
         stage_total = sum(stages.values())
