@@ -243,7 +243,6 @@ def test_keyboard_tooltip_and_filters_then_a_screenshot(corpus_report, browser):
     assert visited == shown + shown[:1]
 
 
-@needs_browser
 def test_report_command_matches_extract_html_and_needs_no_network(corpus_report, tmp_path):
     out, html = corpus_report
     again = tmp_path / "again.html"
