@@ -89,6 +89,8 @@ class ContextRules:
             if field not in CATEGORY_FIELDS.get(trigger.category, set()):
                 continue
             if start < span.end and span.start < end:
+                if trigger.category == "hypothetical" and trigger.direction != "backward" and start < span.start:
+                    hits.append(trigger.id)  # "could be" opening "be effective"
                 continue
             if trigger.direction in ("forward", "both") and end <= span.start:
                 if trigger.category in STOPPED_BY_STS and any(is_sts(t) for t in doc[end : span.start]):

@@ -73,6 +73,24 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
     return in_list and any(is_sts(t) for t in sentence)
 
 
+_GIVING_VERBS = {"administer", "give", "deliver", "infuse", "inject", "apply", "take", "continue"}
+_AFTER_ADVERBIAL = {"and", "or", "over", "for", "at", "with", "every", "daily", "weekly", "twice", "once", "thrice", "three"}
+_LIST_FILLERS = {"both", "either", "also", "and", "or", ",", "then"}
+
+
+def _after_giving_verb(doc: Doc, span: Span, route_token_ids: set[int]) -> bool:
+    """A route word right after a verb of giving says how the drug was given
+    ("successfully administered both IP and IV", "given IV"), like an adverb."""
+    i = span.start - 1
+    while i >= span.sent.start and (doc[i].lower_ in _LIST_FILLERS or i in route_token_ids or doc[i].is_space):
+        i -= 1
+    if i < span.sent.start or doc[i].lemma_.lower() not in _GIVING_VERBS:
+        return False
+    after = next((t for t in doc[span.end : span.sent.end] if not t.is_space), None)
+    # a noun after it is what the route word modifies ("given oral antibiotics")
+    return after is None or after.is_punct or after.like_num or after.lower_ in _AFTER_ADVERBIAL
+
+
 def starts_table_cell(doc: Doc, span: Span) -> bool:
     """A route word opening a table cell ("Topical 25% twice daily") names the row's regimen."""
     text = raw_text(doc)
@@ -90,7 +108,7 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
     kept = []
     other_drug_routes: list[Span] = []
     for span in sorted(spans, key=lambda s: s.start):
-        if span.text.lower().endswith("ly") or span.id_ in ADVERBIAL_RULES:
+        if span.text.lower().endswith("ly") or span.id_ in ADVERBIAL_RULES or _after_giving_verb(doc, span, route_token_ids):
             # an adverb ("applied topically", "treated topically alone") modifies the
             # verb: an STS route unless its sentence is about another drug only
             if sentence_names_only_other_drugs(doc, span):

@@ -112,3 +112,30 @@ def test_results_published_by_another_team_are_cited(extract_text):
             "skin in nearly a third of cases of dermatomyositis in particular.")
     found = {(m.field, m.source) for m in extract_text(text, title="")}
     assert found == {("route", "cited"), ("outcome", "cited")}
+
+
+HEDGE_ROUTE_SOURCE_CASES = [
+    # "could be effective" is a hedge, not a result (realtext/shared16 p07)
+    ("In the setting of metabolic or inflammatory diseases, recent data suggest that systemic administration of sodium "
+     "thiosulfate (STS) could be effective in the treatment of ectopic calcifications but may also be poorly tolerated.",
+     set()),
+    # route words right after a verb of giving are adverbial routes (realtext/dev r14)
+    ("Though CUA therapy with IP sodium thiosulfate represents an off-label usage of the drug, reports of its successful "
+     "use are on the rise. It continues to be successfully administered both IP and IV, and in adult and pediatric populations.",
+     {("route", "IP", "intraperitoneal", "cited"), ("outcome", "successful use", "partial_response", "cited"),
+      ("outcome", "successfully administered", "partial_response", "cited"), ("route", "IV", "intravenous", "cited")}),
+    # "have been demonstrated" reports what is known (realtext/shared16 p02)
+    ("Treatment is multifaceted, and improved outcomes have been demonstrated with intravenous sodium thiosulfate; "
+     "however, the use of this medication can be limited by its adverse effects.",
+     {("outcome", "improved", "partial_response", "cited"), ("route", "intravenous", "intravenous", "cited")}),
+    # albumin infusions are not how STS was given (realtext/test u08)
+    ("A 38-year-old woman was treated with sodium thiosulfate. She had not been receiving albumin infusions or blood "
+     "transfusions, and her body mass index (BMI) was 22 kg/m2.",
+     set()),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", HEDGE_ROUTE_SOURCE_CASES)
+def test_hedges_adverbial_routes_and_reporting_cues(extract_text, sentence, expected):
+    found = {(m.field, m.text, m.category, m.source) for m in extract_text(sentence)}
+    assert found == expected
