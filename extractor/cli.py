@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from extractor.batch import DocResult, errors_path_for, run_batch
+from extractor.batch import DEFAULT_MEMORY_MB, DOC_ID_MODES, BatchError, DocResult, errors_path_for, memory_slots, printable, run_batch
 from extractor.document import IngestError
 from extractor.gold import check_gold, labelled_documents, load_gold
 from extractor.ingest import load_document
@@ -63,11 +63,13 @@ def _cores() -> int:
 def extract(
     paths: list[Path] = typer.Argument(..., help="Files (.txt, .md, .pdf) and folders (searched recursively)."),
     out: Path = typer.Option(..., "--out", "-o", help="CSV to write (replaced atomically at the end)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = all cores)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = one per core, at most as many as fit in the available memory at --max-memory each)."),
     model: Optional[str] = typer.Option(None, "--model", help="Optional spaCy/scispaCy NER model name or path (e.g. en_ner_bc5cdr_md)."),
     resume: bool = typer.Option(True, "--resume/--fresh", help="Reuse documents already done (by content hash) from OUT.manifest.jsonl."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    pdf_timeout: float = typer.Option(120.0, "--pdf-timeout", help="Seconds allowed per PDF before it is reported as failed."),
+    pdf_timeout: float = typer.Option(120.0, "--pdf-timeout", help="Seconds allowed per PDF before it is reported as failed; any document is stopped after twice this plus 30 s."),
+    max_memory: int = typer.Option(DEFAULT_MEMORY_MB, "--max-memory", help="Address space per worker process in MB, pipeline included (0 = no limit); a document needing more fails alone."),
+    doc_id: str = typer.Option("name", "--doc-id", help="doc_id from the file 'name' (without extension) or from the 'path' below the folder given (study1/fulltext)."),
     all_indications: bool = typer.Option(
         False, "--all-indications", help="Keep mentions where STS treats something else (cyanide, cisplatin, ...), marked indication=other."
     ),
@@ -80,12 +82,23 @@ def extract(
     html: Optional[Path] = typer.Option(None, "--html", help="Also write the evidence report (see `extractor report`) to this HTML file."),
 ) -> None:
     """Extract mentions from papers into a CSV; one row per input in OUT.documents.csv; failures go to OUT.errors.csv."""
-    missing = [path for path in paths if not path.exists()]
+    missing = [path for path in paths if not path.exists() and not path.is_symlink()]  # a dangling link: an error row
     if missing:
         for path in missing:
-            typer.echo(f"extractor: no such file or folder: {path}", err=True)
+            typer.echo(f"extractor: no such file or folder: {printable(str(path))}", err=True)
         raise typer.Exit(2)
-    workers = jobs if jobs > 0 else _cores()
+    usage = None
+    if pdf_timeout < 0:
+        usage = f"--pdf-timeout must be 0 or more seconds, not {pdf_timeout:g}"
+    elif max_memory < 0:
+        usage = f"--max-memory must be 0 (no limit) or a number of MB, not {max_memory}"
+    elif doc_id not in DOC_ID_MODES:
+        usage = f"--doc-id must be one of {', '.join(DOC_ID_MODES)}, not {printable(doc_id)!r}"
+    if usage:
+        typer.echo(f"extractor: {usage}", err=True)
+        raise typer.Exit(2)
+    memory_limit = max_memory * 2**20 or None
+    workers = jobs if jobs > 0 else max(1, min(_cores(), memory_slots(memory_limit) or _cores()))
     runner, cluster_errors = None, ()
     if scheduler:
         from extractor.cluster import ClusterError, dask_runner  # imports dask only when it runs
@@ -100,23 +113,24 @@ def extract(
     try:
         summary = run_batch(
             paths, out, jobs=workers, model=model, resume=resume, pdf_timeout=pdf_timeout, all_indications=all_indications,
+            memory_limit=memory_limit, doc_ids=doc_id,
             runner=runner, on_result=progress, on_warning=lambda message: typer.echo(("\n" if progress.enabled else "") + message, err=True),
         )
     except KeyboardInterrupt:
         progress.close()
-        typer.echo(f"extractor: interrupted; {out} not written. Run the same command again to resume.", err=True)
+        typer.echo(f"extractor: interrupted; {printable(str(out))} not written. Run the same command again to resume.", err=True)
         raise typer.Exit(130)
-    except (PatternError, OSError, *cluster_errors) as exc:
+    except (PatternError, OSError, BatchError, *cluster_errors) as exc:
         progress.close()
-        typer.echo(f"extractor: {exc}", err=True)
+        typer.echo(f"extractor: {printable(str(exc))}", err=True)
         raise typer.Exit(2)
     progress.close()
     ok = summary.documents - summary.failed - summary.out_of_scope
     typer.echo(
         f"extractor: {summary.documents} documents ({ok} ok, {summary.failed} failed, {summary.reused} reused, "
         f"{summary.out_of_scope} out of scope), "
-        f"{summary.pages} PDF pages, {summary.mentions} mentions in {summary.seconds:.1f}s -> {out}"
-        + (f"; errors in {errors_path_for(Path(out))}" if summary.failed else ""),
+        f"{summary.pages} PDF pages, {summary.mentions} mentions in {summary.seconds:.1f}s -> {printable(str(out))}"
+        + (f"; errors in {printable(str(errors_path_for(Path(out))))}" if summary.failed else ""),
         err=True,
     )
     if summary.documents == 0:

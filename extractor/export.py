@@ -1,9 +1,11 @@
-"""CSV output: the schema's columns first, written so a crash never leaves half a file."""
+"""CSV output: the schema's columns first, written so a crash never leaves half a file,
+with every text cell inert in a spreadsheet."""
 from __future__ import annotations
 
 import csv
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from contextlib import contextmanager
@@ -26,9 +28,32 @@ def format_cell(value: object) -> str:
     return str(value)
 
 
+# Cells a spreadsheet would run as a formula (OWASP "CSV injection"): starting
+# with = + - @, a tab or a line break, also after leading spaces; leading
+# apostrophes are looked through so that the escape below can be undone exactly.
+_FORMULA = re.compile(r"'*(?:[=+\-@\t\r\n]| +[=+\-@])")
+NUMERIC_COLUMNS = frozenset({"start", "end", "value_min", "value_max", "page"})
+
+
+def inert(value: str) -> str:
+    """``value`` with an apostrophe in front when a spreadsheet would read it as a
+    formula ("=HYPERLINK(…)" → "'=HYPERLINK(…)"); other values unchanged."""
+    return "'" + value if _FORMULA.match(value) else value
+
+
+def plain(cell: str) -> str:
+    """The value :func:`inert` was given: one leading apostrophe dropped where it added one."""
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell[1:]) else cell
+
+
+def safe_row(row: dict[str, str]) -> dict[str, str]:
+    """A CSV row with every text column made inert (numbers are written by us and left as they are)."""
+    return {key: value if key in NUMERIC_COLUMNS else inert(value) for key, value in row.items()}
+
+
 def mention_row(mention: Mention) -> list[str]:
     row = mention.row()
-    return [format_cell(row[column]) for column in CSV_COLUMNS]
+    return [format_cell(row[column]) if column in NUMERIC_COLUMNS else inert(format_cell(row[column])) for column in CSV_COLUMNS]
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """Load and check the hand-labelled gold set (one JSONL file per document)."""
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +33,24 @@ def labelled_documents(gold_dir: Path | str) -> set[str]:
 
 
 def load_gold(gold_dir: Path | str) -> list[dict]:
-    """All gold mentions; raises ValueError on a line that is not JSON."""
+    """All gold mentions, for scoring. Raises ValueError naming file and line
+    for a line that is not a JSON object or a record the scorer cannot use
+    (missing or unknown keys, wrong types, bad offsets, unknown field), and
+    for a gold folder that does not exist or holds no ``*.jsonl`` file."""
+    gold_dir = Path(gold_dir)
+    if not gold_dir.is_dir():
+        raise ValueError(f"{gold_dir}: no such gold folder")
+    files = iter_gold_files(gold_dir)
+    if not files:
+        raise ValueError(f"{gold_dir}: no *.jsonl gold files")
     records: list[dict] = []
-    for path in iter_gold_files(Path(gold_dir)):
+    for path in files:
         for number, record, problem in iter_jsonl(path):
             if problem:
                 raise ValueError(f"{path}:{number}: {problem}")
+            shape = record_shape_problems(record)
+            if shape:
+                raise ValueError(f"{path}:{number}: {'; '.join(shape)}")
             records.append(record)
     return records
 
@@ -46,22 +59,46 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def check_record(record: dict, corpus_text: str | None) -> list[str]:
-    """Problems with one gold record, as messages (empty list when it is valid)."""
-    problems: list[str] = []
+_TEXT_KEYS = ("doc_id", "field", "text")
+_OPTIONAL_TEXT_KEYS = ("unit", "category", "source")
+
+
+def record_shape_problems(record: dict) -> list[str]:
+    """What makes a record unusable for scoring: missing or unknown keys, keys
+    of the wrong type (a list where a string belongs), bad offsets, unknown field."""
     missing = [key for key in GOLD_KEYS if key not in record]
     if missing:
         return [f"missing keys {missing}"]
+    problems: list[str] = []
     unknown = sorted(set(record) - set(GOLD_KEYS) - {"note"})
     if unknown:
         problems.append(f"unknown keys {unknown}")
-    field_name = record["field"]
-    if field_name not in FIELDS:
-        return problems + [f"unknown field {field_name!r}"]
+    for key in _TEXT_KEYS:
+        if not isinstance(record[key], str):
+            problems.append(f"{key} must be a string, not {type(record[key]).__name__} {record[key]!r}")
+    for key in _OPTIONAL_TEXT_KEYS:
+        if record[key] is not None and not isinstance(record[key], str):
+            problems.append(f"{key} must be a string or null, not {type(record[key]).__name__} {record[key]!r}")
+    for key in ("value_min", "value_max"):
+        if record[key] is not None and not _is_number(record[key]):
+            problems.append(f"{key} {record[key]!r} is not a number")
     start, end = record["start"], record["end"]
-    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+    if not (type(start) is int and type(end) is int and 0 <= start < end):
         problems.append(f"bad offsets start={start!r} end={end!r}")
-    elif corpus_text is not None:
+    if isinstance(record["field"], str) and record["field"] not in FIELDS:
+        problems.append(f"unknown field {record['field']!r}")
+    return problems
+
+
+def check_record(record: dict, corpus_text: str | None) -> list[str]:
+    """Problems with one gold record, as messages (empty list when it is valid)."""
+    shape = record_shape_problems(record)
+    if shape:
+        return shape
+    problems: list[str] = []
+    field_name = record["field"]
+    start, end = record["start"], record["end"]
+    if corpus_text is not None:
         actual = corpus_text[start:end]
         if actual != record["text"]:
             problems.append(f"text {record['text']!r} != corpus[{start}:{end}] {actual!r}")
@@ -76,9 +113,6 @@ def check_record(record: dict, corpus_text: str | None) -> list[str]:
     if record["source"] not in SOURCES:
         problems.append(f"source {record['source']!r} not in {sorted(SOURCES)}")
     low, high = record["value_min"], record["value_max"]
-    for name, value in (("value_min", low), ("value_max", high)):
-        if value is not None and not _is_number(value):
-            problems.append(f"{name} {value!r} is not a number")
     if field_name == "route" and (low is not None or high is not None):
         problems.append("route takes no values")
     if field_name in ("dose", "concentration") and (low is None or high is None):
@@ -97,15 +131,22 @@ def check_gold(gold_dir: Path | str, corpus_dir: Path | str) -> tuple[list[GoldP
     gold_dir, corpus_dir = Path(gold_dir), Path(corpus_dir)
     problems: list[GoldProblem] = []
     checked = 0
+    if not gold_dir.is_dir():
+        return [GoldProblem(gold_dir, 0, "no such gold folder")], 0
     files = iter_gold_files(gold_dir)
     if not files:
         problems.append(GoldProblem(gold_dir, 0, "no *.jsonl gold files"))
     for path in files:
         doc_id = path.stem
         corpus_file = _corpus_file(corpus_dir, doc_id)
-        text = corpus_file.read_text(encoding="utf-8") if corpus_file else None
-        if text is None:
+        text = None
+        if corpus_file is None:
             problems.append(GoldProblem(path, 0, f"no corpus file for doc_id {doc_id!r} in {corpus_dir}"))
+        else:
+            try:
+                text = corpus_file.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(GoldProblem(corpus_file, 0, f"not UTF-8 (byte offset {exc.start}); offsets cannot be checked"))
         seen: dict[tuple, int] = {}
         for number, record, problem in iter_jsonl(path):
             if problem:
@@ -115,9 +156,10 @@ def check_gold(gold_dir: Path | str, corpus_dir: Path | str) -> tuple[list[GoldP
             messages = check_record(record, text)
             if record.get("doc_id") != doc_id:
                 messages.append(f"doc_id {record.get('doc_id')!r} != file name {doc_id!r}")
-            key = (record.get("field"), record.get("start"), record.get("end"))
+            key = tuple(json.dumps(record.get(k)) for k in ("field", "start", "end"))  # any JSON value, lists too
             if key in seen:
-                messages.append(f"duplicate span {key} (first on line {seen[key]})")
+                span = ", ".join(repr(record.get(k)) for k in ("field", "start", "end"))
+                messages.append(f"duplicate span ({span}) (first on line {seen[key]})")
             else:
                 seen[key] = number
             problems.extend(GoldProblem(path, number, message) for message in messages)

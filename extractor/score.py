@@ -142,10 +142,33 @@ def normalize_record(record: dict) -> dict:
     return out
 
 
+PREDICTION_COLUMNS = ("doc_id", "field", "text", "start", "end", "value_min", "value_max", "unit", "category", "source")
+
+
 def read_predictions(path: Path | str) -> list[dict]:
-    """Rows of an extractor CSV as records."""
-    with open(path, newline="", encoding="utf-8") as handle:
-        return [normalize_record(row) for row in csv.DictReader(handle)]
+    """Rows of an extractor CSV as records; ValueError naming file and line for
+    bytes that are not UTF-8, a missing column or a row that cannot be scored."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = [column for column in PREDICTION_COLUMNS if column not in (reader.fieldnames or [])]
+            if missing:
+                raise ValueError(f"{path}:1: missing columns {missing}")
+            records = []
+            for row in reader:
+                try:
+                    record = normalize_record(row)
+                except (TypeError, ValueError):
+                    raise ValueError(
+                        f"{path}:{reader.line_num}: a row with offsets {row.get('start')!r}, {row.get('end')!r} "
+                        f"and values {row.get('value_min')!r}, {row.get('value_max')!r} that are not numbers"
+                    ) from None
+                if not 0 <= record["start"] < record["end"] or record["field"] not in FIELDS:
+                    raise ValueError(f"{path}:{reader.line_num}: bad row: field {record['field']!r}, offsets {record['start']}-{record['end']}")
+                records.append(record)
+            return records
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
 
 
 def max_matching(gold: list[dict], pred: list[dict], *, lenient: bool) -> list[tuple[int, int]]:

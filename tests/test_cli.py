@@ -267,7 +267,7 @@ def test_extract_interrupted(tmp_path, monkeypatch):
     assert not out.exists()
 
 
-def test_extract_jobs_default_is_all_cores(tmp_path, monkeypatch):
+def test_extract_jobs_default_is_cores_that_fit_in_memory(tmp_path, monkeypatch):
     seen = {}
 
     def fake_run_batch(paths, out, **kwargs):
@@ -278,8 +278,12 @@ def test_extract_jobs_default_is_all_cores(tmp_path, monkeypatch):
 
     monkeypatch.setattr(cli, "run_batch", fake_run_batch)
     monkeypatch.setattr(cli, "_cores", lambda: 7)
+    monkeypatch.setattr(cli, "memory_slots", lambda limit: 99)
     assert invoke("extract", CORPUS, "--out", tmp_path / "o.csv").exit_code == 0
     assert seen["jobs"] == 7 and seen["resume"] is True
+    monkeypatch.setattr(cli, "memory_slots", lambda limit: 3 if limit == 2048 * 2**20 else 1)
+    assert invoke("extract", CORPUS, "--out", tmp_path / "o.csv").exit_code == 0
+    assert seen["jobs"] == 3 and seen["memory_limit"] == 2048 * 2**20  # no more workers than fit in memory
     assert invoke("extract", CORPUS, "--out", tmp_path / "o.csv", "-j", 3, "--fresh").exit_code == 0
     assert seen["jobs"] == 3 and seen["resume"] is False
 
