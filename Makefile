@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench pdfs heldout realtext clean
+.PHONY: install run test bench pdfs heldout realtext train clean
 
 install: $(STAMP)
 
@@ -33,6 +33,12 @@ realtext: install
 		echo "== realtext/$$set"; \
 		$(BIN)/extractor score --gold realtext/$$set/gold --pred out/realtext-$$set.csv; \
 	done
+
+# The trained result filter: leave-one-set-out ablation, then a model trained on
+# every gold set in out/learned/ (not shipped: the ablation shows no gain).
+train: install
+	$(BIN)/python scripts/train_result_filter.py --ablation
+	$(BIN)/python scripts/train_result_filter.py --out out/learned/result_filter
 
 bench: install
 	$(BIN)/python scripts/bench.py

@@ -43,6 +43,7 @@ from extractor.quantities import (
     split_dimension_change,
     unit_in,
 )
+from extractor.result_filter import ResultFilter
 from extractor.routes import filter_routes, injected_into_lesion
 from extractor.schema import Mention
 from extractor.scope import Scope, find_scope, legend_entries
@@ -84,7 +85,14 @@ class Extractor:
     dropped, unless ``all_indications`` keeps them (marked ``indication=other``).
     """
 
-    def __init__(self, *, model: str | None = None, patterns_dir: Path | str | None = None, all_indications: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        model: str | None = None,
+        patterns_dir: Path | str | None = None,
+        all_indications: bool = False,
+        learned: bool = True,
+    ) -> None:
         self.patterns_dir = Path(patterns_dir) if patterns_dir else PATTERNS_DIR
         self.nlp = build_nlp(model=model, patterns_dir=patterns_dir)
         matcher = self.nlp.get_pipe("sts_field_matcher_v1")
@@ -94,6 +102,8 @@ class Extractor:
         self.route_words = _route_words(self.rules)
         self.indication_rules = load_indication_rules(self.patterns_dir)
         self.all_indications = all_indications
+        # the trained result check (patterns/learned/), when the rules directory holds one
+        self.result_filter = ResultFilter.load(self.patterns_dir) if learned else None
 
     def extract(self, document: Document) -> list[Mention]:
         return self.read(document).mentions
@@ -375,6 +385,8 @@ class _DocumentMentions:
                 category = "symptom_relief"
             if negated and category in ("partial_response", "complete_response"):
                 category = "no_response"  # "did not produce improvement", "without objective regression"
+            if self.x.result_filter is not None and not self.x.result_filter.keeps(self.text[start:end], self.text[s_start:s_end]):
+                continue
             values = (value, value, "%") if value is not None else (None, None, None)
             result.append(self.mention("outcome", start, end, values=values, category=category, rule_id=span.id_))
             if value is not None:
