@@ -40,6 +40,7 @@ class Trigger:
     direction: str
     window: int
     through_commas: bool = False
+    through_colons: bool = False  # a recipe runs "Composition for 100 g: ST 25 g, glycerine 10 g"
 
 
 class ContextRules:
@@ -49,7 +50,7 @@ class ContextRules:
         self.triggers = [
             Trigger(
                 r["id"], r["category"], tuple(r["literal"].lower().split()), r["direction"], int(r["window"]),
-                bool(r.get("through_commas", False)),
+                bool(r.get("through_commas", False)), bool(r.get("through_colons", False)),
             )
             for r in rules
         ]
@@ -95,20 +96,23 @@ class ContextRules:
             if trigger.direction in ("forward", "both") and end <= span.start:
                 if trigger.category in STOPPED_BY_STS and any(is_sts(t) for t in doc[end : span.start]):
                     continue
-                if _in_scope(doc, end, span.start, trigger.window, trigger.through_commas):
+                if _in_scope(doc, end, span.start, trigger.window, trigger.through_commas, trigger.through_colons):
                     hits.append(trigger.id)
                     continue
             if trigger.direction in ("backward", "both") and start >= span.end:
-                if _in_scope(doc, span.end, start, trigger.window, trigger.through_commas):
+                if _in_scope(doc, span.end, start, trigger.window, trigger.through_commas, trigger.through_colons):
                     hits.append(trigger.id)
         return hits
 
 
-def _in_scope(doc: Doc, left: int, right: int, window: int, through_commas: bool = False) -> bool:
+def _in_scope(doc: Doc, left: int, right: int, window: int, through_commas: bool = False, through_colons: bool = False) -> bool:
     """Tokens between left and right (exclusive) fit the window and cross no clause
-    boundary (a definition's list runs through its commas and semicolons)."""
+    boundary (a definition's list runs through its commas and semicolons, a
+    recipe through its colons)."""
     words = [t for t in doc[left:right] if not t.is_space]
     if len(words) > window:
         return False
     stops = TERMINATORS - {",", ";"} if through_commas else TERMINATORS
+    if through_colons:
+        stops = stops - {":"}
     return not any(t.lower_ in stops for t in words)

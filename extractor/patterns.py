@@ -177,7 +177,7 @@ def load_regex_rules(name: str, patterns_dir: Path | str = PATTERNS_DIR, *, keys
 def load_context_rules(patterns_dir: Path | str = PATTERNS_DIR) -> list[dict]:
     """ConText triggers: literal, category, direction, window."""
     path = Path(patterns_dir) / "context.jsonl"
-    allowed = {"id", "category", "literal", "direction", "window", "through_commas", "note"}
+    allowed = {"id", "category", "literal", "direction", "window", "through_commas", "through_colons", "note"}
     rules = []
     for number, record in read_jsonl(path):
         unknown = set(record) - allowed

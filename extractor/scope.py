@@ -13,7 +13,8 @@ General mechanisms, each returning character ranges to skip:
   a list of topics, not a statement of how STS was given;
 - the article's own citation line ("How to cite this article: Karthik S, ...
   Sodium thiosulfate dressings facilitate healing ... 2019;65:123"): the title
-  again inside a reference, not a new statement.
+  again inside a reference, not a new statement;
+- website boilerplate lines (a disclaimer, copyright, cookie or privacy notice).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ REFERENCE_LINE = re.compile(
     r".*(?:\b(?:19|20)\d{2}\s*[;:,.]\s*\d+|\(\s*(?:19|20)\d{2}\s*\)|doi)",
 )
 KEYWORD_LINE = re.compile(r"^\s*(?:key\s?words?|mesh terms|index terms|subject headings)\b", re.IGNORECASE)
+BOILERPLATE_LINE = re.compile(r"^\s*(?:disclaimer|copyright|©|\(c\)\s*\d{4}|all rights reserved|cookie|privacy policy|terms of use)\b", re.IGNORECASE)
 SELF_CITATION_LINE = re.compile(
     r"^\s*(?:how to cite this (?:article|url|paper)|(?:please )?cite this (?:article|paper)(?: as)?|to cite this (?:article|paper)|suggested citation)\s*:",
     re.IGNORECASE,
@@ -153,4 +155,5 @@ def find_scope(structure: Structure, mentions_sts) -> Scope:
     excluded += [(a, b, "legend") for a, b in legend_ranges(structure)]
     excluded += [(line.start, line.end, "keywords") for line in structure.lines if KEYWORD_LINE.match(line.text)]
     excluded += [(line.start, line.end, "self_citation") for line in structure.lines if SELF_CITATION_LINE.match(line.text)]
+    excluded += [(line.start, line.end, "boilerplate") for line in structure.lines if BOILERPLATE_LINE.match(line.text)]
     return Scope(sorted(excluded))

