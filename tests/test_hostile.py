@@ -299,10 +299,12 @@ def test_workers_die_with_the_parent(tmp_path, how):
     )
     deadline = time.monotonic() + 60
     workers: list[int] = []
-    while len(workers) < 2 and time.monotonic() < deadline:
+    while len(workers) < 2 and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.2)
         workers = _children(process.pid)
-    assert len(workers) == 2, "the workers never started"
+    if len(workers) < 2:
+        process.kill()
+        pytest.fail(f"the workers never started: {process.communicate()[1].decode(errors='replace')}")
     time.sleep(1.0)
     os.kill(process.pid, how)
     try:
