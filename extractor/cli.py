@@ -15,7 +15,7 @@ from extractor.document import IngestError
 from extractor.gold import check_gold, labelled_documents, load_gold
 from extractor.ingest import load_document
 from extractor.patterns import PatternError
-from extractor.score import format_errors, format_table, read_predictions, score
+from extractor.score import format_errors, format_table, labelled_fields, read_predictions, score
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sodium thiosulfate treatment details from calcinosis cutis papers.")
 gold_app = typer.Typer(no_args_is_help=True, help="The hand-labelled gold set.")
@@ -171,7 +171,8 @@ def score_command(
 ) -> None:
     """Precision, recall and F1 per field (lenient, strict, facts)."""
     try:
-        result = score(load_gold(gold), read_predictions(pred), labelled_documents(gold))
+        gold_records = load_gold(gold)
+        result = score(gold_records, read_predictions(pred), labelled_documents(gold), labelled_fields(gold_records, gold))
     except (OSError, ValueError, KeyError) as exc:
         typer.echo(f"extractor: cannot score: {exc}", err=True)
         raise typer.Exit(2)

@@ -15,7 +15,7 @@ from extractor.pipeline import is_sts
 
 TERMINATORS = {",", ";", ":", ".", "but", "however", "although", "though", "while", "whereas", "except", "then"}
 CATEGORY_FIELDS = {
-    "hypothetical": {"outcome"},
+    "hypothetical": {"outcome", "adverse_event"},
     "definition": {"outcome"},
     "backref": {"outcome"},
     "adverse": {"route"},
@@ -23,7 +23,7 @@ CATEGORY_FIELDS = {
     "not_lesion": {"lesion_size"},
     "adverse_event": {"outcome"},
     "not_dose": {"dose"},
-    "negation": {"outcome"},
+    "negation": {"outcome", "adverse_event"},
     "historical": {"outcome"},
     "prior_treatment": {"route"},
     "not_result": {"outcome"},  # "a reduction of dose", "reduction of arteriolar blood flow"

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 from extractor.attribution import SourceAttributor
 from extractor.context import ContextRules
 from extractor.document import Document
+from extractor.evidence import STOPPED, count_of, duration_days, mortality_percent, per_week
 from extractor.drugs import (
     belongs_to_other_drug,
     clause_names_only_other_drugs,
@@ -421,8 +422,115 @@ class _DocumentMentions:
             numeric += self.numeric(field, by_field.get(field, []))
         table = self.tables()
         mentions += _without_overlaps(table + numeric, group=lambda m: "numeric" if m.field in NUMERIC_FIELDS else m.field)
+        mentions += self.evidence_fields(by_field)
         mentions = _without_overlaps(mentions, group=lambda m: m.field)
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
+
+
+    def _regimen_sentences(self, by_field: dict[str, list[Span]]) -> set[int]:
+        """Sentences (by first token) that name STS or hold a route, dose or strength of it."""
+        starts = {ent.sent.start for ent in self.doc.ents if ent.label_ == "STS"}
+        for name in ("route", "dose", "concentration"):
+            starts |= {span.sent.start for span in by_field.get(name, [])}
+        return starts
+
+    def evidence_fields(self, by_field: dict[str, list[Span]]) -> list[Mention]:
+        """frequency, duration, patients, adverse_event, mortality (schema v2)."""
+        regimen = self._regimen_sentences(by_field)
+        result: list[Mention] = []
+        for span in _longest_first(by_field.get("frequency", [])):
+            found = self._frequency(span, regimen)
+            if found:
+                result.append(found)
+        for span in _longest_first(by_field.get("duration", [])):
+            found = self._duration(span, regimen)
+            if found:
+                result.append(found)
+        for span in _longest_first(by_field.get("patients", [])):
+            found = self._patients(span, regimen)
+            if found:
+                result.append(found)
+        for span in _longest_first(by_field.get("adverse_event", [])):
+            found = self._adverse_event(span, regimen)
+            if found:
+                result.append(found)
+        for span in _longest_first(by_field.get("mortality", [])):
+            value = mortality_percent(span.text)
+            if value is not None and not sentence_names_only_other_drugs(self.doc, span):
+                result.append(self.mention("mortality", span.start_char, span.end_char, values=(value, value, "%"), rule_id=span.id_))
+        return result
+
+    def _frequency(self, span: Span, regimen: set[int]) -> Mention | None:
+        if span.sent.start not in regimen or belongs_to_other_drug(self.doc, span):
+            return None
+        category = self.x.rules[span.id_].category
+        if category:
+            return self.mention("frequency", span.start_char, span.end_char, category=category, rule_id=span.id_)
+        values = per_week(span.text)
+        if values is None:
+            return None
+        return self.mention("frequency", span.start_char, span.end_char, values=(values[0], values[1], "per_week"), rule_id=span.id_)
+
+    def _number_to_unit(self, span: Span) -> tuple[int, int] | None:
+        """The number-and-unit core of a duration phrase ("for 6 months" -> "6 months")."""
+        tokens = [t for t in span if not t.is_space]
+        first = next((k for k, t in enumerate(tokens) if t.like_num or t.text[:1].isdigit()), None)
+        units = [k for k, t in enumerate(tokens) if duration_days("1 " + t.text) is not None]
+        if first is None or not units or units[-1] < first:
+            return None
+        last = units[-1]
+        return tokens[first].idx, tokens[last].idx + len(tokens[last].text)
+
+    def _duration(self, span: Span, regimen: set[int]) -> Mention | None:
+        category = self.x.rules[span.id_].category or "treatment"
+        sentence_words = {t.lower_ for t in span.sent}
+        if category == "treatment" and (
+            (span.sent.start not in regimen and not sentence_words & _TREATMENT_WORDS)
+            or sentence_words & {"history", "ago", "since", "previously", "prior", "before"}
+        ):
+            return None
+        bounds = self._number_to_unit(span)
+        if bounds is None:
+            return None
+        values = duration_days(self.text[bounds[0] : bounds[1]])
+        if values is None:
+            return None
+        return self.mention("duration", bounds[0], bounds[1], values=(values[0], values[1], "days"), category=category, rule_id=span.id_)
+
+    def _patients(self, span: Span, regimen: set[int]) -> Mention | None:
+        after = [t for t in self.doc[span.end : min(span.sent.end, span.end + 2)] if not t.is_space]
+        if after and after[0].lemma_.lower() in _RESULT_VERBS:
+            return None  # "7 patients improved" is a result, not the group's size
+        before = self.doc[span.start - 1] if span.start > span.sent.start else None
+        if before is not None and before.lower_ in {"of", "in", "among"} and span.start - 2 >= span.sent.start and self.doc[span.start - 2].like_num:
+            return None  # "7 of 19 patients": the result's denominator
+        single = span.id_ == "pat.single_case"
+        lemmas = {t.lemma_.lower() for t in span.sent}
+        if not single and span.sent.start not in regimen and not lemmas & _ENROLMENT_VERBS:
+            return None
+        value = count_of(span.text)
+        if value is None:
+            return None
+        category = self.x.rules[span.id_].category or "patients"
+        return self.mention("patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_)
+
+    def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:
+        if self.x.context.modifiers(self.doc, span, "adverse_event"):
+            return None  # "no nausea", "may cause acidosis"
+        words = {t.lower_ for t in span.sent}
+        if span.sent.start not in regimen and not words & _HARM_CONTEXT:
+            return None
+        if sentence_names_only_other_drugs(self.doc, span):
+            return None
+        sentence = self.text[span.sent.start_char : span.sent.end_char]
+        category = "stopped" if STOPPED.search(sentence) else "adverse_event"
+        return self.mention("adverse_event", span.start_char, span.end_char, category=category, rule_id=span.id_)
+
+
+_TREATMENT_WORDS = {"treatment", "therapy", "treated", "applied", "application", "received", "continued", "given", "injections", "infusions", "regimen", "course"}
+_RESULT_VERBS = {"have", "show", "achieve", "experience", "improve", "respond", "die", "develop", "heal", "report", "demonstrate", "had", "showed"}
+_ENROLMENT_VERBS = {"treat", "receive", "undergo", "give", "include", "enrol", "enroll", "identify", "review", "present", "report", "describe", "analyse", "analyze", "recruit", "study", "evaluate", "inject", "apply"}
+_HARM_CONTEXT = {"side", "adverse", "tolerated", "tolerance", "complication", "complications", "developed", "experienced", "injection", "infusion", "infusions", "injections", "treatment", "therapy", "discontinued", "stopped"}
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:

@@ -90,6 +90,10 @@ def record_shape_problems(record: dict) -> list[str]:
     return problems
 
 
+def low_high_missing(record: dict) -> bool:
+    return record["value_min"] is None or record["value_max"] is None
+
+
 def check_record(record: dict, corpus_text: str | None) -> list[str]:
     """Problems with one gold record, as messages (empty list when it is valid)."""
     shape = record_shape_problems(record)
@@ -108,6 +112,9 @@ def check_record(record: dict, corpus_text: str | None) -> list[str]:
     if allowed is None:
         if record["category"] is not None:
             problems.append(f"{field_name} takes no category, got {record['category']!r}")
+    elif field_name == "frequency" and record["unit"] == "per_week":
+        if record["category"] is not None or low_high_missing(record):
+            problems.append("frequency in per_week takes values and no category")
     elif record["category"] not in allowed:
         problems.append(f"category {record['category']!r} not allowed for {field_name}")
     if record["source"] not in SOURCES:
@@ -121,6 +128,12 @@ def check_record(record: dict, corpus_text: str | None) -> list[str]:
         problems.append("lesion_size needs at least one bound")
     if _is_number(low) and _is_number(high) and low > high:
         problems.append(f"value_min {low} > value_max {high}")
+    if field_name in ("patients", "mortality") and (low is None or high is None):
+        problems.append(f"{field_name} needs value_min and value_max")
+    if field_name == "duration" and low is None and high is None:
+        problems.append("duration needs at least one bound")  # "up to 4 weeks", "at least 5 months"
+    if field_name == "adverse_event" and (low is not None or high is not None):
+        problems.append("adverse_event takes no values")
     if field_name == "outcome" and (record["unit"] == "%") != (low is not None):
         problems.append("outcome has unit '%' exactly when it carries a value")
     return problems

@@ -89,7 +89,8 @@ def _rule_from(record: dict, where: str, expected_label: str) -> Rule:
         raise PatternError(f"{where}: pattern must be a token list or a phrase string")
     category = record.get("category")
     allowed = CATEGORIES.get(expected_label)
-    if allowed is not None and category not in allowed | SPECIAL_CATEGORIES:
+    # a frequency rule without a category states administrations per week
+    if allowed is not None and category not in allowed | SPECIAL_CATEGORIES and not (expected_label == "frequency" and category is None):
         raise PatternError(f"{where}: category {category!r} not allowed for {expected_label}")
     if allowed is None and category is not None:
         raise PatternError(f"{where}: {expected_label} rules take no category")

@@ -35,6 +35,11 @@ FIELD_COLOURS: dict[str, str] = {
     "concentration": "#feca74",
     "lesion_size": "#ff9561",
     "outcome": "#aa9cfc",
+    "frequency": "#c887fb",
+    "duration": "#9cc9cc",
+    "patients": "#e4e7d2",
+    "adverse_event": "#ff8197",
+    "mortality": "#bbbbbb",
 }
 SOURCE_NAMES = ("this_study", "cited")
 

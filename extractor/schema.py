@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-FIELDS: tuple[str, ...] = ("route", "dose", "concentration", "lesion_size", "outcome")
+CORE_FIELDS: tuple[str, ...] = ("route", "dose", "concentration", "lesion_size", "outcome")
+# the evidence-table fields of schema v2: what a reviewer's extraction sheet also holds
+EVIDENCE_FIELDS: tuple[str, ...] = ("frequency", "duration", "patients", "adverse_event", "mortality")
+FIELDS: tuple[str, ...] = CORE_FIELDS + EVIDENCE_FIELDS
 
 ROUTE_CATEGORIES: frozenset[str] = frozenset(
     {
@@ -34,6 +37,10 @@ OUTCOME_CATEGORIES: frozenset[str] = frozenset(
 CATEGORIES: dict[str, frozenset[str]] = {
     "route": ROUTE_CATEGORIES,
     "outcome": OUTCOME_CATEGORIES,
+    "frequency": frozenset({"per_dialysis", "once", "as_needed"}),
+    "duration": frozenset({"treatment", "follow_up"}),
+    "patients": frozenset({"patients", "lesions"}),
+    "adverse_event": frozenset({"adverse_event", "stopped"}),
 }
 UNITS: dict[str, frozenset[str | None]] = {
     "route": frozenset({None}),
@@ -41,6 +48,11 @@ UNITS: dict[str, frozenset[str | None]] = {
     "concentration": frozenset({"%", "ratio"}),
     "lesion_size": frozenset({"mm"}),
     "outcome": frozenset({"%", None}),
+    "frequency": frozenset({"per_week", None}),
+    "duration": frozenset({"days"}),
+    "patients": frozenset({None}),
+    "adverse_event": frozenset({None}),
+    "mortality": frozenset({"%"}),
 }
 SOURCES: frozenset[str] = frozenset({"this_study", "cited"})
 

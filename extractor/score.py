@@ -8,6 +8,11 @@ Three views, all per field plus micro and macro averages:
 - facts: per document, the set of normalized values (route and outcome
   categories; numbers with their unit for dose, concentration, lesion size).
 Attributes (source, normalized values) are scored on lenient matches.
+
+A gold set scores the fields it labels: the five core fields, plus the
+evidence-table fields when its gold holds any of them (or its ``fields.txt``
+lists them). "micro" stays the five core fields, so figures stay comparable
+across sets; the evidence fields get their own "evidence micro" line.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.schema import FIELDS
+from extractor.schema import CORE_FIELDS, EVIDENCE_FIELDS, FIELDS
 
 
 @dataclass
@@ -74,18 +79,21 @@ class Score:
     ignored_docs: list[str] = field(default_factory=list)
     negative_docs: list[str] = field(default_factory=list)
     negative_rows: int = 0
+    fields: tuple[str, ...] = CORE_FIELDS
 
     @staticmethod
-    def micro(by_field: dict[str, Counts]) -> Counts:
+    def micro(by_field: dict[str, Counts], names: tuple[str, ...] = CORE_FIELDS) -> Counts:
+        """Summed counts over ``names`` (the five core fields unless told)."""
         total = Counts()
-        for counts in by_field.values():
-            total.add(counts)
+        for name, counts in by_field.items():
+            if name in names:
+                total.add(counts)
         return total
 
     @staticmethod
-    def macro(by_field: dict[str, Counts]) -> tuple[float, float, float]:
-        """Mean P, R, F1 over fields that occur in gold or predictions."""
-        present = [c for c in by_field.values() if c.tp + c.fp + c.fn]
+    def macro(by_field: dict[str, Counts], names: tuple[str, ...] = CORE_FIELDS) -> tuple[float, float, float]:
+        """Mean P, R, F1 over the fields of ``names`` that occur in gold or predictions."""
+        present = [c for name, c in by_field.items() if name in names and c.tp + c.fp + c.fn]
         if not present:
             return 0.0, 0.0, 0.0
         n = len(present)
@@ -219,15 +227,29 @@ def _same_values(g: dict, p: dict) -> bool:
     )
 
 
-def score(gold_records: list[dict], pred_records: list[dict], labelled: set[str] | None = None) -> Score:
-    """Score predictions against gold.
+def labelled_fields(gold_records: list[dict], gold_dir: Path | str | None = None) -> tuple[str, ...]:
+    """The fields a gold set labels: ``fields.txt`` in its folder when present,
+    else the core five plus the evidence fields if any gold record has one."""
+    listing = Path(gold_dir) / "fields.txt" if gold_dir is not None else None
+    if listing is not None and listing.is_file():
+        named = {line.strip() for line in listing.read_text(encoding="utf-8").splitlines() if line.strip()}
+        return tuple(name for name in FIELDS if name in named)
+    if any(r.get("field") in EVIDENCE_FIELDS for r in gold_records):
+        return FIELDS
+    return CORE_FIELDS
+
+
+def score(
+    gold_records: list[dict], pred_records: list[dict], labelled: set[str] | None = None, fields: tuple[str, ...] = CORE_FIELDS
+) -> Score:
+    """Score predictions against gold, on ``fields`` only.
 
     ``labelled`` names every document that has a gold file, including empty
     ones ("labelled: no mentions"), whose predictions are all false positives;
     predictions for documents with no gold file at all are ignored."""
-    gold = [normalize_record(r) for r in gold_records]
-    gold_docs = {r["doc_id"] for r in gold} | (labelled or set())
-    pred = [normalize_record(r) for r in pred_records]
+    gold = [normalize_record(r) for r in gold_records if r.get("field") in fields]
+    gold_docs = {r["doc_id"] for r in gold_records} | (labelled or set())
+    pred = [normalize_record(r) for r in pred_records if r.get("field") in fields]
     ignored = sorted({r["doc_id"] for r in pred} - gold_docs)
     pred = [r for r in pred if r["doc_id"] in gold_docs]
 
@@ -237,13 +259,13 @@ def score(gold_records: list[dict], pred_records: list[dict], labelled: set[str]
     for r in pred:
         groups[(r["doc_id"], r["field"])][1].append(r)
 
-    lenient = {name: Counts() for name in FIELDS}
-    strict = {name: Counts() for name in FIELDS}
-    facts = {name: Counts() for name in FIELDS}
-    result = Score(lenient, strict, facts, 0, 0, 0, {}, {}, ignored_docs=ignored)
-    result.negative_docs = sorted(gold_docs - {r["doc_id"] for r in gold})
+    lenient = {name: Counts() for name in fields}
+    strict = {name: Counts() for name in fields}
+    facts = {name: Counts() for name in fields}
+    result = Score(lenient, strict, facts, 0, 0, 0, {}, {}, ignored_docs=ignored, fields=fields)
+    result.negative_docs = sorted(gold_docs - {r["doc_id"] for r in gold_records})
     result.negative_rows = sum(1 for r in pred if r["doc_id"] in result.negative_docs)
-    for name in FIELDS:
+    for name in fields:
         result.gold_counts[name] = sum(1 for r in gold if r["field"] == name)
         result.pred_counts[name] = sum(1 for r in pred if r["field"] == name)
 
@@ -283,7 +305,7 @@ def format_table(result: Score) -> str:
             f"{strict_f:>9.3f} | {fact_c[0]:>6.3f}{fact_c[1]:>7.3f}{fact_c[2]:>7.3f}"
         )
 
-    for name in FIELDS:
+    for name in result.fields:
         l, s, f = result.lenient[name], result.strict[name], result.facts[name]
         lines.append(
             row(
@@ -296,17 +318,21 @@ def format_table(result: Score) -> str:
             )
         )
     lines.append("-" * len(header))
-    ml, ms, mf = (Score.micro(v) for v in (result.lenient, result.strict, result.facts))
-    lines.append(
-        row(
-            "micro",
-            str(sum(result.gold_counts.values())),
-            str(sum(result.pred_counts.values())),
-            (ml.precision, ml.recall, ml.f1),
-            ms.f1,
-            (mf.precision, mf.recall, mf.f1),
+    groups = [("micro", CORE_FIELDS)]
+    if any(name in EVIDENCE_FIELDS for name in result.fields):
+        groups.append(("evidence micro", EVIDENCE_FIELDS))
+    for label, names in groups:
+        ml, ms, mf = (Score.micro(v, names) for v in (result.lenient, result.strict, result.facts))
+        lines.append(
+            row(
+                label,
+                str(sum(n for k, n in result.gold_counts.items() if k in names)),
+                str(sum(n for k, n in result.pred_counts.items() if k in names)),
+                (ml.precision, ml.recall, ml.f1),
+                ms.f1,
+                (mf.precision, mf.recall, mf.f1),
+            )
         )
-    )
     lines.append(
         row("macro", "", "", Score.macro(result.lenient), Score.macro(result.strict)[2], Score.macro(result.facts))
     )

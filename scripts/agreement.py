@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extractor.gold import labelled_documents, load_gold  # noqa: E402
-from extractor.score import format_errors, format_table, score  # noqa: E402
+from extractor.score import format_errors, format_table, labelled_fields, score  # noqa: E402
 
 
 def main() -> None:
@@ -30,7 +30,7 @@ def main() -> None:
     both = labelled_documents(args.a) & labelled_documents(args.b)
     a = [r for r in load_gold(args.a) if r["doc_id"] in both]
     b = [r for r in load_gold(args.b) if r["doc_id"] in both]
-    result = score(a, b, both)
+    result = score(a, b, both, labelled_fields(a + b))
     print(f"agreement of {args.b} with {args.a} on {len(both)} documents (lenient F1 = agreement)")
     print(format_table(result))
     if args.disagreements:

@@ -20,7 +20,9 @@ def test_gold_set_checks_clean():
 def test_gold_covers_every_paper_and_field():
     records = load_gold(GOLD)
     assert {r["doc_id"] for r in records} == {p.stem for p in CORPUS.glob("*.txt")}
-    assert set(Counter(r["field"] for r in records)) == set(FIELDS)
+    labelled = set(Counter(r["field"] for r in records))
+    # the corpus papers state no mortality rate; every other field occurs
+    assert labelled == set(FIELDS) - {"mortality"}
 
 
 def _corrupt(tmp_path, mutate):
