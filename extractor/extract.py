@@ -446,10 +446,9 @@ class _DocumentMentions:
             found = self._duration(span, regimen)
             if found:
                 result.append(found)
-        for span in _longest_first(by_field.get("patients", [])):
-            found = self._patients(span, regimen)
-            if found:
-                result.append(found)
+        result += _treated_group(
+            [found for span in _longest_first(by_field.get("patients", [])) if (found := self._patients(span, regimen)) is not None]
+        )
         for span in _longest_first(by_field.get("adverse_event", [])):
             found = self._adverse_event(span, regimen)
             if found:
@@ -461,7 +460,8 @@ class _DocumentMentions:
         return result
 
     def _frequency(self, span: Span, regimen: set[int]) -> Mention | None:
-        if span.sent.start not in regimen or belongs_to_other_drug(self.doc, span):
+        words = {t.lower_ for t in span.sent}
+        if (span.sent.start not in regimen and not words & _GIVING_WORDS) or belongs_to_other_drug(self.doc, span):
             return None
         category = self.x.rules[span.id_].category
         if category:
@@ -486,33 +486,46 @@ class _DocumentMentions:
         sentence_words = {t.lower_ for t in span.sent}
         if category == "treatment" and (
             (span.sent.start not in regimen and not sentence_words & _TREATMENT_WORDS)
-            or sentence_words & {"history", "ago", "since", "previously", "prior", "before"}
+            or sentence_words & {"history", "ago", "since", "previously", "prior"}
         ):
             return None
+        before = self.doc[span.start - 1].lower_ if span.start > span.sent.start else ""
+        if span.id_ == "dur.n_month_follow_up" and before in {"at", "the", "by", "during"}:
+            return None  # "at 3-month follow-up" dates a result; it is not the follow-up's length
         bounds = self._number_to_unit(span)
         if bounds is None:
             return None
         values = duration_days(self.text[bounds[0] : bounds[1]])
         if values is None:
             return None
+        lead = " ".join(t.lower_ for t in span)
+        if "up to" in lead or "within" in lead:
+            values = (None, values[1])  # an upper bound: "for up to a 4-week period"
         return self.mention("duration", bounds[0], bounds[1], values=(values[0], values[1], "days"), category=category, rule_id=span.id_)
 
-    def _patients(self, span: Span, regimen: set[int]) -> Mention | None:
+    def _patients(self, span: Span, regimen: set[int]) -> tuple[Mention, bool] | None:
+        """A count of patients or lesions, and whether its sentence is about
+        treating them (a restatement like "Of the 28 patients, 27 were female"
+        is kept later when it repeats the treated group's size)."""
         after = [t for t in self.doc[span.end : min(span.sent.end, span.end + 2)] if not t.is_space]
         if after and after[0].lemma_.lower() in _RESULT_VERBS:
             return None  # "7 patients improved" is a result, not the group's size
         before = self.doc[span.start - 1] if span.start > span.sent.start else None
         if before is not None and before.lower_ in {"of", "in", "among"} and span.start - 2 >= span.sent.start and self.doc[span.start - 2].like_num:
             return None  # "7 of 19 patients": the result's denominator
-        single = span.id_ == "pat.single_case"
-        lemmas = {t.lemma_.lower() for t in span.sent}
-        if not single and span.sent.start not in regimen and not lemmas & _ENROLMENT_VERBS:
-            return None
         value = count_of(span.text)
         if value is None:
             return None
+        single = span.id_ in _SINGLE_CASE_RULES
+        lemmas = {t.lemma_.lower() for t in span.sent}
+        about_treatment = single or span.sent.start in regimen or bool(lemmas & _ENROLMENT_VERBS)
         category = self.x.rules[span.id_].category or "patients"
-        return self.mention("patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_)
+        mention = self.mention("patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_)
+        if mention.source == "cited" and clause_names_only_other_drugs(self.doc, span):
+            return None  # another drug's series
+        if single and not about_treatment:
+            return None
+        return mention, about_treatment
 
     def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:
         if self.x.context.modifiers(self.doc, span, "adverse_event"):
@@ -520,13 +533,38 @@ class _DocumentMentions:
         words = {t.lower_ for t in span.sent}
         if span.sent.start not in regimen and not words & _HARM_CONTEXT:
             return None
-        if sentence_names_only_other_drugs(self.doc, span):
-            return None
+        if belongs_to_other_drug(self.doc, span, near_only=True):
+            return None  # "nausea from opioids"
         sentence = self.text[span.sent.start_char : span.sent.end_char]
         category = "stopped" if STOPPED.search(sentence) else "adverse_event"
         return self.mention("adverse_event", span.start_char, span.end_char, category=category, rule_id=span.id_)
 
 
+def _treated_group(found: list[tuple[Mention, bool]]) -> list[Mention]:
+    """The paper's own counts that state its treated group: the count stated most
+    often in sentences about treating them ("28 patients" in the abstract,
+    methods and tables), with its restatements ("Of the 28 patients, 27 were
+    female"), not the subgroups results are told about ("Of the 7 patients who
+    ...", "one patient with an allergy"). Cited counts are other studies' and
+    are kept when their sentence is about treatment."""
+    kept = [m for m, about in found if m.source != "this_study" and about]
+    for category in ("patients", "lesions"):
+        own = [(m, about) for m, about in found if m.source == "this_study" and m.category == category]
+        several = [m.value_min for m, about in own if about and m.value_min is not None and m.value_min > 1]
+        if not several:
+            kept += [m for m, about in own if about]  # a case report: each introduction of the one patient
+            continue
+        counts: dict[float, int] = {}
+        for value in several:
+            counts[value] = counts.get(value, 0) + 1
+        group = max(counts, key=lambda value: (counts[value], value))
+        kept += [m for m, _ in own if m.value_min == group]
+    return kept
+
+
+_SINGLE_CASE_RULES = {"pat.single_case", "pat.y_o", "pat.a_patient"}
+_GIVING_WORDS = {"apply", "applied", "application", "inject", "injected", "injection", "injections", "given", "give", "administered",
+                 "infused", "infusion", "received", "use", "used", "treatment", "therapy", "frequency"}
 _TREATMENT_WORDS = {"treatment", "therapy", "treated", "applied", "application", "received", "continued", "given", "injections", "infusions", "regimen", "course"}
 _RESULT_VERBS = {"have", "show", "achieve", "experience", "improve", "respond", "die", "develop", "heal", "report", "demonstrate", "had", "showed"}
 _ENROLMENT_VERBS = {"treat", "receive", "undergo", "give", "include", "enrol", "enroll", "identify", "review", "present", "report", "describe", "analyse", "analyze", "recruit", "study", "evaluate", "inject", "apply"}

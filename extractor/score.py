@@ -106,11 +106,14 @@ class Score:
     def as_dict(self) -> dict:
         def view(by_field: dict[str, Counts]) -> dict:
             p, r, f = self.macro(by_field)
-            return {
+            view_data = {
                 "fields": {name: counts.as_dict() for name, counts in by_field.items()},
                 "micro": self.micro(by_field).as_dict(),
                 "macro": {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)},
             }
+            if any(name in EVIDENCE_FIELDS for name in by_field):
+                view_data["evidence_micro"] = self.micro(by_field, EVIDENCE_FIELDS).as_dict()
+            return view_data
 
         return {
             "lenient": view(self.lenient),

@@ -17,7 +17,7 @@ from extractor import cli
 from extractor.batch import DocResult
 from extractor.cli import app
 from extractor.gold import load_gold
-from extractor.schema import CSV_COLUMNS, FIELDS
+from extractor.schema import CORE_FIELDS, CSV_COLUMNS, FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -153,7 +153,7 @@ def pred_from_gold(tmp_path_factory) -> tuple[Path, dict, dict]:
     """Gold written as a prediction CSV, minus one mention (a false negative)
     plus one invented mention (a false positive)."""
     gold = load_gold(GOLD)
-    missed = gold[3]
+    missed = next(g for g in gold[3:] if g["field"] in CORE_FIELDS)
     invented = dict(gold[0], start=5, end=12, text="invented", field="route", category="oral",
                     value_min=None, value_max=None, unit=None)
     assert not any(g["doc_id"] == invented["doc_id"] and g["field"] == "route" and g["start"] < 12 and g["end"] > 5 for g in gold)
@@ -168,7 +168,8 @@ def pred_from_gold(tmp_path_factory) -> tuple[Path, dict, dict]:
 
 def test_score_json(pred_from_gold):
     pred, missed, invented = pred_from_gold
-    n = len(load_gold(GOLD))
+    n_all = len(load_gold(GOLD))
+    n = sum(1 for g in load_gold(GOLD) if g["field"] in CORE_FIELDS)  # "micro" is the five core fields
     result = invoke("score", "--gold", GOLD, "--pred", pred, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -177,8 +178,10 @@ def test_score_json(pred_from_gold):
     assert (micro["tp"], micro["fp"], micro["fn"]) == (n - 1, 1, 1)
     assert micro["precision"] == pytest.approx((n - 1) / n, abs=1e-4)
     assert set(data["lenient"]["fields"]) == set(FIELDS)
-    assert sum(data["gold_counts"].values()) == n
-    assert sum(data["pred_counts"].values()) == n
+    assert sum(data["gold_counts"].values()) == n_all
+    assert sum(data["pred_counts"].values()) == n_all
+    evidence = data["lenient"]["evidence_micro"]
+    assert (evidence["tp"], evidence["fp"], evidence["fn"]) == (n_all - n, 0, 0)
     assert data["source_accuracy"] == 1.0 and data["value_accuracy"] == 1.0
     assert "false_positives" not in data
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from extractor.schema import CORE_FIELDS
+
 CASES = [
     # a lesion as the injection site is intralesional (realtext/shared16 p09, p12)
     ("The DC lesions were injected with sodium thiosulfate 150mg/ml on top or in the upper part of the lesion by the same clinician.",
@@ -22,7 +24,7 @@ CASES = [
 
 @pytest.mark.parametrize("sentence,expected", CASES)
 def test_real_sentence(extract_text, sentence, expected):
-    found = {(m.field, m.text, m.category) for m in extract_text(sentence)}
+    found = {(m.field, m.text, m.category) for m in extract_text(sentence) if m.field in CORE_FIELDS}
     assert found == expected
 
 
@@ -66,7 +68,7 @@ SESSION2_CASES = [
 
 @pytest.mark.parametrize("sentence,expected", SESSION2_CASES)
 def test_real_sentence_with_source(extract_text, sentence, expected):
-    found = {(m.field, m.text, m.category, m.source) for m in extract_text(sentence, title="")}
+    found = {(m.field, m.text, m.category, m.source) for m in extract_text(sentence, title="") if m.field in CORE_FIELDS}
     assert found == expected
 
 
@@ -110,7 +112,7 @@ def test_results_published_by_another_team_are_cited(extract_text):
     text = ("A 51-year-old man presented with calcinosis. According to results published by the Limoges University "
             "Hospital, sodium thiosulfate when applied locally succeeds in reducing the calcifications present under the "
             "skin in nearly a third of cases of dermatomyositis in particular.")
-    found = {(m.field, m.source) for m in extract_text(text, title="")}
+    found = {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS}
     assert found == {("route", "cited"), ("outcome", "cited")}
 
 
@@ -137,7 +139,7 @@ HEDGE_ROUTE_SOURCE_CASES = [
 
 @pytest.mark.parametrize("sentence,expected", HEDGE_ROUTE_SOURCE_CASES)
 def test_hedges_adverbial_routes_and_reporting_cues(extract_text, sentence, expected):
-    found = {(m.field, m.text, m.category, m.source) for m in extract_text(sentence)}
+    found = {(m.field, m.text, m.category, m.source) for m in extract_text(sentence) if m.field in CORE_FIELDS}
     assert found == expected
 
 
@@ -173,4 +175,4 @@ def test_a_structured_heading_run_into_its_text_shows_the_own_study(extract_text
     """realtext/holdout v30: "Purpose To describe ..." is the paper's own aim, so its preparation is this_study."""
     text = ("Purpose To describe the method of preparation and checking of an injectable solution of 25% sodium "
             "thiosulfate for the treatment of intradialytic calciphylaxis in renal patients.")
-    assert {(m.field, m.source) for m in extract_text(text, title="")} == {("route", "this_study"), ("concentration", "this_study")}
+    assert {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS} == {("route", "this_study"), ("concentration", "this_study")}
