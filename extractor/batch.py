@@ -48,6 +48,7 @@ from extractor.export import atomic_write, format_cell, inert, safe_row
 from extractor.indication import CALCIFICATION
 from extractor.ingest import PDF_SUFFIXES, SUPPORTED_SUFFIXES, doc_id_for, load_document
 from extractor.patterns import PATTERNS_DIR
+from extractor.studies import document_title, study_row, studies_path_for, write_studies
 from extractor.schema import CSV_COLUMNS, FIELDS, Mention
 
 try:
@@ -101,13 +102,14 @@ class DocResult:
     indication: str = ""  # calcification, other or no_sts
     indication_sentence: str = ""
     attempts: int = 1  # runs that ended in this error ("crashed" is retried once)
+    title: str = ""  # for the studies table
 
     def as_json(self) -> str:
         return json.dumps(
             {"doc_id": self.doc_id, "path": self.path, "digest": self.digest, "rows": self.rows,
              "pages": self.pages, "error": list(self.error) if self.error else None,
              "words": self.words, "indication": self.indication, "indication_sentence": self.indication_sentence,
-             "attempts": self.attempts},
+             "attempts": self.attempts, "title": self.title},
             ensure_ascii=False,
         )
 
@@ -133,8 +135,11 @@ class DocResult:
         rows = data.get("rows")
         if not isinstance(rows, list) or not all(_valid_row(row) for row in rows):
             raise ValueError("bad rows")
+        title = data.get("title", "")
+        if not isinstance(title, str):
+            raise ValueError("bad title")
         return cls(strings[0], strings[1], strings[2], rows, pages, tuple(error) if error else None,
-                   words, strings[3], strings[4], attempts)
+                   words, strings[3], strings[4], attempts, title)
 
     @property
     def status(self) -> str:
@@ -365,6 +370,7 @@ def _extract(extractor, path: Path, digest: str, doc_id: str, pdf_timeout: float
     return DocResult(
         doc_id, str(path), digest, [_mention_dict(m) for m in reading.mentions], len(document.pages),
         words=reading.words, indication=reading.indication.kind, indication_sentence=reading.indication.sentence,
+        title=document_title(document.text),
     )
 
 
@@ -568,7 +574,7 @@ class OutputLock:
 def remove_stale_temporaries(out: Path) -> list[Path]:
     """Temporary files of atomic writes a killed run left beside the outputs
     (hidden ``.NAME.XXXXXXXX.tmp``); called while holding the lock, so none is in use."""
-    names = {p.name for p in (out, errors_path_for(out), documents_path_for(out), manifest_path_for(out))}
+    names = {p.name for p in (out, errors_path_for(out), documents_path_for(out), studies_path_for(out), manifest_path_for(out))}
     pattern = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")
     removed = []
     if out.parent.is_dir():
@@ -650,7 +656,7 @@ def run_batch(
         manifest_path_for(out), fingerprint(model, all_indications=all_indications), pdf_timeout,
         None if runner else memory_limit,
     )
-    outputs = (out, errors_path_for(out), documents_path_for(out), manifest.path)
+    outputs = (out, errors_path_for(out), documents_path_for(out), studies_path_for(out), manifest.path)
     found = find_inputs(inputs, exclude=outputs, doc_ids=doc_ids)
     if found.outputs_among_inputs:
         clash = found.outputs_among_inputs[0]
@@ -752,7 +758,7 @@ def _renamed(result: DocResult, path: Path, doc_id: str | None = None) -> DocRes
         return result
     rows = [{**row, "doc_id": doc_id} for row in result.rows]
     return DocResult(doc_id, str(path), result.digest, rows, result.pages, result.error,
-                     result.words, result.indication, result.indication_sentence, result.attempts)
+                     result.words, result.indication, result.indication_sentence, result.attempts, result.title)
 
 
 def memory_slots(memory_limit: int | None) -> int | None:
@@ -952,4 +958,10 @@ def write_outputs(results: list[DocResult], out: Path) -> int:
         for r in sorted(results, key=lambda r: (r.doc_id, r.path)):
             writer.writerow([inert(r.doc_id), inert(r.path), r.pages, r.words, inert(r.indication), inert(r.indication_sentence),
                              0 if r.error else len(r.rows), r.status])
+    by_doc: dict[str, list[dict]] = {}
+    for row in rows:
+        by_doc.setdefault(row["doc_id"], []).append(row)
+    in_scope = sorted((r for r in results if r.status == "ok"), key=lambda r: (r.doc_id, r.path))
+    with atomic_write(studies_path_for(out)) as handle:
+        write_studies(handle, (study_row(r.doc_id, r.title, by_doc.get(r.doc_id, []), [r.indication_sentence]) for r in in_scope), cell=inert)
     return len(rows)

@@ -15,6 +15,8 @@ from extractor.document import IngestError
 from extractor.gold import check_gold, labelled_documents, load_gold
 from extractor.ingest import load_document
 from extractor.patterns import PatternError
+from extractor.score_studies import format_studies, score_studies
+from extractor.studies import studies_path_for
 from extractor.score import format_errors, format_table, labelled_fields, read_predictions, score
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sodium thiosulfate treatment details from calcinosis cutis papers.")
@@ -80,8 +82,10 @@ def extract(
         False, "--send-files", help="With --scheduler: send each file's bytes (up to 8 MiB) with its task, for workers that do not share this disk."
     ),
     html: Optional[Path] = typer.Option(None, "--html", help="Also write the evidence report (see `extractor report`) to this HTML file."),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the studies table and the mentions as a workbook (see `extractor table`)."),
 ) -> None:
-    """Extract mentions from papers into a CSV; one row per input in OUT.documents.csv; failures go to OUT.errors.csv."""
+    """Extract mentions from papers into a CSV; one row per paper in OUT.studies.csv, one per input in
+    OUT.documents.csv; failures go to OUT.errors.csv."""
     missing = [path for path in paths if not path.exists() and not path.is_symlink()]  # a dangling link: an error row
     if missing:
         for path in missing:
@@ -138,8 +142,31 @@ def extract(
         raise typer.Exit(2)
     if html:
         _write_report(out, html)
+    if xlsx:
+        _write_workbook(Path(out), xlsx)
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _write_workbook(csv_path: Path, xlsx: Path) -> None:
+    from extractor.workbook import write_workbook
+
+    studies = studies_path_for(csv_path)
+    try:
+        written = write_workbook(csv_path, studies, xlsx)
+    except (OSError, KeyError, ValueError) as exc:
+        typer.echo(f"extractor: cannot write the workbook {printable(str(xlsx))}: {exc}", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"extractor: workbook of {written} studies -> {printable(str(xlsx))}", err=True)
+
+
+@app.command("table")
+def table_command(
+    csv_path: Path = typer.Argument(..., help="A finished batch's mentions CSV (OUT.csv; OUT.studies.csv beside it)."),
+    xlsx: Path = typer.Option(..., "--xlsx", help="Workbook to write: sheet 'studies' linked to sheet 'mentions'."),
+) -> None:
+    """The studies table and its mentions as an Excel/LibreOffice workbook."""
+    _write_workbook(csv_path, xlsx)
 
 
 @app.command()
@@ -184,6 +211,13 @@ def score_command(
         typer.echo(json.dumps(data, indent=2))
         return
     typer.echo(format_table(result))
+    studies_gold, studies_pred = gold / "studies.csv", studies_path_for(pred)
+    if studies_gold.is_file() and studies_pred.is_file():
+        studies_result = score_studies(studies_gold, studies_pred)
+        typer.echo(format_studies(studies_result))
+        if show_errors:
+            for doc_id, column, want, got in studies_result.disagreements:
+                typer.echo(f"STUDY {doc_id} {column}: gold {want!r} | pred {got!r}")
     if show_errors:
         texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*")) if p.suffix in (".txt", ".md")} if corpus.is_dir() else {}
         typer.echo(format_errors(result, texts))

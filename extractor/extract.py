@@ -461,7 +461,7 @@ class _DocumentMentions:
 
     def _frequency(self, span: Span, regimen: set[int]) -> Mention | None:
         words = {t.lower_ for t in span.sent}
-        if (span.sent.start not in regimen and not words & _GIVING_WORDS) or belongs_to_other_drug(self.doc, span):
+        if (span.sent.start not in regimen and not words & _GIVING_WORDS) or belongs_to_other_drug(self.doc, span, near_only=True):
             return None
         category = self.x.rules[span.id_].category
         if category:
