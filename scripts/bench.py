@@ -263,10 +263,12 @@ def dask_batch(inputs, out: Path, *, workers: int, fingerprint_value: str) -> tu
     2,000 submitted at once, give the scheduler's and client's cost per task."""
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
     from extractor.cluster import _ensure_pipeline, dask_runner
 
+    dask.config.set({"distributed.worker.profile.enabled": False})  # as extractor.cluster does for local:N
     t0 = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
