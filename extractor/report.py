@@ -248,11 +248,19 @@ _FIELD_CSS = "\n".join(
 
 CSS = """
 *{box-sizing:border-box} body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#222}
-header{position:sticky;top:0;z-index:2;background:#fafafa;border-bottom:1px solid #ccc;padding:.4em 1em}
-header h1{font-size:1.05em;margin:0 1em 0 0;display:inline} .group{margin-right:1.2em}
-.lg{display:inline-block;padding:0 .5em;margin:.1em;border-radius:.3em;background:var(--c,#eee);cursor:pointer}
-.keys{color:#555;font-size:.85em} main{padding:0 1em 40vh}
-table.index{border-collapse:collapse} .index th,.index td{padding:.15em .6em;border-bottom:1px solid #eee;text-align:right}
+body{display:grid;grid-template-columns:12.5em minmax(0,1fr);align-items:start}
+header{grid-column:1;position:sticky;top:0;height:100vh;overflow-y:auto;z-index:2;background:#fafafa;
+  border-right:1px solid #ccc;padding:.6em .7em;display:flex;flex-direction:column;gap:.6em}
+header h1{font-size:1em;margin:0;overflow-wrap:anywhere} .group{display:flex;flex-direction:column;gap:.2em}
+.lg{padding:0 .4em;border-radius:.3em;background:var(--c,#eee);cursor:pointer;font-size:13px;line-height:1.65;white-space:nowrap}
+.lg input{width:12px;height:12px;margin:0 .3em 0 0;vertical-align:-1px}
+.keys{color:#555;font-size:12px;line-height:1.4} main{grid-column:2;padding:0 1em 40vh;min-width:0}
+@media (max-width:760px){
+  body{display:block} html{scroll-padding-top:calc(var(--head,6em) + .5em)}
+  header{height:auto;flex-direction:row;flex-wrap:wrap;align-items:center;gap:.25em 1em;border-right:0;border-bottom:1px solid #ccc;padding:.3em 1em}
+  .group{flex-direction:row;flex-wrap:wrap}
+}
+.wide{overflow-x:auto} table.index{border-collapse:collapse;font-size:14px} .index th,.index td{padding:.15em .45em;border-bottom:1px solid #eee;text-align:right}
 .index td:first-child,.index td.st,.index td.note{text-align:left} .st-error{color:#b00020} .st-out_of_scope{color:#8a6d00}
 .summary th{text-align:left;padding-right:1em;vertical-align:top}
 .v{display:inline-block;margin:.1em .3em .1em 0;padding:0 .4em;border-radius:.3em;background:var(--c)}
@@ -281,8 +289,8 @@ function showIndex(){
   const rows = data.docs.map((d, i) => '<tr><td><a href="#doc/' + encodeURIComponent(d[0]) + '">' + esc(d[0]) + '</a></td>' +
     '<td class="st st-' + d[1] + '">' + d[1] + '</td><td>' + (d[2] || '') + '</td><td>' + d[3] + '</td>' +
     d[4].map(n => '<td>' + n + '</td>').join('') + '<td>' + d[4].reduce((a, b) => a + b, 0) + '</td><td class="note">' + esc(d[5]) + '</td></tr>');
-  main.innerHTML = '<h2>' + data.docs.length + ' papers</h2><table class="index"><thead><tr><th>paper</th><th>status</th><th>pages</th><th>words</th>' +
-    data.fields.map(f => '<th>' + f + '</th>').join('') + '<th>all</th><th>note</th></tr></thead><tbody>' + rows.join('') + '</tbody></table>';
+  main.innerHTML = '<h2>' + data.docs.length + ' papers</h2><div class="wide"><table class="index"><thead><tr><th>paper</th><th>status</th><th>pages</th><th>words</th>' +
+    data.fields.map(f => '<th>' + f + '</th>').join('') + '<th>all</th><th>note</th></tr></thead><tbody>' + rows.join('') + '</tbody></table></div>';
   document.title = document.body.dataset.title;
 }
 async function paperHtml(i){
@@ -362,6 +370,11 @@ function showTip(e){
 document.addEventListener('mouseover', showTip);
 document.addEventListener('focusin', showTip);
 document.addEventListener('scroll', () => { if (tipFor && tipFor.isConnected) placeTip(); else tip.hidden = true; }, {passive: true});
+// on a narrow screen the legend is a sticky top bar: scroll targets land below it, whatever its height
+const header = document.querySelector('header');
+function headHeight(){ document.documentElement.style.setProperty('--head', header.offsetHeight + 'px'); }
+new ResizeObserver(headHeight).observe(header);
+headHeight();
 window.addEventListener('hashchange', route);
 route();
 document.body.dataset.ready = String(Math.max(1, Math.round(performance.now())));  // ms after navigation start
