@@ -6,7 +6,8 @@ a digit glued after a full stop, "et al., 2012") → cited; a first-person or
 this-study cue ("we", "our patient", "this case") → this_study; a reporting
 cue ("has been reported", "in another study", "case reports") → cited. A
 sentence without evidence inherits a cited state from earlier sentences of
-its paragraph (a case retold over several sentences), then the section's
+its paragraph (a case retold over several sentences; the rows of one table
+are one paragraph), then the section's
 default: background sections are cited, everything else this_study, except in
 a document that never shows its own study (no first-person or this-study cue,
 no patient narrative, no structured Methods/Results: news items, drug
@@ -81,7 +82,8 @@ class SourceAttributor:
             sentence = text[start:end]
             continues = sentence[:1].islower() and not _END_PUNCT.search(previous_text)
             new_section = any(previous_end < start_ <= start for start_, _, _ in self.structure.sections)
-            if ("\n" in gap and not continues) or section != previous_section or new_section:
+            same_table = sentence.lstrip().startswith("|") and previous_text.lstrip().startswith("|")
+            if ("\n" in gap and not continues and not same_table) or section != previous_section or new_section:
                 sticky = None
             evidence = self.evidence(sentence)
             if section in OWN_DATA_SECTIONS:

@@ -598,15 +598,20 @@ def _merge_overlapping(spans: list[Span]) -> list[Span]:
 
 
 def _without_overlaps(mentions: list[Mention], *, group) -> list[Mention]:
-    """Keep the first-listed, then longest, mention among overlapping ones of a group."""
+    """Keep the first-listed, then longest, mention among overlapping ones of a group.
+
+    Kept spans of a group never overlap, so sorted by start they are sorted by
+    end too: one bisection finds the only neighbours that could overlap
+    (linear-logarithmic; a 15,000-row table no longer takes quadratic time)."""
     order = sorted(range(len(mentions)), key=lambda i: (-(mentions[i].end - mentions[i].start), i))
     kept: list[Mention] = []
     taken: dict[str, list[tuple[int, int]]] = {}
     for i in order:
         m = mentions[i]
         spans = taken.setdefault(group(m), [])
-        if any(m.start < b and a < m.end for a, b in spans):
+        k = bisect.bisect_left(spans, (m.start, m.end))
+        if (k > 0 and spans[k - 1][1] > m.start) or (k < len(spans) and spans[k][0] < m.end):
             continue
-        spans.append((m.start, m.end))
+        spans.insert(k, (m.start, m.end))
         kept.append(m)
     return kept

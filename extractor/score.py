@@ -80,6 +80,9 @@ class Score:
     negative_docs: list[str] = field(default_factory=list)
     negative_rows: int = 0
     fields: tuple[str, ...] = CORE_FIELDS
+    evidence_matched: int = 0
+    evidence_source_correct: int = 0
+    evidence_value_correct: int = 0
 
     @staticmethod
     def micro(by_field: dict[str, Counts], names: tuple[str, ...] = CORE_FIELDS) -> Counts:
@@ -278,11 +281,16 @@ def score(
         exact = max_matching(g_list, p_list, lenient=False)
         strict[name].add(Counts(len(exact), len(p_list) - len(exact), len(g_list) - len(exact)))
         for i, j in pairs:
-            result.matched += 1
             same_source = g_list[i]["source"] == p_list[j]["source"]
             same_values = _same_values(g_list[i], p_list[j])
-            result.source_correct += same_source
-            result.value_correct += same_values
+            if name in CORE_FIELDS:  # the attribute line stays comparable across sets
+                result.matched += 1
+                result.source_correct += same_source
+                result.value_correct += same_values
+            else:
+                result.evidence_matched += 1
+                result.evidence_source_correct += same_source
+                result.evidence_value_correct += same_values
             if not (same_source and same_values):
                 result.mismatches.append((g_list[i], p_list[j]))
         matched_g = {i for i, _ in pairs}
@@ -344,6 +352,12 @@ def format_table(result: Score) -> str:
             f"source correct on {result.source_correct}/{result.matched} matched mentions "
             f"({result.source_correct / result.matched:.1%}); normalized values correct on "
             f"{result.value_correct}/{result.matched} ({result.value_correct / result.matched:.1%})"
+        )
+    if result.evidence_matched:
+        lines.append(
+            f"evidence fields: source correct on {result.evidence_source_correct}/{result.evidence_matched} "
+            f"({result.evidence_source_correct / result.evidence_matched:.1%}); normalized values correct on "
+            f"{result.evidence_value_correct}/{result.evidence_matched} ({result.evidence_value_correct / result.evidence_matched:.1%})"
         )
     if result.negative_docs:
         flagged = sorted({r["doc_id"] for r in result.false_positives} & set(result.negative_docs))

@@ -45,6 +45,13 @@ class Line:
     def is_table_row(self) -> bool:
         return "\t" in self.text
 
+    @property
+    def is_pipe_row(self) -> bool:
+        """A markdown table row ("| L1 | Topical 25% | 5 mm |"): its own sentence,
+        so a 15,000-row table is 15,000 short sentences, not one long one."""
+        stripped = self.text.strip()
+        return stripped.startswith("|") and stripped.count("|") >= 3
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -202,7 +209,7 @@ def analyse(text: str) -> Structure:
         if line.is_blank:
             after_blank = True
             continue
-        if line.is_table_row or heading_of(line.text) and _is_heading_line(line.text):
+        if line.is_table_row or line.is_pipe_row or heading_of(line.text) and _is_heading_line(line.text):
             if pending:
                 sentences.extend(_split_block(text, *pending))
                 pending = None

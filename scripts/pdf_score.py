@@ -30,6 +30,7 @@ from extractor.gold import load_gold  # noqa: E402
 from extractor.ingest import load_document  # noqa: E402
 from extractor.ingest.pdf import read_pdf  # noqa: E402
 from extractor.schema import FIELDS  # noqa: E402
+from extractor.schema import CORE_FIELDS  # noqa: E402
 from extractor.score import Score, fact_of, normalize_record, score  # noqa: E402
 
 
@@ -63,7 +64,9 @@ def run_corpus(corpus: Path, gold_dir: Path, pdf_dir: Path, extractor=None) -> l
     from extractor.extract import Extractor
 
     x = extractor or Extractor()
-    gold = load_gold(gold_dir)
+    # the PDF path is measured on the five core fields (the evidence-table
+    # fields' gold holds LaTeX-marked spans such as "$\\leq 1$ month" no PDF prints)
+    gold = [r for r in load_gold(gold_dir) if r["field"] in CORE_FIELDS]
     pdf_dir.mkdir(parents=True, exist_ok=True)
     runs: list[PaperRun] = []
     for src in sorted(corpus.glob("*.txt")):
@@ -74,8 +77,8 @@ def run_corpus(corpus: Path, gold_dir: Path, pdf_dir: Path, extractor=None) -> l
         doc_gold = [r for r in gold if r["doc_id"] == src.stem]
         mapping = align_offsets(text_doc.text, pdf_doc.text)
         pdf_gold = project_gold(doc_gold, text_doc.text, pdf_doc.text, alignment=mapping)
-        text_rows = [m.row() for m in x.extract(text_doc)]
-        pdf_rows = [m.row() for m in x.extract(pdf_doc)]
+        text_rows = [m.row() for m in x.extract(text_doc) if m.field in CORE_FIELDS]
+        pdf_rows = [m.row() for m in x.extract(pdf_doc) if m.field in CORE_FIELDS]
         runs.append(
             PaperRun(src.stem, text_doc, pdf_doc, doc_gold, pdf_gold, text_rows, pdf_rows,
                      facts_of(text_rows), facts_of(pdf_rows))

@@ -214,7 +214,8 @@ def test_score_table_show_errors(pred_from_gold):
 def test_score_table_of_extraction(corpus_csv):
     result = invoke("score", "--gold", GOLD, "--pred", corpus_csv)
     assert result.exit_code == 0
-    assert [line.split()[0] for line in result.stdout.splitlines()[2:7]] == list(FIELDS)
+    assert [line.split()[0] for line in result.stdout.splitlines()[2:12]] == list(FIELDS)
+    assert any(line.startswith("evidence micro") for line in result.stdout.splitlines())
 
 
 def test_score_missing_prediction_file(tmp_path):

@@ -38,7 +38,7 @@ def exported(tmp_path_factory) -> dict[str, Path]:
         paths[fmt] = folder / EXPORT_NAMES[fmt]
         result = invoke("export", "--gold", GOLD, "--docs", CORPUS, "--format", fmt, "--out", paths[fmt])
         assert result.exit_code == 0, result.output
-        assert "5 documents, 245 spans" in result.stderr
+        assert f"5 documents, {len(load_gold(GOLD))} spans" in result.stderr
     return paths
 
 
@@ -53,7 +53,7 @@ def test_gold_round_trip_is_lossless(fmt, exported, tmp_path):
         assert (back / original.name).read_bytes() == original.read_bytes(), original.name
     assert load_gold(back) == load_gold(GOLD)
     check = invoke("gold", "check", "--gold", back, "--corpus", CORPUS)
-    assert check.exit_code == 0 and "245 mentions OK" in check.output
+    assert check.exit_code == 0 and f"{len(load_gold(GOLD))} mentions OK" in check.output
 
 
 def test_labelstudio_tasks_are_label_studio_json(exported):

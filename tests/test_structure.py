@@ -32,3 +32,16 @@ def test_sections_and_tables_are_found():
     structure = analyse(text)
     assert [name for _, name, _ in structure.sections] == ["introduction", "results", "references"]
     assert len(structure.tables) == 1 and [c.text for c in structure.tables[0].header] == ["Size, cm", "Rate, %"]
+
+
+def test_markdown_table_rows_are_sentences():
+    """A scraped pipe table is as many sentences as rows: a result or dose in one
+    row is told in that row, and a 15,000-row table is not one 300,000-token
+    sentence that every per-sentence step walks again (issue 14, point 8)."""
+    from extractor.structure import analyse
+
+    rows = ["| Lesion | Regimen |", "|---|---|"] + [f"| L{i} | Topical 25% twice daily |" for i in range(50)]
+    text = "Topical sodium thiosulfate\n\n" + "\n".join(rows) + "\n"
+    structure = analyse(text)
+    row_sentences = [text[a:b] for a, b in structure.sentences if text[a:b].startswith("| L")]
+    assert len(row_sentences) == 50 and all(s.count("\n") == 0 for s in row_sentences)
