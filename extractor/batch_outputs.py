@@ -13,6 +13,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractor.export import plain
+
 from extractor.batch import documents_path_for, errors_path_for
 from extractor.document import Document, IngestError, Page
 from extractor.ingest import load_document
@@ -64,7 +66,9 @@ def mention_record(row: dict) -> dict:
 
 def _read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        # undo the spreadsheet-safety apostrophe, so a mention text or path starting
+        # with "-" or "=" compares equal to the document text again
+        return [{key: plain(value) if isinstance(value, str) else value for key, value in row.items()} for row in csv.DictReader(handle)]
 
 
 def read_batch(out_csv: Path | str) -> list[BatchDocument]:

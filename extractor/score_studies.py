@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extractor.export import plain
 from extractor.studies import DATA_COLUMNS
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -50,7 +51,8 @@ class StudiesScore:
 
 def read_table(path: Path | str) -> dict[str, dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as handle:
-        return {row["doc_id"].lstrip("'"): row for row in csv.DictReader(handle)}
+        rows = [{key: plain(value or "") for key, value in row.items()} for row in csv.DictReader(handle)]
+    return {row["doc_id"]: row for row in rows}
 
 
 def score_studies(gold_path: Path | str, pred_path: Path | str) -> StudiesScore:

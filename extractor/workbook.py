@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from extractor.export import plain
 from extractor.studies import DATA_COLUMNS, STUDY_COLUMNS
 
 
@@ -28,8 +29,7 @@ def _read(path: Path) -> list[dict[str, str]]:
 def _raw(value: str | None) -> str:
     """The cell text without the CSV's spreadsheet-safety apostrophe (openpyxl
     writes strings as strings, never as formulas)."""
-    value = value or ""
-    return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@", "\t", "\r") else value
+    return plain(value or "")
 
 
 def _text_cell(sheet, row: int, column: int, value: str):
