@@ -105,6 +105,13 @@ def _dominant_routes(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r.get("category") in keep]
 
 
+def _one_route_named(row: dict, routes: set[str]) -> bool:
+    """The count's sentence names exactly one of the paper's several routes."""
+    sentence = str(row.get("sentence", "")).lower()
+    named = {r for r in routes if r[:8] in sentence or (r == "intravenous" and re.search(r"\biv\b", sentence))}
+    return len(named) == 1
+
+
 def _design(size: int | None, own_rows: list[dict]) -> str:
     """From the treated group's size (patients, else lesions) and trial wording."""
     if not own_rows:
@@ -153,6 +160,9 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
 
     patients, patient_rows = count("patients")
     lesions, lesion_rows = count("lesions")
+    route_names = {str(r.get("category")) for r in by_field.get("route", []) if r.get("category")} - {"injection"}
+    if patients is not None and len(route_names) >= 2 and all(_one_route_named(r, route_names) for r in patient_rows):
+        patients, patient_rows = None, []  # "IV STS was given to 2 patients" in a paper of three routes: an arm
     cells["patients"] = ("" if patients is None else str(patients), patient_rows)
     cells["lesions"] = ("" if lesions is None else str(lesions), lesion_rows)
     size = max(patients or 0, lesions or 0) or None
