@@ -195,7 +195,7 @@ def slow_table(rows: int) -> str:
 def test_same_time_limit_with_one_and_two_jobs(tmp_path, monkeypatch, jobs):
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "slow.txt").write_text(slow_table(3000), encoding="utf-8")
+    (folder / "slow.txt").write_text(slow_table(40000), encoding="utf-8")  # linear now, but ~40 s of work: far over 3 s
     (folder / "paper.txt").write_bytes(CORPUS_FILES[4].read_bytes())
     monkeypatch.setattr(batch, "HARD_LIMIT_GRACE", 0.0)
     started = time.monotonic()
@@ -292,7 +292,7 @@ def test_workers_die_with_the_parent(tmp_path, how):
     folder = tmp_path / "in"
     folder.mkdir()
     for k in range(2):
-        (folder / f"slow{k}.txt").write_text(slow_table(4000 + k), encoding="utf-8")
+        (folder / f"slow{k}.txt").write_text(slow_table(40000 + k), encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "extractor", "extract", str(folder), "--out", str(tmp_path / "out.csv"), "-j", "2", "-q"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
