@@ -176,3 +176,19 @@ def test_a_structured_heading_run_into_its_text_shows_the_own_study(extract_text
     text = ("Purpose To describe the method of preparation and checking of an injectable solution of 25% sodium "
             "thiosulfate for the treatment of intradialytic calciphylaxis in renal patients.")
     assert {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS} == {("route", "this_study"), ("concentration", "this_study")}
+
+
+def test_case_report_subheadings_are_the_papers_own_sections(extract_text):
+    """realtext/final w08: after an abstract's "Introduction:", the headings "Clinical Case:" and
+    "Treatment and Outcome:" open the case's own text, not more background."""
+    text = ("Introduction:\nCalciphylaxis is an infrequent disease.\n\nClinical Case:\nA 68-year-old woman on hemodialysis "
+            "presented a painful nodular lesion.\n\nTreatment and Outcome:\nTreatment was started with intravenous sodium thiosulfate.\n")
+    assert {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS} == {("route", "this_study")}
+
+
+def test_a_passive_symptom_result_and_a_longer_blood_flow(extract_text):
+    """realtext/final w07, w20."""
+    text = ("After he was treated with intravenous sodium thiosulfate (STS), his pain was significantly relieved. "
+            "Skin lesions among patients with calciphylaxis result from reductions in the arteriolar blood flow.")
+    outcomes = {(m.text, m.category) for m in extract_text(text) if m.field == "outcome"}
+    assert outcomes == {("pain was significantly relieved", "symptom_relief")}
