@@ -21,8 +21,6 @@ PER_WEEK_OF_PERIOD = {"day": 7.0, "daily": 7.0, "nightly": 7.0, "week": 1.0, "we
                       "month": 0.25, "monthly": 0.25, "fortnightly": 0.5}
 ABBREVIATIONS_PER_WEEK = {"qd": 7.0, "bid": 14.0, "b.i.d.": 14.0, "tid": 21.0, "t.i.d.": 21.0, "qid": 28.0, "tiw": 3.0}
 _NUMBER = r"\d+(?:[.,]\d+)?"
-_COUNT = re.compile(rf"^(?:{_NUMBER}|[a-z]+)$")
-_RANGE = re.compile(rf"({_NUMBER}|[a-z]+)\s*(?:-|–|to|or)\s*({_NUMBER}|[a-z]+)")
 
 
 def number_of(word: str) -> float | None:
@@ -72,22 +70,19 @@ def per_week(text: str) -> tuple[float, float] | None:
 
 
 def duration_days(text: str) -> tuple[float, float] | None:
-    """Days of a duration phrase ("6 months" -> 180, "6 weeks to 34 months" -> 42-1020)."""
-    pairs = re.findall(rf"({_NUMBER}|[a-z]+)\s*-?\s*(days?|weeks?|wks?|months?|mo|years?|yrs?)\b", text.lower())
+    """Days of a duration phrase ("6 months" -> 180, "2-3 months" -> 60-90,
+    "6 weeks to 34 months" -> 42-1020)."""
+    lower = text.lower()
+    ranged = re.search(rf"({_NUMBER}|[a-z]+)\s*(?:-|–|to)\s*({_NUMBER}|[a-z]+)\s*-?\s*(days?|weeks?|wks?|months?|years?)\b", lower)
+    if ranged:
+        low, high, unit = number_of(ranged.group(1)), number_of(ranged.group(2)), _unit_of(ranged.group(3))
+        if low is not None and high is not None and unit is not None:
+            return low * DAYS_PER_UNIT[unit], high * DAYS_PER_UNIT[unit]
     values = []
-    for amount, unit_word in pairs:
+    for amount, unit_word in re.findall(rf"({_NUMBER}|[a-z]+)\s*-?\s*(days?|weeks?|wks?|months?|mo|years?|yrs?)\b", lower):
         number, unit = number_of(amount), _unit_of(unit_word)
         if number is not None and unit is not None:
             values.append(number * DAYS_PER_UNIT[unit])
-    if not values:
-        ranged = re.search(rf"({_NUMBER})\s*(?:-|–|to)\s*({_NUMBER})\s*-?\s*(days?|weeks?|months?|years?)", text.lower())
-        if not ranged:
-            return None
-    ranged = re.search(rf"({_NUMBER}|[a-z]+)\s*(?:-|–|to)\s*({_NUMBER}|[a-z]+)\s*-?\s*(days?|weeks?|wks?|months?|years?)\b", text.lower())
-    if ranged and len(values) == 1:
-        low, high, unit = number_of(ranged.group(1)), number_of(ranged.group(2)), _unit_of(ranged.group(3))
-        if low is not None and high is not None and unit is not None:
-            values = [low * DAYS_PER_UNIT[unit], high * DAYS_PER_UNIT[unit]]
     return (min(values), max(values)) if values else None
 
 
