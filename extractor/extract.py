@@ -459,9 +459,19 @@ class _DocumentMentions:
                 result.append(self.mention("mortality", span.start_char, span.end_char, values=(value, value, "%"), rule_id=span.id_))
         return result
 
+    def _regimen_table(self, offset: int) -> bool:
+        """The offset lies in a table about the STS regimen (one naming STS, how it is
+        given or how often): a row label "Twice daily" there is the regimen's frequency."""
+        for table in self.structure.tables:
+            if table.start <= offset < table.end:
+                words = set(re.findall(r"[a-z]+", self.text[table.start : table.end].lower()))
+                return bool(words & (_GIVING_WORDS | {"thiosulfate", "thiosulphate", "sts", "tst"}))
+        return False
+
     def _frequency(self, span: Span, regimen: set[int]) -> Mention | None:
         words = {t.lower_ for t in span.sent}
-        if (span.sent.start not in regimen and not words & _GIVING_WORDS) or belongs_to_other_drug(self.doc, span, near_only=True):
+        about_regimen = span.sent.start in regimen or bool(words & _GIVING_WORDS) or self._regimen_table(span.start_char)
+        if not about_regimen or belongs_to_other_drug(self.doc, span, near_only=True):
             return None
         category = self.x.rules[span.id_].category
         if category:

@@ -183,7 +183,8 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
         found = [r for r in by_field.get("duration", []) if r.get("category") == category]
         values = [v for r in found for v in (_number(r.get("value_min")), _number(r.get("value_max"))) if v is not None]
         cells[column] = (_span(values), found)
-    sizes = by_field.get("lesion_size", [])
+    # a size stated with its reduction ("30/57": 30 mm, 57 % smaller) was measured after treatment
+    sizes = [r for r in by_field.get("lesion_size", []) if r.get("pattern_id") != "table.size_and_reduction"]
     size_values = [v for r in sizes for v in (_number(r.get("value_min")), _number(r.get("value_max"))) if v]  # 0: gone after treatment
     cells["lesion_sizes"] = (_span(size_values), sizes)
     outcomes = by_field.get("outcome", [])
