@@ -48,7 +48,7 @@ from extractor.export import atomic_write, format_cell, inert, safe_row
 from extractor.indication import CALCIFICATION
 from extractor.ingest import PDF_SUFFIXES, SUPPORTED_SUFFIXES, doc_id_for, load_document
 from extractor.patterns import PATTERNS_DIR
-from extractor.studies import document_title, study_row, studies_path_for, write_studies
+from extractor.studies import document_title, studies_path_for, study_rows, write_studies
 from extractor.schema import CSV_COLUMNS, FIELDS, Mention
 
 try:
@@ -963,5 +963,5 @@ def write_outputs(results: list[DocResult], out: Path) -> int:
         by_doc.setdefault(row["doc_id"], []).append(row)
     in_scope = sorted((r for r in results if r.status == "ok"), key=lambda r: (r.doc_id, r.path))
     with atomic_write(studies_path_for(out)) as handle:
-        write_studies(handle, (study_row(r.doc_id, r.title, by_doc.get(r.doc_id, []), [r.indication_sentence]) for r in in_scope), cell=inert)
+        write_studies(handle, (row for r in in_scope for row in study_rows(r.doc_id, r.title, by_doc.get(r.doc_id, []), [r.indication_sentence])), cell=inert)
     return len(rows)

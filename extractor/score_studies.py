@@ -52,7 +52,7 @@ class StudiesScore:
 def read_table(path: Path | str) -> dict[str, dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as handle:
         rows = [{key: plain(value or "") for key, value in row.items()} for row in csv.DictReader(handle)]
-    return {row["doc_id"]: row for row in rows}
+    return {row["doc_id"]: row for row in rows if not row.get("arm")}  # paper rows; arm rows are not in the hand table
 
 
 def score_studies(gold_path: Path | str, pred_path: Path | str) -> StudiesScore:

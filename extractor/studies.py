@@ -19,7 +19,7 @@ DATA_COLUMNS: tuple[str, ...] = (
     "design", "patients", "lesions", "disease", "routes", "concentrations", "doses", "frequency", "duration",
     "lesion_sizes", "responses", "recurrence", "adverse_events", "mortality", "follow_up",
 )
-STUDY_COLUMNS: tuple[str, ...] = ("doc_id", "title") + DATA_COLUMNS + ("cited",)
+STUDY_COLUMNS: tuple[str, ...] = ("doc_id", "arm", "title") + DATA_COLUMNS + ("cited",)
 EVIDENCE_COLUMNS: tuple[str, ...] = tuple(f"{column}_evidence" for column in DATA_COLUMNS)
 OUTPUT_COLUMNS: tuple[str, ...] = STUDY_COLUMNS + EVIDENCE_COLUMNS
 DISEASES: dict[str, re.Pattern[str]] = {
@@ -210,11 +210,36 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
         f"{row['field']}={row.get('category') if row['field'] in ('route', 'outcome') else ' '.join(str(row['text']).split())}"
         for row in cited
     )
-    result = {"doc_id": doc_id, "title": title, "cited": cited_cell}
+    result = {"doc_id": doc_id, "arm": "", "title": title, "cited": cited_cell}
     for column in DATA_COLUMNS:
         value, evidence = cells.get(column, ("", []))
         result[column] = value
         result[f"{column}_evidence"] = _offsets(evidence) if value else ""
+    return result
+
+
+def study_rows(doc_id: str, title: str, rows: list[dict], context: Iterable[str] = ()) -> list[dict[str, str]]:
+    """The paper's row, then one row per arm when the paper gives STS by two or
+    more routes: an arm holds the mentions told in sentences that name its route
+    and no other of the paper's routes ("Topical STS ... resolved 78%",
+    "Intradermal injections ... 20%")."""
+    paper = study_row(doc_id, title, rows, context)
+    own_routes = [r for r in rows if r.get("source") == "this_study" and r.get("field") == "route"]
+    arms = sorted({str(r.get("category")) for r in _dominant_routes(own_routes)} - {"injection"})
+    if len(arms) < 2:
+        return [paper]
+    by_sentence: dict[str, set[str]] = {}
+    for route in own_routes:
+        by_sentence.setdefault(str(route.get("sentence", "")), set()).add(str(route.get("category")))
+    result = [paper]
+    for arm in arms:
+        members = [r for r in rows if r.get("source") == "this_study"
+                   and by_sentence.get(str(r.get("sentence", "")), set()) & set(arms) == {arm}]
+        if len(members) > 1:  # more than the route word itself
+            row = study_row(doc_id, title, members, context)
+            row["arm"] = arm
+            row["cited"] = ""
+            result.append(row)
     return result
 
 

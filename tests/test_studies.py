@@ -35,7 +35,9 @@ def test_one_row_per_paper_with_evidence_that_points_at_mention_rows(batch):
     studies = _rows(batch.with_name("x.studies.csv"))
     mentions = _rows(batch)
     assert list(studies[0].keys()) == list(OUTPUT_COLUMNS)
-    assert sorted(s["doc_id"] for s in studies) == sorted(p.stem for p in CORPUS.glob("*.txt"))
+    assert sorted(s["doc_id"] for s in studies if not s["arm"]) == sorted(p.stem for p in CORPUS.glob("*.txt"))
+    # corpus 000 compares topical, intradermal and intravenous STS: one row per arm after the paper's row
+    assert {s["arm"] for s in studies if s["doc_id"] == "000_27e00deb6a4870f6"} == {"", "topical", "intradermal", "intravenous"}
     offsets = {(m["doc_id"], f"{m['start']}-{m['end']}") for m in mentions if m["source"] == "this_study"}
     for study in studies:
         for column in DATA_COLUMNS:
@@ -92,7 +94,7 @@ def test_a_formula_in_a_paper_stays_text_in_the_workbook(tmp_path):
         writer.writerow(study)
     write_workbook(mentions, studies, tmp_path / "m.xlsx")
     book = openpyxl.load_workbook(tmp_path / "m.xlsx")
-    title = book["studies"]["B2"]
+    title = book["studies"]["C2"]  # doc_id, arm, title
     assert title.value == "=cmd|' /C calc'!A0" and title.data_type == "s"
     sentence = book["mentions"]["K2"]
     assert sentence.value.startswith("=HYPERLINK") and sentence.data_type == "s"
