@@ -52,7 +52,8 @@ class SourceAttributor:
         self.rules = rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind", "in_tables"})
         self.sentence_source: list[str] = []
         self.sentence_default: list[str] = []  # what a sentence without evidence would get
-        study_cues = _combine([r for r in self.rules if r.data["kind"] in ("own_cue", "study_cue")])
+        study_cues = _combine([r for r in self.rules if r.data["kind"] in ("own_cue", "study_cue", "narrative_cue")])
+        self._course = _combine([r for r in self.rules if r.data["kind"] == "course_cue"])
         self.reports_own_study = any(name in OWN_DATA_SECTIONS for _, name, _ in structure.sections) or (
             study_cues is not None and _search_multiline(study_cues, structure.text)
         )
@@ -94,6 +95,8 @@ class SourceAttributor:
                 sticky = CITED
             elif verdict == THIS_STUDY:
                 sticky = None
+            elif verdict is None and self.reports_own_study and self._course is not None and self._course.search(sentence):
+                sticky = None  # "IV sodium thiosulfate was started ..." after a cited background sentence
             default = sticky or (CITED if section in CITED_SECTIONS or not self.reports_own_study else THIS_STUDY)
             self.sentence_default.append(default)
             self.sentence_source.append(verdict or default)

@@ -192,3 +192,14 @@ def test_a_passive_symptom_result_and_a_longer_blood_flow(extract_text):
             "Skin lesions among patients with calciphylaxis result from reductions in the arteriolar blood flow.")
     outcomes = {(m.text, m.category) for m in extract_text(text) if m.field == "outcome"}
     assert outcomes == {("pain was significantly relieved", "symptom_relief")}
+
+
+def test_the_case_course_ends_a_cited_run(extract_text):
+    """realtext/final w01: after a background sentence with a citation, "IV sodium thiosulfate was
+    started" tells the paper's own case (Mrs. V), not the cited source's."""
+    text = ("Heparin-induced necrosis was considered, but Mrs. V’s platelet count came back in the normal range. "
+            "Since calciphylaxis has an 80% death rate once ulceration occurs, all known treatments were initiated "
+            "simultaneously.2 IV sodium thiosulfate was started (12.5 mg with the first dialysis, then increasing to 25 mg "
+            "with each subsequent hemodialysis).")
+    found = {(m.field, m.text, m.source) for m in extract_text(text, title="") if m.field in ("route", "dose")}
+    assert found == {("route", "IV", "this_study"), ("dose", "12.5 mg", "this_study"), ("dose", "25 mg", "this_study")}
