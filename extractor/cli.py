@@ -199,7 +199,7 @@ def score_command(
     """Precision, recall and F1 per field (lenient, strict, facts)."""
     try:
         gold_records = load_gold(gold)
-        result = score(gold_records, read_predictions(pred), labelled_documents(gold), labelled_fields(gold_records, gold))
+        result = score(gold_records, read_predictions(pred), labelled_documents(gold), labelled_fields(gold_records))
     except (OSError, ValueError, KeyError) as exc:
         typer.echo(f"extractor: cannot score: {exc}", err=True)
         raise typer.Exit(2)

@@ -26,8 +26,8 @@ CATEGORY_FIELDS = {
     "negation": {"outcome", "adverse_event"},
     "historical": {"outcome"},
     "prior_treatment": {"route"},
-    "not_result": {"outcome"},
-    "absent": {"adverse_event"},  # "had no nausea", "denied headache"  # "a reduction of dose", "reduction of arteriolar blood flow"
+    "not_result": {"outcome"},  # "a reduction of dose", "reduction of arteriolar blood flow"
+    "absent": {"adverse_event"},  # "had no nausea", "denied headache"
 }
 # a history trigger ("refractory to X, ...") stops at a mention of STS: what follows is the STS course
 STOPPED_BY_STS = {"historical"}

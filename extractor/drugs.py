@@ -140,9 +140,7 @@ def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
     gap = doc[sentence.start - 1]
     if gap.is_space and "\n" in gap.text:
         return False  # a new paragraph
-    previous = doc[sentence.start - 1].sent
-    if any("\n" in t.text for t in previous if t.is_space) and previous[-1].is_space:
-        return False
+    previous = gap.sent
     drugs = drug_positions(doc, previous)
     if not drugs or any(is_sts for *_, is_sts in drugs):
         return False

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,13 +19,13 @@ from spacy.tokens import Doc, Span
 from extractor.attribution import SourceAttributor
 from extractor.context import ContextRules
 from extractor.document import Document
-from extractor.evidence import STOPPED, count_of, duration_days, mortality_percent, per_week
 from extractor.drugs import (
     belongs_to_other_drug,
     clause_names_only_other_drugs,
     previous_sentence_credits_other_drug,
     sentence_names_only_other_drugs,
 )
+from extractor.evidence import STOPPED, count_of, duration_days, mortality_percent, per_week
 from extractor.indication import NO_STS, OTHER, Indication, decide_indication, load_indication_rules
 from extractor.outcomes import (
     RELABEL_RULES,
@@ -182,6 +183,8 @@ class _DocumentMentions:
         self.learned_categories: dict[int, str] = {}
         self.header_rows = [(t.header[0].start, t.header[-1].end) for t in structure.tables]
         self._sentence_words: dict[int, set[str]] = {}
+        self._sentence_lemmas: dict[int, set[str]] = {}
+        self._regimen_tables: dict[int, bool] = {}
         first_sts = min((ent.start for ent in doc.ents if ent.label_ == "STS"), default=0)
         self.first_sts_sentence_start = doc[first_sts].sent.start if len(doc) else 0
 
@@ -198,13 +201,21 @@ class _DocumentMentions:
     def _in_excluded_cell(self, start: int, end: int) -> bool:
         return any(a <= start and end <= b for a, b in self.excluded_cells)
 
+    def words_of(self, sentence: Span) -> set[str]:
+        """The sentence's lower-case words, computed once per sentence."""
+        if sentence.start not in self._sentence_words:
+            self._sentence_words[sentence.start] = {t.lower_ for t in sentence}
+        return self._sentence_words[sentence.start]
+
+    def lemmas_of(self, sentence: Span) -> set[str]:
+        if sentence.start not in self._sentence_lemmas:
+            self._sentence_lemmas[sentence.start] = {t.lemma_.lower() for t in sentence}
+        return self._sentence_lemmas[sentence.start]
+
     def _sentence_ok(self, span: Span, rule: Rule) -> bool:
         if not rule.sentence_requires:
             return True
-        sentence = span.sent
-        if sentence.start not in self._sentence_words:
-            self._sentence_words[sentence.start] = {t.lower_ for t in sentence}
-        words = self._sentence_words[sentence.start]
+        words = self.words_of(span.sent)
         for requirement in rule.sentence_requires:
             if requirement.startswith("@"):
                 if words & self.x.lexicons.word_set(requirement[1:]):
@@ -426,7 +437,6 @@ class _DocumentMentions:
         mentions = _without_overlaps(mentions, group=lambda m: m.field)
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
 
-
     def _regimen_sentences(self, by_field: dict[str, list[Span]]) -> set[int]:
         """Sentences (by first token) that name STS or hold a route, dose or strength of it."""
         starts = {ent.sent.start for ent in self.doc.ents if ent.label_ == "STS"}
@@ -438,38 +448,34 @@ class _DocumentMentions:
         """frequency, duration, patients, adverse_event, mortality (schema v2)."""
         regimen = self._regimen_sentences(by_field)
         result: list[Mention] = []
-        for span in _longest_first(by_field.get("frequency", [])):
-            found = self._frequency(span, regimen)
-            if found:
-                result.append(found)
-        for span in _longest_first(by_field.get("duration", [])):
-            found = self._duration(span, regimen)
-            if found:
-                result.append(found)
+        for name, resolve in (("frequency", self._frequency), ("duration", self._duration),
+                              ("adverse_event", self._adverse_event), ("mortality", self._mortality)):
+            result += [m for span in _longest_first(by_field.get(name, [])) if (m := resolve(span, regimen)) is not None]
         result += _treated_group(
             [found for span in _longest_first(by_field.get("patients", [])) if (found := self._patients(span, regimen)) is not None]
         )
-        for span in _longest_first(by_field.get("adverse_event", [])):
-            found = self._adverse_event(span, regimen)
-            if found:
-                result.append(found)
-        for span in _longest_first(by_field.get("mortality", [])):
-            value = mortality_percent(span.text)
-            if value is not None and not sentence_names_only_other_drugs(self.doc, span):
-                result.append(self.mention("mortality", span.start_char, span.end_char, values=(value, value, "%"), rule_id=span.id_))
         return result
+
+    def _mortality(self, span: Span, regimen: set[int]) -> Mention | None:
+        value = mortality_percent(span.text)
+        if value is None or sentence_names_only_other_drugs(self.doc, span):
+            return None
+        return self.mention("mortality", span.start_char, span.end_char, values=(value, value, "%"), rule_id=span.id_)
 
     def _regimen_table(self, offset: int) -> bool:
         """The offset lies in a table about the STS regimen (one naming STS, how it is
         given or how often): a row label "Twice daily" there is the regimen's frequency."""
         for table in self.structure.tables:
             if table.start <= offset < table.end:
-                words = set(re.findall(r"[a-z]+", self.text[table.start : table.end].lower()))
-                return bool(words & (_GIVING_WORDS | {"thiosulfate", "thiosulphate", "sts", "tst"}))
+                if table.start not in self._regimen_tables:  # once per table, not once per candidate
+                    words = set(re.findall(r"[a-z]+", self.text[table.start : table.end].lower()))
+                    names_sts = any(table.start <= e.start_char < table.end for e in self.doc.ents if e.label_ == "STS")
+                    self._regimen_tables[table.start] = names_sts or bool(words & _GIVING_WORDS)
+                return self._regimen_tables[table.start]
         return False
 
     def _frequency(self, span: Span, regimen: set[int]) -> Mention | None:
-        words = {t.lower_ for t in span.sent}
+        words = self.words_of(span.sent)
         about_regimen = span.sent.start in regimen or bool(words & _GIVING_WORDS) or self._regimen_table(span.start_char)
         if not about_regimen or belongs_to_other_drug(self.doc, span, near_only=True):
             return None
@@ -493,7 +499,7 @@ class _DocumentMentions:
 
     def _duration(self, span: Span, regimen: set[int]) -> Mention | None:
         category = self.x.rules[span.id_].category or "treatment"
-        sentence_words = {t.lower_ for t in span.sent}
+        sentence_words = self.words_of(span.sent)
         if category == "treatment" and (
             (span.sent.start not in regimen and not sentence_words & _TREATMENT_WORDS)
             or sentence_words & {"history", "ago", "since", "previously", "prior"}
@@ -527,8 +533,7 @@ class _DocumentMentions:
         if value is None:
             return None
         single = span.id_ in _SINGLE_CASE_RULES
-        lemmas = {t.lemma_.lower() for t in span.sent}
-        about_treatment = single or span.sent.start in regimen or bool(lemmas & _ENROLMENT_VERBS)
+        about_treatment = single or span.sent.start in regimen or bool(self.lemmas_of(span.sent) & _ENROLMENT_VERBS)
         category = self.x.rules[span.id_].category or "patients"
         mention = self.mention("patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_)
         if mention.source == "cited" and clause_names_only_other_drugs(self.doc, span):
@@ -540,8 +545,7 @@ class _DocumentMentions:
     def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:
         if self.x.context.modifiers(self.doc, span, "adverse_event"):
             return None  # "no nausea", "may cause acidosis"
-        words = {t.lower_ for t in span.sent}
-        if span.sent.start not in regimen and not words & _HARM_CONTEXT:
+        if span.sent.start not in regimen and not self.words_of(span.sent) & _HARM_CONTEXT:
             return None
         if belongs_to_other_drug(self.doc, span, near_only=True):
             return None  # "nausea from opioids"
@@ -564,9 +568,7 @@ def _treated_group(found: list[tuple[Mention, bool]]) -> list[Mention]:
         if not several:
             kept += [m for m, about in own if about]  # a case report: each introduction of the one patient
             continue
-        counts: dict[float, int] = {}
-        for value in several:
-            counts[value] = counts.get(value, 0) + 1
+        counts = Counter(several)
         group = max(counts, key=lambda value: (counts[value], value))
         kept += [m for m, _ in own if m.value_min == group]
     return kept

@@ -19,7 +19,7 @@ from extractor.pipeline import is_sts, raw_text
 
 GENERIC_CATEGORIES = {"injection"}
 ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
-ADVERBIAL_RULES = {"route.by_vein", "route.by_mouth"}  # "receiving this medication by vein" modifies the verb
+_ADVERBIAL_OPENERS = {"by", "via", "through", "into"}  # "receiving this medication by vein" modifies the verb
 ROUTE_DRUG_WINDOW = 6  # "topical preparation, 25% topical sodium metabisulfite"
 _COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor", "to"}
 _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive")
@@ -108,7 +108,7 @@ def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str
     kept = []
     other_drug_routes: list[Span] = []
     for span in sorted(spans, key=lambda s: s.start):
-        if span.text.lower().endswith("ly") or span.id_ in ADVERBIAL_RULES or _after_giving_verb(doc, span, route_token_ids):
+        if span.text.lower().endswith("ly") or span[0].lower_ in _ADVERBIAL_OPENERS or _after_giving_verb(doc, span, route_token_ids):
             # an adverb ("applied topically", "treated topically alone") modifies the
             # verb: an STS route unless its sentence is about another drug only
             if sentence_names_only_other_drugs(doc, span):

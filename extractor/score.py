@@ -10,8 +10,7 @@ Three views, all per field plus micro and macro averages:
 Attributes (source, normalized values) are scored on lenient matches.
 
 A gold set scores the fields it labels: the five core fields, plus the
-evidence-table fields when its gold holds any of them (or its ``fields.txt``
-lists them). "micro" stays the five core fields, so figures stay comparable
+evidence-table fields when its gold holds any of them. "micro" stays the five core fields, so figures stay comparable
 across sets; the evidence fields get their own "evidence micro" line.
 """
 from __future__ import annotations
@@ -233,13 +232,9 @@ def _same_values(g: dict, p: dict) -> bool:
     )
 
 
-def labelled_fields(gold_records: list[dict], gold_dir: Path | str | None = None) -> tuple[str, ...]:
-    """The fields a gold set labels: ``fields.txt`` in its folder when present,
-    else the core five plus the evidence fields if any gold record has one."""
-    listing = Path(gold_dir) / "fields.txt" if gold_dir is not None else None
-    if listing is not None and listing.is_file():
-        named = {line.strip() for line in listing.read_text(encoding="utf-8").splitlines() if line.strip()}
-        return tuple(name for name in FIELDS if name in named)
+def labelled_fields(gold_records: list[dict]) -> tuple[str, ...]:
+    """The fields a gold set labels: the core five, plus the evidence fields
+    when any gold record has one."""
     if any(r.get("field") in EVIDENCE_FIELDS for r in gold_records):
         return FIELDS
     return CORE_FIELDS

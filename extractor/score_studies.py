@@ -41,12 +41,21 @@ def cell_values(cell: str, column: str) -> frozenset[str]:
 
 @dataclass
 class StudiesScore:
-    agreed: int = 0
-    filled: int = 0
-    unsupported: int = 0
     documents: int = 0
     per_column: dict[str, list[int]] = field(default_factory=dict)  # column -> [agreed, filled, unsupported]
     disagreements: list[tuple[str, str, str, str]] = field(default_factory=list)  # doc_id, column, gold, pred
+
+    @property
+    def agreed(self) -> int:
+        return sum(counts[0] for counts in self.per_column.values())
+
+    @property
+    def filled(self) -> int:
+        return sum(counts[1] for counts in self.per_column.values())
+
+    @property
+    def unsupported(self) -> int:
+        return sum(counts[2] for counts in self.per_column.values())
 
 
 def read_table(path: Path | str) -> dict[str, dict[str, str]]:
@@ -65,15 +74,12 @@ def score_studies(gold_path: Path | str, pred_path: Path | str) -> StudiesScore:
             want = cell_values(gold_row.get(column) or "", column)
             got = cell_values(pred_row.get(column) or "", column)
             if want:
-                result.filled += 1
                 counts[1] += 1
                 if want == got:
-                    result.agreed += 1
                     counts[0] += 1
                 else:
                     result.disagreements.append((doc_id, column, gold_row.get(column, ""), pred_row.get(column, "")))
             elif got:
-                result.unsupported += 1
                 counts[2] += 1
                 result.disagreements.append((doc_id, column, "", pred_row.get(column, "")))
     return result

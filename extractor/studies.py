@@ -105,11 +105,12 @@ def _dominant_routes(rows: list[dict]) -> list[dict]:
     return [r for r in rows if r.get("category") in keep]
 
 
-def _one_route_named(row: dict, routes: set[str]) -> bool:
-    """The count's sentence names exactly one of the paper's several routes."""
-    sentence = str(row.get("sentence", "")).lower()
-    named = {r for r in routes if r[:8] in sentence or (r == "intravenous" and re.search(r"\biv\b", sentence))}
-    return len(named) == 1
+def _routes_by_sentence(route_rows: Iterable[dict]) -> dict[str, set[str]]:
+    """The route categories each sentence states (from the route mentions themselves)."""
+    found: dict[str, set[str]] = {}
+    for route in route_rows:
+        found.setdefault(str(route.get("sentence", "")), set()).add(str(route.get("category")))
+    return found
 
 
 def _design(size: int | None, own_rows: list[dict]) -> str:
@@ -161,7 +162,10 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
     patients, patient_rows = count("patients")
     lesions, lesion_rows = count("lesions")
     route_names = {str(r.get("category")) for r in by_field.get("route", []) if r.get("category")} - {"injection"}
-    if patients is not None and len(route_names) >= 2 and all(_one_route_named(r, route_names) for r in patient_rows):
+    routes_named = _routes_by_sentence(by_field.get("route", []))
+    if patients is not None and len(route_names) >= 2 and all(
+        len(routes_named.get(str(r.get("sentence", "")), set()) & route_names) == 1 for r in patient_rows
+    ):
         patients, patient_rows = None, []  # "IV STS was given to 2 patients" in a paper of three routes: an arm
     cells["patients"] = ("" if patients is None else str(patients), patient_rows)
     cells["lesions"] = ("" if lesions is None else str(lesions), lesion_rows)
@@ -228,9 +232,7 @@ def study_rows(doc_id: str, title: str, rows: list[dict], context: Iterable[str]
     arms = sorted({str(r.get("category")) for r in _dominant_routes(own_routes)} - {"injection"})
     if len(arms) < 2:
         return [paper]
-    by_sentence: dict[str, set[str]] = {}
-    for route in own_routes:
-        by_sentence.setdefault(str(route.get("sentence", "")), set()).add(str(route.get("category")))
+    by_sentence = _routes_by_sentence(own_routes)
     result = [paper]
     for arm in arms:
         members = [r for r in rows if r.get("source") == "this_study"

@@ -16,7 +16,7 @@ def _scored(corpus_mentions, tmp_path):
     out = tmp_path / "x.csv"
     write_csv(out, [m for mentions in corpus_mentions.values() for m in mentions])
     gold = load_gold(GOLD)
-    return out, score(gold, read_predictions(out), fields=labelled_fields(gold, GOLD))
+    return out, score(gold, read_predictions(out), fields=labelled_fields(gold))
 
 
 def test_corpus_meets_the_targets(corpus_mentions, tmp_path):

@@ -100,6 +100,9 @@ def test_a_formula_in_a_paper_stays_text_in_the_workbook(tmp_path):
     assert sentence.value.startswith("=HYPERLINK") and sentence.data_type == "s"
 
 
+IV_ARM = "Intravenous STS was administered to 2 patients who presented with large calcifications."
+
+
 def test_an_arm_is_not_the_treated_group():
     """corpus 000: "Intravenous STS was administered to 2 patients" in a series of 80 lesions given three routes."""
     def row(field, text, start, **extra):
@@ -107,9 +110,8 @@ def test_an_arm_is_not_the_treated_group():
                 "source": "this_study", "sentence": extra.pop("sentence", text), **extra}
     rows = [row("route", "topical", 0, category="topical"), row("route", "topical", 10, category="topical"),
             row("route", "intradermal", 20, category="intradermal"),
-            row("route", "Intravenous", 40, category="intravenous"),
-            row("patients", "2 patients", 60, category="patients", value_min=2, value_max=2,
-                sentence="Intravenous STS was administered to 2 patients who presented with large calcifications."),
+            row("route", "Intravenous", 40, category="intravenous", sentence=IV_ARM),
+            row("patients", "2 patients", 60, category="patients", value_min=2, value_max=2, sentence=IV_ARM),
             row("patients", "80 CC lesions", 90, category="lesions", value_min=80, value_max=80)]
     study = study_row("d", "Sodium thiosulfate for calcinosis cutis", rows)
     assert study["patients"] == "" and study["lesions"] == "80" and study["design"] == "cohort"
