@@ -10,14 +10,14 @@ from typing import Optional
 
 import typer
 
-from extractor.batch import DEFAULT_MEMORY_MB, DOC_ID_MODES, BatchError, DocResult, errors_path_for, memory_slots, printable, run_batch
-from extractor.document import IngestError
-from extractor.gold import check_gold, labelled_documents, load_gold
+from extractor.run.batch import DEFAULT_MEMORY_MB, DOC_ID_MODES, BatchError, DocResult, errors_path_for, memory_slots, printable, run_batch
+from extractor.ingest.document import IngestError
+from extractor.evaluate.gold import check_gold, labelled_documents, load_gold
 from extractor.ingest import load_document
-from extractor.patterns import PatternError
-from extractor.score_studies import format_studies, score_studies
-from extractor.studies import studies_path_for
-from extractor.score import format_errors, format_table, labelled_fields, read_predictions, score
+from extractor.rules.loader import PatternError
+from extractor.evaluate.score_studies import format_studies, score_studies
+from extractor.outputs.studies import studies_path_for
+from extractor.evaluate.score import format_errors, format_table, labelled_fields, read_predictions, score
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sodium thiosulfate treatment details from calcinosis cutis papers.")
 gold_app = typer.Typer(no_args_is_help=True, help="The hand-labelled gold set.")
@@ -105,7 +105,7 @@ def extract(
     workers = jobs if jobs > 0 else max(1, min(_cores(), memory_slots(memory_limit) or _cores()))
     runner, cluster_errors = None, ()
     if scheduler:
-        from extractor.cluster import ClusterError, dask_runner  # imports dask only when it runs
+        from extractor.run.cluster import ClusterError, dask_runner  # imports dask only when it runs
 
         cluster_errors = (ClusterError,)
         try:
@@ -149,7 +149,7 @@ def extract(
 
 
 def _write_workbook(csv_path: Path, xlsx: Path) -> None:
-    from extractor.workbook import write_workbook
+    from extractor.outputs.workbook import write_workbook
 
     studies = studies_path_for(csv_path)
     try:
@@ -241,7 +241,7 @@ def gold_check(
 @app.command("patterns")
 def patterns_check() -> None:
     """Load every rule file into the production pipeline (token keys validated) and count rules."""
-    from extractor.extract import Extractor
+    from extractor.mentions.reader import Extractor
 
     try:
         rules = list(Extractor().rules.values())
@@ -256,7 +256,7 @@ def patterns_check() -> None:
 
 
 def _write_report(csv_path: Path, html: Path) -> None:
-    from extractor.report import write_report
+    from extractor.outputs.report import write_report
 
     try:
         written = write_report(csv_path, html)
@@ -289,7 +289,7 @@ def export_command(
     docs: Path = typer.Option(Path("corpus"), "--docs", help="With --gold: the folder of documents the gold offsets point into."),
 ) -> None:
     """Write extractor output or a gold folder for Label Studio, Prodigy, brat or spaCy."""
-    from extractor.interchange import InterchangeError, docs_from_batch, docs_from_gold, export_docs
+    from extractor.outputs.interchange import InterchangeError, docs_from_batch, docs_from_gold, export_docs
 
     if (csv_path is None) == (gold is None):
         typer.echo("extractor: export takes either OUT.csv or --gold DIR", err=True)
@@ -325,7 +325,7 @@ def import_command(
     out: Path = typer.Option(..., "--out", "-o", help="Gold folder to write <doc_id>.jsonl files into (others are left alone)."),
 ) -> None:
     """Read corrected annotations back into gold JSONL; problems are listed as `gold check` would."""
-    from extractor.interchange import InterchangeError, import_docs, write_gold
+    from extractor.outputs.interchange import InterchangeError, import_docs, write_gold
 
     try:
         documents = import_docs(path, fmt)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractor.gold import labelled_documents, load_gold  # noqa: E402
-from extractor.score import format_errors, format_table, labelled_fields, score  # noqa: E402
+from extractor.evaluate.gold import labelled_documents, load_gold  # noqa: E402
+from extractor.evaluate.score import format_errors, format_table, labelled_fields, score  # noqa: E402
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ Then it measures, in this one process (workers are its children):
   words/s (whitespace words of the inputs) and docs/s, plus per-size words/s;
 - ``run_batch`` on the PDFs with 1 and 2 jobs: pages/s;
 - ``run_batch`` on the text documents on a Dask LocalCluster of 1 and of 2
-  one-thread worker processes (``extractor.cluster``; start-up, i.e. the
+  one-thread worker processes (``extractor.run.cluster``; start-up, i.e. the
   workers and their pipelines, timed apart), and the scheduler's cost per
   empty task (2,000 submitted at once);
 - ingest alone on /work/shared/pdfs/*.pdf when present: pages/s;
@@ -46,8 +46,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from extractor.batch import run_batch  # noqa: E402
-from extractor.pipeline import spacy_text  # noqa: E402
+from extractor.run.batch import run_batch  # noqa: E402
+from extractor.nlp.pipeline import spacy_text  # noqa: E402
 
 CORPUS = ROOT / "corpus"
 SHARED_PDFS = Path("/work/shared/pdfs")
@@ -207,9 +207,9 @@ def parallel_capacity(jobs: int = 2, n: int = 15_000_000) -> float:
 def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
     """Seconds per pipeline stage over ``paths``: make_doc (spacy_text and the
     tokenizer), each pipeline component, then Extractor.reading_of."""
-    from extractor.extract import Extractor
+    from extractor.mentions.reader import Extractor
     from extractor.ingest import load_document
-    from extractor.pipeline import make_doc
+    from extractor.nlp.pipeline import make_doc
 
     extractor = Extractor()
     documents = [load_document(p) for p in paths]
@@ -247,7 +247,7 @@ def timed_batch(inputs, out: Path, *, jobs: int, resume: bool = False, per_doc: 
 
 def _pin_fingerprint(value: str) -> None:
     """On a Dask worker: the benchmark's fingerprint stand-in (see main)."""
-    from extractor import batch
+    from extractor.run import batch
 
     batch.fingerprint = lambda model=None, patterns_dir=None, all_indications=False: value
 
@@ -266,9 +266,9 @@ def dask_batch(inputs, out: Path, *, workers: int, fingerprint_value: str) -> tu
     import dask
     from distributed import Client, LocalCluster
 
-    from extractor.cluster import _ensure_pipeline, dask_runner
+    from extractor.run.cluster import _ensure_pipeline, dask_runner
 
-    dask.config.set({"distributed.worker.profile.enabled": False})  # as extractor.cluster does for local:N
+    dask.config.set({"distributed.worker.profile.enabled": False})  # as extractor.run.cluster does for local:N
     t0 = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
@@ -300,9 +300,9 @@ def main(argv: list[str] | None = None) -> int:
 
     import subprocess
 
-    from extractor import batch
+    from extractor.run import batch
     from extractor.ingest import load_document
-    from extractor.pipeline import build_nlp
+    from extractor.nlp.pipeline import build_nlp
 
     use_dask = not args.no_dask and importlib.util.find_spec("distributed") is not None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # start-up: a new process (imports and pipeline), then this one's first run
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from extractor.extract import Extractor; Extractor()"], cwd=ROOT, check=True)
+        subprocess.run([sys.executable, "-c", "from extractor.mentions.reader import Extractor; Extractor()"], cwd=ROOT, check=True)
         cold_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         run_batch([text_paths[0]], tmp / "warm" / "out.csv", jobs=1, resume=False, on_warning=lambda m: None)

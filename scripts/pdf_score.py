@@ -2,7 +2,7 @@
 
 Each corpus paper is rendered to a two-column PDF (``make_corpus_pdfs``), read
 back with ``read_pdf`` and run through the extractor; its gold spans are moved
-onto the PDF text (``extractor.align.project_gold``). Printed: lenient micro F1
+onto the PDF text (``extractor.evaluate.align.project_gold``). Printed: lenient micro F1
 per document and overall (and per field) for the text path and the PDF path,
 their difference, fact F1, and per document the facts one path found and the
 other did not.
@@ -24,14 +24,14 @@ if str(ROOT) not in sys.path:
 
 from make_corpus_pdfs import render_pdf  # noqa: E402
 
-from extractor.align import align_offsets, project_gold  # noqa: E402
-from extractor.document import Document  # noqa: E402
-from extractor.gold import load_gold  # noqa: E402
+from extractor.evaluate.align import align_offsets, project_gold  # noqa: E402
+from extractor.ingest.document import Document  # noqa: E402
+from extractor.evaluate.gold import load_gold  # noqa: E402
 from extractor.ingest import load_document  # noqa: E402
 from extractor.ingest.pdf import read_pdf  # noqa: E402
 from extractor.schema import FIELDS  # noqa: E402
 from extractor.schema import CORE_FIELDS  # noqa: E402
-from extractor.score import Score, fact_of, normalize_record, score  # noqa: E402
+from extractor.evaluate.score import Score, fact_of, normalize_record, score  # noqa: E402
 
 
 @dataclass
@@ -61,7 +61,7 @@ def facts_of(rows: list[dict]) -> set[tuple]:
 
 def run_corpus(corpus: Path, gold_dir: Path, pdf_dir: Path, extractor=None) -> list[PaperRun]:
     """Render, read and extract every corpus paper on both paths."""
-    from extractor.extract import Extractor
+    from extractor.mentions.reader import Extractor
 
     x = extractor or Extractor()
     # the PDF path is measured on the five core fields (the evidence-table

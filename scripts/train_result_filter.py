@@ -1,4 +1,4 @@
-"""Train the result filter (extractor/result_filter.py) on the project's gold sets.
+"""Train the result filter (extractor/mentions/result_filter.py) on the project's gold sets.
 
 Every outcome candidate the rules produce on a labelled document is an example:
 KEEP when it overlaps a gold outcome, DROP otherwise. The classifier is spaCy's
@@ -20,12 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractor.extract import Extractor  # noqa: E402
-from extractor.gold import labelled_documents, load_gold  # noqa: E402
+from extractor.mentions.reader import Extractor  # noqa: E402
+from extractor.evaluate.gold import labelled_documents, load_gold  # noqa: E402
 from extractor.ingest import load_document  # noqa: E402
-from extractor.pipeline import CANDIDATES, make_doc  # noqa: E402
-from extractor.result_filter import DROP, KEEP, MODEL_DIR, ResultFilter, classifier_text, save_filter, train_filter  # noqa: E402
-from extractor.score import score  # noqa: E402
+from extractor.nlp.pipeline import CANDIDATES, make_doc  # noqa: E402
+from extractor.mentions.result_filter import DROP, KEEP, MODEL_DIR, ResultFilter, classifier_text, save_filter, train_filter  # noqa: E402
+from extractor.evaluate.score import score  # noqa: E402
 
 SETS = {
     "corpus": ("corpus", "gold"),

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.document import Document
-from extractor.extract import Extractor
+from extractor.ingest.document import Document
+from extractor.mentions.reader import Extractor
 from extractor.schema import Mention
 
 ROOT = Path(__file__).resolve().parent.parent

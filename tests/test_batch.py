@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extractor import batch
-from extractor.batch import errors_path_for, manifest_path_for, run_batch
+from extractor.run import batch
+from extractor.run.batch import errors_path_for, manifest_path_for, run_batch
 from extractor.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent

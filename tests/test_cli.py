@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor import cli
-from extractor.batch import DocResult
+from extractor.run.batch import DocResult
 from extractor.cli import app
-from extractor.gold import load_gold
+from extractor.evaluate.gold import load_gold
 from extractor.schema import CORE_FIELDS, CSV_COLUMNS, FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -276,7 +276,7 @@ def test_extract_jobs_default_is_cores_that_fit_in_memory(tmp_path, monkeypatch)
 
     def fake_run_batch(paths, out, **kwargs):
         seen.update(kwargs)
-        from extractor.batch import BatchSummary
+        from extractor.run.batch import BatchSummary
 
         return BatchSummary(documents=1)
 
@@ -314,7 +314,7 @@ def test_progress_line(monkeypatch):
 def test_output_csv_gets_the_usual_file_permissions(tmp_path):
     import os
 
-    from extractor.export import write_csv
+    from extractor.outputs.csv_writer import write_csv
 
     out = tmp_path / "x.csv"
     write_csv(out, [])

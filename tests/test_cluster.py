@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extractor.batch import documents_path_for, errors_path_for, run_batch
+from extractor.run.batch import documents_path_for, errors_path_for, run_batch
 from extractor.cli import app
-from extractor.cluster import dask_runner
+from extractor.run.cluster import dask_runner
 
 distributed = pytest.importorskip("distributed")
 

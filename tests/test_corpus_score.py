@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from extractor.export import write_csv
-from extractor.gold import load_gold
+from extractor.outputs.csv_writer import write_csv
+from extractor.evaluate.gold import load_gold
 from extractor.schema import CORE_FIELDS, EVIDENCE_FIELDS, REQUIRED_COLUMNS
-from extractor.score import labelled_fields, read_predictions, score
+from extractor.evaluate.score import labelled_fields, read_predictions, score
 
 from conftest import CORPUS, GOLD
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.evidence import count_of, duration_days, mortality_percent, per_week
+from extractor.mentions.evidence import count_of, duration_days, mortality_percent, per_week
 
 
 @pytest.mark.parametrize("text,expected", [

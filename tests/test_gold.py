@@ -5,7 +5,7 @@ import json
 import shutil
 from collections import Counter
 
-from extractor.gold import check_gold, load_gold
+from extractor.evaluate.gold import check_gold, load_gold
 from extractor.schema import FIELDS
 
 from conftest import CORPUS, GOLD

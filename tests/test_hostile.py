@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extractor import batch
-from extractor.batch import (
+from extractor.run import batch
+from extractor.run.batch import (
     BatchError,
     OutputLock,
     documents_path_for,
@@ -35,7 +35,7 @@ from extractor.batch import (
     run_batch,
 )
 from extractor.cli import app
-from extractor.export import plain
+from extractor.outputs.csv_writer import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "corpus").glob("*.txt"))

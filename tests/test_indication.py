@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.document import Document
-from extractor.extract import Extractor
+from extractor.ingest.document import Document
+from extractor.mentions.reader import Extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "realtext" / "shared16" / "docs"

@@ -15,8 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.gold import iter_gold_files, load_gold
-from extractor.interchange import FORMATS
+from extractor.evaluate.gold import iter_gold_files, load_gold
+from extractor.outputs.interchange import FORMATS
 from extractor.schema import FIELDS
 
 from conftest import CORPUS, GOLD

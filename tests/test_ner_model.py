@@ -12,8 +12,8 @@ import spacy
 from spacy.training import Example
 from typer.testing import CliRunner
 
-from extractor.document import Document
-from extractor.extract import Extractor
+from extractor.ingest.document import Document
+from extractor.mentions.reader import Extractor
 
 SENTENCE = "Zorbatinex 40 mg was given before sodium thiosulfate."
 TRAIN = [

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from extractor.patterns import PatternError, load_rules
+from extractor.rules.loader import PatternError, load_rules
 
 RULES = load_rules()
 EXAMPLES = [pytest.param(rule.id, text, id=f"{rule.id}:{i}") for rule in RULES for i, text in enumerate(rule.examples)]
@@ -34,7 +34,7 @@ def _write_rules(tmp_path, field_lines: dict[str, list[dict]]):
     """A copy of patterns/ with some field files replaced."""
     import shutil
 
-    from extractor.patterns import FIELD_FILES, PATTERNS_DIR
+    from extractor.rules.loader import FIELD_FILES, PATTERNS_DIR
 
     target = tmp_path / "patterns"
     shutil.copytree(PATTERNS_DIR, target)
@@ -62,7 +62,7 @@ def test_duplicate_rule_id_is_rejected(tmp_path):
 
 
 def test_bad_token_key_is_rejected_by_the_matcher(tmp_path):
-    from extractor.pipeline import build_nlp
+    from extractor.nlp.pipeline import build_nlp
 
     bad = {"id": "route.x", "label": "route", "category": "topical", "pattern": [{"LOWR": "topical"}]}
     with pytest.raises(ValueError):
@@ -71,9 +71,9 @@ def test_bad_token_key_is_rejected_by_the_matcher(tmp_path):
 
 def test_a_new_rule_is_a_line_of_data(tmp_path):
     """Adding a pattern needs no Python: a new line in route.jsonl is picked up."""
-    from extractor.document import Document
-    from extractor.extract import Extractor
-    from extractor.patterns import PATTERNS_DIR
+    from extractor.ingest.document import Document
+    from extractor.mentions.reader import Extractor
+    from extractor.rules.loader import PATTERNS_DIR
 
     lines = [json.loads(l) for l in (PATTERNS_DIR / "route.jsonl").read_text().splitlines() if l.strip()]
     lines.append({"id": "route.transdermal_test", "label": "route", "category": "topical",

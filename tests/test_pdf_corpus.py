@@ -4,7 +4,7 @@ Each corpus paper is rendered to a journal-like PDF (scripts/make_corpus_pdfs.py
 two columns, running header and footer, full-width tables with wrapped cells,
 hyphenated lines, raised citation markers), read back with ``read_pdf`` and run
 through the same extractor as the ``.txt``. Gold spans are moved onto the PDF
-text with ``extractor.align.project_gold``. Per paper the extracted facts must
+text with ``extractor.evaluate.align.project_gold``. Per paper the extracted facts must
 be the same on both paths, and the overall lenient micro F1 on the PDFs must
 be within 0.03 of the text path's (``python scripts/pdf_score.py`` prints the
 full comparison).
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.align import align_offsets, project_gold
-from extractor.score import Score
+from extractor.evaluate.align import align_offsets, project_gold
+from extractor.evaluate.score import Score
 
 from conftest import CORPUS, GOLD
 
@@ -99,7 +99,7 @@ def test_pdf_tables_keep_their_rows(runs):
 
 
 # --------------------------------------------------------------------------
-# extractor.align on its own
+# extractor.evaluate.align on its own
 
 
 def test_align_whitespace_markup_and_hyphenation():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.document import IngestError
+from extractor.ingest.document import IngestError
 from extractor.ingest.pdf import read_pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))

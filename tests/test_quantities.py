@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.quantities import (
+from extractor.mentions.quantities import (
     category_by_value,
     concentration_values,
     dose_values,

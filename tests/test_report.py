@@ -18,9 +18,9 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.document import Page
+from extractor.ingest.document import Page
 from extractor.ingest import load_document
-from extractor.report import render_text
+from extractor.outputs.report import render_text
 
 from conftest import CORPUS, ROOT
 

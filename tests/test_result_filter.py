@@ -1,12 +1,12 @@
-"""The trained result filter (extractor/result_filter.py): a real spaCy
+"""The trained result filter (extractor/mentions/result_filter.py): a real spaCy
 TextCatBOW model trained here, then run inside the extractor."""
 from __future__ import annotations
 
 import pytest
 
-from extractor.document import Document
-from extractor.extract import Extractor
-from extractor.result_filter import DROP, KEEP, ResultFilter, classifier_text, save_filter, train_filter
+from extractor.ingest.document import Document
+from extractor.mentions.reader import Extractor
+from extractor.mentions.result_filter import DROP, KEEP, ResultFilter, classifier_text, save_filter, train_filter
 
 GENERIC = "Successful treatment generally results in improvement of pain and healing of the lesions within 2-4 weeks."
 EXAMPLES = [

@@ -87,7 +87,7 @@ def test_other_drug_in_the_same_sentence(extract_text):
 
 
 def test_a_paper_that_never_names_sts_yields_nothing(extractor):
-    from extractor.document import Document
+    from extractor.ingest.document import Document
 
     text = "Topical hydrocortisone 1% cream improved the eczema. Lesions of 5 mm resolved completely."
     assert extractor.extract(Document("x", text)) == []
@@ -102,7 +102,7 @@ def test_adverse_event_phrases_are_not_routes(corpus_mentions):
 
 def test_abbreviations_do_not_leak_between_documents(extractor):
     """scispaCy's stock detector shares one list between Docs; ours must not."""
-    from extractor.document import Document
+    from extractor.ingest.document import Document
 
     first = "Intralesional sodium thiosulfate (ILS) was injected. ILS worked."
     second = "Topical sodium thiosulfate was applied to the calcinosis cutis lesions."

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from extractor.score import Counts, format_table, max_matching, score
+from extractor.evaluate.score import Counts, format_table, max_matching, score
 
 
 def rec(field, start, end, doc="d", **extra):
@@ -97,7 +97,7 @@ def test_macro_averages_only_fields_present():
 def test_empty_gold_file_makes_predictions_false_positives(tmp_path):
     """A negative document (gold file present, empty) is labelled: its rows count
     against precision; a document with no gold file at all is ignored."""
-    from extractor.gold import labelled_documents, load_gold
+    from extractor.evaluate.gold import labelled_documents, load_gold
 
     (tmp_path / "pos.jsonl").write_text(json.dumps(rec("route", 0, 7, doc="pos", category="topical")) + "\n")
     (tmp_path / "neg.jsonl").write_text("")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractor.structure import analyse
+from extractor.text.structure import analyse
 
 
 def sentences(text: str) -> list[str]:
@@ -38,7 +38,7 @@ def test_markdown_table_rows_are_sentences():
     """A scraped pipe table is as many sentences as rows: a result or dose in one
     row is told in that row, and a 15,000-row table is not one 300,000-token
     sentence that every per-sentence step walks again (issue 14, point 8)."""
-    from extractor.structure import analyse
+    from extractor.text.structure import analyse
 
     rows = ["| Lesion | Regimen |", "|---|---|"] + [f"| L{i} | Topical 25% twice daily |" for i in range(50)]
     text = "Topical sodium thiosulfate\n\n" + "\n".join(rows) + "\n"

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.score_studies import score_studies
-from extractor.studies import DATA_COLUMNS, OUTPUT_COLUMNS, study_row
+from extractor.evaluate.score_studies import score_studies
+from extractor.outputs.studies import DATA_COLUMNS, OUTPUT_COLUMNS, study_row
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -80,7 +80,7 @@ def test_the_workbook_opens_and_links_each_study_cell_to_its_mention(batch):
 
 
 def test_a_formula_in_a_paper_stays_text_in_the_workbook(tmp_path):
-    from extractor.workbook import write_workbook
+    from extractor.outputs.workbook import write_workbook
 
     mentions = tmp_path / "m.csv"
     mentions.write_text("doc_id,field,text,start,end,value_min,value_max,unit,category,source,sentence\n"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractor.document import Document, IngestError
+from extractor.ingest.document import Document, IngestError
 from extractor.ingest.text import read_text
 
 TEXT_SUFFIXES = {".txt", ".md"}

@@ -49,7 +49,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from extractor.document import Document, IngestError, Page
+from extractor.ingest.document import Document, IngestError, Page
 from extractor.ingest.pdf_layout import Frag, Line, layout_page, page_fragments
 
 _MARGIN = 0.085  # share of the page height searched for running headers/footers

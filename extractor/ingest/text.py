@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from extractor.document import Document, IngestError
+from extractor.ingest.document import Document, IngestError
 
 # longest marks first: the UTF-32-LE mark starts with the UTF-16-LE one
 _BYTE_ORDER_MARKS = (

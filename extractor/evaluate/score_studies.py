@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.export import plain
-from extractor.studies import DATA_COLUMNS
+from extractor.outputs.csv_writer import plain
+from extractor.outputs.studies import DATA_COLUMNS
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.patterns import PATTERNS_DIR, RegexRule, load_regex_rules
-from extractor.quantities import (
+from extractor.rules.loader import PATTERNS_DIR, RegexRule, load_regex_rules
+from extractor.mentions.quantities import (
     NUMBER,
     category_by_value,
     clean,
@@ -21,7 +21,7 @@ from extractor.quantities import (
     size_values,
     unit_in,
 )
-from extractor.structure import Cell, Table
+from extractor.text.structure import Cell, Table
 
 _EMPTY_CELL = re.compile(r"^\s*(?:\.{2,}|…|-|–|—|NA|N/A|n/a|nd|ND|, ,|,)?\s*$")
 _SIZE_REDUCTION = re.compile(rf"^\s*({NUMBER})\s*/\s*({NUMBER})\s*$")

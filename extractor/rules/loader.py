@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from extractor.jsonl import iter_jsonl
+from extractor.rules.jsonl import iter_jsonl
 from extractor.schema import CATEGORIES, FIELDS
 
-PATTERNS_DIR = Path(__file__).resolve().parent.parent / "patterns"
+PATTERNS_DIR = Path(__file__).resolve().parent / "data"
 FIELD_FILES: dict[str, str] = {name: f"{name}.jsonl" for name in FIELDS}
 RULE_KEYS = {"id", "label", "pattern", "category", "sentence_requires", "examples", "negatives", "note"}
 REQUIRED_RULE_KEYS = {"id", "label", "pattern"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from extractor.patterns import PATTERNS_DIR, load_regex_rules
+from extractor.rules.loader import PATTERNS_DIR, load_regex_rules
 
 ABBREVIATIONS = {
     "al", "fig", "figs", "dr", "vs", "e.g", "i.e", "eg", "ie", "no", "nos", "st", "mr", "mrs", "ms",

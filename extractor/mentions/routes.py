@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Span
 
-from extractor.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
-from extractor.patterns import Lexicons
-from extractor.pipeline import is_sts, raw_text
+from extractor.mentions.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
+from extractor.rules.loader import Lexicons
+from extractor.nlp.pipeline import is_sts, raw_text
 
 GENERIC_CATEGORIES = {"injection"}
 ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}

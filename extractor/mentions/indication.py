@@ -28,8 +28,8 @@ import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.patterns import PATTERNS_DIR, PatternError, RegexRule, load_regex_rules
-from extractor.structure import Structure
+from extractor.rules.loader import PATTERNS_DIR, PatternError, RegexRule, load_regex_rules
+from extractor.text.structure import Structure
 
 CALCIFICATION, OTHER, NO_STS = "calcification", "other", "no_sts"
 LONG_LINE = 120  # a line this long is a paragraph of its own (web text); shorter lines are hard-wrapped

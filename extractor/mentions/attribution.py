@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.patterns import PATTERNS_DIR, RegexRule, load_regex_rules
-from extractor.structure import Structure
+from extractor.rules.loader import PATTERNS_DIR, RegexRule, load_regex_rules
+from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
 CITED_SECTIONS = {"introduction"}

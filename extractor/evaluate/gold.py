@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractor.jsonl import iter_jsonl
+from extractor.rules.jsonl import iter_jsonl
 from extractor.schema import CATEGORIES, FIELDS, GOLD_KEYS, SOURCES, UNITS
 
 

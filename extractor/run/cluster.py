@@ -34,8 +34,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from extractor import batch
-from extractor.batch import DocResult
+from extractor.run import batch
+from extractor.run.batch import DocResult
 from extractor.ingest import doc_id_for
 
 SEND_LIMIT = 8 * 2**20  # bytes; larger files are read from the path (Dask warns on task graphs > 10 MB)

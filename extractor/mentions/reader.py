@@ -16,18 +16,18 @@ import numpy
 from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
-from extractor.attribution import SourceAttributor
-from extractor.context import ContextRules
-from extractor.document import Document
-from extractor.drugs import (
+from extractor.mentions.attribution import SourceAttributor
+from extractor.mentions.context import ContextRules
+from extractor.ingest.document import Document
+from extractor.mentions.drugs import (
     belongs_to_other_drug,
     clause_names_only_other_drugs,
     previous_sentence_credits_other_drug,
     sentence_names_only_other_drugs,
 )
-from extractor.evidence import STOPPED, count_of, duration_days, mortality_percent, per_week
-from extractor.indication import NO_STS, OTHER, Indication, decide_indication, load_indication_rules
-from extractor.outcomes import (
+from extractor.mentions.evidence import STOPPED, count_of, duration_days, mortality_percent, per_week
+from extractor.mentions.indication import NO_STS, OTHER, Indication, decide_indication, load_indication_rules
+from extractor.mentions.outcomes import (
     RELABEL_RULES,
     coordinated_rates,
     rate_category,
@@ -35,9 +35,9 @@ from extractor.outcomes import (
     symptom_category,
     widen,
 )
-from extractor.patterns import PATTERNS_DIR, Lexicons, Rule, load_lexicons
-from extractor.pipeline import CANDIDATES, build_nlp, make_doc, raw_text
-from extractor.quantities import (
+from extractor.rules.loader import PATTERNS_DIR, Lexicons, Rule, load_lexicons
+from extractor.nlp.pipeline import CANDIDATES, build_nlp, make_doc, raw_text
+from extractor.mentions.quantities import (
     concentration_values,
     dose_values,
     percent_in,
@@ -45,12 +45,12 @@ from extractor.quantities import (
     split_dimension_change,
     unit_in,
 )
-from extractor.result_filter import ResultFilter
-from extractor.routes import filter_routes, injected_into_lesion
+from extractor.mentions.result_filter import ResultFilter
+from extractor.mentions.routes import filter_routes, injected_into_lesion
 from extractor.schema import Mention
-from extractor.scope import Scope, find_scope, legend_entries
-from extractor.structure import Structure
-from extractor.tables import classify_header, table_mentions
+from extractor.text.scope import Scope, find_scope, legend_entries
+from extractor.text.structure import Structure
+from extractor.mentions.tables import classify_header, table_mentions
 
 NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
 _HEAD_WORDS = {"less", "greater", "smaller", "larger", "more", "bigger", "up", "at", "under", "over", "below", "above", "exceeding", "<", ">", "≤", "≥", "<=", ">="}

@@ -25,13 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.batch_outputs import find_document_file, load_text, read_batch
-from extractor.document import IngestError
-from extractor.export import atomic_write
-from extractor.gold import check_record, iter_gold_files
+from extractor.outputs.read_back import find_document_file, load_text, read_batch
+from extractor.ingest.document import IngestError
+from extractor.outputs.csv_writer import atomic_write
+from extractor.evaluate.gold import check_record, iter_gold_files
 from extractor.ingest import load_document
-from extractor.jsonl import iter_jsonl
-from extractor.report import FIELD_COLOURS
+from extractor.rules.jsonl import iter_jsonl
+from extractor.outputs.report import FIELD_COLOURS
 from extractor.schema import CATEGORIES, FIELDS, GOLD_KEYS, SOURCES
 
 FORMATS: tuple[str, ...] = ("labelstudio", "prodigy", "brat", "docbin")

@@ -17,8 +17,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from extractor.export import plain
-from extractor.studies import DATA_COLUMNS, STUDY_COLUMNS
+from extractor.outputs.csv_writer import plain
+from extractor.outputs.studies import DATA_COLUMNS, STUDY_COLUMNS
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from extractor.patterns import PATTERNS_DIR, load_context_rules
-from extractor.pipeline import is_sts
+from extractor.rules.loader import PATTERNS_DIR, load_context_rules
+from extractor.nlp.pipeline import is_sts
 
 TERMINATORS = {",", ";", ":", ".", "but", "however", "although", "though", "while", "whereas", "except", "then"}
 CATEGORY_FIELDS = {

@@ -13,10 +13,10 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.export import plain
+from extractor.outputs.csv_writer import plain
 
-from extractor.batch import documents_path_for, errors_path_for
-from extractor.document import Document, IngestError, Page
+from extractor.run.batch import documents_path_for, errors_path_for
+from extractor.ingest.document import Document, IngestError, Page
 from extractor.ingest import load_document
 
 NUMBER_COLUMNS = ("value_min", "value_max")

@@ -10,7 +10,7 @@ import bisect
 
 from spacy.tokens import Doc, Span
 
-from extractor.pipeline import DRUGS
+from extractor.nlp.pipeline import DRUGS
 
 
 def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:

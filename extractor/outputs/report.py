@@ -24,8 +24,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractor.document import Page
-from extractor.export import atomic_write, format_cell
+from extractor.ingest.document import Page
+from extractor.outputs.csv_writer import atomic_write, format_cell
 from extractor.schema import FIELDS
 
 # displaCy-like colours, shared with the brat and Label Studio configs.
@@ -205,7 +205,7 @@ def pack(paper_html: str) -> str:
 
 def write_report(out_csv: Path | str, html_path: Path | str, *, pdf_timeout: float | None = 120.0) -> ReportSummary:
     """Read a finished batch and write the HTML report atomically."""
-    from extractor.batch_outputs import load_text, read_batch
+    from extractor.outputs.read_back import load_text, read_batch
 
     out_csv = Path(out_csv)
     documents = read_batch(out_csv)

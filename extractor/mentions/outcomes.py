@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.quantities import NUMBER, category_by_value, percent_in
+from extractor.mentions.quantities import NUMBER, category_by_value, percent_in
 
 _COUNT_WORD = r"(?:\d+(?:/\d+)?|[A-Za-z]+(?:-[a-z]+)?)"
 _GROUP = r"(?:patients?|lesions?|cases?|nodules?|subjects?|participants?)"

@@ -1,7 +1,7 @@
 """The spaCy pipeline, assembled in one place for the CLI, the batch workers and the tests.
 
 Components (registered with ``@Language.factory``, names carry a version):
-- ``sts_sentences_v1``: sentence starts from :mod:`extractor.structure`, which
+- ``sts_sentences_v1``: sentence starts from :mod:`extractor.text.structure`, which
   sees the original text (line ends, tables) even though spaCy gets a copy
   with newlines and tabs turned into spaces (same length, so offsets hold;
   spaCy's tokenizer runs far slower on text full of ``\\n``);
@@ -33,9 +33,9 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from extractor.patterns import PATTERNS_DIR, Rule, load_lexicons, load_rules
-from extractor.scope import legend_entries
-from extractor.structure import analyse
+from extractor.rules.loader import PATTERNS_DIR, Rule, load_lexicons, load_rules
+from extractor.text.scope import legend_entries
+from extractor.text.structure import analyse
 
 CANDIDATES = "sts_candidates"
 DRUGS = "drugs"

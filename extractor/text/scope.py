@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.structure import ARTICLE_START, Structure
+from extractor.text.structure import ARTICLE_START, Structure
 
 REFERENCE_LINE = re.compile(
     r"^\s*(?:[-•*]\s*|\d{1,3}[.)]?\s+|-\s*\d{1,3}\.\s*|\[\d{1,3}\]\s*)?"  # bullet or number

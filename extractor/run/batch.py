@@ -43,12 +43,12 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from extractor import __version__
-from extractor.document import IngestError
-from extractor.export import atomic_write, format_cell, inert, safe_row
-from extractor.indication import CALCIFICATION
+from extractor.ingest.document import IngestError
+from extractor.outputs.csv_writer import atomic_write, format_cell, inert, safe_row
+from extractor.mentions.indication import CALCIFICATION
 from extractor.ingest import PDF_SUFFIXES, SUPPORTED_SUFFIXES, doc_id_for, load_document
-from extractor.patterns import PATTERNS_DIR
-from extractor.studies import document_title, studies_path_for, study_rows, write_studies
+from extractor.rules.loader import PATTERNS_DIR
+from extractor.outputs.studies import document_title, studies_path_for, study_rows, write_studies
 from extractor.schema import CSV_COLUMNS, FIELDS, Mention
 
 try:
@@ -62,7 +62,7 @@ except ImportError:  # Windows: no address-space limit
 
 ERROR_COLUMNS = ("doc_id", "path", "reason", "message")
 DOCUMENT_COLUMNS = ("doc_id", "path", "pages", "words", "indication", "sentence", "mentions", "status")
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the extractor package
 # Failures that may not happen again: never reused from the manifest. A
 # "crashed" document is retried on the next run, once ("out of memory" may have
 # been the kernel's choice under other load); "timeout" and "memory" are reused
@@ -323,7 +323,7 @@ def _init_worker(model: str | None, pdf_timeout: float | None, all_indications: 
     global _WORKER, _WORKER_KEY
     key = fingerprint(model, all_indications=all_indications)
     if _WORKER is None or _WORKER_KEY != key:
-        from extractor.extract import Extractor
+        from extractor.mentions.reader import Extractor
 
         extractor = Extractor(model=model, all_indications=all_indications)
         # spaCy's 1,000,000-character guard (E088) is sized for parsers and NER

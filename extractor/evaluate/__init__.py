@@ -1,0 +1,1 @@
+"""Evaluation, apart from extraction: gold files, scoring, offset alignment."""

@@ -1,0 +1,1 @@
+"""Candidates → mentions: per-field resolvers, filters (drug, context, scope) and attribution."""

@@ -1,0 +1,1 @@
+"""The spaCy pipeline: tokenizer, one component a module, and ``build_nlp``."""

@@ -1,0 +1,1 @@
+"""Batch runs: inputs, manifest, worker processes or a Dask cluster, atomic outputs."""

@@ -1,0 +1,1 @@
+"""Text structure: lines, sentences, sections, tables and out-of-scope ranges, read from the raw string."""
