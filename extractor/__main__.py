@@ -1,2 +1,3 @@
 from extractor.cli import app
+
 app()

@@ -1,4 +1,5 @@
 """Command line: thin typer wrappers around library functions that return data."""
+
 from __future__ import annotations
 
 import json
@@ -6,20 +7,32 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from extractor.run.batch import DEFAULT_MEMORY_MB, DOC_ID_MODES, BatchError, DocResult, errors_path_for, memory_slots, printable, run_batch
-from extractor.ingest.document import IngestError
 from extractor.evaluate.gold import check_gold, labelled_documents, load_gold
-from extractor.ingest import load_document
-from extractor.rules.loader import PatternError
-from extractor.evaluate.score_studies import format_studies, score_studies
-from extractor.outputs.studies import studies_path_for
 from extractor.evaluate.score import format_errors, format_table, labelled_fields, read_predictions, score
+from extractor.evaluate.score_studies import format_studies, score_studies
+from extractor.ingest import load_document
+from extractor.ingest.document import IngestError
+from extractor.outputs.studies import studies_path_for
+from extractor.rules.loader import PatternError
+from extractor.run.batch import (
+    DEFAULT_MEMORY_MB,
+    DOC_ID_MODES,
+    BatchError,
+    DocResult,
+    errors_path_for,
+    memory_slots,
+    printable,
+    run_batch,
+)
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Sodium thiosulfate treatment details from calcinosis cutis papers.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Sodium thiosulfate treatment details from calcinosis cutis papers.",
+)
 gold_app = typer.Typer(no_args_is_help=True, help="The hand-labelled gold set.")
 app.add_typer(gold_app, name="gold")
 
@@ -65,24 +78,55 @@ def _cores() -> int:
 def extract(
     paths: list[Path] = typer.Argument(..., help="Files (.txt, .md, .pdf) and folders (searched recursively)."),
     out: Path = typer.Option(..., "--out", "-o", help="CSV to write (replaced atomically at the end)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0 = one per core, at most as many as fit in the available memory at --max-memory each)."),
-    model: Optional[str] = typer.Option(None, "--model", help="Optional spaCy/scispaCy NER model name or path (e.g. en_ner_bc5cdr_md)."),
-    resume: bool = typer.Option(True, "--resume/--fresh", help="Reuse documents already done (by content hash) from OUT.manifest.jsonl."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    pdf_timeout: float = typer.Option(120.0, "--pdf-timeout", help="Seconds allowed per PDF before it is reported as failed; any document is stopped after twice this plus 30 s."),
-    max_memory: int = typer.Option(DEFAULT_MEMORY_MB, "--max-memory", help="Address space per worker process in MB, pipeline included (0 = no limit); a document needing more fails alone."),
-    doc_id: str = typer.Option("name", "--doc-id", help="doc_id from the file 'name' (without extension) or from the 'path' below the folder given (study1/fulltext)."),
-    all_indications: bool = typer.Option(
-        False, "--all-indications", help="Keep mentions where STS treats something else (cyanide, cisplatin, ...), marked indication=other."
+    jobs: int = typer.Option(
+        0,
+        "--jobs",
+        "-j",
+        help="Worker processes (0 = one per core, at most as many as fit in the available memory at --max-memory each).",
     ),
-    scheduler: Optional[str] = typer.Option(
-        None, "--scheduler", help="Run on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] for N local worker processes (default --jobs)."
+    model: str | None = typer.Option(
+        None, "--model", help="Optional spaCy/scispaCy NER model name or path (e.g. en_ner_bc5cdr_md)."
+    ),
+    resume: bool = typer.Option(
+        True, "--resume/--fresh", help="Reuse documents already done (by content hash) from OUT.manifest.jsonl."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    pdf_timeout: float = typer.Option(
+        120.0,
+        "--pdf-timeout",
+        help="Seconds allowed per PDF before it is reported as failed; any document is stopped after twice this plus 30 s.",
+    ),
+    max_memory: int = typer.Option(
+        DEFAULT_MEMORY_MB,
+        "--max-memory",
+        help="Address space per worker process in MB, pipeline included (0 = no limit); a document needing more fails alone.",
+    ),
+    doc_id: str = typer.Option(
+        "name",
+        "--doc-id",
+        help="doc_id from the file 'name' (without extension) or from the 'path' below the folder given (study1/fulltext).",
+    ),
+    all_indications: bool = typer.Option(
+        False,
+        "--all-indications",
+        help="Keep mentions where STS treats something else (cyanide, cisplatin, ...), marked indication=other.",
+    ),
+    scheduler: str | None = typer.Option(
+        None,
+        "--scheduler",
+        help="Run on a Dask cluster: tcp://HOST:PORT of a running scheduler, or local[:N] for N local worker processes (default --jobs).",
     ),
     send_files: bool = typer.Option(
-        False, "--send-files", help="With --scheduler: send each file's bytes (up to 8 MiB) with its task, for workers that do not share this disk."
+        False,
+        "--send-files",
+        help="With --scheduler: send each file's bytes (up to 8 MiB) with its task, for workers that do not share this disk.",
     ),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write the evidence report (see `extractor report`) to this HTML file."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Also write the studies table and the mentions as a workbook (see `extractor table`)."),
+    html: Path | None = typer.Option(
+        None, "--html", help="Also write the evidence report (see `extractor report`) to this HTML file."
+    ),
+    xlsx: Path | None = typer.Option(
+        None, "--xlsx", help="Also write the studies table and the mentions as a workbook (see `extractor table`)."
+    ),
 ) -> None:
     """Extract mentions from papers into a CSV; one row per paper in OUT.studies.csv, one per input in
     OUT.documents.csv; failures go to OUT.errors.csv."""
@@ -112,22 +156,34 @@ def extract(
             runner = dask_runner(scheduler, send_files=send_files)
         except ClusterError as exc:
             typer.echo(f"extractor: {exc}", err=True)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
     progress = Progress(enabled=not quiet and sys.stderr.isatty())
     try:
         summary = run_batch(
-            paths, out, jobs=workers, model=model, resume=resume, pdf_timeout=pdf_timeout, all_indications=all_indications,
-            memory_limit=memory_limit, doc_ids=doc_id,
-            runner=runner, on_result=progress, on_warning=lambda message: typer.echo(("\n" if progress.enabled else "") + message, err=True),
+            paths,
+            out,
+            jobs=workers,
+            model=model,
+            resume=resume,
+            pdf_timeout=pdf_timeout,
+            all_indications=all_indications,
+            memory_limit=memory_limit,
+            doc_ids=doc_id,
+            runner=runner,
+            on_result=progress,
+            on_warning=lambda message: typer.echo(("\n" if progress.enabled else "") + message, err=True),
         )
     except KeyboardInterrupt:
         progress.close()
-        typer.echo(f"extractor: interrupted; {printable(str(out))} not written. Run the same command again to resume.", err=True)
-        raise typer.Exit(130)
+        typer.echo(
+            f"extractor: interrupted; {printable(str(out))} not written. Run the same command again to resume.",
+            err=True,
+        )
+        raise typer.Exit(130) from None
     except (PatternError, OSError, BatchError, *cluster_errors) as exc:
         progress.close()
         typer.echo(f"extractor: {printable(str(exc))}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     progress.close()
     ok = summary.documents - summary.failed - summary.out_of_scope
     typer.echo(
@@ -156,7 +212,7 @@ def _write_workbook(csv_path: Path, xlsx: Path) -> None:
         written = write_workbook(csv_path, studies, xlsx)
     except (OSError, KeyError, ValueError) as exc:
         typer.echo(f"extractor: cannot write the workbook {printable(str(xlsx))}: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     typer.echo(f"extractor: workbook of {written} studies -> {printable(str(xlsx))}", err=True)
 
 
@@ -176,7 +232,7 @@ def text(file: Path = typer.Argument(..., help="A .txt, .md or .pdf file.")) -> 
         document = load_document(file)
     except IngestError as exc:
         typer.echo(f"extractor: {exc.path}: {exc.reason}: {exc.message}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     # UTF-8 bytes whatever the locale or platform: the offsets count characters of
     # this exact string, so no encoding errors and no newline translation.
     stream = getattr(sys.stdout, "buffer", None)
@@ -192,7 +248,9 @@ def text(file: Path = typer.Argument(..., help="A .txt, .md or .pdf file.")) -> 
 def score_command(
     gold: Path = typer.Option(Path("gold"), "--gold", help="Folder of gold JSONL files."),
     pred: Path = typer.Option(..., "--pred", help="Extractor CSV."),
-    show_errors: bool = typer.Option(False, "--show-errors", help="List false positives, false negatives and attribute mismatches."),
+    show_errors: bool = typer.Option(
+        False, "--show-errors", help="List false positives, false negatives and attribute mismatches."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     corpus: Path = typer.Option(Path("corpus"), "--corpus", help="Corpus folder, for the context of missed mentions."),
 ) -> None:
@@ -202,7 +260,7 @@ def score_command(
         result = score(gold_records, read_predictions(pred), labelled_documents(gold), labelled_fields(gold_records))
     except (OSError, ValueError, KeyError) as exc:
         typer.echo(f"extractor: cannot score: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     if as_json:
         data = result.as_dict()
         if show_errors:
@@ -219,7 +277,11 @@ def score_command(
             for doc_id, column, want, got in studies_result.disagreements:
                 typer.echo(f"STUDY {doc_id} {column}: gold {want!r} | pred {got!r}")
     if show_errors:
-        texts = {p.stem: p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*")) if p.suffix in (".txt", ".md")} if corpus.is_dir() else {}
+        texts = (
+            {p.stem: p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*")) if p.suffix in (".txt", ".md")}
+            if corpus.is_dir()
+            else {}
+        )
         typer.echo(format_errors(result, texts))
 
 
@@ -247,7 +309,7 @@ def patterns_check() -> None:
         rules = list(Extractor().rules.values())
     except (PatternError, ValueError) as exc:
         typer.echo(f"extractor: {exc}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     by_label: dict[str, int] = {}
     for rule in rules:
         by_label[rule.label] = by_label.get(rule.label, 0) + 1
@@ -262,15 +324,20 @@ def _write_report(csv_path: Path, html: Path) -> None:
         written = write_report(csv_path, html)
     except (OSError, ValueError, KeyError) as exc:
         typer.echo(f"extractor: cannot write the report from {csv_path}: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for problem in written.without_text:
         typer.echo(f"extractor: report: text not shown for {problem}", err=True)
-    typer.echo(f"extractor: report of {written.documents} documents, {written.mentions} mentions ({written.size / 1e6:.1f} MB) -> {html}", err=True)
+    typer.echo(
+        f"extractor: report of {written.documents} documents, {written.mentions} mentions ({written.size / 1e6:.1f} MB) -> {html}",
+        err=True,
+    )
 
 
 @app.command("report")
 def report_command(
-    csv_path: Path = typer.Argument(..., metavar="OUT.csv", help="Extractor CSV; OUT.documents.csv and OUT.errors.csv beside it are read too."),
+    csv_path: Path = typer.Argument(
+        ..., metavar="OUT.csv", help="Extractor CSV; OUT.documents.csv and OUT.errors.csv beside it are read too."
+    ),
     html: Path = typer.Option(..., "--html", help="HTML file to write (self-contained, works offline)."),
 ) -> None:
     """Evidence report: every paper's text with its mentions highlighted, for checking in a browser."""
@@ -282,11 +349,17 @@ def report_command(
 
 @app.command("export")
 def export_command(
-    csv_path: Optional[Path] = typer.Argument(None, metavar="[OUT.csv]", help="Extractor CSV to export as pre-annotations."),
+    csv_path: Path | None = typer.Argument(
+        None, metavar="[OUT.csv]", help="Extractor CSV to export as pre-annotations."
+    ),
     fmt: str = typer.Option(..., "--format", "-f", help="labelstudio, prodigy, brat or docbin."),
     out: Path = typer.Option(..., "--out", "-o", help="File to write (a folder for brat)."),
-    gold: Optional[Path] = typer.Option(None, "--gold", help="Export this gold folder (as finished annotations) instead of a CSV."),
-    docs: Path = typer.Option(Path("corpus"), "--docs", help="With --gold: the folder of documents the gold offsets point into."),
+    gold: Path | None = typer.Option(
+        None, "--gold", help="Export this gold folder (as finished annotations) instead of a CSV."
+    ),
+    docs: Path = typer.Option(
+        Path("corpus"), "--docs", help="With --gold: the folder of documents the gold offsets point into."
+    ),
 ) -> None:
     """Write extractor output or a gold folder for Label Studio, Prodigy, brat or spaCy."""
     from extractor.outputs.interchange import InterchangeError, docs_from_batch, docs_from_gold, export_docs
@@ -310,19 +383,26 @@ def export_command(
         written = export_docs(documents, fmt, out, finished=gold is not None)
     except (InterchangeError, OSError, ValueError) as exc:
         typer.echo(f"extractor: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     spans = sum(len(d.spans) for d in documents)
-    typer.echo(f"extractor: {len(documents)} documents, {spans} spans as {fmt} -> {', '.join(map(str, written[:2]))}"
-               + (f" (+{len(written) - 2} files)" if len(written) > 2 else ""), err=True)
+    typer.echo(
+        f"extractor: {len(documents)} documents, {spans} spans as {fmt} -> {', '.join(map(str, written[:2]))}"
+        + (f" (+{len(written) - 2} files)" if len(written) > 2 else ""),
+        err=True,
+    )
     if warnings:
         raise typer.Exit(1)
 
 
 @app.command("import")
 def import_command(
-    path: Path = typer.Argument(..., help="What the annotation tool wrote: a JSON/JSONL file, a brat folder or a .spacy file."),
+    path: Path = typer.Argument(
+        ..., help="What the annotation tool wrote: a JSON/JSONL file, a brat folder or a .spacy file."
+    ),
     fmt: str = typer.Option(..., "--format", "-f", help="labelstudio, prodigy, brat or docbin."),
-    out: Path = typer.Option(..., "--out", "-o", help="Gold folder to write <doc_id>.jsonl files into (others are left alone)."),
+    out: Path = typer.Option(
+        ..., "--out", "-o", help="Gold folder to write <doc_id>.jsonl files into (others are left alone)."
+    ),
 ) -> None:
     """Read corrected annotations back into gold JSONL; problems are listed as `gold check` would."""
     from extractor.outputs.interchange import InterchangeError, import_docs, write_gold
@@ -332,11 +412,14 @@ def import_command(
         problems = write_gold(documents, out)
     except (InterchangeError, OSError, ValueError) as exc:
         typer.echo(f"extractor: {exc}", err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for problem in problems:
         typer.echo(problem, err=True)
     spans = sum(len(d.spans) for d in documents)
-    typer.echo(f"extractor: {len(documents)} documents, {spans} mentions -> {out}"
-               + (f"; {len(problems)} problem(s) to fix" if problems else ""), err=True)
+    typer.echo(
+        f"extractor: {len(documents)} documents, {spans} mentions -> {out}"
+        + (f"; {len(problems)} problem(s) to fix" if problems else ""),
+        err=True,
+    )
     if problems:
         raise typer.Exit(1)

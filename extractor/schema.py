@@ -3,6 +3,7 @@
 Single source for the gold checker, the scorer, the exporter and the rules, so
 a category added in one place cannot be silently unknown in another.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

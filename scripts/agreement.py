@@ -8,6 +8,7 @@ are the ones both annotators labelled (a gold file, possibly empty).
 
     python scripts/agreement.py A_DIR B_DIR [--docs DOCS_DIR] [--disagreements FILE]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from extractor.evaluate.gold import labelled_documents, load_gold  # noqa: E402
-from extractor.evaluate.score import format_errors, format_table, labelled_fields, score  # noqa: E402
+from extractor.evaluate.gold import labelled_documents, load_gold
+from extractor.evaluate.score import format_errors, format_table, labelled_fields, score
 
 
 def main() -> None:
@@ -40,7 +41,7 @@ def main() -> None:
         report = format_errors(result, texts)
         names = {"FP ": f"ONLY_IN_{args.b.name} ", "FN ": f"ONLY_IN_{args.a.name} ", "ATTR ": "DIFFERENT (A | B) "}
         report = "\n".join(
-            next((names[k] + line[len(k):] for k in names if line.startswith(k)), line) for line in report.splitlines()
+            next((names[k] + line[len(k) :] for k in names if line.startswith(k)), line) for line in report.splitlines()
         )
         args.disagreements.write_text(report + "\n", encoding="utf-8")
 

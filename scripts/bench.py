@@ -27,6 +27,7 @@ Then it measures, in this one process (workers are its children):
 Targets (from the issue): text pipeline >= 25% of the bare tokenizer's words/s,
 2 jobs >= 1.7x one job, PDF -> CSV >= 100 pages/s per core.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from extractor.run.batch import run_batch  # noqa: E402
 from extractor.nlp.pipeline import spacy_text  # noqa: E402
+from extractor.run.batch import run_batch  # noqa: E402
 
 CORPUS = ROOT / "corpus"
 SHARED_PDFS = Path("/work/shared/pdfs")
@@ -207,8 +208,8 @@ def parallel_capacity(jobs: int = 2, n: int = 15_000_000) -> float:
 def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
     """Seconds per pipeline stage over ``paths``: make_doc (spacy_text and the
     tokenizer), each pipeline component, then Extractor.reading_of."""
-    from extractor.mentions.reader import Extractor
     from extractor.ingest import load_document
+    from extractor.mentions.reader import Extractor
     from extractor.nlp.pipeline import make_doc
 
     extractor = Extractor()
@@ -240,8 +241,15 @@ def timed_batch(inputs, out: Path, *, jobs: int, resume: bool = False, per_doc: 
         last[0] = now
 
     started = time.perf_counter()
-    summary = run_batch(inputs, out, jobs=jobs, resume=resume, on_result=on_result, runner=runner,
-                        on_warning=lambda m: print(m, file=sys.stderr))
+    summary = run_batch(
+        inputs,
+        out,
+        jobs=jobs,
+        resume=resume,
+        on_result=on_result,
+        runner=runner,
+        on_warning=lambda m: print(m, file=sys.stderr),
+    )
     return summary, time.perf_counter() - started
 
 
@@ -270,9 +278,17 @@ def dask_batch(inputs, out: Path, *, workers: int, fingerprint_value: str) -> tu
 
     dask.config.set({"distributed.worker.profile.enabled": False})  # as extractor.run.cluster does for local:N
     t0 = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                      silence_logs=logging.ERROR, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         client.run(_pin_fingerprint, fingerprint_value)
         client.run(_ensure_pipeline, None, 120.0, False, fingerprint_value)
         startup = time.perf_counter() - t0
@@ -288,21 +304,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=1000, help="documents in the corpus (default 1000)")
     parser.add_argument("--pdfs", type=int, default=20, help="generated PDFs among them (default 20)")
     parser.add_argument("--long", type=int, default=8, help="~15k-word documents among them (default 8)")
-    parser.add_argument("--quick", action="store_true", help="a small run (120 documents, 6 PDFs, 2 long) for a smoke test")
+    parser.add_argument(
+        "--quick", action="store_true", help="a small run (120 documents, 6 PDFs, 2 long) for a smoke test"
+    )
     parser.add_argument("--repeat", type=int, default=2, help="runs of each configuration; the best counts (default 2)")
     parser.add_argument("--keep", type=Path, help="build the corpus and outputs here and keep them")
-    parser.add_argument("--no-dask", action="store_true", help="skip the Dask rows (also skipped when distributed is not installed)")
+    parser.add_argument(
+        "--no-dask", action="store_true", help="skip the Dask rows (also skipped when distributed is not installed)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.docs, args.pdfs, args.long, args.repeat = 120, 6, 2, 1
 
-    import spacy
-
     import subprocess
 
-    from extractor.run import batch
+    import spacy
+
     from extractor.ingest import load_document
     from extractor.nlp.pipeline import build_nlp
+    from extractor.run import batch
 
     use_dask = not args.no_dask and importlib.util.find_spec("distributed") is not None
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -344,7 +364,9 @@ def main(argv: list[str] | None = None) -> int:
 
         # start-up: a new process (imports and pipeline), then this one's first run
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "from extractor.mentions.reader import Extractor; Extractor()"], cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "-c", "from extractor.mentions.reader import Extractor; Extractor()"], cwd=ROOT, check=True
+        )
         cold_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         run_batch([text_paths[0]], tmp / "warm" / "out.csv", jobs=1, resume=False, on_warning=lambda m: None)
@@ -359,17 +381,27 @@ def main(argv: list[str] | None = None) -> int:
             for kind in ("pdf", "text"):
                 for jobs in (1, 2):
                     times: dict[str, float] = {}
-                    summary, seconds = timed_batch([tmp / "corpus" / kind], out / f"{kind}{jobs}.csv", jobs=jobs, per_doc=times)
+                    summary, seconds = timed_batch(
+                        [tmp / "corpus" / kind], out / f"{kind}{jobs}.csv", jobs=jobs, per_doc=times
+                    )
                     runs.setdefault((kind, jobs), []).append((summary, seconds))
                     if kind == "text" and jobs == 1:
                         for path, t in times.items():
                             per_doc[path] = min(t, per_doc.get(path, t))
                     print(f"round {round_ + 1}: {kind}, {jobs} job(s): {seconds:.1f}s", flush=True)
             for workers in (1, 2) if use_dask else ():
-                run = dask_batch([tmp / "corpus" / "text"], out / f"dask{workers}.csv", workers=workers, fingerprint_value=version_at_start)
+                run = dask_batch(
+                    [tmp / "corpus" / "text"],
+                    out / f"dask{workers}.csv",
+                    workers=workers,
+                    fingerprint_value=version_at_start,
+                )
                 runs.setdefault(("dask", workers), []).append(run)
-                print(f"round {round_ + 1}: text, Dask {workers} worker(s): {run[1]:.1f}s (start-up {run[2]:.1f}s)", flush=True)
-        (s1, t1), (s2, t2), (p1, tp1), (p2, tp2) = (
+                print(
+                    f"round {round_ + 1}: text, Dask {workers} worker(s): {run[1]:.1f}s (start-up {run[2]:.1f}s)",
+                    flush=True,
+                )
+        (s1, t1), (_s2, t2), (p1, tp1), (p2, tp2) = (
             min(runs[key], key=lambda run: run[1]) for key in (("text", 1), ("text", 2), ("pdf", 1), ("pdf", 2))
         )
         # right after the last fresh run: every document should be reused
@@ -392,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             try:
                 shared_pages += len(load_document(path, pdf_timeout=120).pages)
-            except Exception as exc:  # noqa: BLE001 - report and go on
+            except Exception as exc:
                 print(f"ingest failed: {path.name}: {exc}", file=sys.stderr)
             shared_s += time.perf_counter() - t0
         own_rss, child_rss = peak_rss_mb()
@@ -441,7 +473,8 @@ def main(argv: list[str] | None = None) -> int:
                     + (f"; CSV identical: {same_dask_csv}" if n == 2 else "")
                 )
             lines += [
-                f"{'  Dask 2 workers / 1 worker, per round':<44}{max(dask_speedups):>15.2f}x  " + " / ".join(f"{x:.2f}x" for x in dask_speedups),
+                f"{'  Dask 2 workers / 1 worker, per round':<44}{max(dask_speedups):>15.2f}x  "
+                + " / ".join(f"{x:.2f}x" for x in dask_speedups),
                 f"{'  Dask 2 workers / process pool 2 jobs':<44}{t2 / d2[1]:>15.2f}x  words/s, best runs",
                 f"{'  Dask empty task, 2,000 at once':<44}{per_task_ms:>14.2f}ms  per task (scheduler, worker and client)",
             ]
@@ -459,7 +492,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{'PDF ingest only, the generated PDFs':<44}{gen_pages / gen_ingest_s:>14,.1f}/s  pages/s; {gen_pages} pages (dense two-column text)",
         ]
         if shared:
-            lines.append(f"{'PDF ingest only, /work/shared/pdfs':<44}{shared_pages / shared_s:>14,.1f}/s  pages/s; {shared_pages} pages, {len(shared)} PDFs")
+            lines.append(
+                f"{'PDF ingest only, /work/shared/pdfs':<44}{shared_pages / shared_s:>14,.1f}/s  pages/s; {shared_pages} pages, {len(shared)} PDFs"
+            )
         lines += [
             f"{'peak RSS: this process / largest worker':<44}{own_rss:>12,.0f} MB  {child_rss:,.0f} MB (worker)",
             f"{'failed documents':<44}{s1.failed + p1.failed:>16}",
@@ -474,7 +509,9 @@ def main(argv: list[str] | None = None) -> int:
             f"   (1 job; 2 jobs: {pages2 / 2:.1f} per core)",
         ]
         if fingerprint() != version_at_start:
-            lines.append("note: extractor source or patterns changed during the run (modules already imported were not reloaded)")
+            lines.append(
+                "note: extractor source or patterns changed during the run (modules already imported were not reloaded)"
+            )
         print("\n".join(lines))
         return 0
     finally:

@@ -10,6 +10,7 @@ worker's peak memory (the CLI's children, from getrusage).
 
     .venv/bin/python scripts/long_pdf.py [PAGES] [PDF_FOLDER]
 """
+
 from __future__ import annotations
 
 import csv
@@ -62,14 +63,18 @@ def main() -> None:
         started = time.monotonic()
         run = subprocess.run(
             [sys.executable, "-m", "extractor", "extract", str(pdf), "--out", str(out), "-q"],
-            capture_output=True, text=True, cwd=ROOT,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
         )
         seconds = time.monotonic() - started
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         print(run.stderr.strip())
         with open(out, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
-        print(f"exit {run.returncode}; {len(rows)} rows; {seconds:.1f} s; peak resident memory of one process {peak:.0f} MB")
+        print(
+            f"exit {run.returncode}; {len(rows)} rows; {seconds:.1f} s; peak resident memory of one process {peak:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ Deterministic: same text → same bytes (reportlab ``invariant=1``).
 
     python scripts/make_corpus_pdfs.py OUTDIR [CORPUS_DIR]
 """
+
 from __future__ import annotations
 
 import re
@@ -154,7 +155,9 @@ def _hyphen_points(letters: str) -> list[int]:
         c = low[i + 1]
         if a in _VOWELS and b not in _VOWELS and c in _VOWELS:
             points.add(i)  # V|CV
-        elif a not in _VOWELS and b not in _VOWELS and low[i - 2] in _VOWELS and c in _VOWELS and a + b not in _DIGRAPHS:
+        elif (
+            a not in _VOWELS and b not in _VOWELS and low[i - 2] in _VOWELS and c in _VOWELS and a + b not in _DIGRAPHS
+        ):
             points.add(i)  # VC|CV
     for suffix in _SUFFIX_BREAKS:
         if low.endswith(suffix) and len(low) - len(suffix) >= 3:
@@ -335,7 +338,7 @@ class _Writer:
         if self.y < self.band_top:
             self.y -= gap_before
         lines = _break_lines(text, COL_W, font, size)
-        for i, words in enumerate(lines):
+        for _i, words in enumerate(lines):
             if self.y - LEADING < MARGIN_BOTTOM:
                 self._next_column()
             self.y -= LEADING

@@ -9,6 +9,7 @@ other did not.
 
     python scripts/pdf_score.py [--pdf-dir DIR] [--corpus DIR] [--gold DIR] [--errors]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,13 +26,15 @@ if str(ROOT) not in sys.path:
 from make_corpus_pdfs import render_pdf  # noqa: E402
 
 from extractor.evaluate.align import align_offsets, project_gold  # noqa: E402
-from extractor.ingest.document import Document  # noqa: E402
 from extractor.evaluate.gold import load_gold  # noqa: E402
-from extractor.ingest import load_document  # noqa: E402
-from extractor.ingest.pdf import read_pdf  # noqa: E402
-from extractor.schema import FIELDS  # noqa: E402
-from extractor.schema import CORE_FIELDS  # noqa: E402
 from extractor.evaluate.score import Score, fact_of, normalize_record, score  # noqa: E402
+from extractor.ingest import load_document  # noqa: E402
+from extractor.ingest.document import Document  # noqa: E402
+from extractor.ingest.pdf import read_pdf  # noqa: E402
+from extractor.schema import (  # noqa: E402
+    CORE_FIELDS,
+    FIELDS,
+)
 
 
 @dataclass
@@ -80,8 +83,17 @@ def run_corpus(corpus: Path, gold_dir: Path, pdf_dir: Path, extractor=None) -> l
         text_rows = [m.row() for m in x.extract(text_doc) if m.field in CORE_FIELDS]
         pdf_rows = [m.row() for m in x.extract(pdf_doc) if m.field in CORE_FIELDS]
         runs.append(
-            PaperRun(src.stem, text_doc, pdf_doc, doc_gold, pdf_gold, text_rows, pdf_rows,
-                     facts_of(text_rows), facts_of(pdf_rows))
+            PaperRun(
+                src.stem,
+                text_doc,
+                pdf_doc,
+                doc_gold,
+                pdf_gold,
+                text_rows,
+                pdf_rows,
+                facts_of(text_rows),
+                facts_of(pdf_rows),
+            )
         )
     return runs
 
@@ -99,25 +111,48 @@ def _f1(result: Score, view: str = "lenient") -> float:
 
 def format_report(runs: list[PaperRun]) -> str:
     lines: list[str] = []
-    head = (f"{'document':<24}{'gold':>5}{'txt pred':>9}{'pdf pred':>9} | {'text F1':>8}{'PDF F1':>8}{'diff':>8} | "
-            f"{'text fact F1':>12}{'PDF fact F1':>12} | {'facts ≠':>7}{'gold lost':>10}")
+    head = (
+        f"{'document':<24}{'gold':>5}{'txt pred':>9}{'pdf pred':>9} | {'text F1':>8}{'PDF F1':>8}{'diff':>8} | "
+        f"{'text fact F1':>12}{'PDF fact F1':>12} | {'facts ≠':>7}{'gold lost':>10}"
+    )
     lines += [head, "-" * len(head)]
 
     def row(label, gold_n, tp_n, pp_n, t: Score, p: Score, diff_n, lost_n) -> str:
         tf, pf = _f1(t), _f1(p)
-        return (f"{label:<24}{gold_n:>5}{tp_n:>9}{pp_n:>9} | {tf:>8.3f}{pf:>8.3f}{pf - tf:>+8.3f} | "
-                f"{_f1(t, 'facts'):>12.3f}{_f1(p, 'facts'):>12.3f} | {diff_n:>7}{lost_n:>10}")
+        return (
+            f"{label:<24}{gold_n:>5}{tp_n:>9}{pp_n:>9} | {tf:>8.3f}{pf:>8.3f}{pf - tf:>+8.3f} | "
+            f"{_f1(t, 'facts'):>12.3f}{_f1(p, 'facts'):>12.3f} | {diff_n:>7}{lost_n:>10}"
+        )
 
     for r in runs:
         t = score(r.gold, r.text_rows)
         p = score(r.pdf_gold, r.pdf_rows)
-        lines.append(row(r.doc_id, len(r.gold), len(r.text_rows), len(r.pdf_rows), t, p,
-                         len(r.text_facts ^ r.pdf_facts), len(r.lost_gold)))
+        lines.append(
+            row(
+                r.doc_id,
+                len(r.gold),
+                len(r.text_rows),
+                len(r.pdf_rows),
+                t,
+                p,
+                len(r.text_facts ^ r.pdf_facts),
+                len(r.lost_gold),
+            )
+        )
     t_all, p_all = scores(runs)
     lines.append("-" * len(head))
-    lines.append(row("overall (micro)", sum(len(r.gold) for r in runs), sum(len(r.text_rows) for r in runs),
-                     sum(len(r.pdf_rows) for r in runs), t_all, p_all,
-                     sum(len(r.text_facts ^ r.pdf_facts) for r in runs), sum(len(r.lost_gold) for r in runs)))
+    lines.append(
+        row(
+            "overall (micro)",
+            sum(len(r.gold) for r in runs),
+            sum(len(r.text_rows) for r in runs),
+            sum(len(r.pdf_rows) for r in runs),
+            t_all,
+            p_all,
+            sum(len(r.text_facts ^ r.pdf_facts) for r in runs),
+            sum(len(r.lost_gold) for r in runs),
+        )
+    )
     lines.append("")
     lines.append(f"{'field':<24}{'text F1':>8}{'PDF F1':>8}{'diff':>8}")
     for name in FIELDS:
@@ -148,8 +183,10 @@ def format_errors(runs: list[PaperRun]) -> str:
         for label, rows in (("TEXT", r.text_rows), ("PDF ", r.pdf_rows)):
             for m in rows:
                 if fact_of(normalize_record(m)) in diff:
-                    lines.append(f"{label} {r.doc_id} {m['field']:<13} {m['text']!r} {fact_of(normalize_record(m))[1:]}"
-                                 f" {m['pattern_id']}\n     {' '.join(str(m['sentence']).split())[:300]}")
+                    lines.append(
+                        f"{label} {r.doc_id} {m['field']:<13} {m['text']!r} {fact_of(normalize_record(m))[1:]}"
+                        f" {m['pattern_id']}\n     {' '.join(str(m['sentence']).split())[:300]}"
+                    )
     return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ opens the report three times in a fresh headless Chromium and prints when the
 index was ready (milliseconds after navigation start, from the page itself).
 Also imported by tests/test_report.py for the browser it launches.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 )
 
 
@@ -94,8 +101,10 @@ def main() -> None:
     extracted = time.monotonic()
     subprocess.run([extractor, "report", str(out), "--html", str(html)], check=True)
     reported = time.monotonic()
-    print(f"extract: {extracted - started:.1f} s; report: {reported - extracted:.1f} s; "
-          f"{html.stat().st_size / 1e6:.1f} MB for {args.documents} documents")
+    print(
+        f"extract: {extracted - started:.1f} s; report: {reported - extracted:.1f} s; "
+        f"{html.stat().st_size / 1e6:.1f} MB for {args.documents} documents"
+    )
     driver = launch_chromium(Path(tempfile.mkdtemp(prefix="chromium-")))
     try:
         for attempt in range(1, 4):

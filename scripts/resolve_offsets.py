@@ -12,6 +12,7 @@ and refuses anything ambiguous or absent, naming file and line.
 ASSIGNED.txt lists the doc_ids the annotator read, one a line: each gets a
 gold file, an empty one when it holds no mention ("labelled: no mentions").
 """
+
 from __future__ import annotations
 
 import json

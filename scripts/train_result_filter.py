@@ -9,6 +9,7 @@ TextCatBOW (unigrams and bigrams), trained with a fixed seed on CPU in seconds.
 
 The real split kept for evaluation (realtext/holdout) is never read here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,12 +21,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractor.mentions.reader import Extractor  # noqa: E402
 from extractor.evaluate.gold import labelled_documents, load_gold  # noqa: E402
-from extractor.ingest import load_document  # noqa: E402
-from extractor.nlp.pipeline import CANDIDATES, make_doc  # noqa: E402
-from extractor.mentions.result_filter import DROP, KEEP, MODEL_DIR, ResultFilter, classifier_text, save_filter, train_filter  # noqa: E402
 from extractor.evaluate.score import score  # noqa: E402
+from extractor.ingest import load_document  # noqa: E402
+from extractor.mentions.reader import Extractor  # noqa: E402
+from extractor.mentions.result_filter import (  # noqa: E402
+    DROP,
+    KEEP,
+    MODEL_DIR,
+    ResultFilter,
+    classifier_text,
+    save_filter,
+    train_filter,
+)
+from extractor.nlp.pipeline import CANDIDATES, make_doc  # noqa: E402
 
 SETS = {
     "corpus": ("corpus", "gold"),
@@ -85,9 +94,13 @@ def measure(extractor: Extractor, name: str) -> dict[str, float]:
 
 def ablation(rules_only: Extractor, threshold: float) -> None:
     examples = {name: examples_of(rules_only, name) for name in SETS}
-    print(f"leave one set out: trained on the other sets, measured on this one (lenient F1; drop when P(DROP) >= {threshold})")
-    print(f"{'set':9} {'examples':>8} {'drop':>5} | {'rules micro':>11} {'+filter':>8} | {'rules fact':>10} {'+filter':>8} | "
-          f"{'outcome P':>9} {'+filter':>8} | {'outcome R':>9} {'+filter':>8}")
+    print(
+        f"leave one set out: trained on the other sets, measured on this one (lenient F1; drop when P(DROP) >= {threshold})"
+    )
+    print(
+        f"{'set':9} {'examples':>8} {'drop':>5} | {'rules micro':>11} {'+filter':>8} | {'rules fact':>10} {'+filter':>8} | "
+        f"{'outcome P':>9} {'+filter':>8} | {'outcome R':>9} {'+filter':>8}"
+    )
     for name in SETS:
         train_on = [e for other, items in examples.items() if other != name for e in items]
         nlp = train_filter(train_on, seed=SEED, epochs=EPOCHS)
@@ -95,16 +108,20 @@ def ablation(rules_only: Extractor, threshold: float) -> None:
         with_filter.result_filter = ResultFilter(nlp, threshold)
         base, learned = measure(rules_only, name), measure(with_filter, name)
         drops = sum(1 for _, label in examples[name] if label == DROP)
-        print(f"{name:9} {len(examples[name]):>8} {drops:>5} | {base['micro']:>11.3f} {learned['micro']:>8.3f} | "
-              f"{base['fact']:>10.3f} {learned['fact']:>8.3f} | {base['outcome_p']:>9.3f} {learned['outcome_p']:>8.3f} | "
-              f"{base['outcome_r']:>9.3f} {learned['outcome_r']:>8.3f}")
+        print(
+            f"{name:9} {len(examples[name]):>8} {drops:>5} | {base['micro']:>11.3f} {learned['micro']:>8.3f} | "
+            f"{base['fact']:>10.3f} {learned['fact']:>8.3f} | {base['outcome_p']:>9.3f} {learned['outcome_p']:>8.3f} | "
+            f"{base['outcome_r']:>9.3f} {learned['outcome_r']:>8.3f}"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ablation", action="store_true", help="leave-one-set-out comparison; saves nothing")
     parser.add_argument("--out", type=Path, default=ROOT / "patterns" / MODEL_DIR)
-    parser.add_argument("--threshold", type=float, default=DROP_THRESHOLD, help="P(DROP) from which a candidate is dropped")
+    parser.add_argument(
+        "--threshold", type=float, default=DROP_THRESHOLD, help="P(DROP) from which a candidate is dropped"
+    )
     args = parser.parse_args()
     rules_only = Extractor(learned=False)
     if args.ablation:
@@ -114,8 +131,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         staged = Path(tmp) / "result_filter"
         nlp = train_filter([e for items in examples.values() for e in items], seed=SEED, epochs=EPOCHS)
-        save_filter(nlp, staged, {"drop_threshold": args.threshold, "seed": SEED, "epochs": EPOCHS,
-                                  "examples": {k: len(v) for k, v in examples.items()}})
+        save_filter(
+            nlp,
+            staged,
+            {
+                "drop_threshold": args.threshold,
+                "seed": SEED,
+                "epochs": EPOCHS,
+                "examples": {k: len(v) for k, v in examples.items()},
+            },
+        )
         args.out.parent.mkdir(parents=True, exist_ok=True)
         if args.out.exists():
             shutil.rmtree(args.out)

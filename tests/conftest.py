@@ -1,4 +1,5 @@
 """Shared fixtures: one production pipeline per test session (building it costs ~1.5 s)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Source attribution: this_study vs cited, from markers, cues, sections and context."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,16 @@ def _source(mentions, text):
 @pytest.mark.parametrize(
     "sentence,mention,source",
     [
-        ("Intralesional sodium thiosulfate has been successfully used in the treatment of CC associated with ACTD.<sup>3–5</sup>", "Intralesional", "cited"),
-        ("However, in one report, three patients treated with intravenous sodium thiosulfate had no improvement.⁶", "intravenous", "cited"),
+        (
+            "Intralesional sodium thiosulfate has been successfully used in the treatment of CC associated with ACTD.<sup>3–5</sup>",
+            "Intralesional",
+            "cited",
+        ),
+        (
+            "However, in one report, three patients treated with intravenous sodium thiosulfate had no improvement.⁶",
+            "intravenous",
+            "cited",
+        ),
         ("Topical STS 10% has been reported to reduce lesion size in children [2,3].", "10%", "cited"),
         ("In a study by Smith et al., IV STS 25 g three times weekly led to complete resolution.", "25 g", "cited"),
         ("Intravenous sodium thiosulfate has been widely used for calciphylaxis.2", "Intravenous", "cited"),

@@ -6,6 +6,7 @@ injects a crashing and a hanging document to exercise the worker watchdog.
 jobs=1 runs reuse this process's pipeline (built once); jobs=2 workers are
 forked from it, so they start without building their own.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,9 +21,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from extractor.cli import app
 from extractor.run import batch
 from extractor.run.batch import errors_path_for, manifest_path_for, run_batch
-from extractor.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -99,7 +100,9 @@ def junk_folder(tmp_path_factory, pdfs) -> Path:
     shutil.copy(pdfs["truncated"], folder / "truncated.pdf")
     shutil.copy(pdfs["encrypted"], folder / "locked.pdf")
     shutil.copy(pdfs["scan"], folder / "scan.pdf")
-    (folder / "latin1.txt").write_bytes("Sodium thiosulfate was applied to the lésion; café-au-lait macules.\n".encode("latin-1"))
+    (folder / "latin1.txt").write_bytes(
+        "Sodium thiosulfate was applied to the lésion; café-au-lait macules.\n".encode("latin-1")
+    )
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02 not text \x00" * 20)
     (folder / "notes.docx").write_bytes(b"PK\x03\x04 word document")
     (folder / "figure.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
@@ -118,7 +121,7 @@ def junk_run(junk_folder, tmp_path_factory):
 
 
 def test_junk_folder_good_files_have_rows(junk_run):
-    result, rows, errors, _ = junk_run
+    result, rows, _errors, _ = junk_run
     doc_ids = {row["doc_id"] for row in rows}
     expected = {CORPUS_FILES[0].stem, CORPUS_FILES[1].stem, CORPUS_FILES[3].stem, "paper", "copy_of_000"}
     assert doc_ids == expected, result.output
@@ -148,7 +151,7 @@ def test_junk_folder_duplicate_copies_rows(junk_run):
 
 
 def test_junk_folder_one_error_row_per_bad_file(junk_run, junk_folder):
-    result, rows, errors, _ = junk_run
+    _result, rows, errors, _ = junk_run
     assert [e["doc_id"] for e in errors] == sorted(e["doc_id"] for e in errors)
     reasons = {e["doc_id"]: e["reason"] for e in errors}
     assert len(errors) == len(reasons) == len(BAD), errors
@@ -168,7 +171,7 @@ def test_junk_folder_hidden_files_ignored(junk_run):
 
 
 def test_junk_folder_exit_code_and_summary(junk_run):
-    result, rows, errors, out = junk_run
+    result, _rows, _errors, out = junk_run
     assert result.exit_code == 1, result.output
     stderr = result.stderr
     summary = [line for line in stderr.splitlines() if line.startswith("extractor: ") and " documents (" in line]
@@ -185,7 +188,7 @@ def test_junk_folder_exit_code_and_summary(junk_run):
 
 def test_junk_folder_rerun_reuses_everything(junk_run, junk_folder, tmp_path):
     """A second run on the same output reuses every document, failures included."""
-    _, rows, errors, out = junk_run
+    _, _rows, _errors, out = junk_run
     before = out.read_bytes(), errors_path_for(out).read_bytes()
     seen = []
     summary = run_batch([junk_folder], out, jobs=1, on_result=lambda r, done, total: seen.append(r.path), **QUIET)
@@ -327,7 +330,10 @@ def test_rerun_reuses_all_change_reextracts_one_rename_reuses(work_folder, fresh
 
     # one file changed: only that file is extracted
     changed = work_folder / CORPUS_FILES[1].name
-    changed.write_text(changed.read_text(encoding="utf-8") + "\nIntralesional sodium thiosulfate 250 mg/mL was injected.\n", encoding="utf-8")
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\nIntralesional sodium thiosulfate 250 mg/mL was injected.\n",
+        encoding="utf-8",
+    )
     seen.clear()
     summary = run_batch([work_folder], out, jobs=1, on_result=lambda r, d, t: seen.append(r.path), **QUIET)
     assert seen == [str(changed)] and summary.reused == 7

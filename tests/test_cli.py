@@ -1,5 +1,6 @@
 """The command line, through typer's CliRunner: text, gold check, score,
 patterns, extract (errors, progress, interruption)."""
+
 from __future__ import annotations
 
 import csv
@@ -14,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor import cli
-from extractor.run.batch import DocResult
 from extractor.cli import app
 from extractor.evaluate.gold import load_gold
+from extractor.run.batch import DocResult
 from extractor.schema import CORE_FIELDS, CSV_COLUMNS, FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +68,9 @@ def test_text_bytes_do_not_depend_on_locale():
 
     path = next(p for p in CORPUS_FILES if not p.read_bytes().isascii())
     env = dict(os.environ, PYTHONIOENCODING="ascii")
-    done = subprocess.run([sys.executable, "-m", "extractor", "text", str(path)], capture_output=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "extractor", "text", str(path)], capture_output=True, env=env, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == path.read_bytes()
 
@@ -88,7 +91,10 @@ def test_offsets_point_into_text_output_for_pdf(tmp_path):
     out = tmp_path / "out.csv"
     result = invoke("extract", pdf.parent, "--out", out, "--jobs", 1)
     assert result.exit_code == 0, result.output
-    assert re.search(r"1 documents \(1 ok, 0 failed, 0 reused, 0 out of scope\), [1-9]\d* PDF pages, [1-9]\d* mentions", result.stderr)
+    assert re.search(
+        r"1 documents \(1 ok, 0 failed, 0 reused, 0 out of scope\), [1-9]\d* PDF pages, [1-9]\d* mentions",
+        result.stderr,
+    )
     rows = read_rows(out)
     assert len(rows) > 10
     text = invoke("text", pdf).stdout
@@ -154,9 +160,20 @@ def pred_from_gold(tmp_path_factory) -> tuple[Path, dict, dict]:
     plus one invented mention (a false positive)."""
     gold = load_gold(GOLD)
     missed = next(g for g in gold[3:] if g["field"] in CORE_FIELDS)
-    invented = dict(gold[0], start=5, end=12, text="invented", field="route", category="oral",
-                    value_min=None, value_max=None, unit=None)
-    assert not any(g["doc_id"] == invented["doc_id"] and g["field"] == "route" and g["start"] < 12 and g["end"] > 5 for g in gold)
+    invented = dict(
+        gold[0],
+        start=5,
+        end=12,
+        text="invented",
+        field="route",
+        category="oral",
+        value_min=None,
+        value_max=None,
+        unit=None,
+    )
+    assert not any(
+        g["doc_id"] == invented["doc_id"] and g["field"] == "route" and g["start"] < 12 and g["end"] > 5 for g in gold
+    )
     path = tmp_path_factory.mktemp("score") / "pred.csv"
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
@@ -167,13 +184,22 @@ def pred_from_gold(tmp_path_factory) -> tuple[Path, dict, dict]:
 
 
 def test_score_json(pred_from_gold):
-    pred, missed, invented = pred_from_gold
+    pred, _missed, _invented = pred_from_gold
     n_all = len(load_gold(GOLD))
     n = sum(1 for g in load_gold(GOLD) if g["field"] in CORE_FIELDS)  # "micro" is the five core fields
     result = invoke("score", "--gold", GOLD, "--pred", pred, "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) >= {"lenient", "strict", "facts", "source_accuracy", "value_accuracy", "matched", "gold_counts", "pred_counts"}
+    assert set(data) >= {
+        "lenient",
+        "strict",
+        "facts",
+        "source_accuracy",
+        "value_accuracy",
+        "matched",
+        "gold_counts",
+        "pred_counts",
+    }
     micro = data["lenient"]["micro"]
     assert (micro["tp"], micro["fp"], micro["fn"]) == (n - 1, 1, 1)
     assert micro["precision"] == pytest.approx((n - 1) / n, abs=1e-4)
@@ -193,7 +219,12 @@ def test_score_json_show_errors(pred_from_gold):
     [fp] = data["false_positives"]
     [fn] = data["false_negatives"]
     assert (fp["doc_id"], fp["start"], fp["end"], fp["text"]) == (invented["doc_id"], 5, 12, "invented")
-    assert (fn["doc_id"], fn["start"], fn["end"], fn["text"]) == (missed["doc_id"], missed["start"], missed["end"], missed["text"])
+    assert (fn["doc_id"], fn["start"], fn["end"], fn["text"]) == (
+        missed["doc_id"],
+        missed["start"],
+        missed["end"],
+        missed["text"],
+    )
 
 
 def test_score_table_show_errors(pred_from_gold):

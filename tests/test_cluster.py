@@ -6,8 +6,10 @@ runs; file bytes sent to workers that cannot see the inputs.
 Every process the module starts runs in its own process group, killed at the
 end of the module whatever happens to the tests.
 """
+
 from __future__ import annotations
 
+import contextlib
 import filecmp
 import os
 import shutil
@@ -21,8 +23,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from extractor.run.batch import documents_path_for, errors_path_for, run_batch
 from extractor.cli import app
+from extractor.run.batch import documents_path_for, errors_path_for, run_batch
 from extractor.run.cluster import dask_runner
 
 distributed = pytest.importorskip("distributed")
@@ -33,6 +35,7 @@ DASK = Path(sys.executable).parent / "dask"
 QUIET = {"on_warning": lambda message: None}
 
 sys.path.insert(0, str(ROOT / "scripts"))
+
 from make_corpus_pdfs import render_pdf  # noqa: E402
 
 
@@ -73,10 +76,8 @@ def stop_groups(processes: list[subprocess.Popen]) -> None:
     deadline = time.monotonic() + 10
     for process in processes:
         while alive(process.pid) and time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=0.2)
-            except subprocess.TimeoutExpired:
-                pass
             if process.poll() is not None and not alive(process.pid):
                 break
         if alive(process.pid):
@@ -95,16 +96,43 @@ def cluster(tmp_path_factory):
 
     def start(*args: str, name: str) -> None:
         with open(logs / f"{name}.log", "wb") as log:
-            processes.append(subprocess.Popen(
-                [str(DASK), *args], cwd=logs, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            ))
+            processes.append(
+                subprocess.Popen(
+                    [str(DASK), *args],
+                    cwd=logs,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
 
     try:
-        start("scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1], "--no-dashboard",
-              "--dashboard-address", "127.0.0.1:0", name="scheduler")
+        start(
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            address.rsplit(":", 1)[1],
+            "--no-dashboard",
+            "--dashboard-address",
+            "127.0.0.1:0",
+            name="scheduler",
+        )
         for n in (1, 2):
-            start("worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--name", f"w{n}",
-                  "--death-timeout", "60", name=f"worker{n}")
+            start(
+                "worker",
+                address,
+                "--nworkers",
+                "1",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--name",
+                f"w{n}",
+                "--death-timeout",
+                "60",
+                name=f"worker{n}",
+            )
         client = distributed.Client(address, timeout=30)
         client.wait_for_workers(2, timeout=60)
         yield address, client
@@ -169,7 +197,9 @@ def killer(client, after: int):
 def suspicious(client) -> int:
     """Times the scheduler saw an extraction task on a worker that died."""
     return client.run_on_scheduler(
-        lambda dask_scheduler: sum(p.suspicious for name, p in dask_scheduler.task_prefixes.items() if name == "extract")
+        lambda dask_scheduler: sum(
+            p.suspicious for name, p in dask_scheduler.task_prefixes.items() if name == "extract"
+        )
     )
 
 
@@ -271,7 +301,9 @@ def test_send_files_reaches_workers_without_the_inputs(cluster, junk, tmp_path, 
     assert blind.exit_code == 1
     assert "not found on the worker" in blind.stderr and "--send-files" in blind.stderr
     assert shared.read_text(encoding="utf-8").count("\n") == 1  # the header only
-    result = CliRunner().invoke(app, ["extract", "papers", "--out", str(sent), "--scheduler", address, "--send-files", "--fresh"])
+    result = CliRunner().invoke(
+        app, ["extract", "papers", "--out", str(sent), "--scheduler", address, "--send-files", "--fresh"]
+    )
     assert result.exit_code == 1, result.output
     assert_same_outputs(sent, local)
 
@@ -281,7 +313,9 @@ def test_local_cluster_and_bad_scheduler(tmp_path):
     out = tmp_path / "out.csv"
     local = tmp_path / "local.csv"
     run_batch(CORPUS_FILES[:2], local, jobs=1, **QUIET)
-    result = CliRunner().invoke(app, ["extract", *map(str, CORPUS_FILES[:2]), "--out", str(out), "--scheduler", "local:1"])
+    result = CliRunner().invoke(
+        app, ["extract", *map(str, CORPUS_FILES[:2]), "--out", str(out), "--scheduler", "local:1"]
+    )
     assert result.exit_code == 0, result.output
     assert_same_outputs(out, local)
     bad = CliRunner().invoke(app, ["extract", str(CORPUS_FILES[0]), "--out", str(out), "--scheduler", "localhost"])

@@ -1,15 +1,15 @@
 """The issue's targets, measured on the corpus with the production pipeline,
 and the CSV contract a reviewer's pandas session relies on."""
+
 from __future__ import annotations
 
 import pandas as pd
-
-from extractor.outputs.csv_writer import write_csv
-from extractor.evaluate.gold import load_gold
-from extractor.schema import CORE_FIELDS, EVIDENCE_FIELDS, REQUIRED_COLUMNS
-from extractor.evaluate.score import labelled_fields, read_predictions, score
-
 from conftest import CORPUS, GOLD
+
+from extractor.evaluate.gold import load_gold
+from extractor.evaluate.score import labelled_fields, read_predictions, score
+from extractor.outputs.csv_writer import write_csv
+from extractor.schema import CORE_FIELDS, EVIDENCE_FIELDS, REQUIRED_COLUMNS
 
 
 def _scored(corpus_mentions, tmp_path):

@@ -1,5 +1,6 @@
 """The evidence-table fields (schema v2): normalization a reviewer reads in the
 CSV, and the sentences that must or must not give a row."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,19 +8,37 @@ import pytest
 from extractor.mentions.evidence import count_of, duration_days, mortality_percent, per_week
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("three times weekly", (3.0, 3.0)), ("3 times a week", (3.0, 3.0)), ("twice daily", (14.0, 14.0)),
-    ("once a day", (7.0, 7.0)), ("daily", (7.0, 7.0)), ("weekly", (1.0, 1.0)), ("every 2 weeks", (0.5, 0.5)),
-    ("every other day", (3.5, 3.5)), ("2-3 times weekly", (2.0, 3.0)), ("TIW", (3.0, 3.0)), ("monthly", (0.25, 0.25)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("three times weekly", (3.0, 3.0)),
+        ("3 times a week", (3.0, 3.0)),
+        ("twice daily", (14.0, 14.0)),
+        ("once a day", (7.0, 7.0)),
+        ("daily", (7.0, 7.0)),
+        ("weekly", (1.0, 1.0)),
+        ("every 2 weeks", (0.5, 0.5)),
+        ("every other day", (3.5, 3.5)),
+        ("2-3 times weekly", (2.0, 3.0)),
+        ("TIW", (3.0, 3.0)),
+        ("monthly", (0.25, 0.25)),
+    ],
+)
 def test_frequency_in_administrations_per_week(text, expected):
     assert per_week(text) == expected
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("6 months", (180.0, 180.0)), ("12 weeks", (84.0, 84.0)), ("6-month", (180.0, 180.0)),
-    ("6 weeks to 34 months", (42.0, 1020.0)), ("2 years", (730.0, 730.0)), ("two month", (60.0, 60.0)),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("6 months", (180.0, 180.0)),
+        ("12 weeks", (84.0, 84.0)),
+        ("6-month", (180.0, 180.0)),
+        ("6 weeks to 34 months", (42.0, 1020.0)),
+        ("2 years", (730.0, 730.0)),
+        ("two month", (60.0, 60.0)),
+    ],
+)
 def test_duration_in_days(text, expected):
     assert duration_days(text) == expected
 
@@ -52,19 +71,24 @@ def test_a_disease_history_is_not_a_treatment_duration(extract_text):
 
 def test_the_treated_group_not_its_subgroups(extract_text):
     """corpus 003 wording: the group size and its restatement count, a subgroup told about in a result does not."""
-    text = ("We retrospectively reviewed 28 patients treated with topical sodium thiosulfate. Of the 28 patients, 27 were "
-            "female. Of the 7 patients who experienced no clinical improvement with sodium thiosulfate, 4 discontinued it. "
-            "All 28 patients applied topical sodium thiosulfate twice daily.")
+    text = (
+        "We retrospectively reviewed 28 patients treated with topical sodium thiosulfate. Of the 28 patients, 27 were "
+        "female. Of the 7 patients who experienced no clinical improvement with sodium thiosulfate, 4 discontinued it. "
+        "All 28 patients applied topical sodium thiosulfate twice daily."
+    )
     assert {m.text for m in extract_text(text) if m.field == "patients"} == {"28 patients"}
 
 
 def test_a_harm_stopped_for_and_a_harm_denied(extract_text):
-    text = ("Sodium thiosulfate was discontinued because of severe nausea. "
-            "The second patient had no nausea during the sodium thiosulfate infusions.")
+    text = (
+        "Sodium thiosulfate was discontinued because of severe nausea. "
+        "The second patient had no nausea during the sodium thiosulfate infusions."
+    )
     assert _fields(extract_text(text), "adverse_event") == {("severe nausea", None, None, None, "stopped")}
 
 
 def test_mortality_from_survival(extract_text):
     text = "The 1-year survival rate of the patients treated with sodium thiosulfate was 80%."
     assert _fields(extract_text(text), "mortality") == {
-        ("survival rate of the patients treated with sodium thiosulfate was 80%", 20.0, 20.0, "%", None)}
+        ("survival rate of the patients treated with sodium thiosulfate was 80%", 20.0, 20.0, "%", None)
+    }

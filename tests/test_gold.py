@@ -1,14 +1,15 @@
 """The gold set is the instrument: it must check clean, and the checker must catch errors."""
+
 from __future__ import annotations
 
 import json
 import shutil
 from collections import Counter
 
+from conftest import CORPUS, GOLD
+
 from extractor.evaluate.gold import check_gold, load_gold
 from extractor.schema import FIELDS
-
-from conftest import CORPUS, GOLD
 
 
 def test_gold_set_checks_clean():
@@ -44,8 +45,13 @@ def test_checker_names_file_and_line_of_a_shifted_offset(tmp_path):
 
 
 def test_checker_rejects_unknown_category_and_unit(tmp_path):
-    assert any("category 'cured'" in p for p in _corrupt(tmp_path, lambda r: r.update(field="outcome", category="cured")))
-    assert any("unit 'g'" in p for p in _corrupt(tmp_path, lambda r: r.update(field="dose", unit="g", value_min=1, value_max=1, category=None)))
+    assert any(
+        "category 'cured'" in p for p in _corrupt(tmp_path, lambda r: r.update(field="outcome", category="cured"))
+    )
+    assert any(
+        "unit 'g'" in p
+        for p in _corrupt(tmp_path, lambda r: r.update(field="dose", unit="g", value_min=1, value_max=1, category=None))
+    )
 
 
 def test_checker_rejects_duplicate_spans(tmp_path):

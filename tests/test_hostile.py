@@ -8,6 +8,7 @@ a refused command. Memory is bounded by the worker's address-space limit
 built at test time, the CLI in a subprocess where the parent must die); only
 the retry-policy tests inject a fault into the worker.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,6 +26,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from extractor.cli import app
+from extractor.outputs.csv_writer import plain
 from extractor.run import batch
 from extractor.run.batch import (
     BatchError,
@@ -34,8 +37,6 @@ from extractor.run.batch import (
     manifest_path_for,
     run_batch,
 )
-from extractor.cli import app
-from extractor.outputs.csv_writer import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "corpus").glob("*.txt"))
@@ -59,7 +60,8 @@ def snapshot(folder: Path) -> dict[str, str]:
     """SHA-256 of every file below ``folder`` (links not followed)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
     }
 
 
@@ -90,7 +92,10 @@ def test_parenthesis_bomb_extracted_fast_under_1gb(tmp_path):
     assert summary.failed == 0, summary.errors
     assert elapsed < 10, elapsed
     rows = read_rows(tmp_path / "out.csv")
-    assert {(r["doc_id"], r["field"], r["text"]) for r in rows} >= {("bomb", "route", "Topical"), ("balanced", "route", "Topical")}
+    assert {(r["doc_id"], r["field"], r["text"]) for r in rows} >= {
+        ("bomb", "route", "Topical"),
+        ("balanced", "route", "Topical"),
+    }
     assert snapshot(folder) == before and no_workers_left()
 
 
@@ -164,11 +169,13 @@ def test_long_text_is_extracted_with_exact_offsets(tmp_path):
     tail = [r for r in rows if int(r["start"]) > 1_000_000]
     head = [r for r in rows if int(r["end"]) <= len(paper)]
     assert len(tail) >= 10 and len(head) >= 10
-    assert all(text[int(r["start"]):int(r["end"])] == plain(r["text"]) for r in rows)
+    assert all(text[int(r["start"]) : int(r["end"])] == plain(r["text"]) for r in rows)
     # the second copy sits after the first one's references, so fewer of its
     # mentions count; those that do are the first copy's, shifted exactly
     shift = len(text) - len(paper)
-    assert {(int(r["start"]) - shift, r["field"], r["text"]) for r in tail} <= {(int(r["start"]), r["field"], r["text"]) for r in head}
+    assert {(int(r["start"]) - shift, r["field"], r["text"]) for r in tail} <= {
+        (int(r["start"]), r["field"], r["text"]) for r in head
+    }
     assert no_workers_left()
 
 
@@ -219,8 +226,12 @@ def test_out_naming_an_input_file_is_refused_and_nothing_changes(tmp_path):
     victim = folder / CORPUS_FILES[1].name
     result = invoke("extract", folder, "--out", victim)
     assert result.exit_code == 2
-    assert result.stderr.count("\n") == 1 and "would overwrite the input" in result.stderr and str(victim) in result.stderr
-    assert snapshot(tmp_path) == before and sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in CORPUS_FILES[:2])
+    assert (
+        result.stderr.count("\n") == 1 and "would overwrite the input" in result.stderr and str(victim) in result.stderr
+    )
+    assert snapshot(tmp_path) == before and sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in CORPUS_FILES[:2]
+    )
     result = invoke("extract", victim, "--out", victim)
     assert result.exit_code == 2 and snapshot(tmp_path) == before
 
@@ -294,8 +305,21 @@ def test_workers_die_with_the_parent(tmp_path, how):
     for k in range(2):
         (folder / f"slow{k}.txt").write_text(slow_table(40000 + k), encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "extractor", "extract", str(folder), "--out", str(tmp_path / "out.csv"), "-j", "2", "-q"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "extractor",
+            "extract",
+            str(folder),
+            "--out",
+            str(tmp_path / "out.csv"),
+            "-j",
+            "2",
+            "-q",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
     )
     deadline = time.monotonic() + 60
     workers: list[int] = []
@@ -329,7 +353,9 @@ def test_manifest_with_torn_multibyte_line_bad_bytes_and_edited_rows(tmp_path):
     folder.mkdir()
     for path in CORPUS_FILES[:3]:
         (folder / path.name).write_bytes(path.read_bytes())
-    (folder / "accents.txt").write_text("Topical sodium thiosulfate 25% — lésions réduites (STS). Intralesional STS.\n", encoding="utf-8")
+    (folder / "accents.txt").write_text(
+        "Topical sodium thiosulfate 25% — lésions réduites (STS). Intralesional STS.\n", encoding="utf-8"
+    )
     out = tmp_path / "out.csv"
     run_batch([folder], out, jobs=1, **QUIET)
     fresh = out.read_bytes()
@@ -342,10 +368,19 @@ def test_manifest_with_torn_multibyte_line_bad_bytes_and_edited_rows(tmp_path):
     edited = json.loads(results[edit])
     for row in edited["rows"]:
         row.pop("start")  # a hand-edited row without its offset
-    manifest.write_bytes(b"\n".join([
-        header, json.dumps(edited).encode(), results[keep], b"\xff\xfe not UTF-8 at all \x80",
-        b'{"doc_id": ["not", "a", "string"]}', b"[1, 2, 3]", results[accents][:cut],
-    ]))
+    manifest.write_bytes(
+        b"\n".join(
+            [
+                header,
+                json.dumps(edited).encode(),
+                results[keep],
+                b"\xff\xfe not UTF-8 at all \x80",
+                b'{"doc_id": ["not", "a", "string"]}',
+                b"[1, 2, 3]",
+                results[accents][:cut],
+            ]
+        )
+    )
     seen: list[str] = []
     summary = run_batch([folder], out, jobs=1, on_result=lambda r, d, t: seen.append(r.path), **QUIET)
     assert summary.failed == 0 and summary.reused == 1
@@ -372,13 +407,15 @@ def test_no_cell_starts_a_formula_and_text_is_recoverable(tmp_path):
     }
     for name, text in documents.items():
         (folder / f"{name}.txt").write_text(text, encoding="utf-8", newline="")
-    (folder / '=HYPERLINK("http:x").txt').write_text("Topical sodium thiosulfate 25% was applied." + sentence, encoding="utf-8")
+    (folder / '=HYPERLINK("http:x").txt').write_text(
+        "Topical sodium thiosulfate 25% was applied." + sentence, encoding="utf-8"
+    )
     (folder / "@empty.txt").write_bytes(b"")
     out = tmp_path / "out.csv"
     summary = run_batch([folder], out, jobs=1, **QUIET)
     assert summary.failed == 1
     rows = read_rows(out)
-    assert {r["doc_id"] for r in rows} >= set(documents) | {"'=HYPERLINK(\"http:x\")"}
+    assert {r["doc_id"] for r in rows} >= set(documents) | {'\'=HYPERLINK("http:x")'}
     for path in (out, errors_path_for(out), documents_path_for(out)):
         with open(path, newline="", encoding="utf-8") as handle:
             for record in csv.reader(handle):
@@ -387,7 +424,7 @@ def test_no_cell_starts_a_formula_and_text_is_recoverable(tmp_path):
     for row in rows:
         doc_id = plain(row["doc_id"])
         source = texts.get(doc_id) or (folder / f"{doc_id}.txt").read_text(encoding="utf-8")
-        assert source[int(row["start"]):int(row["end"])] == plain(row["text"])
+        assert source[int(row["start"]) : int(row["end"])] == plain(row["text"])
     sentences = {plain(r["sentence"]) for r in rows}
     assert any(s.startswith("=1+1") for s in sentences)  # the raw value, once the apostrophe is dropped
     assert [plain(e["doc_id"]) for e in read_rows(errors_path_for(out))] == ["@empty"]
@@ -417,7 +454,7 @@ def test_internal_error_reused_crash_retried_once(tmp_path, monkeypatch):
     runs = []
     for _ in range(3):
         seen: list[str] = []
-        summary = run_batch([folder], out, jobs=1, on_result=lambda r, d, t: seen.append(r.doc_id), **QUIET)
+        summary = run_batch([folder], out, jobs=1, on_result=lambda r, d, t, seen=seen: seen.append(r.doc_id), **QUIET)
         runs.append((sorted(seen), {e.doc_id: e.error[0] for e in summary.errors}))
     assert runs[0] == (["bug", "crash", "paper"], {"bug": "internal_error", "crash": "crashed"})
     assert runs[1] == (["crash"], {"bug": "internal_error", "crash": "crashed"})  # the crash is tried once more
@@ -463,19 +500,28 @@ def test_gold_check_and_score_on_hostile_gold(tmp_path):
     lines = source.read_text(encoding="utf-8").splitlines()
     first = json.loads(lines[0])
     target = gold / source.name
-    target.write_bytes(b"\n".join([
-        json.dumps(dict(first, field=["route"])).encode(),
-        json.dumps(dict(first, unit=["mg"])).encode(),
-        b'{"doc_id": "\xff\xfe"}',
-        json.dumps(dict(first, start=10, end=5)).encode(),
-        json.dumps(dict(first, extra_key=1)).encode(),
-        json.dumps({k: v for k, v in first.items() if k != "source"}).encode(),
-    ]) + b"\n")
+    target.write_bytes(
+        b"\n".join(
+            [
+                json.dumps(dict(first, field=["route"])).encode(),
+                json.dumps(dict(first, unit=["mg"])).encode(),
+                b'{"doc_id": "\xff\xfe"}',
+                json.dumps(dict(first, start=10, end=5)).encode(),
+                json.dumps(dict(first, extra_key=1)).encode(),
+                json.dumps({k: v for k, v in first.items() if k != "source"}).encode(),
+            ]
+        )
+        + b"\n"
+    )
     result = invoke("gold", "check", "--gold", gold, "--corpus", ROOT / "corpus")
     assert result.exit_code == 1 and "Traceback" not in result.output
     located = {int(line.split(":")[1]) for line in result.stderr.splitlines() if line.startswith(f"{target}:")}
     assert located == {1, 2, 3, 4, 5, 6}
-    assert "not UTF-8" in result.stderr and "bad offsets" in result.stderr and "unknown keys ['extra_key']" in result.stderr
+    assert (
+        "not UTF-8" in result.stderr
+        and "bad offsets" in result.stderr
+        and "unknown keys ['extra_key']" in result.stderr
+    )
 
     pred = tmp_path / "pred.csv"
     pred.write_text("doc_id,field,text,start,end,value_min,value_max,unit,category,source\n", encoding="utf-8")
@@ -495,8 +541,10 @@ def test_gold_check_and_score_on_hostile_gold(tmp_path):
     assert result.exit_code == 1 and "no such gold folder" in result.stderr
 
     target.write_text(lines[0] + "\n", encoding="utf-8")
-    pred.write_bytes(b"doc_id,field,text,start,end,value_min,value_max,unit,category,source\n"
-                     + f"{first['doc_id']},route,x,seven,9,,,,topical,this_study\n".encode())
+    pred.write_bytes(
+        b"doc_id,field,text,start,end,value_min,value_max,unit,category,source\n"
+        + f"{first['doc_id']},route,x,seven,9,,,,topical,this_study\n".encode()
+    )
     result = invoke("score", "--gold", gold, "--pred", pred)
     assert result.exit_code == 2 and f"{pred}:2:" in result.stderr
     pred.write_bytes(b"doc_id,field,text,start,end,value_min,value_max,unit,category,source\n\xff\n")
@@ -532,11 +580,13 @@ def test_utf16_decoded_and_nul_anywhere_refused(tmp_path):
     out = tmp_path / "out.csv"
     run_batch([folder], out, jobs=1, **QUIET)
     rows = [r for r in read_rows(out) if r["doc_id"] == "utf16"]
-    assert len(rows) > 10 and all(text[int(r["start"]):int(r["end"])] == plain(r["text"]) for r in rows)
+    assert len(rows) > 10 and all(text[int(r["start"]) : int(r["end"])] == plain(r["text"]) for r in rows)
     errors = {e["doc_id"]: (e["reason"], e["message"]) for e in read_rows(errors_path_for(out))}
     assert errors["utf16_no_bom"][0] == "not_text" and "UTF-16" in errors["utf16_no_bom"][1]
     assert errors["late_nul"][0] == "not_text"
-    printed = subprocess.run([sys.executable, "-m", "extractor", "text", str(folder / "utf16.txt")], capture_output=True, cwd=ROOT)
+    printed = subprocess.run(
+        [sys.executable, "-m", "extractor", "text", str(folder / "utf16.txt")], capture_output=True, cwd=ROOT
+    )
     assert printed.stdout.decode("utf-8") == text
 
 
@@ -560,4 +610,7 @@ def test_doc_ids_from_relative_paths_when_names_clash(tmp_path):
     result = invoke("extract", folder, "--out", tmp_path / "by_path.csv", "--doc-id", "path")
     assert result.exit_code == 0, result.stderr
     assert {r["doc_id"] for r in read_rows(tmp_path / "by_path.csv")} == {"study1/fulltext", "study2/fulltext"}
-    assert {r["doc_id"] for r in read_rows(documents_path_for(tmp_path / "by_path.csv"))} == {"study1/fulltext", "study2/fulltext"}
+    assert {r["doc_id"] for r in read_rows(documents_path_for(tmp_path / "by_path.csv"))} == {
+        "study1/fulltext",
+        "study2/fulltext",
+    }

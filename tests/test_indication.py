@@ -4,6 +4,7 @@ skin or soft tissue yields no rows, and OUT.documents.csv says why.
 The negatives are real published texts (realtext/shared16, sources.tsv);
 the mixed documents test the paragraph mechanism.
 """
+
 from __future__ import annotations
 
 import csv

@@ -2,6 +2,7 @@
 Studio, Prodigy, brat and spaCy DocBin and imported back is the same gold;
 extractor output exported as pre-annotations comes back as valid gold, with a
 reviewer's corrections."""
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, GOLD
 from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.evaluate.gold import iter_gold_files, load_gold
 from extractor.outputs.interchange import FORMATS
 from extractor.schema import FIELDS
-
-from conftest import CORPUS, GOLD
 
 runner = CliRunner()
 EXPORT_NAMES = {"labelstudio": "tasks.json", "prodigy": "tasks.jsonl", "brat": "brat", "docbin": "gold.spacy"}
@@ -65,7 +65,12 @@ def test_labelstudio_tasks_are_label_studio_json(exported):
     task = next(t for t in tasks if t["data"]["doc_id"] == first["doc_id"])
     region = next(r for r in task["annotations"][0]["result"] if r["type"] == "labels")
     assert region["from_name"] == "label" and region["to_name"] == "text"
-    assert region["value"] == {"start": first["start"], "end": first["end"], "text": first["text"], "labels": [first["field"]]}
+    assert region["value"] == {
+        "start": first["start"],
+        "end": first["end"],
+        "text": first["text"],
+        "labels": [first["field"]],
+    }
     assert region["meta"]["category"] == first["category"] and region["meta"]["source"] == first["source"]
 
 
@@ -101,7 +106,9 @@ def test_docbin_loads_in_a_fresh_process(exported):
         "print(json.dumps([[d.user_data['doc_id'], s.label_, s.start_char, s.end_char, s.text]"
         " for d in docs for s in d.spans['sc']]))"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(exported["docbin"])], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(exported["docbin"])], capture_output=True, text=True, check=True
+    )
     spans = json.loads(result.stdout)
     assert spans == [[g["doc_id"], g["field"], g["start"], g["end"], g["text"]] for g in load_gold(GOLD)]
 
@@ -126,7 +133,9 @@ def test_pre_annotations_come_back_as_gold_with_the_reviewers_corrections(corpus
     task = tasks[0]
     result_list = [dict(r) for r in task["predictions"][0]["result"]]
     deleted = result_list[0]["id"]
-    route = next(r for r in result_list if r["type"] == "labels" and r["value"]["labels"] == ["route"] and r["id"] != deleted)
+    route = next(
+        r for r in result_list if r["type"] == "labels" and r["value"]["labels"] == ["route"] and r["id"] != deleted
+    )
     kept = [r for r in result_list if r["id"] != deleted]
     for r in kept:
         if r["id"] == route["id"] and r["from_name"] == "category":
@@ -143,8 +152,14 @@ def test_pre_annotations_come_back_as_gold_with_the_reviewers_corrections(corpus
     records = [json.loads(line) for line in (gold_dir / f"{doc_id}.jsonl").read_text(encoding="utf-8").splitlines()]
     labels = [r for r in result_list if r["type"] == "labels"]
     assert len(records) == len(labels) - 1
-    assert (labels[0]["value"]["start"], labels[0]["value"]["end"]) not in {(r["start"], r["end"]) for r in records if r["field"] == labels[0]["value"]["labels"][0]}
-    changed = next(r for r in records if r["field"] == "route" and (r["start"], r["end"]) == (route["value"]["start"], route["value"]["end"]))
+    assert (labels[0]["value"]["start"], labels[0]["value"]["end"]) not in {
+        (r["start"], r["end"]) for r in records if r["field"] == labels[0]["value"]["labels"][0]
+    }
+    changed = next(
+        r
+        for r in records
+        if r["field"] == "route" and (r["start"], r["end"]) == (route["value"]["start"], route["value"]["end"])
+    )
     assert changed["category"] == "oral"
     assert len(list(gold_dir.glob("*.jsonl"))) == 5
 

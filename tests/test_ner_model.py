@@ -3,6 +3,7 @@
 Pretrained scispaCy models cannot be downloaded here; the loading code is the
 same for any spaCy pipeline with an 'ner' component.
 """
+
 from __future__ import annotations
 
 import random
@@ -64,7 +65,9 @@ def test_cli_accepts_a_model_path(tiny_model, tmp_path):
     paper = tmp_path / "paper.txt"
     paper.write_text(SENTENCE + " Topical sodium thiosulfate 25% was applied.\n", encoding="utf-8")
     out = tmp_path / "out.csv"
-    result = CliRunner().invoke(app, ["extract", str(paper), "--out", str(out), "--model", str(tiny_model), "--jobs", "1", "--quiet"])
+    result = CliRunner().invoke(
+        app, ["extract", str(paper), "--out", str(out), "--model", str(tiny_model), "--jobs", "1", "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     rows = out.read_text().splitlines()
     assert not any(",dose,40 mg," in row for row in rows)

@@ -1,5 +1,6 @@
 """Every rule in patterns/ is checked through the production pipeline:
 its examples must yield a mention made by that rule, its negatives must not."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +11,9 @@ from extractor.rules.loader import PatternError, load_rules
 
 RULES = load_rules()
 EXAMPLES = [pytest.param(rule.id, text, id=f"{rule.id}:{i}") for rule in RULES for i, text in enumerate(rule.examples)]
-NEGATIVES = [pytest.param(rule.id, text, id=f"{rule.id}:neg{i}") for rule in RULES for i, text in enumerate(rule.negatives)]
+NEGATIVES = [
+    pytest.param(rule.id, text, id=f"{rule.id}:neg{i}") for rule in RULES for i, text in enumerate(rule.negatives)
+]
 
 
 def test_every_rule_has_an_example():
@@ -45,7 +48,7 @@ def _write_rules(tmp_path, field_lines: dict[str, list[dict]]):
 
 def test_unknown_rule_key_is_rejected(tmp_path):
     bad = {"id": "route.x", "label": "route", "category": "topical", "pattern": [{"LOWER": "topical"}], "negativs": []}
-    with pytest.raises(PatternError, match="unknown keys.*negativs"):
+    with pytest.raises(PatternError, match=r"unknown keys.*negativs"):
         load_rules(_write_rules(tmp_path, {"route": [bad]}))
 
 
@@ -75,9 +78,16 @@ def test_a_new_rule_is_a_line_of_data(tmp_path):
     from extractor.mentions.reader import Extractor
     from extractor.rules.loader import PATTERNS_DIR
 
-    lines = [json.loads(l) for l in (PATTERNS_DIR / "route.jsonl").read_text().splitlines() if l.strip()]
-    lines.append({"id": "route.transdermal_test", "label": "route", "category": "topical",
-                  "pattern": [{"LOWER": "transdermal"}], "examples": ["transdermal STS"]})
+    lines = [json.loads(line) for line in (PATTERNS_DIR / "route.jsonl").read_text().splitlines() if line.strip()]
+    lines.append(
+        {
+            "id": "route.transdermal_test",
+            "label": "route",
+            "category": "topical",
+            "pattern": [{"LOWER": "transdermal"}],
+            "examples": ["transdermal STS"],
+        }
+    )
     patterns = _write_rules(tmp_path, {"route": lines})
     mentions = Extractor(patterns_dir=patterns).extract(Document("d", "We used transdermal sodium thiosulfate."))
     assert [(m.text, m.pattern_id) for m in mentions] == [("transdermal", "route.transdermal_test")]

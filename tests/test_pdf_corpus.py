@@ -9,6 +9,7 @@ be the same on both paths, and the overall lenient micro F1 on the PDFs must
 be within 0.03 of the text path's (``python scripts/pdf_score.py`` prints the
 full comparison).
 """
+
 from __future__ import annotations
 
 import sys
@@ -16,14 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, GOLD
 
 from extractor.evaluate.align import align_offsets, project_gold
 from extractor.evaluate.score import Score
 
-from conftest import CORPUS, GOLD
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from pdf_score import run_corpus, scores  # noqa: E402
+from pdf_score import run_corpus, scores
 
 DOC_IDS = sorted(path.stem for path in CORPUS.glob("*.txt"))
 

@@ -1,4 +1,5 @@
 """PDF ingestion on PDFs generated at test time (scripts/make_corpus_pdfs.py)."""
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from extractor.ingest.document import IngestError
 from extractor.ingest.pdf import read_pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from make_corpus_pdfs import HEADER_TEXT, render_pdf  # noqa: E402
+from make_corpus_pdfs import HEADER_TEXT, render_pdf
 
 LONG_WORDS = (
     "calcification immunosuppression hyperparathyroidism thrombocytopenia "
@@ -43,7 +44,7 @@ Parameter\tMean (range)\tPatients, n
 Age at diagnosis, years\t47.8 (2–82)\t28
 Amount per prescription, g\t180 (60–480)\t21
 
-{_sentences(140)[len(_sentences(40)) + 1:]}
+{_sentences(140)[len(_sentences(40)) + 1 :]}
 """
 
 
@@ -72,8 +73,14 @@ def test_render_is_deterministic(tmp_path, generated):
 def test_reading_order_across_columns_and_pages(doc):
     text = _norm(doc.text)
     assert len(doc.pages) >= 3
-    numbers = [int(m) for m in re.findall(r"Sentence (\d{3}) describes dystrophic calcification treated with "
-                                          r"topical therapy over several months\.", text)]
+    numbers = [
+        int(m)
+        for m in re.findall(
+            r"Sentence (\d{3}) describes dystrophic calcification treated with "
+            r"topical therapy over several months\.",
+            text,
+        )
+    ]
     assert numbers == list(range(140)), "every sentence whole and in order"
 
 
@@ -224,8 +231,14 @@ def test_raised_footnote_letter_is_not_a_unit(wide_table_text):
 
 def test_sentences_around_a_wide_table_stay_whole(wide_table_text):
     text = " ".join(wide_table_text.split())
-    numbers = [int(m) for m in re.findall(r"Sentence (\d{3}) describes dystrophic calcification treated with "
-                                          r"topical therapy over several months\.", text)]
+    numbers = [
+        int(m)
+        for m in re.findall(
+            r"Sentence (\d{3}) describes dystrophic calcification treated with "
+            r"topical therapy over several months\.",
+            text,
+        )
+    ]
     assert numbers == list(range(12)) + list(range(30))
 
 

@@ -1,4 +1,5 @@
 """Normalization rules of the schema, one row per case (input text → values)."""
+
 from __future__ import annotations
 
 import pytest
@@ -81,6 +82,9 @@ def test_dimension_change_gives_two_sizes():
     assert [text[a:b] for a, b in split_dimension_change(text)] == ["3x3", "1x1 mm"]
 
 
-@pytest.mark.parametrize("value,category", [(100, "complete_response"), (0, "no_response"), (57, "partial_response"), (None, "partial_response")])
+@pytest.mark.parametrize(
+    "value,category",
+    [(100, "complete_response"), (0, "no_response"), (57, "partial_response"), (None, "partial_response")],
+)
 def test_rate_categories(value, category):
     assert category_by_value(value) == category

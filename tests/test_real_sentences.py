@@ -1,5 +1,6 @@
 """Wording classes met in real published text (realtext/, sources.tsv there):
 each case is a real sentence and the behaviour a reviewer would notice."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,17 +9,29 @@ from extractor.schema import CORE_FIELDS
 
 CASES = [
     # a lesion as the injection site is intralesional (realtext/shared16 p09, p12)
-    ("The DC lesions were injected with sodium thiosulfate 150mg/ml on top or in the upper part of the lesion by the same clinician.",
-     {("route", "injected", "intralesional"), ("concentration", "150mg/ml", None)}),
-    ("As a reminder, two clinical trials continue to evaluate sodium thiosulfate in dermatomyositis but it is administered by "
-     "intravenous infusion (in the United States) or by local injection inside the calcifications (France).",
-     {("route", "intravenous", "intravenous"), ("route", "injection", "intralesional")}),
+    (
+        "The DC lesions were injected with sodium thiosulfate 150mg/ml on top or in the upper part of the lesion by the same clinician.",
+        {("route", "injected", "intralesional"), ("concentration", "150mg/ml", None)},
+    ),
+    (
+        "As a reminder, two clinical trials continue to evaluate sodium thiosulfate in dermatomyositis but it is administered by "
+        "intravenous infusion (in the United States) or by local injection inside the calcifications (France).",
+        {("route", "intravenous", "intravenous"), ("route", "injection", "intralesional")},
+    ),
     # a route word after the drug name (realtext/dev2 s01), a misspelt antiemetic's dose is not STS's
-    ("Pre-treat with ondanstron 4mg IV 30 minutes prior to infusion. Give 12.5g sodium thiosulphate IV over the last 30 minutes of dialysis.",
-     {("route", "infusion", "intravenous"), ("dose", "12.5g", None), ("route", "IV", "intravenous")}),
+    (
+        "Pre-treat with ondanstron 4mg IV 30 minutes prior to infusion. Give 12.5g sodium thiosulphate IV over the last 30 minutes of dialysis.",
+        {("route", "infusion", "intravenous"), ("dose", "12.5g", None), ("route", "IV", "intravenous")},
+    ),
     # a participle title carries the result (realtext/shared16 p11)
-    ("CP-117 Severe calcinosis cutis successfully treated with a topical W/O emulsion of 10% sodium thiosulfate",
-     {("outcome", "successfully treated", "partial_response"), ("route", "topical", "topical"), ("concentration", "10%", None)}),
+    (
+        "CP-117 Severe calcinosis cutis successfully treated with a topical W/O emulsion of 10% sodium thiosulfate",
+        {
+            ("outcome", "successfully treated", "partial_response"),
+            ("route", "topical", "topical"),
+            ("concentration", "10%", None),
+        },
+    ),
 ]
 
 
@@ -30,66 +43,91 @@ def test_real_sentence(extract_text, sentence, expected):
 
 def test_keyword_line_is_not_a_route(extract_text):
     """realtext/dev2 s05: an index-term list names routes without saying how STS was given."""
-    text = "Keywords: calciphic uraemic arteriolopathy, calciphylaxis, haemodialysis, intralesional, sodium thiosulphate\n"
+    text = (
+        "Keywords: calciphic uraemic arteriolopathy, calciphylaxis, haemodialysis, intralesional, sodium thiosulphate\n"
+    )
     assert extract_text(text) == []
 
 
 SESSION2_CASES = [
     # lay route wording, a reporting cue for source (realtext/test u16)
-    ("However, recent reports have shown that a medication called sodium thiosulfate has been effective in treating "
-     "individuals with calciphylaxis, and with tumoral calcinosis, when receiving this medication by vein.",
-     {("outcome", "been effective", "partial_response", "cited"), ("route", "by vein", "intravenous", "cited")}),
+    (
+        "However, recent reports have shown that a medication called sodium thiosulfate has been effective in treating "
+        "individuals with calciphylaxis, and with tumoral calcinosis, when receiving this medication by vein.",
+        {("outcome", "been effective", "partial_response", "cited"), ("route", "by vein", "intravenous", "cited")},
+    ),
     # a body weight in a dosing table is not a dose; "(ref 2,4)" marks a cited statement; a dose reduction is no result (u03)
-    ("The dose of sodium thiosulphate is empiric | Dialysis patients |\n| Weight >60kg | The most commonly reported dose is 25 grams at each haemodialysis session (three times weekly) (ref 2,4) |\n"
-     "| weight <60kg | A reduction of dose to 12.5g is suggested (ref 2,4) |",
-     {("dose", "25 grams", None, "cited"), ("dose", "12.5g", None, "cited")}),
+    (
+        "The dose of sodium thiosulphate is empiric | Dialysis patients |\n| Weight >60kg | The most commonly reported dose is 25 grams at each haemodialysis session (three times weekly) (ref 2,4) |\n"
+        "| weight <60kg | A reduction of dose to 12.5g is suggested (ref 2,4) |",
+        {("dose", "25 grams", None, "cited"), ("dose", "12.5g", None, "cited")},
+    ),
     # the success of the clause belongs to the bisphosphonate, the STS clause reports no result (u11)
-    ("Intravenous bisphosphonate use has been used with some success for calcinosis secondary to juvenile dermatomyositis, "
-     "and intravenous sodium thiosulfate has been described in case reports of SSc as well.",
-     {("route", "intravenous", "intravenous", "cited")}),
+    (
+        "Intravenous bisphosphonate use has been used with some success for calcinosis secondary to juvenile dermatomyositis, "
+        "and intravenous sodium thiosulfate has been described in case reports of SSc as well.",
+        {("route", "intravenous", "intravenous", "cited")},
+    ),
     # a result in the sentence after a list of other therapies is theirs (u10)
-    ("In addition to low phosphate diet, medical therapies including phosphate binders, calcitonin, bisphosphonates, "
-     "calcium channel blockers, corticosteroids, acetazolamide, probenecid and colchicine, have been used in different "
-     "combinations. However, their success is variable.",
-     set()),
+    (
+        "In addition to low phosphate diet, medical therapies including phosphate binders, calcitonin, bisphosphonates, "
+        "calcium channel blockers, corticosteroids, acetazolamide, probenecid and colchicine, have been used in different "
+        "combinations. However, their success is variable.",
+        set(),
+    ),
     # a list that ends with STS keeps the result in STS's clause (corpus 001)
-    ("Medications that have been reported to be helpful to varying degrees include diltiazem, colchicine, warfarin, "
-     "intralesional corticosteroids, and sodium thiosulfate.",
-     {("outcome", "be helpful", "partial_response", "cited")}),
+    (
+        "Medications that have been reported to be helpful to varying degrees include diltiazem, colchicine, warfarin, "
+        "intralesional corticosteroids, and sodium thiosulfate.",
+        {("outcome", "be helpful", "partial_response", "cited")},
+    ),
     # the rash of calciphylaxis is its lesion (u08)
-    ("A 38-year-old woman with alcoholic cirrhosis was admitted with a recurrent lower extremity rash. "
-     "The patient was treated with sodium thiosulfate 25 mg intravenously 3 times weekly and serial wound debridement. "
-     "She had symptom improvement within 3 weeks and resolution of the rash.",
-     {("dose", "25 mg", None, "this_study"), ("route", "intravenously", "intravenous", "this_study"),
-      ("outcome", "symptom improvement", "symptom_relief", "this_study"),
-      ("outcome", "resolution of the rash", "complete_response", "this_study")}),
+    (
+        "A 38-year-old woman with alcoholic cirrhosis was admitted with a recurrent lower extremity rash. "
+        "The patient was treated with sodium thiosulfate 25 mg intravenously 3 times weekly and serial wound debridement. "
+        "She had symptom improvement within 3 weeks and resolution of the rash.",
+        {
+            ("dose", "25 mg", None, "this_study"),
+            ("route", "intravenously", "intravenous", "this_study"),
+            ("outcome", "symptom improvement", "symptom_relief", "this_study"),
+            ("outcome", "resolution of the rash", "complete_response", "this_study"),
+        },
+    ),
 ]
 
 
 @pytest.mark.parametrize("sentence,expected", SESSION2_CASES)
 def test_real_sentence_with_source(extract_text, sentence, expected):
-    found = {(m.field, m.text, m.category, m.source) for m in extract_text(sentence, title="") if m.field in CORE_FIELDS}
+    found = {
+        (m.field, m.text, m.category, m.source) for m in extract_text(sentence, title="") if m.field in CORE_FIELDS
+    }
     assert found == expected
 
 
 def test_results_told_before_sts_enters_the_story_are_not_its(extract_text):
     """realtext/test u06: a tumoral calcinosis case whose lesion grew before STS is even named."""
-    text = ("Over the following months, enlargement of the elbow lesion occurred, with worsening pain, reduced mobility "
-            "limiting sporting activity. Surgical resection was undertaken, due to marked joint restriction. Other medical "
-            "interventions being trialled included acetazolamide, IL1 blockade (Anakinra) and sodium thiosulfate.")
+    text = (
+        "Over the following months, enlargement of the elbow lesion occurred, with worsening pain, reduced mobility "
+        "limiting sporting activity. Surgical resection was undertaken, due to marked joint restriction. Other medical "
+        "interventions being trialled included acetazolamide, IL1 blockade (Anakinra) and sodium thiosulfate."
+    )
     assert [m for m in extract_text(text, title="") if m.field == "outcome"] == []
 
 
 def test_the_articles_own_citation_line_repeats_no_result(extract_text):
     """realtext/test u18: "How to cite this article:" repeats the title inside a reference."""
-    text = ("How to cite this article: Karthik S, Bhatt A, Babu T. Sodium thiosulfate dressings facilitate healing of "
-            "refractory cutaneous ulcers of calcinosis cutis. J Postgrad Med 2019;65:123-4\n")
+    text = (
+        "How to cite this article: Karthik S, Bhatt A, Babu T. Sodium thiosulfate dressings facilitate healing of "
+        "refractory cutaneous ulcers of calcinosis cutis. J Postgrad Med 2019;65:123-4\n"
+    )
     assert extract_text(text) == []
 
 
-RETOLD = ("Six months of daily application in a thick layer of an ointment based on sodium thiosulfate prepared by the "
-          "Limoges University Hospital pharmacy led to a reduction in the volume of subcutaneous calcifications in nine out "
-          "of 28 patients (32%), or even their disappearance in three of them.")
+RETOLD = (
+    "Six months of daily application in a thick layer of an ointment based on sodium thiosulfate prepared by the "
+    "Limoges University Hospital pharmacy led to a reduction in the volume of subcutaneous calcifications in nine out "
+    "of 28 patients (32%), or even their disappearance in three of them."
+)
 
 
 def test_a_document_that_never_shows_its_own_study_retells_others(extract_text):
@@ -101,39 +139,55 @@ def test_a_document_that_never_shows_its_own_study_retells_others(extract_text):
 
 def test_a_patient_narrative_makes_the_results_the_papers_own(extract_text):
     """The same sentence after a case presentation (realtext/shared16 p06) reports the paper's own patients."""
-    case = ("A 51-year-old man with ESRD on peritoneal dialysis presented with a right calf biopsy-proven calciphylaxis "
-            "lesion measuring 3.1 cm x 3.9 cm. ")
+    case = (
+        "A 51-year-old man with ESRD on peritoneal dialysis presented with a right calf biopsy-proven calciphylaxis "
+        "lesion measuring 3.1 cm x 3.9 cm. "
+    )
     sources = {m.source for m in extract_text(case + RETOLD, title="") if m.field == "outcome"}
     assert sources == {"this_study"}
 
 
 def test_results_published_by_another_team_are_cited(extract_text):
     """realtext/shared16 p12: "According to results published by ..." retells another team's study."""
-    text = ("A 51-year-old man presented with calcinosis. According to results published by the Limoges University "
-            "Hospital, sodium thiosulfate when applied locally succeeds in reducing the calcifications present under the "
-            "skin in nearly a third of cases of dermatomyositis in particular.")
+    text = (
+        "A 51-year-old man presented with calcinosis. According to results published by the Limoges University "
+        "Hospital, sodium thiosulfate when applied locally succeeds in reducing the calcifications present under the "
+        "skin in nearly a third of cases of dermatomyositis in particular."
+    )
     found = {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS}
     assert found == {("route", "cited"), ("outcome", "cited")}
 
 
 HEDGE_ROUTE_SOURCE_CASES = [
     # "could be effective" is a hedge, not a result (realtext/shared16 p07)
-    ("In the setting of metabolic or inflammatory diseases, recent data suggest that systemic administration of sodium "
-     "thiosulfate (STS) could be effective in the treatment of ectopic calcifications but may also be poorly tolerated.",
-     set()),
+    (
+        "In the setting of metabolic or inflammatory diseases, recent data suggest that systemic administration of sodium "
+        "thiosulfate (STS) could be effective in the treatment of ectopic calcifications but may also be poorly tolerated.",
+        set(),
+    ),
     # route words right after a verb of giving are adverbial routes (realtext/dev r14)
-    ("Though CUA therapy with IP sodium thiosulfate represents an off-label usage of the drug, reports of its successful "
-     "use are on the rise. It continues to be successfully administered both IP and IV, and in adult and pediatric populations.",
-     {("route", "IP", "intraperitoneal", "cited"), ("outcome", "successful use", "partial_response", "cited"),
-      ("outcome", "successfully administered", "partial_response", "cited"), ("route", "IV", "intravenous", "cited")}),
+    (
+        "Though CUA therapy with IP sodium thiosulfate represents an off-label usage of the drug, reports of its successful "
+        "use are on the rise. It continues to be successfully administered both IP and IV, and in adult and pediatric populations.",
+        {
+            ("route", "IP", "intraperitoneal", "cited"),
+            ("outcome", "successful use", "partial_response", "cited"),
+            ("outcome", "successfully administered", "partial_response", "cited"),
+            ("route", "IV", "intravenous", "cited"),
+        },
+    ),
     # "have been demonstrated" reports what is known (realtext/shared16 p02)
-    ("Treatment is multifaceted, and improved outcomes have been demonstrated with intravenous sodium thiosulfate; "
-     "however, the use of this medication can be limited by its adverse effects.",
-     {("outcome", "improved", "partial_response", "cited"), ("route", "intravenous", "intravenous", "cited")}),
+    (
+        "Treatment is multifaceted, and improved outcomes have been demonstrated with intravenous sodium thiosulfate; "
+        "however, the use of this medication can be limited by its adverse effects.",
+        {("outcome", "improved", "partial_response", "cited"), ("route", "intravenous", "intravenous", "cited")},
+    ),
     # albumin infusions are not how STS was given (realtext/test u08)
-    ("A 38-year-old woman was treated with sodium thiosulfate. She had not been receiving albumin infusions or blood "
-     "transfusions, and her body mass index (BMI) was 22 kg/m2.",
-     set()),
+    (
+        "A 38-year-old woman was treated with sodium thiosulfate. She had not been receiving albumin infusions or blood "
+        "transfusions, and her body mass index (BMI) was 22 kg/m2.",
+        set(),
+    ),
 ]
 
 
@@ -145,9 +199,11 @@ def test_hedges_adverbial_routes_and_reporting_cues(extract_text, sentence, expe
 
 def test_a_compounding_recipe_states_no_dose(extract_text):
     """realtext/holdout v23, v30 (hospital-pharmacy abstracts): ingredient amounts, flasks and syringes are not doses."""
-    text = ("Composition for 100 g: ST 25 g (active ingredient), glycerine 10 g (humectant, cosolvent), pure lanolin 32.5 g "
-            "and white filmy petrolatum 32.5 g (vehicles). Finally pack with 50 ml syringe into a sterile glass bottle and label. "
-            "Flush into a 100 ml volumetric flask and make up to volume.")
+    text = (
+        "Composition for 100 g: ST 25 g (active ingredient), glycerine 10 g (humectant, cosolvent), pure lanolin 32.5 g "
+        "and white filmy petrolatum 32.5 g (vehicles). Finally pack with 50 ml syringe into a sterile glass bottle and label. "
+        "Flush into a 100 ml volumetric flask and make up to volume."
+    )
     assert [m for m in extract_text(text) if m.field == "dose"] == []
 
 
@@ -159,37 +215,54 @@ def test_a_falling_lab_value_is_no_result(extract_text):
 
 def test_website_boilerplate_is_out_of_scope(extract_text):
     """realtext/holdout v19: a disclaimer line is not the article ("will remain the property of")."""
-    text = ("Disclaimer: All third-party content on this website/platform is and will remain the property of their "
-            "respective owners and is provided on \"as is\" basis without any warranties.\n")
+    text = (
+        "Disclaimer: All third-party content on this website/platform is and will remain the property of their "
+        'respective owners and is provided on "as is" basis without any warranties.\n'
+    )
     assert extract_text(text) == []
 
 
 def test_applied_successfully_is_a_result(extract_text):
     """realtext/holdout v02: a verb of giving then "successfully"."""
-    text = ("Systemic treatments with cinacalcet, sodium thiosulfate or bisphosphonates have been applied successfully in "
-            "CP patients, but large placebo-controlled randomized trials are still needed.")
-    assert {(m.text, m.source) for m in extract_text(text) if m.field == "outcome"} == {("applied successfully", "cited")}
+    text = (
+        "Systemic treatments with cinacalcet, sodium thiosulfate or bisphosphonates have been applied successfully in "
+        "CP patients, but large placebo-controlled randomized trials are still needed."
+    )
+    assert {(m.text, m.source) for m in extract_text(text) if m.field == "outcome"} == {
+        ("applied successfully", "cited")
+    }
 
 
 def test_a_structured_heading_run_into_its_text_shows_the_own_study(extract_text):
     """realtext/holdout v30: "Purpose To describe ..." is the paper's own aim, so its preparation is this_study."""
-    text = ("Purpose To describe the method of preparation and checking of an injectable solution of 25% sodium "
-            "thiosulfate for the treatment of intradialytic calciphylaxis in renal patients.")
-    assert {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS} == {("route", "this_study"), ("concentration", "this_study")}
+    text = (
+        "Purpose To describe the method of preparation and checking of an injectable solution of 25% sodium "
+        "thiosulfate for the treatment of intradialytic calciphylaxis in renal patients."
+    )
+    assert {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS} == {
+        ("route", "this_study"),
+        ("concentration", "this_study"),
+    }
 
 
 def test_case_report_subheadings_are_the_papers_own_sections(extract_text):
     """realtext/final w08: after an abstract's "Introduction:", the headings "Clinical Case:" and
     "Treatment and Outcome:" open the case's own text, not more background."""
-    text = ("Introduction:\nCalciphylaxis is an infrequent disease.\n\nClinical Case:\nA 68-year-old woman on hemodialysis "
-            "presented a painful nodular lesion.\n\nTreatment and Outcome:\nTreatment was started with intravenous sodium thiosulfate.\n")
-    assert {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS} == {("route", "this_study")}
+    text = (
+        "Introduction:\nCalciphylaxis is an infrequent disease.\n\nClinical Case:\nA 68-year-old woman on hemodialysis "
+        "presented a painful nodular lesion.\n\nTreatment and Outcome:\nTreatment was started with intravenous sodium thiosulfate.\n"
+    )
+    assert {(m.field, m.source) for m in extract_text(text, title="") if m.field in CORE_FIELDS} == {
+        ("route", "this_study")
+    }
 
 
 def test_a_passive_symptom_result_and_a_longer_blood_flow(extract_text):
     """realtext/final w07, w20."""
-    text = ("After he was treated with intravenous sodium thiosulfate (STS), his pain was significantly relieved. "
-            "Skin lesions among patients with calciphylaxis result from reductions in the arteriolar blood flow.")
+    text = (
+        "After he was treated with intravenous sodium thiosulfate (STS), his pain was significantly relieved. "
+        "Skin lesions among patients with calciphylaxis result from reductions in the arteriolar blood flow."
+    )
     outcomes = {(m.text, m.category) for m in extract_text(text) if m.field == "outcome"}
     assert outcomes == {("pain was significantly relieved", "symptom_relief")}
 
@@ -197,9 +270,11 @@ def test_a_passive_symptom_result_and_a_longer_blood_flow(extract_text):
 def test_the_case_course_ends_a_cited_run(extract_text):
     """realtext/final w01: after a background sentence with a citation, "IV sodium thiosulfate was
     started" tells the paper's own case (Mrs. V), not the cited source's."""
-    text = ("Heparin-induced necrosis was considered, but Mrs. V’s platelet count came back in the normal range. "
-            "Since calciphylaxis has an 80% death rate once ulceration occurs, all known treatments were initiated "
-            "simultaneously.2 IV sodium thiosulfate was started (12.5 mg with the first dialysis, then increasing to 25 mg "
-            "with each subsequent hemodialysis).")
+    text = (
+        "Heparin-induced necrosis was considered, but Mrs. V’s platelet count came back in the normal range. "
+        "Since calciphylaxis has an 80% death rate once ulceration occurs, all known treatments were initiated "
+        "simultaneously.2 IV sodium thiosulfate was started (12.5 mg with the first dialysis, then increasing to 25 mg "
+        "with each subsequent hemodialysis)."
+    )
     found = {(m.field, m.text, m.source) for m in extract_text(text, title="") if m.field in ("route", "dose")}
     assert found == {("route", "IV", "this_study"), ("dose", "12.5 mg", "this_study"), ("dose", "25 mg", "this_study")}

@@ -4,6 +4,7 @@ highlighted exactly once with its exact text at its offsets, summary values
 linked to mentions and back, keyboard and filters, error / out-of-scope /
 missing-file / PDF papers, and a 2,000-paper report opening in under 3 s.
 The nesting of overlapping mentions is also checked without a browser."""
+
 from __future__ import annotations
 
 import csv
@@ -15,18 +16,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import CORPUS, ROOT
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.ingest.document import Page
 from extractor.ingest import load_document
+from extractor.ingest.document import Page
 from extractor.outputs.report import render_text
 
-from conftest import CORPUS, ROOT
-
 sys.path.insert(0, str(ROOT / "scripts"))
-from make_corpus_pdfs import render_pdf  # noqa: E402
-from report_timing import chromium_missing, launch_chromium, make_batch, open_report  # noqa: E402
+from make_corpus_pdfs import render_pdf
+from report_timing import chromium_missing, launch_chromium, make_batch, open_report
 
 runner = CliRunner()
 SCREENSHOT = ROOT / "docs" / "report.png"
@@ -171,7 +171,8 @@ def test_every_corpus_mention_is_highlighted_once_with_its_exact_text(corpus_rep
 
 def in_view(driver, element) -> bool:
     return driver.execute_script(
-        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;", element
+        "const r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight && r.height > 0;",
+        element,
     )
 
 
@@ -265,7 +266,8 @@ def test_errors_out_of_scope_missing_files_and_pdf_pages(browser, tmp_path):
     (papers / "empty.txt").write_text("", encoding="utf-8")
     (papers / "antidote.txt").write_text(
         "Sodium thiosulfate for cyanide poisoning\n\nA patient with cyanide poisoning after a house fire received "
-        "intravenous sodium thiosulfate 12.5 g and hydroxocobalamin.\n", encoding="utf-8",
+        "intravenous sodium thiosulfate 12.5 g and hydroxocobalamin.\n",
+        encoding="utf-8",
     )
     out, html = tmp_path / "out.csv", tmp_path / "report.html"
     result = invoke("extract", papers, "--out", out, "--jobs", 1, "--quiet")
@@ -276,7 +278,10 @@ def test_errors_out_of_scope_missing_files_and_pdf_pages(browser, tmp_path):
     assert "text not shown for gone: " in result.stderr and "file not found" in result.stderr
 
     open_report(browser, html)
-    index = {row.find_element(By.TAG_NAME, "a").text: row.text for row in browser.find_elements(By.CSS_SELECTOR, ".index tbody tr")}
+    index = {
+        row.find_element(By.TAG_NAME, "a").text: row.text
+        for row in browser.find_elements(By.CSS_SELECTOR, ".index tbody tr")
+    }
     assert set(index) == {"antidote", "empty", "gone", "kept", "paper"}
     assert "error" in index["empty"] and "empty: file is empty" in index["empty"]
     assert "out_of_scope" in index["antidote"]

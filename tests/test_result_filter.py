@@ -1,5 +1,6 @@
 """The trained result filter (extractor/mentions/result_filter.py): a real spaCy
 TextCatBOW model trained here, then run inside the extractor."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,7 +14,12 @@ EXAMPLES = [
     (classifier_text("Successful treatment", GENERIC), DROP),
     (classifier_text("improvement of pain", GENERIC), DROP),
     (classifier_text("healing of the lesions", GENERIC), DROP),
-    (classifier_text("complete resolution", "After six months of sodium thiosulfate she had complete resolution of the nodules."), KEEP),
+    (
+        classifier_text(
+            "complete resolution", "After six months of sodium thiosulfate she had complete resolution of the nodules."
+        ),
+        KEEP,
+    ),
     (classifier_text("improved", "The ulcers improved after 3 weeks of intravenous sodium thiosulfate."), KEEP),
     (classifier_text("healed", "All wounds healed by week 12."), KEEP),
 ] * 4
@@ -27,7 +33,11 @@ def trained(tmp_path_factory):
 
 
 def test_the_filter_drops_what_it_was_taught_and_keeps_the_rest(trained):
-    text = "Sodium thiosulfate for calciphylaxis\n\n" + GENERIC + " After six months of sodium thiosulfate she had complete resolution of the nodules."
+    text = (
+        "Sodium thiosulfate for calciphylaxis\n\n"
+        + GENERIC
+        + " After six months of sodium thiosulfate she had complete resolution of the nodules."
+    )
     rules_only = Extractor(learned=False)
     learned = Extractor(learned=False)
     learned.result_filter = ResultFilter.load(trained.parent.parent)

@@ -1,11 +1,12 @@
 """Scope mechanisms: neighbouring articles, repeated blocks, reference lists,
 abbreviation legends, other drugs. Real corpus files and sentences a new
 paper could contain."""
+
 from __future__ import annotations
 
-from extractor.schema import CORE_FIELDS
-
 from conftest import CORPUS
+
+from extractor.schema import CORE_FIELDS
 
 
 def _text(doc_id: str) -> str:
@@ -95,9 +96,15 @@ def test_a_paper_that_never_names_sts_yields_nothing(extractor):
 
 def test_adverse_event_phrases_are_not_routes(corpus_mentions):
     text = _text("004_2aee7e247fadcbf4")
-    for phrase in ("Transient pain associated with injection", "related to the injection site", "Infection followed injection"):
+    for phrase in (
+        "Transient pain associated with injection",
+        "related to the injection site",
+        "Infection followed injection",
+    ):
         at = text.index(phrase)
-        assert not any(m.field == "route" and at <= m.start < at + len(phrase) for m in corpus_mentions["004_2aee7e247fadcbf4"])
+        assert not any(
+            m.field == "route" and at <= m.start < at + len(phrase) for m in corpus_mentions["004_2aee7e247fadcbf4"]
+        )
 
 
 def test_abbreviations_do_not_leak_between_documents(extractor):

@@ -1,5 +1,6 @@
 """Scorer arithmetic on hand-counted cases, including equal counts across fields
 (the bug measured in scispaCy's per-class scorer)."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,18 @@ from extractor.evaluate.score import Counts, format_table, max_matching, score
 
 
 def rec(field, start, end, doc="d", **extra):
-    base = {"doc_id": doc, "field": field, "text": "x" * (end - start), "start": start, "end": end,
-            "value_min": None, "value_max": None, "unit": None, "category": None, "source": "this_study"}
+    base = {
+        "doc_id": doc,
+        "field": field,
+        "text": "x" * (end - start),
+        "start": start,
+        "end": end,
+        "value_min": None,
+        "value_max": None,
+        "unit": None,
+        "category": None,
+        "source": "this_study",
+    }
     base.update(extra)
     return base
 
@@ -30,7 +41,10 @@ def test_empty_counts_are_zero_not_errors():
 def test_equal_counts_in_two_fields_are_not_collapsed():
     gold = [rec("route", i * 10, i * 10 + 3, category="topical") for i in range(6)]
     gold += [rec("dose", 100 + i * 10, 100 + i * 10 + 3, value_min=1, value_max=1, unit="mg") for i in range(6)]
-    pred = list(gold) + [rec("route", 500, 503, category="topical"), rec("dose", 600, 603, value_min=2, value_max=2, unit="mg")]
+    pred = list(gold) + [
+        rec("route", 500, 503, category="topical"),
+        rec("dose", 600, 603, value_min=2, value_max=2, unit="mg"),
+    ]
     result = score(gold, pred)
     assert result.lenient["route"].as_dict()["precision"] == round(6 / 7, 4)
     assert result.lenient["dose"].as_dict()["precision"] == round(6 / 7, 4)
@@ -64,8 +78,11 @@ def test_different_fields_or_documents_never_match():
 
 
 def test_facts_are_sets_of_normalized_values_per_document():
-    gold = [rec("route", 0, 3, category="topical"), rec("route", 10, 13, category="topical"),
-            rec("route", 20, 23, category="intravenous")]
+    gold = [
+        rec("route", 0, 3, category="topical"),
+        rec("route", 10, 13, category="topical"),
+        rec("route", 20, 23, category="intravenous"),
+    ]
     pred = [rec("route", 50, 53, category="topical"), rec("route", 60, 63, category="oral")]
     facts = score(gold, pred).facts["route"]
     assert (facts.tp, facts.fp, facts.fn) == (1, 1, 1)
@@ -81,7 +98,17 @@ def test_source_and_values_scored_on_matches():
 
 def test_csv_strings_and_json_numbers_compare_equal():
     gold = [rec("dose", 0, 5, value_min=12500.0, value_max=12500.0, unit="mg")]
-    pred = [{**rec("dose", 0, 5), "start": "0", "end": "5", "value_min": "12500", "value_max": "12500", "unit": "mg", "category": ""}]
+    pred = [
+        {
+            **rec("dose", 0, 5),
+            "start": "0",
+            "end": "5",
+            "value_min": "12500",
+            "value_max": "12500",
+            "unit": "mg",
+            "category": "",
+        }
+    ]
     result = score(gold, pred)
     assert result.value_correct == 1 and result.facts["dose"].tp == 1
 
@@ -101,8 +128,11 @@ def test_empty_gold_file_makes_predictions_false_positives(tmp_path):
 
     (tmp_path / "pos.jsonl").write_text(json.dumps(rec("route", 0, 7, doc="pos", category="topical")) + "\n")
     (tmp_path / "neg.jsonl").write_text("")
-    pred = [rec("route", 0, 7, doc="pos", category="topical"), rec("dose", 5, 9, doc="neg", value_min=1, value_max=1, unit="mg"),
-            rec("route", 0, 3, doc="unlabelled", category="topical")]
+    pred = [
+        rec("route", 0, 7, doc="pos", category="topical"),
+        rec("dose", 5, 9, doc="neg", value_min=1, value_max=1, unit="mg"),
+        rec("route", 0, 3, doc="unlabelled", category="topical"),
+    ]
     result = score(load_gold(tmp_path), pred, labelled_documents(tmp_path))
     micro = result.micro(result.lenient)
     assert (micro.tp, micro.fp, micro.fn) == (1, 1, 0)

@@ -1,4 +1,5 @@
 """Sentence boundaries that survive biomedical text, on the original string."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,13 +14,25 @@ def sentences(text: str) -> list[str]:
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("Ma et al. reported 28 patients. Fig. 1 shows them.", ["Ma et al. reported 28 patients.", "Fig. 1 shows them."]),
+        (
+            "Ma et al. reported 28 patients. Fig. 1 shows them.",
+            ["Ma et al. reported 28 patients.", "Fig. 1 shows them."],
+        ),
         ("We used 12.5 g. The dose was 0.5 mL per lesion.", ["We used 12.5 g.", "The dose was 0.5 mL per lesion."]),
         ("Sizes were 3x3 mm and 0.2-0.3 cm. Dose 150 mg/mL.", ["Sizes were 3x3 mm and 0.2-0.3 cm.", "Dose 150 mg/mL."]),
-        ("The lesion healed.<sup>2</sup> After 3 years it recurred.", ["The lesion healed.<sup>2</sup>", "After 3 years it recurred."]),
+        (
+            "The lesion healed.<sup>2</sup> After 3 years it recurred.",
+            ["The lesion healed.<sup>2</sup>", "After 3 years it recurred."],
+        ),
         ("The lesion healed.² After 3 years it recurred.", ["The lesion healed.²", "After 3 years it recurred."]),
-        ("doses ranging from 12.5 to 275\n\nmg at each treatment.", ["doses ranging from 12.5 to 275\n\nmg at each treatment."]),
-        ("Table I. Success rates\n\nTopical\t<0.1\t41\t100\n\t0.1-0.2\t12\t100", ["Table I. Success rates", "Topical\t<0.1\t41\t100", "\t0.1-0.2\t12\t100"]),
+        (
+            "doses ranging from 12.5 to 275\n\nmg at each treatment.",
+            ["doses ranging from 12.5 to 275\n\nmg at each treatment."],
+        ),
+        (
+            "Table I. Success rates\n\nTopical\t<0.1\t41\t100\n\t0.1-0.2\t12\t100",
+            ["Table I. Success rates", "Topical\t<0.1\t41\t100", "\t0.1-0.2\t12\t100"],
+        ),
         ("## DISCUSSION\nIn this series we saw results.", ["## DISCUSSION", "In this series we saw results."]),
     ],
 )
@@ -28,7 +41,9 @@ def test_sentence_boundaries(text, expected):
 
 
 def test_sections_and_tables_are_found():
-    text = "**INTRODUCTION**\n\nText.\n\n## Results\n\nSize, cm\tRate, %\n<0.1\t100\n\nReferences:\n1. A B. C. 2012;1:2.\n"
+    text = (
+        "**INTRODUCTION**\n\nText.\n\n## Results\n\nSize, cm\tRate, %\n<0.1\t100\n\nReferences:\n1. A B. C. 2012;1:2.\n"
+    )
     structure = analyse(text)
     assert [name for _, name, _ in structure.sections] == ["introduction", "results", "references"]
     assert len(structure.tables) == 1 and [c.text for c in structure.tables[0].header] == ["Size, cm", "Rate, %"]

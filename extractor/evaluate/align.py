@@ -20,6 +20,7 @@ document aligns in well under a second.
     mapping.span(10, 25)       # (start, end) in target, or None
     project_gold(records, corpus_text, pdf_text)
 """
+
 from __future__ import annotations
 
 import bisect
@@ -123,8 +124,9 @@ def align_offsets(source: str, target: str) -> Alignment:
     return Alignment(source, target)
 
 
-def project_gold(records: list[dict], source_text: str, target_text: str,
-                 *, alignment: Alignment | None = None) -> list[dict]:
+def project_gold(
+    records: list[dict], source_text: str, target_text: str, *, alignment: Alignment | None = None
+) -> list[dict]:
     """Gold records of ``source_text`` moved onto ``target_text``.
 
     Every record comes back (same order, copies) with ``start``/``end``/``text``

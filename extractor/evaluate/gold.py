@@ -1,4 +1,5 @@
 """Load and check the hand-labelled gold set (one JSONL file per document)."""
+
 from __future__ import annotations
 
 import json
@@ -159,7 +160,9 @@ def check_gold(gold_dir: Path | str, corpus_dir: Path | str) -> tuple[list[GoldP
             try:
                 text = corpus_file.read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
-                problems.append(GoldProblem(corpus_file, 0, f"not UTF-8 (byte offset {exc.start}); offsets cannot be checked"))
+                problems.append(
+                    GoldProblem(corpus_file, 0, f"not UTF-8 (byte offset {exc.start}); offsets cannot be checked")
+                )
         seen: dict[tuple, int] = {}
         for number, record, problem in iter_jsonl(path):
             if problem:

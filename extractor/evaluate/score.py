@@ -13,6 +13,7 @@ A gold set scores the fields it labels: the five core fields, plus the
 evidence-table fields when its gold holds any of them. "micro" stays the five core fields, so figures stay comparable
 across sets; the evidence fields get their own "evidence micro" line.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,7 +32,7 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.tp += other.tp
         self.fp += other.fp
         self.fn += other.fn
@@ -177,7 +178,9 @@ def read_predictions(path: Path | str) -> list[dict]:
                         f"and values {row.get('value_min')!r}, {row.get('value_max')!r} that are not numbers"
                     ) from None
                 if not 0 <= record["start"] < record["end"] or record["field"] not in FIELDS:
-                    raise ValueError(f"{path}:{reader.line_num}: bad row: field {record['field']!r}, offsets {record['start']}-{record['end']}")
+                    raise ValueError(
+                        f"{path}:{reader.line_num}: bad row: field {record['field']!r}, offsets {record['start']}-{record['end']}"
+                    )
                 records.append(record)
             return records
     except UnicodeDecodeError as exc:
@@ -241,7 +244,10 @@ def labelled_fields(gold_records: list[dict]) -> tuple[str, ...]:
 
 
 def score(
-    gold_records: list[dict], pred_records: list[dict], labelled: set[str] | None = None, fields: tuple[str, ...] = CORE_FIELDS
+    gold_records: list[dict],
+    pred_records: list[dict],
+    labelled: set[str] | None = None,
+    fields: tuple[str, ...] = CORE_FIELDS,
 ) -> Score:
     """Score predictions against gold, on ``fields`` only.
 
@@ -270,7 +276,7 @@ def score(
         result.gold_counts[name] = sum(1 for r in gold if r["field"] == name)
         result.pred_counts[name] = sum(1 for r in pred if r["field"] == name)
 
-    for (doc_id, name), (g_list, p_list) in sorted(groups.items()):
+    for (_doc_id, name), (g_list, p_list) in sorted(groups.items()):
         pairs = max_matching(g_list, p_list, lenient=True)
         lenient[name].add(Counts(len(pairs), len(p_list) - len(pairs), len(g_list) - len(pairs)))
         exact = max_matching(g_list, p_list, lenient=False)
@@ -312,13 +318,13 @@ def format_table(result: Score) -> str:
         )
 
     for name in result.fields:
-        l, s, f = result.lenient[name], result.strict[name], result.facts[name]
+        le, s, f = result.lenient[name], result.strict[name], result.facts[name]
         lines.append(
             row(
                 name,
                 str(result.gold_counts[name]),
                 str(result.pred_counts[name]),
-                (l.precision, l.recall, l.f1),
+                (le.precision, le.recall, le.f1),
                 s.f1,
                 (f.precision, f.recall, f.f1),
             )
@@ -373,7 +379,9 @@ def _context(record: dict, texts: dict[str, str]) -> str:
     if text is None:
         return ""
     left = max(0, record["start"] - 80)
-    return " ".join((text[left : record["start"]] + "[[" + record["text"] + "]]" + text[record["end"] : record["end"] + 80]).split())
+    return " ".join(
+        (text[left : record["start"]] + "[[" + record["text"] + "]]" + text[record["end"] : record["end"] + 80]).split()
+    )
 
 
 def format_errors(result: Score, texts: dict[str, str]) -> str:

@@ -6,6 +6,7 @@ their rates; for ``adverse_events`` the harm named, not its wording or
 whether STS was stopped). A predicted cell the gold leaves empty is "filled without
 support": the table must never state what the paper does not.
 """
+
 from __future__ import annotations
 
 import csv
@@ -86,8 +87,14 @@ def score_studies(gold_path: Path | str, pred_path: Path | str) -> StudiesScore:
 
 
 def format_studies(result: StudiesScore) -> str:
-    lines = [f"studies table: {result.agreed}/{result.filled} filled gold cells agree "
-             f"({result.agreed / result.filled:.1%}); {result.unsupported} cell(s) filled without support, "
-             f"{result.documents} document(s)" if result.filled else "studies table: no filled gold cells"]
-    lines.append("  " + ", ".join(f"{c} {a}/{f}" + (f" +{u}" if u else "") for c, (a, f, u) in result.per_column.items()))
+    lines = [
+        f"studies table: {result.agreed}/{result.filled} filled gold cells agree "
+        f"({result.agreed / result.filled:.1%}); {result.unsupported} cell(s) filled without support, "
+        f"{result.documents} document(s)"
+        if result.filled
+        else "studies table: no filled gold cells"
+    ]
+    lines.append(
+        "  " + ", ".join(f"{c} {a}/{f}" + (f" +{u}" if u else "") for c, (a, f, u) in result.per_column.items())
+    )
     return "\n".join(lines)

@@ -1,4 +1,5 @@
 """File → Document. One reader per input kind; errors become IngestError."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,4 +30,4 @@ def load_document(path: Path | str, *, pdf_timeout: float | None = 120.0) -> Doc
     raise IngestError(path, "unsupported", f"unsupported file type {suffix or '(none)'!r}")
 
 
-__all__ = ["Document", "IngestError", "SUPPORTED_SUFFIXES", "doc_id_for", "load_document"]
+__all__ = ["SUPPORTED_SUFFIXES", "Document", "IngestError", "doc_id_for", "load_document"]

@@ -3,6 +3,7 @@
 Offsets of every mention point into ``Document.text``; for a PDF that text is
 exactly what ``extractor text FILE`` prints, so a reviewer can check a row.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -42,6 +42,7 @@ Every failure raises ``IngestError`` with one of the reasons: empty, not_pdf,
 encrypted, truncated, no_text_layer, timeout, unreadable. ``timeout`` is a
 per-document limit checked between pages (and within long pages).
 """
+
 from __future__ import annotations
 
 import re
@@ -53,24 +54,83 @@ from extractor.ingest.document import Document, IngestError, Page
 from extractor.ingest.pdf_layout import Frag, Line, layout_page, page_fragments
 
 _MARGIN = 0.085  # share of the page height searched for running headers/footers
-_PAGE_NUMBER = re.compile(
-    r"^(?:page\s*)?#(?:\s*(?:of|/)\s*#)?$|^[-–]\s*#\s*[-–]$|^[ivxlc]+$", re.I
-)
+_PAGE_NUMBER = re.compile(r"^(?:page\s*)?#(?:\s*(?:of|/)\s*#)?$|^[-–]\s*#\s*[-–]$|^[ivxlc]+$", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # left parts after which a line-end hyphen usually belongs to a compound
 _COMPOUND_PREFIXES = {
-    "non", "anti", "pre", "post", "self", "well", "long", "short", "high", "low",
-    "multi", "semi", "co", "re", "intra", "inter", "extra", "ex",
-    "first", "second", "third", "dose", "time", "age", "sex", "drug", "all",
+    "non",
+    "anti",
+    "pre",
+    "post",
+    "self",
+    "well",
+    "long",
+    "short",
+    "high",
+    "low",
+    "multi",
+    "semi",
+    "co",
+    "re",
+    "intra",
+    "inter",
+    "extra",
+    "ex",
+    "first",
+    "second",
+    "third",
+    "dose",
+    "time",
+    "age",
+    "sex",
+    "drug",
+    "all",
 }
 # second halves of common biomedical compounds ("tissue-invasive", "dose-limiting")
 _COMPOUND_HEADS = {
-    "induced", "associated", "related", "dependent", "specific", "based", "free",
-    "positive", "negative", "resistant", "limiting", "like", "mediated", "derived",
-    "treated", "naive", "term", "invasive", "old", "label", "controlled", "blind",
-    "blinded", "matched", "adjusted", "sensitive", "responsive", "containing",
-    "producing", "secreting", "bearing", "wide", "scale", "dose", "daily", "weekly",
-    "analysis", "risk", "naïve", "exposed", "infected", "reactive", "refractory",
+    "induced",
+    "associated",
+    "related",
+    "dependent",
+    "specific",
+    "based",
+    "free",
+    "positive",
+    "negative",
+    "resistant",
+    "limiting",
+    "like",
+    "mediated",
+    "derived",
+    "treated",
+    "naive",
+    "term",
+    "invasive",
+    "old",
+    "label",
+    "controlled",
+    "blind",
+    "blinded",
+    "matched",
+    "adjusted",
+    "sensitive",
+    "responsive",
+    "containing",
+    "producing",
+    "secreting",
+    "bearing",
+    "wide",
+    "scale",
+    "dose",
+    "daily",
+    "weekly",
+    "analysis",
+    "risk",
+    "naïve",
+    "exposed",
+    "infected",
+    "reactive",
+    "refractory",
 }
 _BREAK_AFTER = re.compile(r"\S[/–—]$")
 _NEVER_KEEP_LEFT = {"under", "over", "with", "out", "in", "up", "some", "any", "there", "where", "for"}
@@ -132,7 +192,7 @@ def _open(path: Path):
         if truncated:
             raise IngestError(path, "truncated", f"file ends before %%EOF ({msg})") from exc
         raise IngestError(path, "unreadable", msg) from exc
-    except Exception as exc:  # noqa: BLE001 - any engine failure is an IngestError
+    except Exception as exc:
         raise IngestError(path, "unreadable", " ".join(str(exc).split()) or repr(exc)) from exc
     if len(pdf) == 0:
         pdf.close()
@@ -266,9 +326,39 @@ def _vocabulary(pages: list[list[Line]]) -> tuple[set[str], set[str]]:
 
 # how the second half of an ordinary hyphenated word usually starts
 _SUFFIXES = (
-    "tion", "sion", "ment", "ing", "ed", "er", "ity", "ness", "able", "ible", "ally",
-    "ical", "ic", "ive", "ous", "ary", "ory", "ance", "ence", "ant", "ent", "ism",
-    "ist", "ize", "ise", "ly", "al", "ial", "tive", "ture", "sive", "ular", "ogy",
+    "tion",
+    "sion",
+    "ment",
+    "ing",
+    "ed",
+    "er",
+    "ity",
+    "ness",
+    "able",
+    "ible",
+    "ally",
+    "ical",
+    "ic",
+    "ive",
+    "ous",
+    "ary",
+    "ory",
+    "ance",
+    "ence",
+    "ant",
+    "ent",
+    "ism",
+    "ist",
+    "ize",
+    "ise",
+    "ly",
+    "al",
+    "ial",
+    "tive",
+    "ture",
+    "sive",
+    "ular",
+    "ogy",
 )
 _LEFT_WORD = re.compile(r"([^\W_]+)-$")
 # endings of whole nouns, never the first half of a word hyphenated at a line end

@@ -24,6 +24,7 @@ Pipeline for one page:
    columns (empty cells kept), and the lines of wrapped cells (set tighter
    than the rows, first column empty) are merged into their row.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -65,7 +66,7 @@ class Line:
     cells: list[str] = field(default_factory=list)
     cell_spans: list[tuple[float, float]] = field(default_factory=list)
 
-    def finish(self) -> "Line":
+    def finish(self) -> Line:
         self.frags.sort(key=lambda f: f.x0)
         self.x0 = min(f.x0 for f in self.frags)
         self.x1 = max(f.x1 for f in self.frags)
@@ -323,7 +324,7 @@ def find_gutter(frags: list[Frag], width: float) -> float | None:
         elif c != m and run_start is not None:
             runs.append((k - run_start, run_start, k - 1))
             run_start = None
-    length, a, b = max(runs)
+    _length, a, b = max(runs)
     g = xs[(a + b) // 2]
     # body-text columns: wide lines ending just left of g / starting just right
     # of g, several of them side by side on the same rows
@@ -528,7 +529,9 @@ def _spanning_table_rows(frags: list[Frag], g: float, width: float) -> list[list
             # set next lines of its wrapped cells
             steps = [b[0].top - a[0].top for a, b in zip(block, block[1 : last_table_row + 1])]
             keep = last_table_row + 1
-            while keep < len(block) and block[keep][0].top - block[keep - 1][0].top <= min(steps) + 0.5 < 0.8 * max(steps):
+            while keep < len(block) and block[keep][0].top - block[keep - 1][0].top <= min(steps) + 0.5 < 0.8 * max(
+                steps
+            ):
                 keep += 1
             out.extend(block[:keep])
             i += keep
@@ -615,7 +618,7 @@ def _table_rows(block: list[Line]) -> list[Line] | None:
         return None
 
     def column_of(x0: float) -> int:
-        for k, (a, b) in enumerate(columns):
+        for k, (_a, b) in enumerate(columns):
             if x0 < b:
                 return k
         return len(columns) - 1

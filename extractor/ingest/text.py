@@ -5,6 +5,7 @@ here (no newline translation, no BOM stripping for UTF-8). A file with a
 UTF-16 or UTF-32 byte-order mark is decoded as such (the mark is not part of
 the text); any other file must be UTF-8.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -32,7 +33,11 @@ def read_text(path: Path, doc_id: str) -> Document:
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError as exc:
-            raise IngestError(path, "decode", f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} (offset {exc.start})") from exc
+            raise IngestError(
+                path,
+                "decode",
+                f"starts with a {encoding.upper()} byte-order mark but is not valid {encoding.upper()} (offset {exc.start})",
+            ) from exc
         if not text.strip():
             raise IngestError(path, "empty", "file is empty")
         if "\x00" in text:
@@ -42,7 +47,11 @@ def read_text(path: Path, doc_id: str) -> Document:
         raise IngestError(path, "empty", "file is empty")
     if b"\x00" in raw:
         if _looks_like_utf16(raw):
-            raise IngestError(path, "not_text", "looks like UTF-16 without a byte-order mark; re-save as UTF-8, e.g. iconv -f utf-16le -t utf-8")
+            raise IngestError(
+                path,
+                "not_text",
+                "looks like UTF-16 without a byte-order mark; re-save as UTF-8, e.g. iconv -f utf-16le -t utf-8",
+            )
         raise IngestError(path, "not_text", "binary content in a text file (NUL bytes)")
     try:
         text = raw.decode("utf-8")

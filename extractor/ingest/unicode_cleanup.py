@@ -17,6 +17,7 @@ what PDF text layers get wrong:
 ``to_superscript`` and ``footnote_letters`` spell raised citation digits and
 raised footnote letters as Unicode superscripts (used by ``pdf_layout``).
 """
+
 from __future__ import annotations
 
 import re

@@ -13,6 +13,7 @@ a document that never shows its own study (no first-person or this-study cue,
 no patient narrative, no structured Methods/Results: news items, drug
 monographs, narrative reviews), whose default is cited.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,7 +50,9 @@ class SourceAttributor:
 
     def __init__(self, structure: Structure, rules: list[RegexRule] | None = None) -> None:
         self.structure = structure
-        self.rules = rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind", "in_tables"})
+        self.rules = (
+            rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind", "in_tables"})
+        )
         self.sentence_source: list[str] = []
         self.sentence_default: list[str] = []  # what a sentence without evidence would get
         study_cues = _combine([r for r in self.rules if r.data["kind"] in ("own_cue", "study_cue", "narrative_cue")])
@@ -58,7 +61,9 @@ class SourceAttributor:
             study_cues is not None and _search_multiline(study_cues, structure.text)
         )
         self._combined = {
-            (kind, tables): _combine([r for r in self.rules if r.data["kind"] == kind and (not tables or r.data.get("in_tables", True))])
+            (kind, tables): _combine(
+                [r for r in self.rules if r.data["kind"] == kind and (not tables or r.data.get("in_tables", True))]
+            )
             for kind in ("marker", "own_cue", "cited_cue")
             for tables in (False, True)
         }
@@ -69,7 +74,9 @@ class SourceAttributor:
         return pattern is not None and pattern.search(text) is not None
 
     def evidence(self, text: str) -> SentenceEvidence:
-        return SentenceEvidence(self._search("marker", text), self._search("own_cue", text), self._search("cited_cue", text))
+        return SentenceEvidence(
+            self._search("marker", text), self._search("own_cue", text), self._search("cited_cue", text)
+        )
 
     def _compute(self) -> None:
         text = self.structure.text
@@ -95,7 +102,12 @@ class SourceAttributor:
                 sticky = CITED
             elif verdict == THIS_STUDY:
                 sticky = None
-            elif verdict is None and self.reports_own_study and self._course is not None and self._course.search(sentence):
+            elif (
+                verdict is None
+                and self.reports_own_study
+                and self._course is not None
+                and self._course.search(sentence)
+            ):
                 sticky = None  # "IV sodium thiosulfate was started ..." after a cited background sentence
             default = sticky or (CITED if section in CITED_SECTIONS or not self.reports_own_study else THIS_STUDY)
             self.sentence_default.append(default)
@@ -112,7 +124,9 @@ class SourceAttributor:
             if pattern is None or (kind == "cited_cue" and own_data_section):
                 continue
             verdict = THIS_STUDY if kind == "own_cue" else CITED
-            found += [(min(abs(m.start() - position), abs(m.end() - position)), verdict) for m in pattern.finditer(text)]
+            found += [
+                (min(abs(m.start() - position), abs(m.end() - position)), verdict) for m in pattern.finditer(text)
+            ]
         if len({verdict for _, verdict in found}) < 2:
             return None
         return min(found)[1]

@@ -4,14 +4,15 @@ Triggers live in patterns/context.jsonl (literal, category, direction,
 window). A trigger's scope runs ``window`` tokens in its direction and stops
 at a clause boundary, as in medspaCy's ConText.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from extractor.rules.loader import PATTERNS_DIR, load_context_rules
 from extractor.nlp.pipeline import is_sts
+from extractor.rules.loader import PATTERNS_DIR, load_context_rules
 
 TERMINATORS = {",", ";", ":", ".", "but", "however", "although", "though", "while", "whereas", "except", "then"}
 CATEGORY_FIELDS = {
@@ -50,8 +51,13 @@ class ContextRules:
     def __init__(self, rules: list[dict]) -> None:
         self.triggers = [
             Trigger(
-                r["id"], r["category"], tuple(r["literal"].lower().split()), r["direction"], int(r["window"]),
-                bool(r.get("through_commas", False)), bool(r.get("through_colons", False)),
+                r["id"],
+                r["category"],
+                tuple(r["literal"].lower().split()),
+                r["direction"],
+                int(r["window"]),
+                bool(r.get("through_commas", False)),
+                bool(r.get("through_colons", False)),
             )
             for r in rules
         ]
@@ -61,7 +67,7 @@ class ContextRules:
             self.by_first.setdefault(trigger.words[0], []).append(trigger)
 
     @classmethod
-    def load(cls, patterns_dir=PATTERNS_DIR) -> "ContextRules":
+    def load(cls, patterns_dir=PATTERNS_DIR) -> ContextRules:
         return cls(load_context_rules(patterns_dir))
 
     def category(self, trigger_id: str) -> str:
@@ -106,7 +112,9 @@ class ContextRules:
         return hits
 
 
-def _in_scope(doc: Doc, left: int, right: int, window: int, through_commas: bool = False, through_colons: bool = False) -> bool:
+def _in_scope(
+    doc: Doc, left: int, right: int, window: int, through_commas: bool = False, through_colons: bool = False
+) -> bool:
     """Tokens between left and right (exclusive) fit the window and cross no clause
     boundary (a definition's list runs through its commas and semicolons, a
     recipe through its colons)."""

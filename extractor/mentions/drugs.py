@@ -4,6 +4,7 @@ A quantity or result belongs to the drug closest to it in its sentence,
 preferring one named before it (the usual "10 g of X" / "X 25%" order). With
 no drug in the sentence it belongs to the paper's subject, STS.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -19,8 +20,10 @@ def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
     if sentence.start not in cache:
         index = doc.user_data.get("drug_index")
         if index is None:  # every drug name of the document once, sorted: a sentence is a bisection
-            index = sorted([(e.start, e.end, True) for e in doc.ents if e.label_ == "STS"]
-                           + ([(s.start, s.end, False) for s in doc.spans[DRUGS]] if DRUGS in doc.spans else []))
+            index = sorted(
+                [(e.start, e.end, True) for e in doc.ents if e.label_ == "STS"]
+                + ([(s.start, s.end, False) for s in doc.spans[DRUGS]] if DRUGS in doc.spans else [])
+            )
             doc.user_data["drug_index"] = index
         low = bisect.bisect_left(index, (sentence.start, -1, False))
         high = bisect.bisect_left(index, (sentence.end, -1, False))
@@ -57,7 +60,8 @@ def belongs_to_other_drug(
     after = sorted((start - span.end, is_sts) for start, _, is_sts in drugs if start >= span.end)
     before = sorted((span.start - end, is_sts, start) for start, end, is_sts in drugs if end <= span.start)
     near_after = [
-        item[:2] for item in after
+        item[:2]
+        for item in after
         if item[0] <= after_window and not any(t.lower_ in _COMPANION_WORDS for t in doc[span.end : span.end + item[0]])
     ]
     near_before = [item[:2] for item in before if item[0] <= BEFORE_WINDOW]
@@ -112,7 +116,7 @@ def clause_of(span: Span) -> Span:
 
 
 def _breaks_clause(doc: Doc, i: int, drug_starts: set[int]) -> bool:
-    """", and" before a drug name closes a list ("colchicine, and sodium
+    """ ", and" before a drug name closes a list ("colchicine, and sodium
     thiosulfate"), not a clause."""
     word = doc[i].lower_
     if word in _CLAUSE_BREAKS:
@@ -126,7 +130,9 @@ def clause_names_only_other_drugs(doc: Doc, span: Span) -> bool:
     have been used with some success for calcinosis, and intravenous STS has
     been described")."""
     clause = clause_of(span)
-    drugs = [(start, is_sts) for start, end, is_sts in drug_positions(doc, span.sent) if clause.start <= start < clause.end]
+    drugs = [
+        (start, is_sts) for start, end, is_sts in drug_positions(doc, span.sent) if clause.start <= start < clause.end
+    ]
     return bool(drugs) and not any(is_sts for _, is_sts in drugs)
 
 
@@ -145,4 +151,6 @@ def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
     if not drugs or any(is_sts for *_, is_sts in drugs):
         return False
     # "it has been combined with cinacalcet": a companion of the subject, not the new subject
-    return not all(any(t.lower_ in _COMPANION_WORDS for t in doc[max(previous.start, start - 2) : start]) for start, _, _ in drugs)
+    return not all(
+        any(t.lower_ in _COMPANION_WORDS for t in doc[max(previous.start, start - 2) : start]) for start, _, _ in drugs
+    )

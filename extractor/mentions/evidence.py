@@ -6,19 +6,54 @@ schema's values (administrations per week, days, a count, % dying) and says
 when a phrase is about the STS regimen at all. Values follow gold/GUIDELINES.md
 §12: twice daily = 14 per week, a month = 30 days, "80% survival" = 20% dying.
 """
+
 from __future__ import annotations
 
 import re
 
 NUMBER_WORDS = {
-    "one": 1, "a": 1, "an": 1, "single": 1, "once": 1, "two": 2, "twice": 2, "three": 3, "thrice": 3, "four": 4,
-    "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "thirty": 30, "forty": 40, "fifty": 50,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "once": 1,
+    "two": 2,
+    "twice": 2,
+    "three": 3,
+    "thrice": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
 }
 DAYS_PER_UNIT = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "year": 365, "yr": 365}
-PER_WEEK_OF_PERIOD = {"day": 7.0, "daily": 7.0, "nightly": 7.0, "week": 1.0, "weekly": 1.0, "wk": 1.0,
-                      "month": 0.25, "monthly": 0.25, "fortnightly": 0.5}
+PER_WEEK_OF_PERIOD = {
+    "day": 7.0,
+    "daily": 7.0,
+    "nightly": 7.0,
+    "week": 1.0,
+    "weekly": 1.0,
+    "wk": 1.0,
+    "month": 0.25,
+    "monthly": 0.25,
+    "fortnightly": 0.5,
+}
 ABBREVIATIONS_PER_WEEK = {"qd": 7.0, "bid": 14.0, "b.i.d.": 14.0, "tid": 21.0, "t.i.d.": 21.0, "qid": 28.0, "tiw": 3.0}
 _NUMBER = r"\d+(?:[.,]\d+)?"
 
@@ -73,13 +108,17 @@ def duration_days(text: str) -> tuple[float, float] | None:
     """Days of a duration phrase ("6 months" -> 180, "2-3 months" -> 60-90,
     "6 weeks to 34 months" -> 42-1020)."""
     lower = text.lower()
-    ranged = re.search(rf"({_NUMBER}|[a-z]+)\s*(?:-|–|to)\s*({_NUMBER}|[a-z]+)\s*-?\s*(days?|weeks?|wks?|months?|years?)\b", lower)
+    ranged = re.search(
+        rf"({_NUMBER}|[a-z]+)\s*(?:-|–|to)\s*({_NUMBER}|[a-z]+)\s*-?\s*(days?|weeks?|wks?|months?|years?)\b", lower
+    )
     if ranged:
         low, high, unit = number_of(ranged.group(1)), number_of(ranged.group(2)), _unit_of(ranged.group(3))
         if low is not None and high is not None and unit is not None:
             return low * DAYS_PER_UNIT[unit], high * DAYS_PER_UNIT[unit]
     values = []
-    for amount, unit_word in re.findall(rf"({_NUMBER}|[a-z]+)\s*-?\s*(days?|weeks?|wks?|months?|mo|years?|yrs?)\b", lower):
+    for amount, unit_word in re.findall(
+        rf"({_NUMBER}|[a-z]+)\s*-?\s*(days?|weeks?|wks?|months?|mo|years?|yrs?)\b", lower
+    ):
         number, unit = number_of(amount), _unit_of(unit_word)
         if number is not None and unit is not None:
             values.append(number * DAYS_PER_UNIT[unit])
@@ -109,4 +148,6 @@ def mortality_percent(text: str) -> float | None:
     return None
 
 
-STOPPED = re.compile(r"\b(?:discontinu\w*|stopp\w*|withdr[ae]w\w*|ceas\w*|interrupt\w*|halted|suspended|reduc\w*)\b", re.IGNORECASE)
+STOPPED = re.compile(
+    r"\b(?:discontinu\w*|stopp\w*|withdr[ae]w\w*|ceas\w*|interrupt\w*|halted|suspended|reduc\w*)\b", re.IGNORECASE
+)

@@ -22,6 +22,7 @@ other) and a strength.
   does not make a document; "vascular calcification" makes a document other
   only when nothing names skin calcification (calciphylaxis papers mention it).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -60,7 +61,9 @@ def load_indication_rules(patterns_dir: Path | str = PATTERNS_DIR) -> list[Regex
     rules = load_regex_rules("indications", patterns_dir, keys={"indication", "strength"})
     for rule in rules:
         if rule.data["indication"] not in (CALCIFICATION, OTHER) or rule.data["strength"] not in ("strong", "weak"):
-            raise PatternError(f"indications.jsonl: {rule.id}: indication must be calcification/other, strength strong/weak")
+            raise PatternError(
+                f"indications.jsonl: {rule.id}: indication must be calcification/other, strength strong/weak"
+            )
     return rules
 
 
@@ -103,7 +106,9 @@ def _cues_in(cues: list[Cue], starts: list[int], start: int, end: int) -> list[C
 
 def _is_other_use(found: list[Cue]) -> bool:
     """Names a strong other use and no calcification at all."""
-    return any(c.indication == OTHER and c.strong for c in found) and not any(c.indication == CALCIFICATION for c in found)
+    return any(c.indication == OTHER and c.strong for c in found) and not any(
+        c.indication == CALCIFICATION for c in found
+    )
 
 
 def decide_indication(structure: Structure, sts_offsets: list[int], rules: list[RegexRule]) -> Indication:

@@ -8,6 +8,7 @@
 - rates: a rate's category follows its value and the paper's definition of
   success (complete resolution, when the paper says so).
 """
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,22 @@ _COORDINATED_RATE = re.compile(
     rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or|compared\s+with|versus|vs\.?|against|\()\s*(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
 )
 SYMPTOM_WORDS = {
-    "pain", "sleep", "disability", "discomfort", "pruritus", "itching", "tenderness", "symptoms", "symptom",
-    "quality", "function", "functionality", "mobility", "activities", "daily", "burning",
+    "pain",
+    "sleep",
+    "disability",
+    "discomfort",
+    "pruritus",
+    "itching",
+    "tenderness",
+    "symptoms",
+    "symptom",
+    "quality",
+    "function",
+    "functionality",
+    "mobility",
+    "activities",
+    "daily",
+    "burning",
 }
 _SYMPTOM_AFTER = re.compile(r"^\s*(?:in|of)?\s*(?:her|his|their|the|overall)?\s*(\w+)(?:\s+(\w+))?", re.IGNORECASE)
 _SUCCESS_DEFINITION = re.compile(

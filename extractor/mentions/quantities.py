@@ -3,6 +3,7 @@
 g → mg, mg/mL → % (w/v), cm → mm, "A x B" → largest dimension, a mixing
 ratio → the STS share in %. Everything returns (value_min, value_max, unit).
 """
+
 from __future__ import annotations
 
 import re
@@ -11,13 +12,42 @@ NUMBER = r"\d+(?:\.\d+)?"
 _NUMBER_RE = re.compile(NUMBER)
 _DIMENSION_RE = re.compile(rf"{NUMBER}(?:\s*[x×]\s*{NUMBER})+")
 _MAX_WORDS = re.compile(r"\b(less|smaller|under|below|up to|or less|or smaller|at most|maximum)\b|[<≤]")
-_MIN_WORDS = re.compile(r"\b(greater|larger|more|over|above|bigger|exceeding|exceeds|beyond|or more|or larger|at least|minimum)\b|[>≥]")
-_MASS_TO_MG = {"kg": 1e6, "kilogram": 1e6, "kilograms": 1e6, "mg": 1.0, "g": 1000.0, "gm": 1000.0, "gms": 1000.0, "gram": 1000.0, "grams": 1000.0,
-               "mcg": 0.001, "µg": 0.001, "μg": 0.001, "ug": 0.001}
+_MIN_WORDS = re.compile(
+    r"\b(greater|larger|more|over|above|bigger|exceeding|exceeds|beyond|or more|or larger|at least|minimum)\b|[>≥]"
+)
+_MASS_TO_MG = {
+    "kg": 1e6,
+    "kilogram": 1e6,
+    "kilograms": 1e6,
+    "mg": 1.0,
+    "g": 1000.0,
+    "gm": 1000.0,
+    "gms": 1000.0,
+    "gram": 1000.0,
+    "grams": 1000.0,
+    "mcg": 0.001,
+    "µg": 0.001,
+    "μg": 0.001,
+    "ug": 0.001,
+}
 _VOLUME_UNITS = {"ml", "cc", "milliliter", "milliliters", "millilitre", "millilitres"}
-_LENGTH_TO_MM = {"mm": 1.0, "millimeter": 1.0, "millimeters": 1.0, "millimetre": 1.0, "millimetres": 1.0,
-                 "cm": 10.0, "cms": 10.0, "centimeter": 10.0, "centimeters": 10.0, "centimetre": 10.0, "centimetres": 10.0}
-_UNIT_RE = re.compile(r"(?<![A-Za-z])(kg|kilograms?|mg|g|gm|gms|grams?|mcg|µg|μg|ug|ml|cc|millilit(?:er|re)s?|mm|cms|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)(?![A-Za-z])", re.IGNORECASE)
+_LENGTH_TO_MM = {
+    "mm": 1.0,
+    "millimeter": 1.0,
+    "millimeters": 1.0,
+    "millimetre": 1.0,
+    "millimetres": 1.0,
+    "cm": 10.0,
+    "cms": 10.0,
+    "centimeter": 10.0,
+    "centimeters": 10.0,
+    "centimetre": 10.0,
+    "centimetres": 10.0,
+}
+_UNIT_RE = re.compile(
+    r"(?<![A-Za-z])(kg|kilograms?|mg|g|gm|gms|grams?|mcg|µg|μg|ug|ml|cc|millilit(?:er|re)s?|mm|cms|cm|millimet(?:er|re)s?|centimet(?:er|re)s?)(?![A-Za-z])",
+    re.IGNORECASE,
+)
 
 Values = tuple[float | None, float | None, str | None]
 
@@ -39,7 +69,9 @@ def unit_in(text: str) -> str | None:
 
 def mean_range(text: str) -> tuple[float, float] | None:
     """(low, high) of a "mean (range)" cell, a range "a-b"/"a to b", or a single number."""
-    inner = re.search(rf"\(\s*(?:iqr|range|ranging)?\s*[:,]?\s*({NUMBER})\s*(?:[-–—]|to)\s*({NUMBER})\s*\)", text, re.IGNORECASE)
+    inner = re.search(
+        rf"\(\s*(?:iqr|range|ranging)?\s*[:,]?\s*({NUMBER})\s*(?:[-–—]|to)\s*({NUMBER})\s*\)", text, re.IGNORECASE
+    )
     if inner:
         return float(inner.group(1)), float(inner.group(2))
     plain = re.fullmatch(rf"\s*({NUMBER})\s*(?:(?:[-–—]|to)\s*({NUMBER}))?\s*[A-Za-zµ%]*\s*", text)
@@ -85,7 +117,9 @@ def concentration_values(text: str) -> Values | None:
         per = 100.0 if per_ml.group(3).replace(" ", "").lower() == "100ml" else 1.0
         pct = clean(amount / per / 10.0)
         return pct, pct, "%"
-    mass_volume = re.search(rf"({NUMBER})\s*(mg|g|gm|grams?)\s*(?:\(|\bin\b)\s*({NUMBER})\s*(mls?)\s*\)?", text, re.IGNORECASE)
+    mass_volume = re.search(
+        rf"({NUMBER})\s*(mg|g|gm|grams?)\s*(?:\(|\bin\b)\s*({NUMBER})\s*(mls?)\s*\)?", text, re.IGNORECASE
+    )
     if mass_volume:
         grams = float(mass_volume.group(1)) * (0.001 if mass_volume.group(2).lower() == "mg" else 1.0)
         pct = clean(100.0 * grams / float(mass_volume.group(3)))
@@ -118,7 +152,7 @@ def size_values(text: str, header_unit: str | None = None) -> Values | None:
 
 
 def split_dimension_change(text: str) -> list[tuple[int, int]]:
-    """"3x3 to 1x1 mm" → relative spans of "3x3" and "1x1 mm" (two sizes, one unit)."""
+    """ "3x3 to 1x1 mm" → relative spans of "3x3" and "1x1 mm" (two sizes, one unit)."""
     match = re.fullmatch(rf"({NUMBER}\s*[x×]\s*{NUMBER})(\s+to\s+)({NUMBER}\s*[x×]\s*{NUMBER}\s*\S+)", text)
     if not match:
         return [(0, len(text))]

@@ -3,6 +3,7 @@ normalized, attributed, plus table cells.
 
 One ``Extractor`` holds one spaCy pipeline and is reused for every document.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -16,9 +17,9 @@ import numpy
 from spacy.attrs import ORTH
 from spacy.tokens import Doc, Span
 
+from extractor.ingest.document import Document
 from extractor.mentions.attribution import SourceAttributor
 from extractor.mentions.context import ContextRules
-from extractor.ingest.document import Document
 from extractor.mentions.drugs import (
     belongs_to_other_drug,
     clause_names_only_other_drugs,
@@ -35,8 +36,6 @@ from extractor.mentions.outcomes import (
     symptom_category,
     widen,
 )
-from extractor.rules.loader import PATTERNS_DIR, Lexicons, Rule, load_lexicons
-from extractor.nlp.pipeline import CANDIDATES, build_nlp, make_doc, raw_text
 from extractor.mentions.quantities import (
     concentration_values,
     dose_values,
@@ -47,22 +46,96 @@ from extractor.mentions.quantities import (
 )
 from extractor.mentions.result_filter import ResultFilter
 from extractor.mentions.routes import filter_routes, injected_into_lesion
+from extractor.mentions.tables import classify_header, table_mentions
+from extractor.nlp.pipeline import CANDIDATES, build_nlp, make_doc, raw_text
+from extractor.rules.loader import PATTERNS_DIR, Lexicons, Rule, load_lexicons
 from extractor.schema import Mention
 from extractor.text.scope import Scope, find_scope, legend_entries
 from extractor.text.structure import Structure
-from extractor.mentions.tables import classify_header, table_mentions
 
 NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
-_HEAD_WORDS = {"less", "greater", "smaller", "larger", "more", "bigger", "up", "at", "under", "over", "below", "above", "exceeding", "<", ">", "≤", "≥", "<=", ">="}
+_HEAD_WORDS = {
+    "less",
+    "greater",
+    "smaller",
+    "larger",
+    "more",
+    "bigger",
+    "up",
+    "at",
+    "under",
+    "over",
+    "below",
+    "above",
+    "exceeding",
+    "<",
+    ">",
+    "≤",
+    "≥",
+    "<=",
+    ">=",
+}
 _TAIL_WORDS = {"%", "ratio", "mixture", "dilution", "diameter", "less", "more", "smaller", "greater", "larger", ")"}
 _UNIT_WORDS = {
-    "kg", "kilogram", "kilograms", "cc", "mg", "g", "gm", "gms", "gram", "grams", "ml", "mls", "cms", "milliliter", "milliliters", "millilitre", "millilitres", "mcg", "µg", "ug",
-    "mg/kg", "g/kg", "mg/m2", "g/m2", "mg/ml", "mg/cc", "g/ml", "g/100ml", "mm", "cm", "millimeters", "centimeters",
-    "millimetres", "centimetres",
+    "kg",
+    "kilogram",
+    "kilograms",
+    "cc",
+    "mg",
+    "g",
+    "gm",
+    "gms",
+    "gram",
+    "grams",
+    "ml",
+    "mls",
+    "cms",
+    "milliliter",
+    "milliliters",
+    "millilitre",
+    "millilitres",
+    "mcg",
+    "µg",
+    "ug",
+    "mg/kg",
+    "g/kg",
+    "mg/m2",
+    "g/m2",
+    "mg/ml",
+    "mg/cc",
+    "g/ml",
+    "g/100ml",
+    "mm",
+    "cm",
+    "millimeters",
+    "centimeters",
+    "millimetres",
+    "centimetres",
 }
-_OUTCOME_TRIM = {"of", "in", "to", "the", "a", "an", "at", "after", "by", "on", "with", "during", "for", "within", ",", ".", ";", ":"}
+_OUTCOME_TRIM = {
+    "of",
+    "in",
+    "to",
+    "the",
+    "a",
+    "an",
+    "at",
+    "after",
+    "by",
+    "on",
+    "with",
+    "during",
+    "for",
+    "within",
+    ",",
+    ".",
+    ";",
+    ":",
+}
 _DOSE_CHANGE = re.compile(r"(\d+(?:\.\d+)?\s*[A-Za-zµ]+)\s+to\s+(\d+(?:\.\d+)?\s*[A-Za-zµ]+)")
-_ESCALATION = re.compile(r"\b(escalat\w*|increas\w*|titrat\w*|rais\w*|reduc\w*|decreas\w*|tapered?|switch\w*|chang\w*)\b(?:\W+\w+){0,3}\W+from\s*$")
+_ESCALATION = re.compile(
+    r"\b(escalat\w*|increas\w*|titrat\w*|rais\w*|reduc\w*|decreas\w*|tapered?|switch\w*|chang\w*)\b(?:\W+\w+){0,3}\W+from\s*$"
+)
 _PARTIAL_WORDS = {"partial", "partially", "incomplete", "near", "nearly", "almost"}
 # "compounded at 10% (2016-2018), 20% (2018-2020) or 25%": further strengths of a list
 _LISTED_PERCENT = re.compile(
@@ -161,7 +234,7 @@ def _route_words(rules: dict[str, Rule]) -> dict[str, str]:
     for rule in rules.values():
         if rule.label == "route" and isinstance(rule.pattern, list) and len(rule.pattern) == 1:
             lower = rule.pattern[0].get("LOWER", {})
-            for word in ([lower] if isinstance(lower, str) else lower.get("IN", [])):
+            for word in [lower] if isinstance(lower, str) else lower.get("IN", []):
                 words[word] = rule.category
     return words
 
@@ -169,7 +242,9 @@ def _route_words(rules: dict[str, Rule]) -> dict[str, str]:
 class _DocumentMentions:
     """The per-document filtering and normalization steps."""
 
-    def __init__(self, extractor: Extractor, document: Document, doc: Doc, text: str, structure: Structure, scope: Scope):
+    def __init__(
+        self, extractor: Extractor, document: Document, doc: Doc, text: str, structure: Structure, scope: Scope
+    ):
         self.x = extractor
         self.document = document
         self.doc = doc
@@ -268,7 +343,9 @@ class _DocumentMentions:
             return self.learned_categories[span.start]
         return self.x.rules[span.id_].category
 
-    def mention(self, field: str, start: int, end: int, *, values=(None, None, None), category=None, rule_id="") -> Mention:
+    def mention(
+        self, field: str, start: int, end: int, *, values=(None, None, None), category=None, rule_id=""
+    ) -> Mention:
         index = self.sentence_index(start)
         s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
         return Mention(
@@ -297,7 +374,9 @@ class _DocumentMentions:
             if self._in_excluded_cell(span.start_char, span.end_char):
                 continue
             category = self.category_of(span)
-            if category == "injection" and injected_into_lesion(self.doc, span, self.x.lexicons.word_set("lesion_words")):
+            if category == "injection" and injected_into_lesion(
+                self.doc, span, self.x.lexicons.word_set("lesion_words")
+            ):
                 category = "intralesional"
             result.append(self.mention("route", span.start_char, span.end_char, category=category, rule_id=span.id_))
         return result
@@ -308,7 +387,11 @@ class _DocumentMentions:
             tokens.pop(0)
         if len(tokens) > 1 and tokens[0].lower_ in ("at", "up") and tokens[1].lower_ not in ("most", "least", "to"):
             tokens.pop(0)  # "compounded at 10%" (but "at most 5 mm", "up to 2.5 cm")
-        while tokens and not (tokens[-1].text[:1].isdigit() or tokens[-1].lower_ in _TAIL_WORDS | _UNIT_WORDS or tokens[-1].text[-1:].isdigit()):
+        while tokens and not (
+            tokens[-1].text[:1].isdigit()
+            or tokens[-1].lower_ in _TAIL_WORDS | _UNIT_WORDS
+            or tokens[-1].text[-1:].isdigit()
+        ):
             tokens.pop()
         if tokens and tokens[-1].text == ")" and not any(t.text == "(" for t in tokens):
             tokens.pop()
@@ -317,7 +400,7 @@ class _DocumentMentions:
         return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
     def _dose_parts(self, start: int, end: int) -> list[tuple[int, int]]:
-        """"escalation from 12.5 g to 25 g" is two doses; "ranged from 0.1 mL to 18 mL" one range."""
+        """ "escalation from 12.5 g to 25 g" is two doses; "ranged from 0.1 mL to 18 mL" one range."""
         piece = self.text[start:end]
         change = _DOSE_CHANGE.fullmatch(piece)
         before = self.text[max(0, start - 60) : start].lower()
@@ -351,11 +434,27 @@ class _DocumentMentions:
                 same = _EQUIVALENT_PERCENT.match(self.text, end)
                 if same:
                     value = float(same.group(2))
-                    result.append(self.mention(field, same.start(1), same.end(1), values=(value, value, "%"), rule_id=span.id_ + "+equivalent"))
+                    result.append(
+                        self.mention(
+                            field,
+                            same.start(1),
+                            same.end(1),
+                            values=(value, value, "%"),
+                            rule_id=span.id_ + "+equivalent",
+                        )
+                    )
                 cursor = end
                 while (listed := _LISTED_PERCENT.match(self.text, cursor)) is not None:
                     value = float(listed.group(2))
-                    result.append(self.mention(field, listed.start(1), listed.end(1), values=(value, value, "%"), rule_id=span.id_ + "+listed"))
+                    result.append(
+                        self.mention(
+                            field,
+                            listed.start(1),
+                            listed.end(1),
+                            values=(value, value, "%"),
+                            rule_id=span.id_ + "+listed",
+                        )
+                    )
                     cursor = listed.end(1)
         return result
 
@@ -392,19 +491,36 @@ class _DocumentMentions:
             value = percent_in(self.text[start:end])
             is_success = "rate" in self.text[core_start:core_end].lower()
             if category == "by_value":
-                category = rate_category(value, success_is_complete=self.success_is_complete, is_success_rate=is_success)
+                category = rate_category(
+                    value, success_is_complete=self.success_is_complete, is_success_rate=is_success
+                )
             elif span.id_ in RELABEL_RULES and symptom_category(self.text, core_end, s_end):
                 category = "symptom_relief"
             if negated and category in ("partial_response", "complete_response"):
                 category = "no_response"  # "did not produce improvement", "without objective regression"
-            if self.x.result_filter is not None and not self.x.result_filter.keeps(self.text[start:end], self.text[s_start:s_end]):
+            if self.x.result_filter is not None and not self.x.result_filter.keeps(
+                self.text[start:end], self.text[s_start:s_end]
+            ):
                 continue
             values = (value, value, "%") if value is not None else (None, None, None)
             result.append(self.mention("outcome", start, end, values=values, category=category, rule_id=span.id_))
             if value is not None:
                 for a, b, extra in coordinated_rates(self.text, end, s_end):
-                    extra_category = rate_category(extra, success_is_complete=self.success_is_complete, is_success_rate=is_success) if rule.category == "by_value" else category
-                    result.append(self.mention("outcome", a, b, values=(extra, extra, "%"), category=extra_category, rule_id=span.id_ + "+coordinated"))
+                    extra_category = (
+                        rate_category(extra, success_is_complete=self.success_is_complete, is_success_rate=is_success)
+                        if rule.category == "by_value"
+                        else category
+                    )
+                    result.append(
+                        self.mention(
+                            "outcome",
+                            a,
+                            b,
+                            values=(extra, extra, "%"),
+                            category=extra_category,
+                            rule_id=span.id_ + "+coordinated",
+                        )
+                    )
         return result
 
     def tables(self) -> list[Mention]:
@@ -415,11 +531,17 @@ class _DocumentMentions:
                     continue
                 category = found.category
                 if found.field == "outcome" and "success" in found.rule_id:
-                    category = rate_category(found.value_min, success_is_complete=self.success_is_complete, is_success_rate=True)
+                    category = rate_category(
+                        found.value_min, success_is_complete=self.success_is_complete, is_success_rate=True
+                    )
                 result.append(
                     self.mention(
-                        found.field, found.start, found.end,
-                        values=(found.value_min, found.value_max, found.unit), category=category, rule_id=found.rule_id,
+                        found.field,
+                        found.start,
+                        found.end,
+                        values=(found.value_min, found.value_max, found.unit),
+                        category=category,
+                        rule_id=found.rule_id,
                     )
                 )
         return result
@@ -432,7 +554,9 @@ class _DocumentMentions:
         for field in NUMERIC_FIELDS:
             numeric += self.numeric(field, by_field.get(field, []))
         table = self.tables()
-        mentions += _without_overlaps(table + numeric, group=lambda m: "numeric" if m.field in NUMERIC_FIELDS else m.field)
+        mentions += _without_overlaps(
+            table + numeric, group=lambda m: "numeric" if m.field in NUMERIC_FIELDS else m.field
+        )
         mentions += self.evidence_fields(by_field)
         mentions = _without_overlaps(mentions, group=lambda m: m.field)
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
@@ -448,11 +572,21 @@ class _DocumentMentions:
         """frequency, duration, patients, adverse_event, mortality (schema v2)."""
         regimen = self._regimen_sentences(by_field)
         result: list[Mention] = []
-        for name, resolve in (("frequency", self._frequency), ("duration", self._duration),
-                              ("adverse_event", self._adverse_event), ("mortality", self._mortality)):
-            result += [m for span in _longest_first(by_field.get(name, [])) if (m := resolve(span, regimen)) is not None]
+        for name, resolve in (
+            ("frequency", self._frequency),
+            ("duration", self._duration),
+            ("adverse_event", self._adverse_event),
+            ("mortality", self._mortality),
+        ):
+            result += [
+                m for span in _longest_first(by_field.get(name, [])) if (m := resolve(span, regimen)) is not None
+            ]
         result += _treated_group(
-            [found for span in _longest_first(by_field.get("patients", [])) if (found := self._patients(span, regimen)) is not None]
+            [
+                found
+                for span in _longest_first(by_field.get("patients", []))
+                if (found := self._patients(span, regimen)) is not None
+            ]
         )
         return result
 
@@ -476,7 +610,9 @@ class _DocumentMentions:
 
     def _frequency(self, span: Span, regimen: set[int]) -> Mention | None:
         words = self.words_of(span.sent)
-        about_regimen = span.sent.start in regimen or bool(words & _GIVING_WORDS) or self._regimen_table(span.start_char)
+        about_regimen = (
+            span.sent.start in regimen or bool(words & _GIVING_WORDS) or self._regimen_table(span.start_char)
+        )
         if not about_regimen or belongs_to_other_drug(self.doc, span, near_only=True):
             return None
         category = self.x.rules[span.id_].category
@@ -485,7 +621,9 @@ class _DocumentMentions:
         values = per_week(span.text)
         if values is None:
             return None
-        return self.mention("frequency", span.start_char, span.end_char, values=(values[0], values[1], "per_week"), rule_id=span.id_)
+        return self.mention(
+            "frequency", span.start_char, span.end_char, values=(values[0], values[1], "per_week"), rule_id=span.id_
+        )
 
     def _number_to_unit(self, span: Span) -> tuple[int, int] | None:
         """The number-and-unit core of a duration phrase ("for 6 months" -> "6 months")."""
@@ -517,7 +655,9 @@ class _DocumentMentions:
         lead = " ".join(t.lower_ for t in span)
         if "up to" in lead or "within" in lead:
             values = (None, values[1])  # an upper bound: "for up to a 4-week period"
-        return self.mention("duration", bounds[0], bounds[1], values=(values[0], values[1], "days"), category=category, rule_id=span.id_)
+        return self.mention(
+            "duration", bounds[0], bounds[1], values=(values[0], values[1], "days"), category=category, rule_id=span.id_
+        )
 
     def _patients(self, span: Span, regimen: set[int]) -> tuple[Mention, bool] | None:
         """A count of patients or lesions, and whether its sentence is about
@@ -527,7 +667,12 @@ class _DocumentMentions:
         if after and after[0].lemma_.lower() in _RESULT_VERBS:
             return None  # "7 patients improved" is a result, not the group's size
         before = self.doc[span.start - 1] if span.start > span.sent.start else None
-        if before is not None and before.lower_ in {"of", "in", "among"} and span.start - 2 >= span.sent.start and self.doc[span.start - 2].like_num:
+        if (
+            before is not None
+            and before.lower_ in {"of", "in", "among"}
+            and span.start - 2 >= span.sent.start
+            and self.doc[span.start - 2].like_num
+        ):
             return None  # "7 of 19 patients": the result's denominator
         value = count_of(span.text)
         if value is None:
@@ -535,7 +680,9 @@ class _DocumentMentions:
         single = span.id_ in _SINGLE_CASE_RULES
         about_treatment = single or span.sent.start in regimen or bool(self.lemmas_of(span.sent) & _ENROLMENT_VERBS)
         category = self.x.rules[span.id_].category or "patients"
-        mention = self.mention("patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_)
+        mention = self.mention(
+            "patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_
+        )
         if mention.source == "cited" and clause_names_only_other_drugs(self.doc, span):
             return None  # another drug's series
         if single and not about_treatment:
@@ -575,12 +722,94 @@ def _treated_group(found: list[tuple[Mention, bool]]) -> list[Mention]:
 
 
 _SINGLE_CASE_RULES = {"pat.single_case", "pat.y_o", "pat.a_patient"}
-_GIVING_WORDS = {"apply", "applied", "application", "inject", "injected", "injection", "injections", "given", "give", "administered",
-                 "infused", "infusion", "received", "use", "used", "treatment", "therapy", "frequency"}
-_TREATMENT_WORDS = {"treatment", "therapy", "treated", "applied", "application", "received", "continued", "given", "injections", "infusions", "regimen", "course"}
-_RESULT_VERBS = {"have", "show", "achieve", "experience", "improve", "respond", "die", "develop", "heal", "report", "demonstrate", "had", "showed"}
-_ENROLMENT_VERBS = {"treat", "receive", "undergo", "give", "include", "enrol", "enroll", "identify", "review", "present", "report", "describe", "analyse", "analyze", "recruit", "study", "evaluate", "inject", "apply"}
-_HARM_CONTEXT = {"side", "adverse", "tolerated", "tolerance", "complication", "complications", "developed", "experienced", "injection", "infusion", "infusions", "injections", "treatment", "therapy", "discontinued", "stopped"}
+_GIVING_WORDS = {
+    "apply",
+    "applied",
+    "application",
+    "inject",
+    "injected",
+    "injection",
+    "injections",
+    "given",
+    "give",
+    "administered",
+    "infused",
+    "infusion",
+    "received",
+    "use",
+    "used",
+    "treatment",
+    "therapy",
+    "frequency",
+}
+_TREATMENT_WORDS = {
+    "treatment",
+    "therapy",
+    "treated",
+    "applied",
+    "application",
+    "received",
+    "continued",
+    "given",
+    "injections",
+    "infusions",
+    "regimen",
+    "course",
+}
+_RESULT_VERBS = {
+    "have",
+    "show",
+    "achieve",
+    "experience",
+    "improve",
+    "respond",
+    "die",
+    "develop",
+    "heal",
+    "report",
+    "demonstrate",
+    "had",
+    "showed",
+}
+_ENROLMENT_VERBS = {
+    "treat",
+    "receive",
+    "undergo",
+    "give",
+    "include",
+    "enrol",
+    "enroll",
+    "identify",
+    "review",
+    "present",
+    "report",
+    "describe",
+    "analyse",
+    "analyze",
+    "recruit",
+    "study",
+    "evaluate",
+    "inject",
+    "apply",
+}
+_HARM_CONTEXT = {
+    "side",
+    "adverse",
+    "tolerated",
+    "tolerance",
+    "complication",
+    "complications",
+    "developed",
+    "experienced",
+    "injection",
+    "infusion",
+    "infusions",
+    "injections",
+    "treatment",
+    "therapy",
+    "discontinued",
+    "stopped",
+}
 
 
 def _longest_first(spans: list[Span]) -> list[Span]:
@@ -605,7 +834,9 @@ def _merge_overlapping(spans: list[Span]) -> list[Span]:
     merged = []
     for group in groups:
         rule_ids = "+".join(dict.fromkeys(s.id_ for s in group))
-        merged.append(Span(group[0].doc, group[0].start, max(s.end for s in group), label=group[0].label, span_id=rule_ids))
+        merged.append(
+            Span(group[0].doc, group[0].start, max(s.end for s in group), label=group[0].label, span_id=rule_ids)
+        )
     return merged
 
 

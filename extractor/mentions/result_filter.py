@@ -11,6 +11,7 @@ it is confident the phrase reports nothing. The model lives beside the rules
 (``patterns/learned/result_filter``) so the batch fingerprint covers it; with
 no model there the extractor runs on rules alone.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,7 @@ class ResultFilter:
         self.threshold = threshold
 
     @classmethod
-    def load(cls, patterns_dir: Path) -> "ResultFilter | None":
+    def load(cls, patterns_dir: Path) -> ResultFilter | None:
         path = Path(patterns_dir) / MODEL_DIR
         if not (path / "config.cfg").is_file():
             return None
@@ -61,12 +62,22 @@ def train_filter(examples: list[tuple[str, str]], *, seed: int = 0, epochs: int 
     nlp = spacy.blank("en")
     textcat = nlp.add_pipe(
         "textcat",
-        config={"model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 2,
-                          "no_output_layer": False, "length": 65536}},
+        config={
+            "model": {
+                "@architectures": "spacy.TextCatBOW.v3",
+                "exclusive_classes": True,
+                "ngram_size": 2,
+                "no_output_layer": False,
+                "length": 65536,
+            }
+        },
     )
     textcat.add_label(KEEP)
     textcat.add_label(DROP)
-    data = [Example.from_dict(nlp.make_doc(text), {"cats": {KEEP: label == KEEP, DROP: label == DROP}}) for text, label in examples]
+    data = [
+        Example.from_dict(nlp.make_doc(text), {"cats": {KEEP: label == KEEP, DROP: label == DROP}})
+        for text, label in examples
+    ]
     optimizer = nlp.initialize(lambda: data)
     order = random.Random(seed)
     for _ in range(epochs):

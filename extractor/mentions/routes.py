@@ -6,6 +6,7 @@ intravenous." (a list in an STS sentence) are STS routes. "Intradermal STS
 injections" is one route, the adjective: a bare injection word yields to a
 more specific route word just before it.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,11 +15,16 @@ from collections.abc import Callable
 from spacy.tokens import Doc, Span
 
 from extractor.mentions.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
-from extractor.rules.loader import Lexicons
 from extractor.nlp.pipeline import is_sts, raw_text
+from extractor.rules.loader import Lexicons
 
 GENERIC_CATEGORIES = {"injection"}
-ADJECTIVE_RULES_SKIP_HEAD_CHECK = {"route.injection", "route.infusion", "route.intralesional_phrase", "route.subcutaneous"}
+ADJECTIVE_RULES_SKIP_HEAD_CHECK = {
+    "route.injection",
+    "route.infusion",
+    "route.intralesional_phrase",
+    "route.subcutaneous",
+}
 _ADVERBIAL_OPENERS = {"by", "via", "through", "into"}  # "receiving this medication by vein" modifies the verb
 ROUTE_DRUG_WINDOW = 6  # "topical preparation, 25% topical sodium metabisulfite"
 _COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor", "to"}
@@ -31,13 +37,17 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
     """Walk right from a route adjective to the noun it modifies; a route word
     right after an STS name ("Give 25g sodium thiosulphate IV over ...") is STS's."""
     sentence = span.sent
-    before_words = [t for t in doc[max(sentence.start, span.start - 3) : span.start] if not (t.is_space or t.text in "()")]
+    before_words = [
+        t for t in doc[max(sentence.start, span.start - 3) : span.start] if not (t.is_space or t.text in "()")
+    ]
     if before_words and is_sts(before_words[-1]):
         return True
     i = span.end
     before = doc[span.start - 1] if span.start > sentence.start else None
-    in_list = before is not None and (before.lower_ in _COORDINATION) and any(
-        k in route_token_ids for k in range(max(sentence.start, span.start - 4), span.start - 1)
+    in_list = (
+        before is not None
+        and (before.lower_ in _COORDINATION)
+        and any(k in route_token_ids for k in range(max(sentence.start, span.start - 4), span.start - 1))
     )
     adjectives_skipped = 0
     while i < sentence.end and i < span.end + 12:
@@ -47,7 +57,12 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
             continue
         if is_sts(token) or token.lower_ in lexicons.treatment_heads:
             return True
-        if token.like_num or _NUMBER_RANGE.match(token.text) or token.text == "%" or "/" in token.text and token.text[:1].isalpha():
+        if (
+            token.like_num
+            or _NUMBER_RANGE.match(token.text)
+            or token.text == "%"
+            or ("/" in token.text and token.text[:1].isalpha())
+        ):
             i += 1  # a strength between route and drug: "topical 10% sodium thiosulfate"
             continue
         if token.text == ")" and span.start > 0 and doc[span.start - 1].text == "(":
@@ -74,7 +89,21 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
 
 
 _GIVING_VERBS = {"administer", "give", "deliver", "infuse", "inject", "apply", "take", "continue"}
-_AFTER_ADVERBIAL = {"and", "or", "over", "for", "at", "with", "every", "daily", "weekly", "twice", "once", "thrice", "three"}
+_AFTER_ADVERBIAL = {
+    "and",
+    "or",
+    "over",
+    "for",
+    "at",
+    "with",
+    "every",
+    "daily",
+    "weekly",
+    "twice",
+    "once",
+    "thrice",
+    "three",
+}
 _LIST_FILLERS = {"both", "either", "also", "and", "or", ",", "then"}
 
 
@@ -102,13 +131,19 @@ def starts_table_cell(doc: Doc, span: Span) -> bool:
     return start == line_start and "\t" in text[line_start : line_end if line_end != -1 else len(text)]
 
 
-def filter_routes(doc: Doc, spans: list[Span], category_of: Callable[[Span], str | None], lexicons: Lexicons) -> list[Span]:
+def filter_routes(
+    doc: Doc, spans: list[Span], category_of: Callable[[Span], str | None], lexicons: Lexicons
+) -> list[Span]:
     """Route candidates that are STS routes, most specific first."""
     route_token_ids = {t.i for s in spans for t in s}
     kept = []
     other_drug_routes: list[Span] = []
     for span in sorted(spans, key=lambda s: s.start):
-        if span.text.lower().endswith("ly") or span[0].lower_ in _ADVERBIAL_OPENERS or _after_giving_verb(doc, span, route_token_ids):
+        if (
+            span.text.lower().endswith("ly")
+            or span[0].lower_ in _ADVERBIAL_OPENERS
+            or _after_giving_verb(doc, span, route_token_ids)
+        ):
             # an adverb ("applied topically", "treated topically alone") modifies the
             # verb: an STS route unless its sentence is about another drug only
             if sentence_names_only_other_drugs(doc, span):
@@ -146,7 +181,9 @@ def _modified_by_specific(doc: Doc, span: Span, specific: list[Span]) -> bool:
     for other in specific:
         if other.end <= span.start and other.sent == span.sent:
             between = [t for t in doc[other.end : span.start] if not t.is_space]
-            if len(between) <= 3 and not any(t.is_punct and t.text not in "()" or t.lower_ in {"and", "or"} for t in between):
+            if len(between) <= 3 and not any(
+                (t.is_punct and t.text not in "()") or t.lower_ in {"and", "or"} for t in between
+            ):
                 return True
             if all(is_sts(t) or t.text in "()" for t in between):
                 return True
@@ -164,7 +201,11 @@ def injected_into_lesion(doc: Doc, span: Span, lesion_words: frozenset[str] | se
     for k, token in enumerate(after):
         if token.lower_ in _SITE_WORDS and any(t.lower_ in lesion_words for t in after[k + 1 : k + 5]):
             return True
-        if token.is_punct and token.text not in "()\"":
+        if token.is_punct and token.text not in '()"':
             break
     before = [t for t in doc[max(sentence.start, span.start - 3) : span.start] if not t.is_space]
-    return len(before) >= 2 and before[-1].lower_ in {"were", "was", "are", "is", "be", "been"} and before[-2].lower_ in lesion_words
+    return (
+        len(before) >= 2
+        and before[-1].lower_ in {"were", "was", "are", "is", "be", "been"}
+        and before[-2].lower_ in lesion_words
+    )

@@ -6,12 +6,12 @@ column holds; the unit comes from the header ("Size of lesion, cm"), from a
 sibling header of the same field ("Size (mm)/ reduction (%)"), or from the
 rule's default.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from extractor.rules.loader import PATTERNS_DIR, RegexRule, load_regex_rules
 from extractor.mentions.quantities import (
     NUMBER,
     category_by_value,
@@ -21,6 +21,7 @@ from extractor.mentions.quantities import (
     size_values,
     unit_in,
 )
+from extractor.rules.loader import PATTERNS_DIR, RegexRule, load_regex_rules
 from extractor.text.structure import Cell, Table
 
 _EMPTY_CELL = re.compile(r"^\s*(?:\.{2,}|…|-|–|—|NA|N/A|n/a|nd|ND|, ,|,)?\s*$")
@@ -30,20 +31,50 @@ _VALUE_CELL = re.compile(
     rf"(?:\s*\(\s*{NUMBER}\s*(?:[-–—]|to)\s*{NUMBER}\s*\))?\s*$"
 )
 RESPONSE_VALUES = {
-    "cr": "complete_response", "complete": "complete_response", "complete response": "complete_response",
-    "resolved": "complete_response", "resolution": "complete_response", "healed": "complete_response",
-    "pr": "partial_response", "partial": "partial_response", "partial response": "partial_response",
-    "improved": "partial_response", "improvement": "partial_response", "reduced": "partial_response",
-    "nr": "no_response", "none": "no_response", "no response": "no_response", "no change": "no_response",
-    "unchanged": "no_response", "stable": "no_response", "worse": "no_response", "progression": "no_response",
-    "ur": "unknown_response", "unknown": "unknown_response", "lost to follow-up": "unknown_response", "lost to": "unknown_response",
-    "recurrence": "recurrence", "recurred": "recurrence",
-    "complete clearance": "complete_response", "clearance": "complete_response", "cleared": "complete_response",
-    "regression": "partial_response", "reduction": "partial_response", "median reduction": "partial_response",
-    "size reduced": "partial_response", "decreased": "partial_response", "softening": "partial_response",
-    "no benefit": "no_response", "failure": "no_response", "not assessed": "unknown_response",
-    "flattened": "partial_response", "softened": "partial_response", "smaller": "partial_response",
-    "lost": "unknown_response", "progressed": "no_response", "stable disease": "no_response",
+    "cr": "complete_response",
+    "complete": "complete_response",
+    "complete response": "complete_response",
+    "resolved": "complete_response",
+    "resolution": "complete_response",
+    "healed": "complete_response",
+    "pr": "partial_response",
+    "partial": "partial_response",
+    "partial response": "partial_response",
+    "improved": "partial_response",
+    "improvement": "partial_response",
+    "reduced": "partial_response",
+    "nr": "no_response",
+    "none": "no_response",
+    "no response": "no_response",
+    "no change": "no_response",
+    "unchanged": "no_response",
+    "stable": "no_response",
+    "worse": "no_response",
+    "progression": "no_response",
+    "ur": "unknown_response",
+    "unknown": "unknown_response",
+    "lost to follow-up": "unknown_response",
+    "lost to": "unknown_response",
+    "recurrence": "recurrence",
+    "recurred": "recurrence",
+    "complete clearance": "complete_response",
+    "clearance": "complete_response",
+    "cleared": "complete_response",
+    "regression": "partial_response",
+    "reduction": "partial_response",
+    "median reduction": "partial_response",
+    "size reduced": "partial_response",
+    "decreased": "partial_response",
+    "softening": "partial_response",
+    "no benefit": "no_response",
+    "failure": "no_response",
+    "not assessed": "unknown_response",
+    "flattened": "partial_response",
+    "softened": "partial_response",
+    "smaller": "partial_response",
+    "lost": "unknown_response",
+    "progressed": "no_response",
+    "stable disease": "no_response",
 }
 _LEADING_QUANTITY = re.compile(
     rf"^\s*(?:[<>≤≥]\s*)?{NUMBER}(?:\s*(?:[-–—]|to)\s*{NUMBER})?\s*(?:%|mg\s*/\s*m[lL]|[a-zA-Zµ]+(?:/(?:kg|m2|m²))?)?"
@@ -130,10 +161,18 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
         size = clean(float(match.group(1)) * (10.0 if rule.unit == "cm" else 1.0))
         reduction = clean(float(match.group(2)))
         return [
-            TableMention("lesion_size", start + match.start(1), start + match.end(1), size, size, "mm", None, rule.rule_id),
             TableMention(
-                "outcome", start + match.start(2), start + match.end(2), reduction, reduction, "%",
-                category_by_value(reduction), rule.rule_id,
+                "lesion_size", start + match.start(1), start + match.end(1), size, size, "mm", None, rule.rule_id
+            ),
+            TableMention(
+                "outcome",
+                start + match.start(2),
+                start + match.end(2),
+                reduction,
+                reduction,
+                "%",
+                category_by_value(reduction),
+                rule.rule_id,
             ),
         ]
     if rule.field == "response":
@@ -150,7 +189,11 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
         values = dose_values(text, rule.unit)
     elif rule.field == "concentration":
         number = float(re.search(NUMBER, text).group(0))
-        values = (clean(number / 10.0), clean(number / 10.0), "%") if rule.unit in ("mg/ml", "mg") else (clean(number), clean(number), "%")
+        values = (
+            (clean(number / 10.0), clean(number / 10.0), "%")
+            if rule.unit in ("mg/ml", "mg")
+            else (clean(number), clean(number), "%")
+        )
     elif rule.field == "outcome":
         number = float(re.search(NUMBER, text).group(0))
         values = (clean(number), clean(number), "%")
@@ -188,7 +231,11 @@ def _leading_quantity(cell: Cell, rule: ColumnRule) -> list[TableMention]:
         return []
     piece = match.group(0).rstrip()
     offset = len(piece) - len(piece.lstrip())
-    return [TableMention(rule.field, start + offset, start + len(piece), values[0], values[1], values[2], None, rule.rule_id)]
+    return [
+        TableMention(
+            rule.field, start + offset, start + len(piece), values[0], values[1], values[2], None, rule.rule_id
+        )
+    ]
 
 
 _SIGNED = re.compile(rf"^\s*([+\-−–]?)\s*({NUMBER})\s*%?\s*$")
@@ -213,20 +260,36 @@ def _route_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
         category = ROUTE_CELL_WORDS.get(word.group(0).lower().rstrip("."))
         if category:
             start = cell.start + word.start()
-            found.append(TableMention("route", start, start + len(word.group(0).rstrip(".")), None, None, None, category, rule.rule_id))
+            found.append(
+                TableMention(
+                    "route", start, start + len(word.group(0).rstrip(".")), None, None, None, category, rule.rule_id
+                )
+            )
     return found
 
 
 ROUTE_CELL_WORDS = {
-    "topical": "topical", "intralesional": "intralesional", "intra-lesional": "intralesional", "il": "intralesional",
-    "intradermal": "intradermal", "intravenous": "intravenous", "iv": "intravenous", "i.v": "intravenous",
-    "intraperitoneal": "intraperitoneal", "ip": "intraperitoneal", "subcutaneous": "subcutaneous", "sc": "subcutaneous",
-    "oral": "oral", "po": "oral", "injection": "injection", "infusion": "intravenous",
+    "topical": "topical",
+    "intralesional": "intralesional",
+    "intra-lesional": "intralesional",
+    "il": "intralesional",
+    "intradermal": "intradermal",
+    "intravenous": "intravenous",
+    "iv": "intravenous",
+    "i.v": "intravenous",
+    "intraperitoneal": "intraperitoneal",
+    "ip": "intraperitoneal",
+    "subcutaneous": "subcutaneous",
+    "sc": "subcutaneous",
+    "oral": "oral",
+    "po": "oral",
+    "injection": "injection",
+    "infusion": "intravenous",
 }
 
 
 def _response_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
-    """"CR", "PR", "Lost to follow-up", "CR, recurrence at 7 mo": each part whose
+    """ "CR", "PR", "Lost to follow-up", "CR, recurrence at 7 mo": each part whose
     leading words name a response is one outcome."""
     found = []
     for part in _RESPONSE_PART.finditer(cell.text):
@@ -240,7 +303,18 @@ def _response_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
                 percent = re.search(rf"({NUMBER})\s*%", words)
                 value = clean(float(percent.group(1))) if percent else None
                 end = start + (len(words) if percent else len(span_text))
-                found.append(TableMention("outcome", start, end, value, value, "%" if percent else None, RESPONSE_VALUES[key], rule.rule_id))
+                found.append(
+                    TableMention(
+                        "outcome",
+                        start,
+                        end,
+                        value,
+                        value,
+                        "%" if percent else None,
+                        RESPONSE_VALUES[key],
+                        rule.rule_id,
+                    )
+                )
                 break
     return found
 

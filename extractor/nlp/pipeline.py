@@ -19,6 +19,7 @@ Components (registered with ``@Language.factory``, names carry a version):
   Matcher; candidates land in ``doc.spans["sts_candidates"]`` with the rule id
   as ``span.id_``.
 """
+
 from __future__ import annotations
 
 import re
@@ -48,7 +49,6 @@ _WHITESPACE_FOR_SPACY = str.maketrans(
 warnings.filterwarnings("ignore", message=r".*\[W036\]")
 
 
-
 _MARKUP = re.compile(r"</?(?:sup|sub|i|b|em|strong|sc)>", re.IGNORECASE)
 # superscript citation markers ("tissue.¹", "UR.ᵇ"), but not unit powers ("mg/m²", "cm²")
 _SUPERSCRIPT_MARKER = re.compile(r"(?<![mM])[⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]")
@@ -73,11 +73,11 @@ def make_doc(nlp: Language, text: str) -> Doc:
 
 def raw_text(doc: Doc) -> str:
     """The original text (``doc.text`` has line breaks blanked)."""
-    return doc.user_data[RAW_TEXT_KEY] if RAW_TEXT_KEY in doc.user_data else doc.text
+    return doc.user_data.get(RAW_TEXT_KEY, doc.text)
 
 
 @Language.factory("sts_sentences_v1")
-def create_sentence_setter(nlp: Language, name: str) -> "SentenceSetter":
+def create_sentence_setter(nlp: Language, name: str) -> SentenceSetter:
     return SentenceSetter()
 
 
@@ -158,7 +158,7 @@ def create_abbreviation_detector(nlp: Language, name: str):
     "sts_drug_tagger_v1",
     default_config={"patterns_dir": None},
 )
-def create_drug_tagger(nlp: Language, name: str, patterns_dir: str | None) -> "DrugTagger":
+def create_drug_tagger(nlp: Language, name: str, patterns_dir: str | None) -> DrugTagger:
     return DrugTagger(nlp, patterns_dir=Path(patterns_dir) if patterns_dir else PATTERNS_DIR)
 
 
@@ -205,7 +205,9 @@ class DrugTagger:
             positions = numpy.flatnonzero(numpy.isin(lowers, numpy.array(drug_ids, dtype="uint64"))).tolist()
             others += [doc[i : i + 1] for i in positions if i not in sts_tokens]
         others = [s for s in others if not any(t.i in sts_tokens for t in s)]
-        entities = [Span(doc, s.start, s.end, label="STS") for s in sts] + [Span(doc, s.start, s.end, label="DRUG") for s in others]
+        entities = [Span(doc, s.start, s.end, label="STS") for s in sts] + [
+            Span(doc, s.start, s.end, label="DRUG") for s in others
+        ]
         doc.set_ents(filter_spans(entities), default="outside")
         doc.spans[DRUGS] = [Span(doc, s.start, s.end, label="OTHER") for s in others]
         return doc
@@ -224,7 +226,7 @@ def _overlaps(a: Span, b: Span) -> bool:
     "sts_external_ner_v1",
     default_config={"model": "", "drug_labels": ["CHEMICAL", "CHEM", "DRUG", "SIMPLE_CHEMICAL"]},
 )
-def create_external_ner(nlp: Language, name: str, model: str, drug_labels: list[str]) -> "ExternalNer":
+def create_external_ner(nlp: Language, name: str, model: str, drug_labels: list[str]) -> ExternalNer:
     return ExternalNer(model, drug_labels=drug_labels)
 
 
@@ -258,7 +260,7 @@ class ExternalNer:
 
 
 @Language.factory("sts_lemmatizer_v1")
-def create_lemmatizer(nlp: Language, name: str) -> "LookupLemmatizer":
+def create_lemmatizer(nlp: Language, name: str) -> LookupLemmatizer:
     return LookupLemmatizer()
 
 
@@ -288,7 +290,7 @@ class LookupLemmatizer:
 
 
 @Language.factory("sts_field_matcher_v1", default_config={"patterns_dir": None})
-def create_field_matcher(nlp: Language, name: str, patterns_dir: str | None) -> "FieldMatcher":
+def create_field_matcher(nlp: Language, name: str, patterns_dir: str | None) -> FieldMatcher:
     return FieldMatcher(nlp, patterns_dir=Path(patterns_dir) if patterns_dir else PATTERNS_DIR)
 
 
@@ -339,7 +341,6 @@ class FieldMatcher:
         ]
         return doc
 
-
     def _anchor_ids(self, doc: Doc, anchors: tuple[str, frozenset[str]]) -> numpy.ndarray:
         """Hash ids of the anchor words, as the LOWER or LEMMA column of ``doc.to_array`` holds them."""
         if anchors not in self._anchor_cache:
@@ -350,8 +351,43 @@ class FieldMatcher:
 
 
 _FUNCTION_WORDS = frozenset(
-    "a an the of in on to by for with and or was were is are be been has have had did does not no "
-    "as at from that this it its their her his".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "to",
+        "by",
+        "for",
+        "with",
+        "and",
+        "or",
+        "was",
+        "were",
+        "is",
+        "are",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "did",
+        "does",
+        "not",
+        "no",
+        "as",
+        "at",
+        "from",
+        "that",
+        "this",
+        "it",
+        "its",
+        "their",
+        "her",
+        "his",
+    ]
 )
 
 
@@ -435,7 +471,8 @@ def _split_dashes_between_words(nlp: Language) -> None:
     current = nlp.tokenizer.infix_finditer.__self__.pattern
     nlp.tokenizer.infix_finditer = re.compile(f"{extra}|{current}").finditer
     unit_stops = "|".join(
-        [rf"(?<=^{re.escape(unit)})\.$" for unit in UNIT_WORDS_WITH_STOP] + [r"(?<=/mL)\.$", r"(?<=/ml)\.$", r"(?<=/kg)\.$"]
+        [rf"(?<=^{re.escape(unit)})\.$" for unit in UNIT_WORDS_WITH_STOP]
+        + [r"(?<=/mL)\.$", r"(?<=/ml)\.$", r"(?<=/kg)\.$"]
     )
     suffix = nlp.tokenizer.suffix_search.__self__.pattern
     with warnings.catch_warnings():
@@ -443,4 +480,6 @@ def _split_dashes_between_words(nlp: Language) -> None:
         nlp.tokenizer.suffix_search = TailSearch(re.compile(f"{unit_stops}|{suffix}"))
     rules = nlp.tokenizer.rules or {}
     # and "<3" is a size ("small(<3cm)"), not the heart emoticon of spaCy's special cases
-    nlp.tokenizer.rules = {k: v for k, v in rules.items() if k.rstrip(".") not in UNIT_WORDS_WITH_STOP and k not in ("<3", "</3")}
+    nlp.tokenizer.rules = {
+        k: v for k, v in rules.items() if k.rstrip(".") not in UNIT_WORDS_WITH_STOP and k not in ("<3", "</3")
+    }

@@ -1,5 +1,6 @@
 """CSV output: the schema's columns first, written so a crash never leaves half a file,
 with every text cell inert in a spreadsheet."""
+
 from __future__ import annotations
 
 import csv
@@ -7,10 +8,10 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from extractor.schema import CSV_COLUMNS, Mention
 
@@ -53,7 +54,10 @@ def safe_row(row: dict[str, str]) -> dict[str, str]:
 
 def mention_row(mention: Mention) -> list[str]:
     row = mention.row()
-    return [format_cell(row[column]) if column in NUMERIC_COLUMNS else inert(format_cell(row[column])) for column in CSV_COLUMNS]
+    return [
+        format_cell(row[column]) if column in NUMERIC_COLUMNS else inert(format_cell(row[column]))
+        for column in CSV_COLUMNS
+    ]
 
 
 @contextmanager

@@ -18,6 +18,7 @@ Where each tool keeps the attributes:
   ``doc.user_data["extractor_spans"]`` keyed by (field, start, end): span
   extensions would collide for two fields on the same characters.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,13 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.outputs.read_back import find_document_file, load_text, read_batch
-from extractor.ingest.document import IngestError
-from extractor.outputs.csv_writer import atomic_write
 from extractor.evaluate.gold import check_record, iter_gold_files
 from extractor.ingest import load_document
-from extractor.rules.jsonl import iter_jsonl
+from extractor.ingest.document import IngestError
+from extractor.outputs.csv_writer import atomic_write
+from extractor.outputs.read_back import find_document_file, load_text, read_batch
 from extractor.outputs.report import FIELD_COLOURS
+from extractor.rules.jsonl import iter_jsonl
 from extractor.schema import CATEGORIES, FIELDS, GOLD_KEYS, SOURCES
 
 FORMATS: tuple[str, ...] = ("labelstudio", "prodigy", "brat", "docbin")
@@ -110,9 +111,16 @@ def gold_record(doc_id: str, text: str, span: dict) -> dict:
     always the document's own characters, so offsets and text cannot disagree."""
     start, end = span["start"], span["end"]
     record = {
-        "doc_id": doc_id, "field": span["field"], "text": text[start:end], "start": start, "end": end,
-        "value_min": span.get("value_min"), "value_max": span.get("value_max"), "unit": span.get("unit"),
-        "category": span.get("category"), "source": span.get("source"),
+        "doc_id": doc_id,
+        "field": span["field"],
+        "text": text[start:end],
+        "start": start,
+        "end": end,
+        "value_min": span.get("value_min"),
+        "value_max": span.get("value_max"),
+        "unit": span.get("unit"),
+        "category": span.get("category"),
+        "source": span.get("source"),
     }
     assert tuple(record) == GOLD_KEYS
     if span.get("note"):
@@ -145,7 +153,9 @@ def write_gold(docs: list[AnnotatedDoc], gold_dir: Path | str) -> list[str]:
 def labelstudio_config() -> str:
     """The labelling config the tasks are made for (Labels + per-region Choices)."""
     labels = "\n".join(f'    <Label value="{name}" background="{FIELD_COLOURS[name]}"/>' for name in FIELDS)
-    categories = "\n".join(f'    <Choice value="{value}"/>' for name in CATEGORIES for value in sorted(CATEGORIES[name]))
+    categories = "\n".join(
+        f'    <Choice value="{value}"/>' for name in CATEGORIES for value in sorted(CATEGORIES[name])
+    )
     sources = "\n".join(f'    <Choice value="{value}"/>' for value in sorted(SOURCES))
     return (
         "<View>\n"
@@ -164,16 +174,27 @@ def _labelstudio_results(doc: AnnotatedDoc) -> list[dict]:
         value = {"start": span["start"], "end": span["end"], "text": doc.text[span["start"] : span["end"]]}
         meta = {key: span.get(key) for key in ATTRIBUTES if key in span}
         shown = ", ".join(f"{key}={span[key]}" for key in ATTRIBUTES if key in span)
-        results.append({
-            "id": region, "from_name": "label", "to_name": "text", "type": "labels",
-            "value": {**value, "labels": [span["field"]]}, "meta": {"text": [shown], **meta},
-        })
+        results.append(
+            {
+                "id": region,
+                "from_name": "label",
+                "to_name": "text",
+                "type": "labels",
+                "value": {**value, "labels": [span["field"]]},
+                "meta": {"text": [shown], **meta},
+            }
+        )
         for name in ("category", "source"):
             if span.get(name):
-                results.append({
-                    "id": region, "from_name": name, "to_name": "text", "type": "choices",
-                    "value": {**value, "choices": [span[name]]},
-                })
+                results.append(
+                    {
+                        "id": region,
+                        "from_name": name,
+                        "to_name": "text",
+                        "type": "choices",
+                        "value": {**value, "choices": [span[name]]},
+                    }
+                )
     return results
 
 
@@ -222,7 +243,10 @@ def read_labelstudio(path: Path) -> list[AnnotatedDoc]:
                     raise InterchangeError(f"{path}: task {doc_id}: region {result.get('id')} needs exactly one label")
                 meta = {key: result.get("meta", {}).get(key) for key in ATTRIBUTES if key in result.get("meta", {})}
                 regions[result.get("id") or f"r{len(regions)}"] = {
-                    "field": value["labels"][0], "start": int(value["start"]), "end": int(value["end"]), **meta,
+                    "field": value["labels"][0],
+                    "start": int(value["start"]),
+                    "end": int(value["end"]),
+                    **meta,
                 }
             elif result.get("type") == "choices" and result.get("from_name") in ("category", "source"):
                 choices.setdefault(result.get("id"), {})[result["from_name"]] = (value.get("choices") or [None])[0]
@@ -244,8 +268,15 @@ def write_prodigy(docs: list[AnnotatedDoc], out: Path, *, finished: bool) -> lis
             spans = []
             for span in doc.spans:
                 attrs = {key: span[key] for key in ATTRIBUTES if key in span}
-                spans.append({"start": span["start"], "end": span["end"], "label": span["field"],
-                              "text": doc.text[span["start"] : span["end"]], **attrs})
+                spans.append(
+                    {
+                        "start": span["start"],
+                        "end": span["end"],
+                        "label": span["field"],
+                        "text": doc.text[span["start"] : span["end"]],
+                        **attrs,
+                    }
+                )
             task = {"text": doc.text, "spans": spans, "meta": {"doc_id": doc.doc_id}}
             if finished:
                 task["answer"] = "accept"
@@ -263,16 +294,22 @@ def read_prodigy(path: Path) -> list[AnnotatedDoc]:
         if problem:
             raise InterchangeError(f"{path}:{number}: {problem}")
         if "text" not in task:
-            raise InterchangeError(f"{path}:{number}: a task needs \"text\"")
+            raise InterchangeError(f'{path}:{number}: a task needs "text"')
         if task.get("answer") in ("reject", "ignore"):
             continue
         doc_id = str((task.get("meta") or {}).get("doc_id") or number)
         spans = []
         for span in task.get("spans") or []:
             if "label" not in span:
-                raise InterchangeError(f"{path}:{number}: a span needs \"label\"")
-            spans.append({"field": span["label"], "start": int(span["start"]), "end": int(span["end"]),
-                          **{key: span[key] for key in ATTRIBUTES if key in span}})
+                raise InterchangeError(f'{path}:{number}: a span needs "label"')
+            spans.append(
+                {
+                    "field": span["label"],
+                    "start": int(span["start"]),
+                    "end": int(span["end"]),
+                    **{key: span[key] for key in ATTRIBUTES if key in span},
+                }
+            )
         docs[doc_id] = AnnotatedDoc(doc_id, task["text"], spans)
     return list(docs.values())
 
@@ -296,9 +333,13 @@ def brat_config() -> str:
 
 def brat_visual_config() -> str:
     """visual.conf: the report's colours."""
-    return "[labels]\n" + "\n".join(FIELDS) + "\n\n[drawing]\n" + "\n".join(
-        f"{name}\tbgColor:{FIELD_COLOURS[name]}" for name in FIELDS
-    ) + "\n"
+    return (
+        "[labels]\n"
+        + "\n".join(FIELDS)
+        + "\n\n[drawing]\n"
+        + "\n".join(f"{name}\tbgColor:{FIELD_COLOURS[name]}" for name in FIELDS)
+        + "\n"
+    )
 
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -337,7 +378,10 @@ def write_brat(docs: list[AnnotatedDoc], out: Path, *, finished: bool) -> list[P
             if extra:
                 note += 1
                 lines.append(f"#{note}\tAnnotatorNotes T{number}\t{json.dumps(extra)}")
-        for name, content in ((f"{doc.doc_id}.txt", doc.text), (f"{doc.doc_id}.ann", "".join(line + "\n" for line in lines))):
+        for name, content in (
+            (f"{doc.doc_id}.txt", doc.text),
+            (f"{doc.doc_id}.ann", "".join(line + "\n" for line in lines)),
+        ):
             with atomic_write(out / name, newline="\n") as handle:
                 handle.write(content)
             written.append(out / name)
@@ -377,7 +421,9 @@ def read_brat(folder: Path) -> list[AnnotatedDoc]:
                     if kind == "AnnotatorNotes":
                         spans[target].update(json.loads(parts[2]) if parts[2].startswith("{") else {"note": parts[2]})
             except (IndexError, KeyError, ValueError) as exc:
-                raise InterchangeError(f"{ann}:{number}: cannot read brat line {line!r} ({type(exc).__name__}: {exc})") from exc
+                raise InterchangeError(
+                    f"{ann}:{number}: cannot read brat line {line!r} ({type(exc).__name__}: {exc})"
+                ) from exc
         ordered = sorted(spans.items(), key=lambda item: int(item[0][1:]) if item[0][1:].isdigit() else 0)
         docs.append(AnnotatedDoc(ann.stem, text, [span for _, span in ordered]))
     if not docs:
@@ -394,7 +440,11 @@ def _token_words(nlp, text: str, boundaries: set[int]) -> tuple[list[str], list[
     words: list[str] = []
     spaces: list[bool] = []
     for token in nlp.make_doc(text):
-        cuts = [token.idx] + sorted(b for b in boundaries if token.idx < b < token.idx + len(token.text)) + [token.idx + len(token.text)]
+        cuts = (
+            [token.idx]
+            + sorted(b for b in boundaries if token.idx < b < token.idx + len(token.text))
+            + [token.idx + len(token.text)]
+        )
         for a, b in zip(cuts, cuts[1:]):
             words.append(text[a:b])
             spaces.append(False)
@@ -448,8 +498,14 @@ def read_docbin(path: Path) -> list[AnnotatedDoc]:
         spans = []
         for span in doc.spans.get(key, []):
             known = attrs.get((span.label_, span.start_char, span.end_char), {})
-            spans.append({"field": span.label_, "start": span.start_char, "end": span.end_char,
-                          **{k: known[k] for k in ATTRIBUTES if k in known}})
+            spans.append(
+                {
+                    "field": span.label_,
+                    "start": span.start_char,
+                    "end": span.end_char,
+                    **{k: known[k] for k in ATTRIBUTES if k in known},
+                }
+            )
         docs.append(AnnotatedDoc(str(doc.user_data.get("doc_id", number)), doc.text, spans))
     return docs
 

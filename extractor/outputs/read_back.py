@@ -7,17 +7,17 @@ text comes from the project's own ``load_document`` (so a PDF gives the same
 string as at extraction time) and is checked against every mention's text, so
 a file that was edited or replaced since the run is reported, not mis-highlighted.
 """
+
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.outputs.csv_writer import plain
-
-from extractor.run.batch import documents_path_for, errors_path_for
-from extractor.ingest.document import Document, IngestError, Page
 from extractor.ingest import load_document
+from extractor.ingest.document import Document, IngestError, Page
+from extractor.outputs.csv_writer import plain
+from extractor.run.batch import documents_path_for, errors_path_for
 
 NUMBER_COLUMNS = ("value_min", "value_max")
 
@@ -68,7 +68,10 @@ def _read_csv(path: Path) -> list[dict]:
     with open(path, newline="", encoding="utf-8") as handle:
         # undo the spreadsheet-safety apostrophe, so a mention text or path starting
         # with "-" or "=" compares equal to the document text again
-        return [{key: plain(value) if isinstance(value, str) else value for key, value in row.items()} for row in csv.DictReader(handle)]
+        return [
+            {key: plain(value) if isinstance(value, str) else value for key, value in row.items()}
+            for row in csv.DictReader(handle)
+        ]
 
 
 def read_batch(out_csv: Path | str) -> list[BatchDocument]:
@@ -83,8 +86,12 @@ def read_batch(out_csv: Path | str) -> list[BatchDocument]:
     if documents_csv.is_file():
         for row in _read_csv(documents_csv):
             documents[row["doc_id"]] = BatchDocument(
-                row["doc_id"], row.get("path", ""), row.get("status", "ok") or "ok",
-                int(row.get("pages") or 0), int(row.get("words") or 0), row.get("indication", ""),
+                row["doc_id"],
+                row.get("path", ""),
+                row.get("status", "ok") or "ok",
+                int(row.get("pages") or 0),
+                int(row.get("words") or 0),
+                row.get("indication", ""),
             )
     errors_csv = errors_path_for(out_csv)
     if errors_csv.is_file():

@@ -14,6 +14,7 @@ Overlapping mentions nest; a mention that crosses the end of the one it
 starts inside is split into a head piece (with the id, focusable) and
 continuation pieces, so each mention's characters are highlighted exactly once.
 """
+
 from __future__ import annotations
 
 import base64
@@ -159,10 +160,15 @@ def render_summary(mentions: list[dict]) -> tuple[str, list[int]]:
                 cell_of[index] = cell
             more = ""
             if len(members) > 1:
-                more = '<sup class="n">' + " ".join(
-                    f'<a href="#m{i}" data-go="{i}" aria-label="mention {k}">{k}</a>' for k, i in enumerate(members, 1)
-                ) + "</sup>"
-            mark = ' <small>cited</small>' if source == "cited" else ""
+                more = (
+                    '<sup class="n">'
+                    + " ".join(
+                        f'<a href="#m{i}" data-go="{i}" aria-label="mention {k}">{k}</a>'
+                        for k, i in enumerate(members, 1)
+                    )
+                    + "</sup>"
+                )
+            mark = " <small>cited</small>" if source == "cited" else ""
             chips.append(
                 f'<span class="v f-{field_name} s-{source}" id="s{cell}"><a href="#m{members[0]}" data-go="{members[0]}">'
                 f"{_esc(value)}</a>{mark}{more}</span>"
@@ -176,7 +182,7 @@ def render_mention_list(mentions: list[dict], summary_ids: list[int]) -> str:
     """When the text cannot be shown: each mention in its sentence, still linked."""
     items = []
     for index, mention in enumerate(mentions):
-        span = f'<span {_mention_attrs(index, mention, summary_ids[index], head=True)}>{_esc(mention["text"])}</span>'
+        span = f"<span {_mention_attrs(index, mention, summary_ids[index], head=True)}>{_esc(mention['text'])}</span>"
         items.append(f'<li>{span} <span class="ctx">{_esc(mention.get("sentence"))}</span></li>')
     return '<ul class="mlist">' + "".join(items) + "</ul>"
 
@@ -191,7 +197,9 @@ def render_paper(document, loaded) -> str:
         + f" · {len(document.mentions)} mentions</p>"
     )
     if loaded.text is None:
-        body = f'<p class="problem" role="alert">{_esc(loaded.problem)}</p>' + render_mention_list(document.mentions, cell_of)
+        body = f'<p class="problem" role="alert">{_esc(loaded.problem)}</p>' + render_mention_list(
+            document.mentions, cell_of
+        )
     else:
         # the HTML parser drops one newline right after <pre>: give it one to drop
         body = '<pre class="text">\n' + render_text(loaded.text, document.mentions, cell_of, loaded.pages) + "</pre>"
@@ -217,25 +225,35 @@ def write_report(out_csv: Path | str, html_path: Path | str, *, pdf_timeout: flo
         if loaded.text is None and document.status != "error":
             without_text.append(f"{document.doc_id}: {loaded.problem}")
         counts = [sum(1 for m in document.mentions if m["field"] == name) for name in FIELDS]
-        note = f"{document.error[0]}: {document.error[1]}" if document.error else (loaded.problem if loaded.text is None else "")
+        note = (
+            f"{document.error[0]}: {document.error[1]}"
+            if document.error
+            else (loaded.problem if loaded.text is None else "")
+        )
         index.append([document.doc_id, document.status, document.pages, document.words, counts, note])
         papers.append(f'<script type="text/x-paper" id="p{number}">{pack(render_paper(document, loaded))}</script>')
-    data = json.dumps({"fields": list(FIELDS), "docs": index, "source": str(out_csv)}, ensure_ascii=False).replace("<", "\\u003c")
+    data = json.dumps({"fields": list(FIELDS), "docs": index, "source": str(out_csv)}, ensure_ascii=False).replace(
+        "<", "\\u003c"
+    )
     page = TEMPLATE.replace("/*CSS*/", CSS).replace("/*JS*/", JS).replace("<!--LEGEND-->", _legend())
     page = page.replace("<!--TITLE-->", _esc(f"Evidence report: {out_csv.name}"))
     page = page.replace("<!--DATA-->", f'<script type="application/json" id="index-data">{data}</script>')
     page = page.replace("<!--PAPERS-->", "\n".join(papers))
     with atomic_write(html_path, newline="\n") as handle:
         handle.write(page)
-    return ReportSummary(len(documents), sum(len(d.mentions) for d in documents), without_text, len(page.encode("utf-8")))
+    return ReportSummary(
+        len(documents), sum(len(d.mentions) for d in documents), without_text, len(page.encode("utf-8"))
+    )
 
 
 def _legend() -> str:
     fields = "".join(
-        f'<label class="lg f-{name}"><input type="checkbox" checked data-filter="f-{name}"> {name}</label>' for name in FIELDS
+        f'<label class="lg f-{name}"><input type="checkbox" checked data-filter="f-{name}"> {name}</label>'
+        for name in FIELDS
     )
     sources = "".join(
-        f'<label class="lg src"><input type="checkbox" checked data-filter="s-{name}"> {name}</label>' for name in SOURCE_NAMES
+        f'<label class="lg src"><input type="checkbox" checked data-filter="s-{name}"> {name}</label>'
+        for name in SOURCE_NAMES
     )
     return f'<span class="group" aria-label="fields">{fields}</span><span class="group" aria-label="sources">{sources}</span>'
 
@@ -246,7 +264,8 @@ _FIELD_CSS = "\n".join(
     for name, colour in FIELD_COLOURS.items()
 )
 
-CSS = """
+CSS = (
+    """
 *{box-sizing:border-box} body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#222}
 body{display:grid;grid-template-columns:12.5em minmax(0,1fr);align-items:start}
 header{grid-column:1;position:sticky;top:0;height:100vh;overflow-y:auto;z-index:2;background:#fafafa;
@@ -273,9 +292,13 @@ pre.text{white-space:pre-wrap;font:14px/1.9 ui-monospace,monospace;max-width:110
 .pg::before{content:"page " attr(data-p);display:block;margin:1em 0 .3em;border-top:1px dashed #999;color:#666;font:12px system-ui}
 .problem{color:#b00020;font-weight:600} .meta{color:#555}
 #tip{position:fixed;z-index:3;background:#222;color:#fff;padding:.3em .6em;border-radius:.3em;font-size:13px;pointer-events:none;max-width:40em}
-""" + _FIELD_CSS + "\n" + "\n".join(
-    f".hide-s-{name} .m.s-{name}{{background:transparent;box-shadow:none}} .hide-s-{name} .v.s-{name}{{opacity:.35}}"
-    for name in SOURCE_NAMES
+"""
+    + _FIELD_CSS
+    + "\n"
+    + "\n".join(
+        f".hide-s-{name} .m.s-{name}{{background:transparent;box-shadow:none}} .hide-s-{name} .v.s-{name}{{opacity:.35}}"
+        for name in SOURCE_NAMES
+    )
 )
 
 JS = r"""

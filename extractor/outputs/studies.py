@@ -6,6 +6,7 @@ cited ones go to ``cited``, and each data column has a ``<column>_evidence``
 cell listing the ``start-end`` offsets of its mentions in OUT.csv. A cell the
 mentions do not support stays empty. Formats are those of gold/STUDIES.md.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,18 +17,38 @@ from collections.abc import Iterable
 from pathlib import Path
 
 DATA_COLUMNS: tuple[str, ...] = (
-    "design", "patients", "lesions", "disease", "routes", "concentrations", "doses", "frequency", "duration",
-    "lesion_sizes", "responses", "recurrence", "adverse_events", "mortality", "follow_up",
+    "design",
+    "patients",
+    "lesions",
+    "disease",
+    "routes",
+    "concentrations",
+    "doses",
+    "frequency",
+    "duration",
+    "lesion_sizes",
+    "responses",
+    "recurrence",
+    "adverse_events",
+    "mortality",
+    "follow_up",
 )
 STUDY_COLUMNS: tuple[str, ...] = ("doc_id", "arm", "title") + DATA_COLUMNS + ("cited",)
 EVIDENCE_COLUMNS: tuple[str, ...] = tuple(f"{column}_evidence" for column in DATA_COLUMNS)
 OUTPUT_COLUMNS: tuple[str, ...] = STUDY_COLUMNS + EVIDENCE_COLUMNS
 DISEASES: dict[str, re.Pattern[str]] = {
-    "calciphylaxis": re.compile(r"calciphylaxis|calcific uraemic arteriolopathy|calcific uremic arteriolopathy|\bCUA\b", re.IGNORECASE),
+    "calciphylaxis": re.compile(
+        r"calciphylaxis|calcific uraemic arteriolopathy|calcific uremic arteriolopathy|\bCUA\b", re.IGNORECASE
+    ),
     "tumoral_calcinosis": re.compile(r"tumou?ral calcinosis", re.IGNORECASE),
-    "calcinosis_cutis": re.compile(r"(?<!tumoral )(?<!tumoural )calcinosis|dystrophic calcification|(?:skin|cutaneous|subcutaneous|soft[- ]tissue) calcifications?|\bCC\b|calcified nodule", re.IGNORECASE),
+    "calcinosis_cutis": re.compile(
+        r"(?<!tumoral )(?<!tumoural )calcinosis|dystrophic calcification|(?:skin|cutaneous|subcutaneous|soft[- ]tissue) calcifications?|\bCC\b|calcified nodule",
+        re.IGNORECASE,
+    ),
 }
-_SKIP_TITLE = re.compile(r"^\s*(?:user login|skip to|abstract|background|#+\s*(?:brief|original|case|letter)|doi\b|https?://)", re.IGNORECASE)
+_SKIP_TITLE = re.compile(
+    r"^\s*(?:user login|skip to|abstract|background|#+\s*(?:brief|original|case|letter)|doi\b|https?://)", re.IGNORECASE
+)
 
 
 def document_title(text: str) -> str:
@@ -84,7 +105,7 @@ def _covering(rows: list[dict]) -> list[dict]:
     275 mg" and each lesion's dose), the range alone summarizes them."""
     bounds = [(_number(r.get("value_min")), _number(r.get("value_max")), r) for r in rows]
     bounds = [(lo, hi, r) for lo, hi, r in bounds if lo is not None and hi is not None]
-    for lo, hi, row in sorted(bounds, key=lambda b: b[0] - b[1]):
+    for lo, hi, _row in sorted(bounds, key=lambda b: b[0] - b[1]):
         if lo < hi and all(lo <= a and b <= hi for a, b, _ in bounds):
             return [r for a, b, r in bounds if (a, b) == (lo, hi)]
     return rows
@@ -117,7 +138,10 @@ def _design(size: int | None, own_rows: list[dict]) -> str:
     """From the treated group's size (patients, else lesions) and trial wording."""
     if not own_rows:
         return "review"
-    if any(re.search(r"\b(?:randomi[sz]ed|trial|placebo)\b", str(row.get("sentence", "")), re.IGNORECASE) for row in own_rows):
+    if any(
+        re.search(r"\b(?:randomi[sz]ed|trial|placebo)\b", str(row.get("sentence", "")), re.IGNORECASE)
+        for row in own_rows
+    ):
         return "trial"
     if size is None:
         return "other"
@@ -153,7 +177,11 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
     cells: dict[str, tuple[str, list[dict]]] = {}
 
     def count(category: str) -> tuple[int | None, list[dict]]:
-        found = [r for r in by_field.get("patients", []) if r.get("category") == category and _number(r.get("value_min")) is not None]
+        found = [
+            r
+            for r in by_field.get("patients", [])
+            if r.get("category") == category and _number(r.get("value_min")) is not None
+        ]
         if not found:
             return None, []
         best = max(int(_number(r["value_min"]) or 0) for r in found)
@@ -163,8 +191,10 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
     lesions, lesion_rows = count("lesions")
     route_names = {str(r.get("category")) for r in by_field.get("route", []) if r.get("category")} - {"injection"}
     routes_named = _routes_by_sentence(by_field.get("route", []))
-    if patients is not None and len(route_names) >= 2 and all(
-        len(routes_named.get(str(r.get("sentence", "")), set()) & route_names) == 1 for r in patient_rows
+    if (
+        patients is not None
+        and len(route_names) >= 2
+        and all(len(routes_named.get(str(r.get("sentence", "")), set()) & route_names) == 1 for r in patient_rows)
     ):
         patients, patient_rows = None, []  # "IV STS was given to 2 patients" in a paper of three routes: an arm
     cells["patients"] = ("" if patients is None else str(patients), patient_rows)
@@ -176,12 +206,16 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
     routes = _dominant_routes(by_field.get("route", []))
     cells["routes"] = (_joined(str(r.get("category") or "") for r in routes), routes)
     strengths = by_field.get("concentration", [])
-    cells["concentrations"] = (_joined(_ratio(r) if r.get("unit") == "ratio" else _range_of(r, "%") for r in strengths), strengths)
+    cells["concentrations"] = (
+        _joined(_ratio(r) if r.get("unit") == "ratio" else _range_of(r, "%") for r in strengths),
+        strengths,
+    )
     doses = _covering(by_field.get("dose", []))
     cells["doses"] = (_joined(f"{_range_of(r)} {r.get('unit') or ''}".strip() for r in doses if _range_of(r)), doses)
     frequency = by_field.get("frequency", [])
     cells["frequency"] = (
-        _joined(str(r.get("category")) if r.get("category") else f"{_range_of(r)}/week" for r in frequency), frequency
+        _joined(str(r.get("category")) if r.get("category") else f"{_range_of(r)}/week" for r in frequency),
+        frequency,
     )
     for column, category in (("duration", "treatment"), ("follow_up", "follow_up")):
         found = [r for r in by_field.get("duration", []) if r.get("category") == category]
@@ -189,7 +223,9 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
         cells[column] = (_span(values), found)
     # a size stated with its reduction ("30/57": 30 mm, 57 % smaller) was measured after treatment
     sizes = [r for r in by_field.get("lesion_size", []) if r.get("pattern_id") != "table.size_and_reduction"]
-    size_values = [v for r in sizes for v in (_number(r.get("value_min")), _number(r.get("value_max"))) if v]  # 0: gone after treatment
+    size_values = [
+        v for r in sizes for v in (_number(r.get("value_min")), _number(r.get("value_max"))) if v
+    ]  # 0: gone after treatment
     cells["lesion_sizes"] = (_span(size_values), sizes)
     outcomes = by_field.get("outcome", [])
     responses = {}
@@ -199,13 +235,18 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
         if category and (category not in responses or (responses[category] is None and value is not None)):
             responses[category] = value
     cells["responses"] = (
-        "; ".join(f"{c} ({_plain(v)}%)" if v is not None else c for c, v in sorted(responses.items())), outcomes
+        "; ".join(f"{c} ({_plain(v)}%)" if v is not None else c for c, v in sorted(responses.items())),
+        outcomes,
     )
     recurrences = [r for r in outcomes if r.get("category") == "recurrence"]
     cells["recurrence"] = ("yes" if recurrences else "", recurrences)
     harms = by_field.get("adverse_event", [])
     cells["adverse_events"] = (
-        _joined(" ".join(str(r["text"]).lower().split()) + (" (stopped)" if r.get("category") == "stopped" else "") for r in harms), harms
+        _joined(
+            " ".join(str(r["text"]).lower().split()) + (" (stopped)" if r.get("category") == "stopped" else "")
+            for r in harms
+        ),
+        harms,
     )
     deaths = by_field.get("mortality", [])
     cells["mortality"] = (_joined(f"{_range_of(r)}%" for r in deaths if _range_of(r)), deaths)
@@ -235,8 +276,12 @@ def study_rows(doc_id: str, title: str, rows: list[dict], context: Iterable[str]
     by_sentence = _routes_by_sentence(own_routes)
     result = [paper]
     for arm in arms:
-        members = [r for r in rows if r.get("source") == "this_study"
-                   and by_sentence.get(str(r.get("sentence", "")), set()) & set(arms) == {arm}]
+        members = [
+            r
+            for r in rows
+            if r.get("source") == "this_study"
+            and by_sentence.get(str(r.get("sentence", "")), set()) & set(arms) == {arm}
+        ]
         if len(members) > 1:  # more than the route word itself
             row = study_row(doc_id, title, members, context)
             row["arm"] = arm
@@ -250,7 +295,12 @@ def write_studies(handle, studies: Iterable[dict[str, str]], *, cell=lambda valu
     writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for study in studies:
-        writer.writerow({key: cell(value) if key in ("doc_id", "title", "adverse_events", "cited") else value for key, value in study.items()})
+        writer.writerow(
+            {
+                key: cell(value) if key in ("doc_id", "title", "adverse_events", "cited") else value
+                for key, value in study.items()
+            }
+        )
 
 
 def studies_path_for(out: Path) -> Path:

@@ -5,6 +5,7 @@ mention), each study cell linked to the first mention row it was built from.
 Cells are written as text values, never formulas (a cell starting with "="
 stays a string), so nothing in a paper can run in the reviewer's spreadsheet.
 """
+
 from __future__ import annotations
 
 import csv
@@ -62,7 +63,9 @@ def write_workbook(mentions_csv: Path, studies_csv: Path, target: Path) -> int:
             cell = _text_cell(study_sheet, r, k, study.get(name, ""))
             if name in DATA_COLUMNS and study.get(name):
                 evidence = [e.strip() for e in study.get(f"{name}_evidence", "").split(";") if e.strip()]
-                target_row = next((row_of[(study["doc_id"], e)] for e in evidence if (study["doc_id"], e) in row_of), None)
+                target_row = next(
+                    (row_of[(study["doc_id"], e)] for e in evidence if (study["doc_id"], e) in row_of), None
+                )
                 if target_row is not None:
                     cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"mentions!A{target_row}")
                     cell.font = Font(color="0563C1", underline="single")

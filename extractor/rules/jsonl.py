@@ -1,4 +1,5 @@
 """JSON Lines reading shared by rule files and gold files."""
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@
 A rule is one JSONL line. Unknown keys are an error (spaCy's matcher accepts
 unknown top-level keys silently, so a misspelt "negatives" would never run).
 """
+
 from __future__ import annotations
 
 import re
@@ -90,7 +91,11 @@ def _rule_from(record: dict, where: str, expected_label: str) -> Rule:
     category = record.get("category")
     allowed = CATEGORIES.get(expected_label)
     # a frequency rule without a category states administrations per week
-    if allowed is not None and category not in allowed | SPECIAL_CATEGORIES and not (expected_label == "frequency" and category is None):
+    if (
+        allowed is not None
+        and category not in allowed | SPECIAL_CATEGORIES
+        and not (expected_label == "frequency" and category is None)
+    ):
         raise PatternError(f"{where}: category {category!r} not allowed for {expected_label}")
     if allowed is None and category is not None:
         raise PatternError(f"{where}: {expected_label} rules take no category")

@@ -23,8 +23,10 @@ with SIGKILL leaves no worker behind.
 Before anything is written, ``--out`` is checked (not a folder, not one of
 the inputs) and locked, so a second run on the same ``--out`` stops at once.
 """
+
 from __future__ import annotations
 
+import contextlib
 import csv
 import ctypes
 import hashlib
@@ -43,12 +45,12 @@ from multiprocessing.connection import wait
 from pathlib import Path
 
 from extractor import __version__
-from extractor.ingest.document import IngestError
-from extractor.outputs.csv_writer import atomic_write, format_cell, inert, safe_row
-from extractor.mentions.indication import CALCIFICATION
 from extractor.ingest import PDF_SUFFIXES, SUPPORTED_SUFFIXES, doc_id_for, load_document
-from extractor.rules.loader import PATTERNS_DIR
+from extractor.ingest.document import IngestError
+from extractor.mentions.indication import CALCIFICATION
+from extractor.outputs.csv_writer import atomic_write, format_cell, inert, safe_row
 from extractor.outputs.studies import document_title, studies_path_for, study_rows, write_studies
+from extractor.rules.loader import PATTERNS_DIR
 from extractor.schema import CSV_COLUMNS, FIELDS, Mention
 
 try:
@@ -85,7 +87,9 @@ _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\
 def printable(text: str) -> str:
     """``text`` for a terminal: control characters (escape sequences in a file
     name) and bidi overrides shown as \\xNN / \\uNNNN, never sent raw."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text)
+    return _UNPRINTABLE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 @dataclass
@@ -106,15 +110,24 @@ class DocResult:
 
     def as_json(self) -> str:
         return json.dumps(
-            {"doc_id": self.doc_id, "path": self.path, "digest": self.digest, "rows": self.rows,
-             "pages": self.pages, "error": list(self.error) if self.error else None,
-             "words": self.words, "indication": self.indication, "indication_sentence": self.indication_sentence,
-             "attempts": self.attempts, "title": self.title},
+            {
+                "doc_id": self.doc_id,
+                "path": self.path,
+                "digest": self.digest,
+                "rows": self.rows,
+                "pages": self.pages,
+                "error": list(self.error) if self.error else None,
+                "words": self.words,
+                "indication": self.indication,
+                "indication_sentence": self.indication_sentence,
+                "attempts": self.attempts,
+                "title": self.title,
+            },
             ensure_ascii=False,
         )
 
     @classmethod
-    def from_json(cls, line: str | bytes) -> "DocResult":
+    def from_json(cls, line: str | bytes) -> DocResult:
         """One manifest line; ValueError for anything that is not a well-formed
         result (torn, not UTF-8, hand-edited rows missing columns or with bad offsets)."""
         data = json.loads(line)
@@ -138,8 +151,19 @@ class DocResult:
         title = data.get("title", "")
         if not isinstance(title, str):
             raise ValueError("bad title")
-        return cls(strings[0], strings[1], strings[2], rows, pages, tuple(error) if error else None,
-                   words, strings[3], strings[4], attempts, title)
+        return cls(
+            strings[0],
+            strings[1],
+            strings[2],
+            rows,
+            pages,
+            tuple(error) if error else None,
+            words,
+            strings[3],
+            strings[4],
+            attempts,
+            title,
+        )
 
     @property
     def status(self) -> str:
@@ -221,7 +245,9 @@ def find_inputs(paths: Iterable[Path | str], *, exclude: Iterable[Path] = (), do
         elif path.is_symlink():
             found.problems.append(_broken_link(path))
         else:
-            found.problems.append(DocResult(doc_id_for(path), str(path), "", error=("missing", "no such file or folder")))
+            found.problems.append(
+                DocResult(doc_id_for(path), str(path), "", error=("missing", "no such file or folder"))
+            )
     seen_ids: dict[str, Path] = {}
     taken: set[Path] = set()
     for path, doc_id in candidates:
@@ -234,10 +260,24 @@ def find_inputs(paths: Iterable[Path | str], *, exclude: Iterable[Path] = (), do
             continue
         taken.add(resolved)
         if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            found.problems.append(DocResult(doc_id, str(path), "", error=("unsupported", f"not a .txt, .md or .pdf file ({path.suffix or 'no extension'})")))
+            found.problems.append(
+                DocResult(
+                    doc_id,
+                    str(path),
+                    "",
+                    error=("unsupported", f"not a .txt, .md or .pdf file ({path.suffix or 'no extension'})"),
+                )
+            )
         elif doc_id in seen_ids:
             hint = "; use --doc-id path for ids from the folder structure" if doc_ids == "name" else ""
-            found.problems.append(DocResult(doc_id, str(path), "", error=("duplicate_doc_id", f"doc_id {doc_id!r} already used by {seen_ids[doc_id]}{hint}")))
+            found.problems.append(
+                DocResult(
+                    doc_id,
+                    str(path),
+                    "",
+                    error=("duplicate_doc_id", f"doc_id {doc_id!r} already used by {seen_ids[doc_id]}{hint}"),
+                )
+            )
         else:
             seen_ids[doc_id] = path
             found.files.append(path)
@@ -271,7 +311,12 @@ def _walk(folder: Path, warnings: list[str], problems: list[DocResult]) -> list[
 
 
 def _broken_link(path: Path) -> DocResult:
-    return DocResult(doc_id_for(path), str(path), "", error=("missing", f"symbolic link to {os.readlink(path)}, which does not exist"))
+    return DocResult(
+        doc_id_for(path),
+        str(path),
+        "",
+        error=("missing", f"symbolic link to {os.readlink(path)}, which does not exist"),
+    )
 
 
 def file_digest(path: Path) -> str:
@@ -322,7 +367,7 @@ def _init_worker(model: str | None, pdf_timeout: float | None, all_indications: 
     that already has one, skips the ~1.5 s pipeline build)."""
     global _WORKER, _WORKER_KEY
     key = fingerprint(model, all_indications=all_indications)
-    if _WORKER is None or _WORKER_KEY != key:
+    if _WORKER is None or key != _WORKER_KEY:
         from extractor.mentions.reader import Extractor
 
         extractor = Extractor(model=model, all_indications=all_indications)
@@ -358,18 +403,30 @@ def _extract(extractor, path: Path, digest: str, doc_id: str, pdf_timeout: float
     try:
         document = load_document(path, pdf_timeout=pdf_timeout)
         if len(document.text) > MAX_CHARS:
-            return DocResult(doc_id, str(path), digest, error=(
-                "too_long", f"{len(document.text):,} characters, over the limit of {MAX_CHARS:,} per document"))
+            return DocResult(
+                doc_id,
+                str(path),
+                digest,
+                error=("too_long", f"{len(document.text):,} characters, over the limit of {MAX_CHARS:,} per document"),
+            )
         reading = extractor.read(document)
     except IngestError as exc:
         return DocResult(doc_id, str(path), digest, error=(exc.reason, " ".join(exc.message.split())))
     except MemoryError:
         raise
     except Exception as exc:  # a bug on one document must not stop the batch
-        return DocResult(doc_id, str(path), digest, error=("internal_error", " ".join(f"{type(exc).__name__}: {exc}".split())))
+        return DocResult(
+            doc_id, str(path), digest, error=("internal_error", " ".join(f"{type(exc).__name__}: {exc}".split()))
+        )
     return DocResult(
-        doc_id, str(path), digest, [_mention_dict(m) for m in reading.mentions], len(document.pages),
-        words=reading.words, indication=reading.indication.kind, indication_sentence=reading.indication.sentence,
+        doc_id,
+        str(path),
+        digest,
+        [_mention_dict(m) for m in reading.mentions],
+        len(document.pages),
+        words=reading.words,
+        indication=reading.indication.kind,
+        indication_sentence=reading.indication.sentence,
         title=document_title(document.text),
     )
 
@@ -383,10 +440,8 @@ def _die_with_parent(parent: int) -> None:
     kernel's out-of-memory killer included): the kernel's parent-death signal
     on Linux, and everywhere a thread that notices the parent's pid change."""
     if sys.platform.startswith("linux"):
-        try:
+        with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError):
-            pass
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
     threading.Thread(target=_watch_parent, args=(parent,), name="extractor-parent-watch", daemon=True).start()
@@ -415,8 +470,13 @@ def limit_memory(limit: int | None) -> None:
 
 
 def _worker_main(
-    conn, model: str | None, pdf_timeout: float | None, all_indications: bool = False,
-    memory_limit: int | None = None, parent: int | None = None, inherited: Iterable = (),
+    conn,
+    model: str | None,
+    pdf_timeout: float | None,
+    all_indications: bool = False,
+    memory_limit: int | None = None,
+    parent: int | None = None,
+    inherited: Iterable = (),
 ) -> None:
     """A worker process: receive (path, digest), send back a DocResult; None or
     EOF ends it, and so does a document over the memory limit (the parent
@@ -448,7 +508,9 @@ def _worker_main(
 class Manifest:
     """Append-only record of finished documents for one output file."""
 
-    def __init__(self, path: Path, fingerprint_value: str, pdf_timeout: float | None = None, memory_limit: int | None = None) -> None:
+    def __init__(
+        self, path: Path, fingerprint_value: str, pdf_timeout: float | None = None, memory_limit: int | None = None
+    ) -> None:
         self.path = path
         self.fingerprint = fingerprint_value
         self.pdf_timeout = pdf_timeout
@@ -499,7 +561,7 @@ class Manifest:
             done[result.digest] = result
         return done
 
-    def start(self, keep: dict[str, DocResult]) -> "ManifestWriter":
+    def start(self, keep: dict[str, DocResult]) -> ManifestWriter:
         return ManifestWriter(self.path, self.header(), keep.values())
 
 
@@ -514,7 +576,7 @@ class ManifestWriter:
             handle.write(json.dumps(header) + "\n")
             for result in keep:
                 handle.write(result.as_json() + "\n")
-        self.handle = open(path, "a", encoding="utf-8")
+        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 (kept open for the run, closed by close())
 
     def add(self, result: DocResult) -> None:
         self.handle.write(result.as_json() + "\n")
@@ -536,7 +598,7 @@ class OutputLock:
         self.path = out.with_name(f".{out.name}.lock")
         self.fd: int | None = None
 
-    def __enter__(self) -> "OutputLock":
+    def __enter__(self) -> OutputLock:
         if fcntl is None:
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -563,10 +625,8 @@ class OutputLock:
 
     def __exit__(self, *exc_info) -> None:
         if self.fd is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(self.path)
-            except OSError:
-                pass
             os.close(self.fd)
             self.fd = None
 
@@ -574,7 +634,10 @@ class OutputLock:
 def remove_stale_temporaries(out: Path) -> list[Path]:
     """Temporary files of atomic writes a killed run left beside the outputs
     (hidden ``.NAME.XXXXXXXX.tmp``); called while holding the lock, so none is in use."""
-    names = {p.name for p in (out, errors_path_for(out), documents_path_for(out), studies_path_for(out), manifest_path_for(out))}
+    names = {
+        p.name
+        for p in (out, errors_path_for(out), documents_path_for(out), studies_path_for(out), manifest_path_for(out))
+    }
     pattern = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp")
     removed = []
     if out.parent.is_dir():
@@ -653,7 +716,9 @@ def run_batch(
         warn_to(printable(message))
 
     manifest = Manifest(
-        manifest_path_for(out), fingerprint(model, all_indications=all_indications), pdf_timeout,
+        manifest_path_for(out),
+        fingerprint(model, all_indications=all_indications),
+        pdf_timeout,
         None if runner else memory_limit,
     )
     outputs = (out, errors_path_for(out), documents_path_for(out), studies_path_for(out), manifest.path)
@@ -664,14 +729,37 @@ def run_batch(
     with OutputLock(out):
         for stale in remove_stale_temporaries(out):
             warn(f"extractor: removed {stale}, left by an interrupted run")
-        return _run_locked(found, out, manifest, warn, started, jobs=jobs, model=model, resume=resume,
-                           pdf_timeout=pdf_timeout, on_result=on_result, all_indications=all_indications,
-                           runner=runner, memory_limit=memory_limit)
+        return _run_locked(
+            found,
+            out,
+            manifest,
+            warn,
+            started,
+            jobs=jobs,
+            model=model,
+            resume=resume,
+            pdf_timeout=pdf_timeout,
+            on_result=on_result,
+            all_indications=all_indications,
+            runner=runner,
+            memory_limit=memory_limit,
+        )
 
 
 def _run_locked(
-    found: Inputs, out: Path, manifest: Manifest, warn: Callable[[str], None], started: float, *, jobs: int,
-    model: str | None, resume: bool, pdf_timeout: float | None, on_result, all_indications: bool, runner,
+    found: Inputs,
+    out: Path,
+    manifest: Manifest,
+    warn: Callable[[str], None],
+    started: float,
+    *,
+    jobs: int,
+    model: str | None,
+    resume: bool,
+    pdf_timeout: float | None,
+    on_result,
+    all_indications: bool,
+    runner,
     memory_limit: int | None,
 ) -> BatchSummary:
     """The batch proper, once ``out`` is known to be safe and is locked."""
@@ -684,7 +772,9 @@ def _run_locked(
         try:
             digests[path] = content_key(path)
         except OSError as exc:
-            problems.append(DocResult(found.doc_ids[path], str(path), "", error=("unreadable", exc.strerror or str(exc))))
+            problems.append(
+                DocResult(found.doc_ids[path], str(path), "", error=("unreadable", exc.strerror or str(exc)))
+            )
     files = [path for path in files if path in digests]
     results: list[DocResult] = list(problems)
     for problem in problems:
@@ -715,8 +805,14 @@ def _run_locked(
     if runner:
         stream = runner(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout, all_indications=all_indications)
     else:
-        stream = _run(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout, all_indications=all_indications,
-                      memory_limit=memory_limit)
+        stream = _run(
+            todo,
+            jobs=jobs,
+            model=model,
+            pdf_timeout=pdf_timeout,
+            all_indications=all_indications,
+            memory_limit=memory_limit,
+        )
     try:
         for result in stream:
             result = _renamed(result, Path(result.path), found.doc_ids.get(Path(result.path), result.doc_id))
@@ -737,7 +833,9 @@ def _run_locked(
         results.append(_renamed(by_digest[digest], path, found.doc_ids[path]))
         finished += 1
         if results[-1].error:
-            warn(f"extractor: failed {path}: {results[-1].error[0]}: {results[-1].error[1]} (same content as {first_of_digest[digest]})")
+            warn(
+                f"extractor: failed {path}: {results[-1].error[0]}: {results[-1].error[1]} (same content as {first_of_digest[digest]})"
+            )
         if on_result:
             on_result(results[-1], finished, total)
     write_outputs(results, out)
@@ -757,8 +855,19 @@ def _renamed(result: DocResult, path: Path, doc_id: str | None = None) -> DocRes
     if doc_id == result.doc_id and str(path) == result.path:
         return result
     rows = [{**row, "doc_id": doc_id} for row in result.rows]
-    return DocResult(doc_id, str(path), result.digest, rows, result.pages, result.error,
-                     result.words, result.indication, result.indication_sentence, result.attempts, result.title)
+    return DocResult(
+        doc_id,
+        str(path),
+        result.digest,
+        rows,
+        result.pages,
+        result.error,
+        result.words,
+        result.indication,
+        result.indication_sentence,
+        result.attempts,
+        result.title,
+    )
 
 
 def memory_slots(memory_limit: int | None) -> int | None:
@@ -791,8 +900,13 @@ def hard_time_limit(pdf_timeout: float | None) -> float | None:
 
 
 def _run(
-    todo: list[tuple[Path, str]], *, jobs: int, model: str | None, pdf_timeout: float | None,
-    all_indications: bool = False, memory_limit: int | None = DEFAULT_MEMORY_MB * 2**20,
+    todo: list[tuple[Path, str]],
+    *,
+    jobs: int,
+    model: str | None,
+    pdf_timeout: float | None,
+    all_indications: bool = False,
+    memory_limit: int | None = DEFAULT_MEMORY_MB * 2**20,
 ) -> Iterator[DocResult]:
     """Results in completion order, from worker processes (one at least, so the
     memory and time limits hold with one job too)."""
@@ -821,7 +935,11 @@ class _WorkerPool:
     """
 
     def __init__(
-        self, jobs: int, model: str | None, pdf_timeout: float | None, all_indications: bool = False,
+        self,
+        jobs: int,
+        model: str | None,
+        pdf_timeout: float | None,
+        all_indications: bool = False,
         memory_limit: int | None = None,
     ) -> None:
         self.jobs = jobs
@@ -840,8 +958,17 @@ class _WorkerPool:
         inherited = [parent_end] + [w.conn for w in self.workers] if self.context.get_start_method() == "fork" else []
         process = self.context.Process(
             target=_worker_main,
-            args=(child_end, self.model, self.pdf_timeout, self.all_indications, self.memory_limit, os.getpid(), inherited),
-            name="extractor-worker", daemon=True,
+            args=(
+                child_end,
+                self.model,
+                self.pdf_timeout,
+                self.all_indications,
+                self.memory_limit,
+                os.getpid(),
+                inherited,
+            ),
+            name="extractor-worker",
+            daemon=True,
         )
         process.start()
         child_end.close()
@@ -851,10 +978,8 @@ class _WorkerPool:
         if kill:
             worker.process.kill()
         else:
-            try:
+            with contextlib.suppress(OSError):
                 worker.conn.send(None)
-            except OSError:
-                pass
         worker.process.join(timeout=None if kill else 10)
         if worker.process.is_alive():
             worker.process.kill()
@@ -877,7 +1002,9 @@ class _WorkerPool:
 
     def _crash_message(self, code: int | None) -> str:
         why = f"exit code {code}" if code is None or code >= 0 else f"signal {-code}"
-        limit = f"; it may have run out of its {self.memory_limit // 2**20} MB memory limit" if self.memory_limit else ""
+        limit = (
+            f"; it may have run out of its {self.memory_limit // 2**20} MB memory limit" if self.memory_limit else ""
+        )
         return f"the worker process died while on this file ({why}){limit}; the file was not extracted"
 
     def run(self, todo: list[tuple[Path, str]]) -> Iterator[DocResult]:
@@ -910,7 +1037,8 @@ class _WorkerPool:
                             replace = True
                     elif self.limit is not None and time.monotonic() - worker.since > self.limit:
                         result = self._failed(
-                            worker, "timeout",
+                            worker,
+                            "timeout",
                             f"no result after {self.limit:g} s (the per-document limit: twice --pdf-timeout plus "
                             f"{HARD_LIMIT_GRACE:g} s); the worker was stopped",
                         )
@@ -956,12 +1084,30 @@ def write_outputs(results: list[DocResult], out: Path) -> int:
         writer = csv.writer(handle)
         writer.writerow(DOCUMENT_COLUMNS)
         for r in sorted(results, key=lambda r: (r.doc_id, r.path)):
-            writer.writerow([inert(r.doc_id), inert(r.path), r.pages, r.words, inert(r.indication), inert(r.indication_sentence),
-                             0 if r.error else len(r.rows), r.status])
+            writer.writerow(
+                [
+                    inert(r.doc_id),
+                    inert(r.path),
+                    r.pages,
+                    r.words,
+                    inert(r.indication),
+                    inert(r.indication_sentence),
+                    0 if r.error else len(r.rows),
+                    r.status,
+                ]
+            )
     by_doc: dict[str, list[dict]] = {}
     for row in rows:
         by_doc.setdefault(row["doc_id"], []).append(row)
     in_scope = sorted((r for r in results if r.status == "ok"), key=lambda r: (r.doc_id, r.path))
     with atomic_write(studies_path_for(out)) as handle:
-        write_studies(handle, (row for r in in_scope for row in study_rows(r.doc_id, r.title, by_doc.get(r.doc_id, []), [r.indication_sentence])), cell=inert)
+        write_studies(
+            handle,
+            (
+                row
+                for r in in_scope
+                for row in study_rows(r.doc_id, r.title, by_doc.get(r.doc_id, []), [r.indication_sentence])
+            ),
+            cell=inert,
+        )
     return len(rows)

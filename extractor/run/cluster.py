@@ -21,6 +21,7 @@ that raises is retried ``RETRIES`` times, then becomes an error row
 ``dask`` and ``distributed`` are imported only when a runner runs, so the CLI
 starts as fast without them.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -34,9 +35,9 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from extractor.ingest import doc_id_for
 from extractor.run import batch
 from extractor.run.batch import DocResult
-from extractor.ingest import doc_id_for
 
 SEND_LIMIT = 8 * 2**20  # bytes; larger files are read from the path (Dask warns on task graphs > 10 MB)
 RETRIES = 2  # extra tries of a task that raised (worker deaths are counted by the scheduler)
@@ -79,7 +80,7 @@ def _ensure_pipeline(model: str | None, pdf_timeout: float | None, all_indicatio
     """Build this process's extractor for the client's configuration, once."""
     global _READY
     config = (model, pdf_timeout, all_indications, expected)
-    if _READY == config:
+    if config == _READY:
         return
     host = socket.gethostname()
     actual = batch.fingerprint(model, all_indications=all_indications)
@@ -96,8 +97,13 @@ def _ensure_pipeline(model: str | None, pdf_timeout: float | None, all_indicatio
 
 
 def extract_task(
-    path: str, digest: str, data: bytes | None, model: str | None, pdf_timeout: float | None,
-    all_indications: bool, expected: str,
+    path: str,
+    digest: str,
+    data: bytes | None,
+    model: str | None,
+    pdf_timeout: float | None,
+    all_indications: bool,
+    expected: str,
 ) -> DocResult:
     """One document on a worker: from ``path`` on shared storage, or from
     ``data`` (the file's bytes sent with the task) staged under the same file
@@ -107,19 +113,28 @@ def extract_task(
         if data is None:
             file = Path(path)
             if not file.is_file():
-                return DocResult(doc_id_for(file), path, digest, error=(
-                    "unreadable",
-                    f"not found on the worker on {socket.gethostname()}; put the inputs on storage every worker "
-                    f"mounts at the same path, or use --send-files (files up to {SEND_LIMIT // 2**20} MiB)",
-                ))
+                return DocResult(
+                    doc_id_for(file),
+                    path,
+                    digest,
+                    error=(
+                        "unreadable",
+                        f"not found on the worker on {socket.gethostname()}; put the inputs on storage every worker "
+                        f"mounts at the same path, or use --send-files (files up to {SEND_LIMIT // 2**20} MiB)",
+                    ),
+                )
             return batch.process_file(file, digest)
         with tempfile.TemporaryDirectory(prefix="extractor-") as folder:
             staged = Path(folder) / Path(path).name
             try:
                 staged.write_bytes(data)
             except OSError as exc:
-                return DocResult(doc_id_for(staged), path, digest, error=(
-                    "internal_error", f"cannot stage the sent bytes on the worker: {exc.strerror or exc}"))
+                return DocResult(
+                    doc_id_for(staged),
+                    path,
+                    digest,
+                    error=("internal_error", f"cannot stage the sent bytes on the worker: {exc.strerror or exc}"),
+                )
             result = batch.process_file(staged, digest)
         result.path = path
         return result
@@ -129,7 +144,9 @@ def extract_task(
 # client side
 
 
-def dask_runner(scheduler: str, *, send_files: bool = False, retries: int = RETRIES) -> Callable[..., Iterator[DocResult]]:
+def dask_runner(
+    scheduler: str, *, send_files: bool = False, retries: int = RETRIES
+) -> Callable[..., Iterator[DocResult]]:
     """A ``run_batch`` runner on the Dask cluster at ``scheduler`` (tcp://HOST:PORT,
     or local[:N] for a LocalCluster of N one-thread worker processes).
 
@@ -142,11 +159,23 @@ def dask_runner(scheduler: str, *, send_files: bool = False, retries: int = RETR
         raise ClusterError("--scheduler needs Dask: pip install 'extractor[cluster]' (dask and distributed)")
 
     def runner(
-        todo: list[tuple[Path, str]], *, jobs: int, model: str | None, pdf_timeout: float | None,
+        todo: list[tuple[Path, str]],
+        *,
+        jobs: int,
+        model: str | None,
+        pdf_timeout: float | None,
         all_indications: bool = False,
     ) -> Iterator[DocResult]:
-        return _run(scheduler, todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout,
-                    all_indications=all_indications, send_files=send_files, retries=retries)
+        return _run(
+            scheduler,
+            todo,
+            jobs=jobs,
+            model=model,
+            pdf_timeout=pdf_timeout,
+            all_indications=all_indications,
+            send_files=send_files,
+            retries=retries,
+        )
 
     return runner
 
@@ -165,8 +194,11 @@ def connect(scheduler: str, jobs: int = 1):
         # 10 ms: a diagnostic, measured here at ~15 % of a document's time
         dask.config.set({"distributed.worker.profile.enabled": False})
         cluster = LocalCluster(
-            n_workers=workers or max(1, jobs), threads_per_worker=1, processes=True,
-            dashboard_address=None, silence_logs=logging.ERROR,
+            n_workers=workers or max(1, jobs),
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
             scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},  # its HTTP routes: any free port, not 8787
         )
         return Client(cluster), cluster
@@ -177,8 +209,15 @@ def connect(scheduler: str, jobs: int = 1):
 
 
 def _run(
-    scheduler: str, todo: list[tuple[Path, str]], *, jobs: int, model: str | None, pdf_timeout: float | None,
-    all_indications: bool, send_files: bool, retries: int,
+    scheduler: str,
+    todo: list[tuple[Path, str]],
+    *,
+    jobs: int,
+    model: str | None,
+    pdf_timeout: float | None,
+    all_indications: bool,
+    send_files: bool,
+    retries: int,
 ) -> Iterator[DocResult]:
     """DocResults in completion order; closing the generator closes the client
     (and a LocalCluster), which cancels the tasks still queued."""
@@ -201,8 +240,17 @@ def _run(
                 path, digest = queue.popleft()
                 data = _bytes_to_send(path) if send_files else None
                 future = client.submit(
-                    extract_task, str(path), digest, data, model, pdf_timeout, all_indications, expected,
-                    key=f"extract-{run}-{len(queue)}", retries=retries, pure=False,
+                    extract_task,
+                    str(path),
+                    digest,
+                    data,
+                    model,
+                    pdf_timeout,
+                    all_indications,
+                    expected,
+                    key=f"extract-{run}-{len(queue)}",
+                    retries=retries,
+                    pure=False,
                 )
                 pending[future] = (path, digest)
                 finished.add(future)
@@ -231,13 +279,17 @@ def _result(status: str, value, path: Path, digest: str) -> DocResult:
             raise ClusterError(str(exc))
         if isinstance(exc, KilledWorker):
             deaths = exc.allowed_failures + 1
-            message = (f"the worker process died while on this file ({deaths} time{'s' if deaths > 1 else ''}: "
-                       "segfault, out of memory or killed); the file was not extracted")
+            message = (
+                f"the worker process died while on this file ({deaths} time{'s' if deaths > 1 else ''}: "
+                "segfault, out of memory or killed); the file was not extracted"
+            )
             return DocResult(doc_id_for(path), str(path), digest, error=("crashed", message))
         message = " ".join(f"{type(exc).__name__}: {exc}".split())
         return DocResult(doc_id_for(path), str(path), digest, error=("internal_error", message))
-    raise ClusterError(f"lost the task for {path} ({status}): the scheduler went away or restarted; "
-                       "run the same command again to resume")
+    raise ClusterError(
+        f"lost the task for {path} ({status}): the scheduler went away or restarted; "
+        "run the same command again to resume"
+    )
 
 
 class _Window:

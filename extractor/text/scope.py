@@ -16,6 +16,7 @@ General mechanisms, each returning character ranges to skip:
   again inside a reference, not a new statement;
 - website boilerplate lines (a disclaimer, copyright, cookie or privacy notice).
 """
+
 from __future__ import annotations
 
 import re
@@ -29,12 +30,17 @@ REFERENCE_LINE = re.compile(
     r".*(?:\b(?:19|20)\d{2}\s*[;:,.]\s*\d+|\(\s*(?:19|20)\d{2}\s*\)|doi)",
 )
 KEYWORD_LINE = re.compile(r"^\s*(?:key\s?words?|mesh terms|index terms|subject headings)\b", re.IGNORECASE)
-BOILERPLATE_LINE = re.compile(r"^\s*(?:disclaimer|copyright|©|\(c\)\s*\d{4}|all rights reserved|cookie|privacy policy|terms of use)\b", re.IGNORECASE)
+BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:disclaimer|copyright|©|\(c\)\s*\d{4}|all rights reserved|cookie|privacy policy|terms of use)\b",
+    re.IGNORECASE,
+)
 SELF_CITATION_LINE = re.compile(
     r"^\s*(?:how to cite this (?:article|url|paper)|(?:please )?cite this (?:article|paper)(?: as)?|to cite this (?:article|paper)|suggested citation)\s*:",
     re.IGNORECASE,
 )
-LEGEND_ENTRY = re.compile(r"(?:(?<=^)|(?<=;\s)|(?<=\.\s))([A-Z][A-Za-z0-9\-]{0,9}),\s+([A-Za-z][^;:.]{1,80}?)(?=;|\.(?:\s|$)|$)")
+LEGEND_ENTRY = re.compile(
+    r"(?:(?<=^)|(?<=;\s)|(?<=\.\s))([A-Z][A-Za-z0-9\-]{0,9}),\s+([A-Za-z][^;:.]{1,80}?)(?=;|\.(?:\s|$)|$)"
+)
 
 
 @dataclass
@@ -104,7 +110,7 @@ def reference_ranges(structure: Structure, segments: list[tuple[int, int]]) -> l
 
 
 def initials_match(abbreviation: str, expansion: str) -> bool:
-    """"TST" ~ "topical sodium thiosulfate": the capitals are the words' initials in order."""
+    """ "TST" ~ "topical sodium thiosulfate": the capitals are the words' initials in order."""
     letters = [c.lower() for c in abbreviation if c.isupper()]
     initials = [w[0].lower() for w in re.split(r"[\s\-]+", expansion) if w]
     k = 0
@@ -154,6 +160,8 @@ def find_scope(structure: Structure, mentions_sts) -> Scope:
     excluded += [(a, b, "references") for a, b in reference_ranges(structure, segments)]
     excluded += [(a, b, "legend") for a, b in legend_ranges(structure)]
     excluded += [(line.start, line.end, "keywords") for line in structure.lines if KEYWORD_LINE.match(line.text)]
-    excluded += [(line.start, line.end, "self_citation") for line in structure.lines if SELF_CITATION_LINE.match(line.text)]
+    excluded += [
+        (line.start, line.end, "self_citation") for line in structure.lines if SELF_CITATION_LINE.match(line.text)
+    ]
     excluded += [(line.start, line.end, "boilerplate") for line in structure.lines if BOILERPLATE_LINE.match(line.text)]
     return Scope(sorted(excluded))

@@ -5,6 +5,7 @@ at line ends (paragraphs, table rows, headings) and at sentence punctuation,
 but a paragraph that stops mid-sentence and resumes in lower case after a
 break (a page or column break in the source) is joined back.
 """
+
 from __future__ import annotations
 
 import re
@@ -13,9 +14,49 @@ from dataclasses import dataclass, field
 from extractor.rules.loader import PATTERNS_DIR, load_regex_rules
 
 ABBREVIATIONS = {
-    "al", "fig", "figs", "dr", "vs", "e.g", "i.e", "eg", "ie", "no", "nos", "st", "mr", "mrs", "ms",
-    "approx", "ca", "cf", "jr", "inc", "ltd", "vol", "pp", "ref", "refs", "tab", "mo", "yr", "yrs",
-    "wk", "wks", "min", "max", "resp", "etc", "op", "cit", "i.v", "s.c", "p.o", "q.d", "b.i.d", "t.i.d",
+    "al",
+    "fig",
+    "figs",
+    "dr",
+    "vs",
+    "e.g",
+    "i.e",
+    "eg",
+    "ie",
+    "no",
+    "nos",
+    "st",
+    "mr",
+    "mrs",
+    "ms",
+    "approx",
+    "ca",
+    "cf",
+    "jr",
+    "inc",
+    "ltd",
+    "vol",
+    "pp",
+    "ref",
+    "refs",
+    "tab",
+    "mo",
+    "yr",
+    "yrs",
+    "wk",
+    "wks",
+    "min",
+    "max",
+    "resp",
+    "etc",
+    "op",
+    "cit",
+    "i.v",
+    "s.c",
+    "p.o",
+    "q.d",
+    "b.i.d",
+    "t.i.d",
 }
 _SENTENCE_END = re.compile(
     r"[.!?]"  # the full stop
@@ -209,7 +250,7 @@ def analyse(text: str) -> Structure:
         if line.is_blank:
             after_blank = True
             continue
-        if line.is_table_row or line.is_pipe_row or heading_of(line.text) and _is_heading_line(line.text):
+        if line.is_table_row or line.is_pipe_row or (heading_of(line.text) and _is_heading_line(line.text)):
             if pending:
                 sentences.extend(_split_block(text, *pending))
                 pending = None
