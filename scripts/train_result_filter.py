@@ -34,7 +34,8 @@ from extractor.mentions.result_filter import (  # noqa: E402
     save_filter,
     train_filter,
 )
-from extractor.nlp.pipeline import CANDIDATES, make_doc  # noqa: E402
+from extractor.nlp.field_matcher import CANDIDATES  # noqa: E402
+from extractor.nlp.tokenizer import make_doc  # noqa: E402
 
 SETS = {
     "corpus": ("corpus", "gold"),

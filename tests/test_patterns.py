@@ -65,7 +65,7 @@ def test_duplicate_rule_id_is_rejected(tmp_path):
 
 
 def test_bad_token_key_is_rejected_by_the_matcher(tmp_path):
-    from extractor.nlp.pipeline import build_nlp
+    from extractor.nlp.build import build_nlp
 
     bad = {"id": "route.x", "label": "route", "category": "topical", "pattern": [{"LOWR": "topical"}]}
     with pytest.raises(ValueError):

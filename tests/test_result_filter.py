@@ -3,11 +3,14 @@ TextCatBOW model trained here, then run inside the extractor."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from extractor.ingest.document import Document
 from extractor.mentions.reader import Extractor
 from extractor.mentions.result_filter import DROP, KEEP, ResultFilter, classifier_text, save_filter, train_filter
+from extractor.rules.loader import PATTERNS_DIR
 
 GENERIC = "Successful treatment generally results in improvement of pain and healing of the lesions within 2-4 weeks."
 EXAMPLES = [
@@ -27,7 +30,10 @@ EXAMPLES = [
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    target = tmp_path_factory.mktemp("rules") / "learned" / "result_filter"
+    """A copy of the packaged rules with a model saved in its learned/ folder."""
+    rules = tmp_path_factory.mktemp("rules") / "patterns"
+    shutil.copytree(PATTERNS_DIR, rules)
+    target = rules / "learned" / "result_filter"
     save_filter(train_filter(EXAMPLES, seed=0, epochs=20), target, {"drop_threshold": 0.5})
     return target
 
@@ -39,8 +45,7 @@ def test_the_filter_drops_what_it_was_taught_and_keeps_the_rest(trained):
         + " After six months of sodium thiosulfate she had complete resolution of the nodules."
     )
     rules_only = Extractor(learned=False)
-    learned = Extractor(learned=False)
-    learned.result_filter = ResultFilter.load(trained.parent.parent)
+    learned = Extractor(patterns_dir=trained.parent.parent)
     before = {m.text for m in rules_only.extract(Document("d", text)) if m.field == "outcome"}
     after = {m.text for m in learned.extract(Document("d", text)) if m.field == "outcome"}
     assert "healing of the lesions" in before and "healing of the lesions" not in after

@@ -17,9 +17,10 @@ monographs, narrative reviews), whose default is cited.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractor.rules.loader import PATTERNS_DIR, RegexRule, load_regex_rules
+from extractor.rules.loader import RegexRule, load_rule_set
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -48,11 +49,9 @@ class SentenceEvidence:
 class SourceAttributor:
     """Assigns ``this_study`` / ``cited`` to offsets of one document."""
 
-    def __init__(self, structure: Structure, rules: list[RegexRule] | None = None) -> None:
+    def __init__(self, structure: Structure, rules: Sequence[RegexRule] | None = None) -> None:
         self.structure = structure
-        self.rules = (
-            rules if rules is not None else load_regex_rules("citations", PATTERNS_DIR, keys={"kind", "in_tables"})
-        )
+        self.rules = rules if rules is not None else load_rule_set().citations
         self.sentence_source: list[str] = []
         self.sentence_default: list[str] = []  # what a sentence without evidence would get
         study_cues = _combine([r for r in self.rules if r.data["kind"] in ("own_cue", "study_cue", "narrative_cue")])

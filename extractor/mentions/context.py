@@ -8,13 +8,13 @@ at a clause boundary, as in medspaCy's ConText.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.pipeline import is_sts
-from extractor.rules.loader import PATTERNS_DIR, load_context_rules
+from extractor.nlp.drug_tagger import is_sts
+from extractor.rules.loader import load_rule_set
 
-TERMINATORS = {",", ";", ":", ".", "but", "however", "although", "though", "while", "whereas", "except", "then"}
 CATEGORY_FIELDS = {
     "hypothetical": {"outcome", "adverse_event"},
     "definition": {"outcome"},
@@ -48,7 +48,8 @@ class Trigger:
 class ContextRules:
     """Compiled trigger list; ``modifiers(doc, span)`` gives the categories that apply."""
 
-    def __init__(self, rules: list[dict]) -> None:
+    def __init__(self, rules: list[dict], terminators: frozenset[str]) -> None:
+        self.terminators = terminators
         self.triggers = [
             Trigger(
                 r["id"],
@@ -67,8 +68,9 @@ class ContextRules:
             self.by_first.setdefault(trigger.words[0], []).append(trigger)
 
     @classmethod
-    def load(cls, patterns_dir=PATTERNS_DIR) -> ContextRules:
-        return cls(load_context_rules(patterns_dir))
+    def load(cls, patterns_dir: Path | str | None = None) -> ContextRules:
+        rule_set = load_rule_set(patterns_dir)
+        return cls(list(rule_set.context), rule_set.lexicons.word_set("clause_terminators"))
 
     def category(self, trigger_id: str) -> str:
         return self.by_id[trigger_id].category
@@ -103,25 +105,23 @@ class ContextRules:
             if trigger.direction in ("forward", "both") and end <= span.start:
                 if trigger.category in STOPPED_BY_STS and any(is_sts(t) for t in doc[end : span.start]):
                     continue
-                if _in_scope(doc, end, span.start, trigger.window, trigger.through_commas, trigger.through_colons):
+                if _in_scope(doc, end, span.start, trigger, self.terminators):
                     hits.append(trigger.id)
                     continue
             if trigger.direction in ("backward", "both") and start >= span.end:
-                if _in_scope(doc, span.end, start, trigger.window, trigger.through_commas, trigger.through_colons):
+                if _in_scope(doc, span.end, start, trigger, self.terminators):
                     hits.append(trigger.id)
         return hits
 
 
-def _in_scope(
-    doc: Doc, left: int, right: int, window: int, through_commas: bool = False, through_colons: bool = False
-) -> bool:
+def _in_scope(doc: Doc, left: int, right: int, trigger: Trigger, terminators: frozenset[str]) -> bool:
     """Tokens between left and right (exclusive) fit the window and cross no clause
     boundary (a definition's list runs through its commas and semicolons, a
     recipe through its colons)."""
     words = [t for t in doc[left:right] if not t.is_space]
-    if len(words) > window:
+    if len(words) > trigger.window:
         return False
-    stops = TERMINATORS - {",", ";"} if through_commas else TERMINATORS
-    if through_colons:
+    stops = terminators - {",", ";"} if trigger.through_commas else terminators
+    if trigger.through_colons:
         stops = stops - {":"}
     return not any(t.lower_ in stops for t in words)

@@ -11,20 +11,22 @@ import bisect
 
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.pipeline import DRUGS
+from extractor.nlp.drug_tagger import DRUGS
 
 
 def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
     """(start token, end token, is_sts) of the drug names in a sentence (cached per Doc)."""
-    cache = doc.user_data.setdefault("drug_positions", {})
+    if doc._.drug_positions is None:
+        doc._.drug_positions = {}
+    cache = doc._.drug_positions
     if sentence.start not in cache:
-        index = doc.user_data.get("drug_index")
+        index = doc._.drug_index
         if index is None:  # every drug name of the document once, sorted: a sentence is a bisection
             index = sorted(
                 [(e.start, e.end, True) for e in doc.ents if e.label_ == "STS"]
                 + ([(s.start, s.end, False) for s in doc.spans[DRUGS]] if DRUGS in doc.spans else [])
             )
-            doc.user_data["drug_index"] = index
+            doc._.drug_index = index
         low = bisect.bisect_left(index, (sentence.start, -1, False))
         high = bisect.bisect_left(index, (sentence.end, -1, False))
         cache[sentence.start] = index[low:high]

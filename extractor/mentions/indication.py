@@ -29,7 +29,7 @@ import bisect
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.rules.loader import PATTERNS_DIR, PatternError, RegexRule, load_regex_rules
+from extractor.rules.loader import RegexRule, load_rule_set
 from extractor.text.structure import Structure
 
 CALCIFICATION, OTHER, NO_STS = "calcification", "other", "no_sts"
@@ -57,14 +57,9 @@ class Indication:
         return self.kind == OTHER or any(a < end and start < b for a, b in self.other_ranges)
 
 
-def load_indication_rules(patterns_dir: Path | str = PATTERNS_DIR) -> list[RegexRule]:
-    rules = load_regex_rules("indications", patterns_dir, keys={"indication", "strength"})
-    for rule in rules:
-        if rule.data["indication"] not in (CALCIFICATION, OTHER) or rule.data["strength"] not in ("strong", "weak"):
-            raise PatternError(
-                f"indications.jsonl: {rule.id}: indication must be calcification/other, strength strong/weak"
-            )
-    return rules
+def load_indication_rules(patterns_dir: Path | str | None = None) -> list[RegexRule]:
+    """The indication cues of a rules directory (checked when the rule set loads)."""
+    return list(load_rule_set(patterns_dir).indications)
 
 
 def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:

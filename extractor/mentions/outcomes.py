@@ -35,24 +35,6 @@ _RIGHT_RATE = re.compile(
 _COORDINATED_RATE = re.compile(
     rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or|compared\s+with|versus|vs\.?|against|\()\s*(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
 )
-SYMPTOM_WORDS = {
-    "pain",
-    "sleep",
-    "disability",
-    "discomfort",
-    "pruritus",
-    "itching",
-    "tenderness",
-    "symptoms",
-    "symptom",
-    "quality",
-    "function",
-    "functionality",
-    "mobility",
-    "activities",
-    "daily",
-    "burning",
-}
 _SYMPTOM_AFTER = re.compile(r"^\s*(?:in|of)?\s*(?:her|his|their|the|overall)?\s*(\w+)(?:\s+(\w+))?", re.IGNORECASE)
 _SUCCESS_DEFINITION = re.compile(
     r"success[^.]{0,80}?(?:grad|defin|consider|determin)[^.]{0,120}?complete (?:response|resolution|remission|clearance)"
@@ -94,10 +76,10 @@ def coordinated_rates(text: str, end: int, sentence_end: int) -> list[tuple[int,
         cursor = value_end
 
 
-def symptom_category(text: str, end: int, sentence_end: int) -> bool:
+def symptom_category(text: str, end: int, sentence_end: int, symptom_words: frozenset[str]) -> bool:
     """True when the phrase's object is a symptom ("improvement in pain")."""
     match = _SYMPTOM_AFTER.match(text[end:sentence_end])
-    return bool(match) and any((word or "").lower() in SYMPTOM_WORDS for word in match.groups())
+    return bool(match) and any((word or "").lower() in symptom_words for word in match.groups())
 
 
 def success_means_complete(text: str) -> bool:

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from spacy.tokens import Doc, Span
 
 from extractor.mentions.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
-from extractor.nlp.pipeline import is_sts, raw_text
+from extractor.nlp.drug_tagger import is_sts
+from extractor.nlp.tokenizer import raw_text
 from extractor.rules.loader import Lexicons
 
 GENERIC_CATEGORIES = {"injection"}

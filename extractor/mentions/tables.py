@@ -10,6 +10,7 @@ rule's default.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from extractor.mentions.quantities import (
@@ -21,7 +22,7 @@ from extractor.mentions.quantities import (
     size_values,
     unit_in,
 )
-from extractor.rules.loader import PATTERNS_DIR, RegexRule, load_regex_rules
+from extractor.rules.loader import RegexRule, load_rule_set
 from extractor.text.structure import Cell, Table
 
 _EMPTY_CELL = re.compile(r"^\s*(?:\.{2,}|…|-|–|—|NA|N/A|n/a|nd|ND|, ,|,)?\s*$")
@@ -102,14 +103,9 @@ class ColumnRule:
     category: str | None = None
 
 
-_RULES: list[RegexRule] | None = None
-
-
-def _rules() -> list[RegexRule]:
-    global _RULES
-    if _RULES is None:
-        _RULES = load_regex_rules("table_headers", PATTERNS_DIR, keys={"field", "default_unit", "category"})
-    return _RULES
+def _rules(rules: Sequence[RegexRule] | None) -> Sequence[RegexRule]:
+    """The given header rules, or the packaged ones."""
+    return rules if rules is not None else load_rule_set().table_headers
 
 
 def _header_unit(text: str) -> str | None:
@@ -121,23 +117,23 @@ def _header_unit(text: str) -> str | None:
     return unit_in(text)
 
 
-def classify_header(text: str) -> ColumnRule | None:
-    for rule in _rules():
+def classify_header(text: str, rules: Sequence[RegexRule] | None = None) -> ColumnRule | None:
+    for rule in _rules(rules):
         if rule.regex.search(text):
             unit = _header_unit(text) if rule.data["field"] != "size_reduction" else "mm"
             return ColumnRule(rule.data["field"], unit, rule.id, rule.data.get("category"))
     return None
 
 
-def _column_rules(table: Table) -> dict[int, ColumnRule]:
-    rules = {cell.column: rule for cell in table.header if (rule := classify_header(cell.text))}
+def _column_rules(table: Table, header_rules: Sequence[RegexRule] | None) -> dict[int, ColumnRule]:
+    rules = {cell.column: rule for cell in table.header if (rule := classify_header(cell.text, header_rules))}
     units_by_field: dict[str, str] = {}
     for rule in rules.values():
         if rule.unit and rule.field in ("lesion_size", "size_reduction"):
             units_by_field.setdefault("lesion_size", "mm" if rule.field == "size_reduction" else rule.unit)
     for column, rule in list(rules.items()):
         if rule.unit is None or (rule.field == "lesion_size" and rule.unit not in ("mm", "cm")):
-            default = {r.id: r.data.get("default_unit") for r in _rules()}[rule.rule_id]
+            default = {r.id: r.data.get("default_unit") for r in _rules(header_rules)}[rule.rule_id]
             unit = units_by_field.get(rule.field, default)
             rules[column] = ColumnRule(rule.field, unit, rule.rule_id, rule.category)
     return rules
@@ -319,13 +315,13 @@ def _response_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
     return found
 
 
-def table_mentions(table: Table) -> list[TableMention]:
+def table_mentions(table: Table, header_rules: Sequence[RegexRule] | None = None) -> list[TableMention]:
     """All mentions of a table: by column header, and by row label for two-column
     "parameter / value" tables whose unit sits in the row label."""
     found: list[TableMention] = []
-    columns = _column_rules(table)
+    columns = _column_rules(table, header_rules)
     for row in table.rows[1:]:
-        row_rule = classify_header(row[0].text) if row and row[0].text.strip() else None
+        row_rule = classify_header(row[0].text, header_rules) if row and row[0].text.strip() else None
         for cell in row:
             if cell.column in columns:
                 found.extend(cell_mentions(cell, columns[cell.column]))

@@ -48,13 +48,13 @@ class Lexicons:
     treatment_heads: frozenset[str] = frozenset()
     lesion_words: frozenset[str] = frozenset()
     vehicles: frozenset[str] = frozenset()
+    words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def word_set(self, name: str) -> frozenset[str]:
-        """A lexicon referenced from a rule as ``@name``."""
-        value = getattr(self, name, None)
-        if not isinstance(value, frozenset):
+        """The lower-case words of ``lexicons/<name>.txt`` (referenced from a rule as ``@name``)."""
+        if name not in self.words:
             raise PatternError(f"unknown lexicon @{name}")
-        return value
+        return self.words[name]
 
 
 def read_lexicon(path: Path) -> list[str]:
@@ -143,6 +143,7 @@ def _load_lexicons_cached(patterns_dir: str) -> Lexicons:
         treatment_heads=words("treatment_heads"),
         lesion_words=words("lesion_words"),
         vehicles=words("vehicles"),
+        words={path.stem: words(path.stem) for path in sorted(base.glob("*.txt"))},
     )
 
 
@@ -192,4 +193,70 @@ def load_context_rules(patterns_dir: Path | str = PATTERNS_DIR) -> list[dict]:
         if record["direction"] not in ("forward", "backward", "both"):
             raise PatternError(f"{path}:{number}: direction must be forward, backward or both")
         rules.append(record)
+    return rules
+
+
+def rules_dir_of(rules_dir: Path | str | None) -> Path:
+    """The rules directory a configuration names; empty means the rules shipped in the package."""
+    return Path(rules_dir).resolve() if rules_dir else PATTERNS_DIR
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Every rule file of one rules directory, read and checked once.
+
+    One object reaches every component (sentences, drug tagger, matcher, the
+    mention stage, table headers, citations), so a developer who points
+    ``--rules`` at a copy changes all of them together."""
+
+    directory: Path
+    fields: tuple[Rule, ...]
+    lexicons: Lexicons
+    sections: tuple[RegexRule, ...]
+    citations: tuple[RegexRule, ...]
+    table_headers: tuple[RegexRule, ...]
+    indications: tuple[RegexRule, ...]
+    context: tuple[dict, ...]
+
+    def files(self) -> list[Path]:
+        """The rule files, for copying a rule set beside a saved pipeline and for the batch fingerprint."""
+        return sorted(
+            path
+            for path in self.directory.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.startswith(".")
+        )
+
+
+@lru_cache(maxsize=8)
+def _load_rule_set(directory: str) -> RuleSet:
+    base = Path(directory)
+    if not base.is_dir():
+        raise PatternError(f"{base}: rules directory not found")
+    return RuleSet(
+        directory=base,
+        fields=tuple(load_rules(base)),
+        lexicons=load_lexicons(base),
+        sections=tuple(load_regex_rules("sections", base, keys={"section"})),
+        citations=tuple(load_regex_rules("citations", base, keys={"kind", "in_tables"})),
+        table_headers=tuple(load_regex_rules("table_headers", base, keys={"field", "default_unit", "category"})),
+        indications=tuple(_indication_rules(base)),
+        context=tuple(load_context_rules(base)),
+    )
+
+
+def load_rule_set(rules_dir: Path | str | None = None) -> RuleSet:
+    """The rule set of ``rules_dir`` (the packaged rules when empty), cached per directory."""
+    return _load_rule_set(str(rules_dir_of(rules_dir)))
+
+
+INDICATIONS = ("calcification", "other")
+
+
+def _indication_rules(base: Path) -> list[RegexRule]:
+    rules = load_regex_rules("indications", base, keys={"indication", "strength"})
+    for rule in rules:
+        if rule.data["indication"] not in INDICATIONS or rule.data["strength"] not in ("strong", "weak"):
+            raise PatternError(
+                f"{base / 'indications.jsonl'}: {rule.id}: indication must be calcification/other, strength strong/weak"
+            )
     return rules

@@ -9,9 +9,10 @@ break (a page or column break in the source) is joined back.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from extractor.rules.loader import PATTERNS_DIR, load_regex_rules
+from extractor.rules.loader import RegexRule, load_rule_set
 
 ABBREVIATIONS = {
     "al",
@@ -186,11 +187,11 @@ def heading_of(line_text: str) -> str | None:
 _RUN_IN_LABEL = re.compile(r"^\s*(?:\*\*)?([A-Z][A-Za-z /&]{2,40}?)(?:\*\*)?\s*[:.]\s+\S")
 
 
-def find_sections(lines: list[Line]) -> list[tuple[int, str, str]]:
+def find_sections(lines: list[Line], rules: Sequence[RegexRule] | None = None) -> list[tuple[int, str, str]]:
     """Headings on their own line, and run-in labels of structured abstracts
     ("Results: Nine of 12 ..."); a new article (DOI line, "To the Editor")
     closes the previous article's last section."""
-    rules = _section_rules()
+    rules = _section_rules(rules)
     sections = []
     for line in lines:
         if line.start > 0 and ARTICLE_START.match(line.text):
@@ -212,14 +213,9 @@ def find_sections(lines: list[Line]) -> list[tuple[int, str, str]]:
     return sections
 
 
-def _section_rules():
-    global _SECTION_RULES
-    if _SECTION_RULES is None:
-        _SECTION_RULES = load_regex_rules("sections", PATTERNS_DIR, keys={"section"})
-    return _SECTION_RULES
-
-
-_SECTION_RULES = None
+def _section_rules(rules: Sequence[RegexRule] | None) -> Sequence[RegexRule]:
+    """The given section rules, or the packaged ones."""
+    return rules if rules is not None else load_rule_set().sections
 
 
 def find_tables(lines: list[Line]) -> list[Table]:
@@ -240,8 +236,10 @@ def find_tables(lines: list[Line]) -> list[Table]:
     return tables
 
 
-def analyse(text: str) -> Structure:
-    """Lines, sentence spans, sections and tables of a document."""
+def analyse(text: str, section_rules: Sequence[RegexRule] | None = None) -> Structure:
+    """Lines, sentence spans, sections and tables of a document (section names from ``section_rules``,
+    the packaged rules by default)."""
+    section_rules = _section_rules(section_rules)
     lines = split_lines(text)
     sentences: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None  # an open block waiting for its continuation
@@ -250,7 +248,11 @@ def analyse(text: str) -> Structure:
         if line.is_blank:
             after_blank = True
             continue
-        if line.is_table_row or line.is_pipe_row or (heading_of(line.text) and _is_heading_line(line.text)):
+        if (
+            line.is_table_row
+            or line.is_pipe_row
+            or (heading_of(line.text) and _is_heading_line(line.text, section_rules))
+        ):
             if pending:
                 sentences.extend(_split_block(text, *pending))
                 pending = None
@@ -270,13 +272,13 @@ def analyse(text: str) -> Structure:
         after_blank = False
     if pending:
         sentences.extend(_split_block(text, *pending))
-    return Structure(text, lines, sentences, find_sections(lines), find_tables(lines))
+    return Structure(text, lines, sentences, find_sections(lines, section_rules), find_tables(lines))
 
 
-def _is_heading_line(text: str) -> bool:
+def _is_heading_line(text: str, rules: Sequence[RegexRule]) -> bool:
     """Markdown or bold headings and known section names stand alone as sentences."""
     stripped = text.strip()
     if stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**")):
         return True
     words = heading_of(text) or ""
-    return any(rule.regex.match(words) for rule in _section_rules())
+    return any(rule.regex.match(words) for rule in rules)

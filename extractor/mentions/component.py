@@ -1,0 +1,92 @@
+"""``sts_mentions_v1``: the mention stage as the pipeline's last component.
+
+It decides the indication (what STS treats here), the out-of-scope ranges,
+and hands the candidates to :class:`DocumentMentions`; the results land in
+``doc._.sts_mentions``, ``doc._.indication`` and ``doc._.words``, so a saved
+pipeline loaded with ``spacy.load`` gives the same mentions as the Extractor.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from extractor.ingest.document import Document
+from extractor.mentions.context import ContextRules
+from extractor.mentions.document_mentions import DocumentMentions
+from extractor.mentions.indication import NO_STS, OTHER, decide_indication
+from extractor.mentions.result_filter import ResultFilter
+from extractor.nlp.rules_component import RulesComponent
+from extractor.nlp.tokenizer import raw_text
+from extractor.rules.loader import Rule, RuleSet
+from extractor.schema import Mention
+from extractor.text.scope import find_scope
+
+
+@Language.factory("sts_mentions_v1", default_config={"rules_dir": "", "all_indications": False, "learned": True})
+def create_mention_stage(
+    nlp: Language, name: str, rules_dir: str, all_indications: bool, learned: bool
+) -> MentionStage:
+    return MentionStage(rules_dir, all_indications=all_indications, learned=learned)
+
+
+class MentionStage(RulesComponent):
+    """Candidates → schema mentions. Mentions where STS treats something other
+    than a calcification are dropped, unless ``all_indications`` keeps them
+    (marked ``indication=other``)."""
+
+    name = "sts_mentions_v1"
+
+    def __init__(self, rules_dir: str, *, all_indications: bool = False, learned: bool = True) -> None:
+        self.all_indications = all_indications
+        self.learned = learned
+        super().__init__(rules_dir)
+
+    def use_rules(self, rule_set: RuleSet) -> None:
+        super().use_rules(rule_set)
+        self.by_id: dict[str, Rule] = {rule.id: rule for rule in rule_set.fields}
+        self.lexicons = rule_set.lexicons
+        self.context = ContextRules(list(rule_set.context), rule_set.lexicons.word_set("clause_terminators"))
+        self.route_words = _route_words(self.by_id)
+        # the trained result check (learned/ in the rules directory), when there is one
+        self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = raw_text(doc)
+        document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
+        structure = doc._.structure
+        sts_offsets = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
+        doc._.words = sum(1 for token in doc if not (token.is_space or token.is_punct))
+
+        def mentions_sts(start: int, end: int) -> bool:
+            k = bisect.bisect_left(sts_offsets, start)
+            return k < len(sts_offsets) and sts_offsets[k] < end
+
+        indication = decide_indication(structure, sts_offsets, list(self.rules.indications))
+        doc._.indication = indication
+        doc._.sts_mentions = []
+        if indication.kind == NO_STS or (indication.kind == OTHER and not self.all_indications):
+            return doc
+        scope = find_scope(structure, mentions_sts)
+        mentions: list[Mention] = []
+        for mention in DocumentMentions(self, document, doc, text, structure, scope).build():
+            if indication.other_at(mention.start, mention.end):
+                if not self.all_indications:
+                    continue
+                mention.indication = OTHER
+            mentions.append(mention)
+        doc._.sts_mentions = mentions
+        return doc
+
+
+def _route_words(rules: dict[str, Rule]) -> dict[str, str]:
+    """Single route words → category, for abbreviations a paper defines ("intralesional (IL)")."""
+    words = {}
+    for rule in rules.values():
+        if rule.label == "route" and isinstance(rule.pattern, list) and len(rule.pattern) == 1:
+            lower = rule.pattern[0].get("LOWER", {})
+            for word in [lower] if isinstance(lower, str) else lower.get("IN", []):
+                words[word] = rule.category
+    return words

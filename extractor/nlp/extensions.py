@@ -1,0 +1,30 @@
+"""The Doc extensions the components hand state through, declared in one place.
+
+Every stage reads what an earlier one left on the Doc through these names
+(``doc._.structure``), never through string keys of ``doc.user_data``.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+DOC_EXTENSIONS: dict[str, str] = {
+    "raw_text": "the original text; doc.text is a same-length copy with line breaks and citation markup blanked",
+    "document": "the extractor.ingest.document.Document read (doc_id, path, pages), when the Extractor set it",
+    "structure": "lines, sentences, sections and tables of the raw text (extractor.text.structure.Structure)",
+    "drug_index": "(start, end, is_sts) of every drug name, sorted, built once per Doc (extractor.mentions.drugs)",
+    "drug_positions": "the drug names of each sentence, by sentence start token (a cache)",
+    "sts_mentions": "the schema mentions of the document (list[extractor.schema.Mention]), set by sts_mentions_v1",
+    "indication": "what STS treats in the document (extractor.mentions.indication.Indication), set by sts_mentions_v1",
+    "words": "the number of words (no spaces or punctuation), set by sts_mentions_v1",
+}
+
+
+def register_extensions() -> None:
+    """Declare the extensions once per process (importing ``extractor.nlp`` does it)."""
+    for name in DOC_EXTENSIONS:
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+register_extensions()

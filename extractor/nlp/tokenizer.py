@@ -1,0 +1,157 @@
+"""The tokenizer: scispaCy's rule tokenizer behind a same-length copy of the text.
+
+spaCy's tokenizer runs far slower on text full of ``\\n``, and citation markup
+("mm.<sup>2</sup>", "improved.^4^") glues numbers to words. The tokenizer gets a
+copy with those blanked, of the same length, so every token offset is an
+offset of the original string; the original stays in ``doc._.raw_text``.
+``nlp(text)`` and ``nlp.make_doc(text)`` both go through it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
+
+from extractor.nlp import extensions  # noqa: F401  (declares doc._.raw_text)
+
+TOKENIZER_NAME = "sts_tokenizer_v1"
+_WHITESPACE_FOR_SPACY = str.maketrans(
+    {"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " ", "^": " ", "{": " ", "}": " "}
+)
+_MARKUP = re.compile(r"</?(?:sup|sub|i|b|em|strong|sc)>", re.IGNORECASE)
+# superscript citation markers ("tissue.¹", "UR.ᵇ"), but not unit powers ("mg/m²", "cm²")
+_SUPERSCRIPT_MARKER = re.compile(r"(?<![mM])[⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]")
+UNIT_WORDS_WITH_STOP = ("mL", "ml", "mg", "gm", "g", "cm", "mm", "kg", "mcg")
+
+
+def spacy_text(text: str) -> str:
+    """Same-length copy of ``text`` for the tokenizer: no line breaks or tabs,
+    and citation markup (``<sup>``, ``^{3,4}``, ``^3^``, superscript digits)
+    blanked so "mm.<sup>2</sup>", "improved.^4^" and "application.⁵" split into words."""
+    text = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+    text = _SUPERSCRIPT_MARKER.sub(" ", text)
+    return text.translate(_WHITESPACE_FOR_SPACY)
+
+
+def raw_text(doc: Doc) -> str:
+    """The original text (``doc.text`` has line breaks blanked)."""
+    raw = doc._.raw_text
+    return raw if raw is not None else doc.text
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """A tokenized Doc for ``text`` whose offsets equal the original string's."""
+    return nlp.make_doc(text)
+
+
+class OffsetTokenizer:
+    """Tokenizes the same-length copy and keeps the original in ``doc._.raw_text``.
+
+    Its settings are code (scispaCy's rules plus :func:`_adapt`), rebuilt from
+    the registered name when a saved pipeline loads; to_disk writes that name."""
+
+    def __init__(self, inner: Tokenizer) -> None:
+        self.inner = inner
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.inner(spacy_text(text))
+        doc._.raw_text = text
+        return doc
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 1000) -> Iterator[Doc]:
+        for text in texts:
+            yield self(text)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "tokenizer.json").write_text(json.dumps({"tokenizer": TOKENIZER_NAME}) + "\n", encoding="utf-8")
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> OffsetTokenizer:
+        saved = json.loads((Path(path) / "tokenizer.json").read_text(encoding="utf-8"))
+        if saved.get("tokenizer") != TOKENIZER_NAME:
+            raise ValueError(f"{path}: saved with tokenizer {saved.get('tokenizer')!r}, not {TOKENIZER_NAME}")
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return json.dumps({"tokenizer": TOKENIZER_NAME}).encode()
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> OffsetTokenizer:
+        return self
+
+
+@spacy.registry.tokenizers(TOKENIZER_NAME)
+def create_tokenizer() -> Callable[[Language], OffsetTokenizer]:
+    def make(nlp: Language) -> OffsetTokenizer:
+        from scispacy.custom_tokenizer import combined_rule_tokenizer
+
+        # scispaCy's rules extend the language's default tokenizer (its URL and token matches)
+        nlp.tokenizer = spacy.registry.tokenizers.get("spacy.Tokenizer.v1")()(nlp)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            inner = combined_rule_tokenizer(nlp)
+        _adapt(inner)
+        return OffsetTokenizer(inner)
+
+    return make
+
+
+class TailSearch:
+    """A ``$``-anchored suffix regex searched from near the end of the string.
+
+    spaCy's tokenizer strips one affix at a time and searches the suffix regex
+    over the whole remaining string each time, so a 6,000-character run of
+    "(((("… costs 6,000 full scans (11 s). Every suffix alternative is at most
+    ``TAIL`` characters wide except runs ("..+"); a search starting ``TAIL``
+    characters before the end (look-behinds and ``^`` still see the whole
+    string) finds the same match, and a match starting right at that point
+    may reach further left, so the full search decides."""
+
+    TAIL = 64
+
+    def __init__(self, regex: re.Pattern) -> None:
+        self.regex = regex
+        self.__self__ = regex  # spaCy serializes the tokenizer via suffix_search.__self__.pattern
+
+    def __call__(self, string: str) -> re.Match | None:
+        start = len(string) - self.TAIL
+        if start <= 0:
+            return self.regex.search(string)
+        match = self.regex.search(string, start)
+        if match is not None and match.start() == start:
+            return self.regex.search(string)
+        return match
+
+
+def _adapt(tokenizer: Tokenizer) -> None:
+    """Split "thiosulfate—10", "calcinosis.2", "thiosulfate(TST)", "1 mL." and "mL/session" so rules see
+    the word, the number and the unit."""
+    extra = (
+        r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})[.,](?=[0-9])"
+        r"|(?<=[A-Za-z])/(?=(?:session|day|week|dose|lesion|month|injection|d|wk|h)\b)"
+        r"|(?<=[a-z]{2})\((?=[A-Za-z0-9<>≤≥])"  # "thiosulfate(TST)", "small(<3cm)": a bracket glued to a word
+        r"|(?<=\d)(?=(?:cms|mms|mls|mg/ml|mg/mL)$)"  # "3cms" → "3", "cms"; "150mg/ml" → "150", "mg/ml"
+    )
+    current = tokenizer.infix_finditer.__self__.pattern
+    tokenizer.infix_finditer = re.compile(f"{extra}|{current}").finditer
+    unit_stops = "|".join(
+        [rf"(?<=^{re.escape(unit)})\.$" for unit in UNIT_WORDS_WITH_STOP]
+        + [r"(?<=/mL)\.$", r"(?<=/ml)\.$", r"(?<=/kg)\.$"]
+    )
+    suffix = tokenizer.suffix_search.__self__.pattern
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        tokenizer.suffix_search = TailSearch(re.compile(f"{unit_stops}|{suffix}"))
+    rules = tokenizer.rules or {}
+    # and "<3" is a size ("small(<3cm)"), not the heart emoticon of spaCy's special cases
+    tokenizer.rules = {
+        k: v for k, v in rules.items() if k.rstrip(".") not in UNIT_WORDS_WITH_STOP and k not in ("<3", "</3")
+    }
