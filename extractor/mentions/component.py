@@ -83,9 +83,9 @@ class MentionStage(RulesComponent):
 
 def _route_words(rules: dict[str, Rule]) -> dict[str, str]:
     """Single route words → category, for abbreviations a paper defines ("intralesional (IL)")."""
-    words = {}
+    words: dict[str, str] = {}
     for rule in rules.values():
-        if rule.label == "route" and isinstance(rule.pattern, list) and len(rule.pattern) == 1:
+        if rule.label == "route" and rule.category and isinstance(rule.pattern, list) and len(rule.pattern) == 1:
             lower = rule.pattern[0].get("LOWER", {})
             for word in [lower] if isinstance(lower, str) else lower.get("IN", []):
                 words[word] = rule.category

@@ -478,14 +478,13 @@ class DocumentMentions:
         bounds = self._number_to_unit(span)
         if bounds is None:
             return None
-        values = duration_days(self.text[bounds[0] : bounds[1]])
-        if values is None:
+        days = duration_days(self.text[bounds[0] : bounds[1]])
+        if days is None:
             return None
         lead = " ".join(t.lower_ for t in span)
-        if "up to" in lead or "within" in lead:
-            values = (None, values[1])  # an upper bound: "for up to a 4-week period"
+        low: float | None = None if "up to" in lead or "within" in lead else days[0]  # "for up to a 4-week period"
         return self.mention(
-            "duration", bounds[0], bounds[1], values=(values[0], values[1], "days"), category=category, rule_id=span.id_
+            "duration", bounds[0], bounds[1], values=(low, days[1], "days"), category=category, rule_id=span.id_
         )
 
     def _patients(self, span: Span, regimen: set[int]) -> tuple[Mention, bool] | None:

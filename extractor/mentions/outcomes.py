@@ -64,7 +64,7 @@ def widen(text: str, start: int, end: int, sentence_start: int, sentence_end: in
 
 def coordinated_rates(text: str, end: int, sentence_end: int) -> list[tuple[int, int, float]]:
     """Further "and 20%" rates that follow a rate phrase ending at ``end``."""
-    found = []
+    found: list[tuple[int, int, float]] = []
     cursor = end
     while True:
         match = _COORDINATED_RATE.match(text[cursor:sentence_end])
@@ -79,7 +79,7 @@ def coordinated_rates(text: str, end: int, sentence_end: int) -> list[tuple[int,
 def symptom_category(text: str, end: int, sentence_end: int, symptom_words: frozenset[str]) -> bool:
     """True when the phrase's object is a symptom ("improvement in pain")."""
     match = _SYMPTOM_AFTER.match(text[end:sentence_end])
-    return bool(match) and any((word or "").lower() in symptom_words for word in match.groups())
+    return match is not None and any((word or "").lower() in symptom_words for word in match.groups())
 
 
 def success_means_complete(text: str) -> bool:

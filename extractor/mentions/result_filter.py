@@ -21,6 +21,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import TextCategorizer
 from spacy.training import Example
 from spacy.util import fix_random_seed
 
@@ -60,7 +61,7 @@ def train_filter(examples: list[tuple[str, str]], *, seed: int = 0, epochs: int 
     examples and seed give the same weights on CPU."""
     fix_random_seed(seed)
     nlp = spacy.blank("en")
-    textcat = nlp.add_pipe(
+    textcat: TextCategorizer = nlp.add_pipe(  # type: ignore[assignment]  # add_pipe is typed as returning any component
         "textcat",
         config={
             "model": {

@@ -184,14 +184,14 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
     elif rule.field == "dose":
         values = dose_values(text, rule.unit)
     elif rule.field == "concentration":
-        number = float(re.search(NUMBER, text).group(0))
+        number = _first_number(text)
         values = (
             (clean(number / 10.0), clean(number / 10.0), "%")
             if rule.unit in ("mg/ml", "mg")
             else (clean(number), clean(number), "%")
         )
     elif rule.field == "outcome":
-        number = float(re.search(NUMBER, text).group(0))
+        number = _first_number(text)
         values = (clean(number), clean(number), "%")
     else:
         values = None
@@ -201,6 +201,14 @@ def cell_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
     if rule.field == "outcome":
         category = rule.category if rule.category and values[0] and values[0] > 0 else category_by_value(values[0])
     return [TableMention(rule.field, start, end, values[0], values[1], values[2], category, rule.rule_id)]
+
+
+def _first_number(text: str) -> float:
+    """The first number of a cell that ``_VALUE_CELL`` accepted (so there is one)."""
+    match = re.search(NUMBER, text)
+    if match is None:
+        raise ValueError(f"no number in value cell {text!r}")
+    return float(match.group(0))
 
 
 _RESPONSE_PART = re.compile(r"[^,;/]+")
@@ -213,7 +221,7 @@ def _leading_quantity(cell: Cell, rule: ColumnRule) -> list[TableMention]:
     if rule.field == "concentration":
         match = _RATIO.match(text) or _LEADING_QUANTITY.match(text)
         values = concentration_values(match.group(0)) if match else None
-        if values and values[2] == "%" and not re.search(r"%|mg\s*/\s*ml", match.group(0), re.IGNORECASE):
+        if match and values and values[2] == "%" and not re.search(r"%|mg\s*/\s*ml", match.group(0), re.IGNORECASE):
             values = None  # a bare number needs the header's unit, handled by the value-cell path
     elif rule.field == "dose":
         match = _LEADING_QUANTITY.match(text)
@@ -243,7 +251,7 @@ def _change_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
     match = _SIGNED.match(text)
     if not match:
         return []
-    value = clean(float(match.group(2)))
+    value = round(float(match.group(2)), 6)
     falling = match.group(1) in ("-", "−", "–") and value > 0
     category = ("complete_response" if value >= 100 else "partial_response") if falling else "no_response"
     return [TableMention("outcome", start, end, value, value, "%", category, rule.rule_id)]

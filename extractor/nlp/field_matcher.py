@@ -48,10 +48,10 @@ class FieldMatcher(RulesComponent):
         for rule in self.by_id.values():
             if isinstance(rule.pattern, str):
                 self.phrases.add(rule.id, [nlp.make_doc(rule.pattern)])
-            elif rule_anchors(rule.pattern) is None:
+            elif (anchors := rule_anchors(rule.pattern)) is None:
                 unanchored.append(rule)
             else:
-                grouped.setdefault(rule_anchors(rule.pattern), []).append(rule)
+                grouped.setdefault(anchors, []).append(rule)
         for anchors, rules in grouped.items():
             self.groups.append((anchors, _matcher(nlp, rules)))
         self._anchor_cache: dict[tuple[str, frozenset[str]], numpy.ndarray] = {}
@@ -143,5 +143,6 @@ def rule_anchors(pattern: list[dict]) -> tuple[str, frozenset[str]] | None:
 def _matcher(nlp: Language, rules: list[Rule]) -> Matcher:
     matcher = Matcher(nlp.vocab, validate=True)
     for rule in rules:
-        matcher.add(rule.id, [rule.pattern])
+        if isinstance(rule.pattern, list):  # phrase rules (strings) go to the PhraseMatcher
+            matcher.add(rule.id, [rule.pattern])
     return matcher

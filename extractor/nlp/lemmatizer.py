@@ -36,5 +36,5 @@ class LookupLemmatizer:
         if len(doc):
             distinct, inverse = numpy.unique(doc.to_array(LOWER), return_inverse=True)
             lemmas = numpy.array([self._lemma(doc, int(h)) for h in distinct], dtype="uint64")
-            doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))
+            doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))  # type: ignore[arg-type]  # thinc Ints2d is a numpy array
         return doc

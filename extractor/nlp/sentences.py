@@ -36,5 +36,5 @@ class SentenceSetter(RulesComponent):
         flags = numpy.full(len(doc), -1, dtype="int64")
         flags[holders[(holders >= 0) & ~spaces[numpy.clip(holders, 0, None)]]] = 1
         flags[0] = 1
-        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # spaCy stores -1 as uint64
+        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]  # spaCy stores -1 as uint64
         return doc

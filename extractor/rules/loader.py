@@ -71,7 +71,7 @@ def read_jsonl(path: Path) -> list[tuple[int, dict]]:
     """(line number, object) pairs; a bad line raises PatternError naming it."""
     records = []
     for number, record, problem in iter_jsonl(path):
-        if problem:
+        if problem or record is None:
             raise PatternError(f"{path}:{number}: {problem}")
         records.append((number, record))
     return records

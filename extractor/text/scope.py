@@ -127,7 +127,8 @@ def legend_entries(structure: Structure) -> list[tuple[int, int, str, str]]:
     abbreviations ("IL, intralesional")."""
     if "legends" not in structure.derived:
         structure.derived["legends"] = _find_legend_entries(structure)
-    return structure.derived["legends"]  # read by the drug tagger, the scope and the route learner
+    entries: list[tuple[int, int, str, str]] = structure.derived["legends"]  # type: ignore[assignment]  # set just above
+    return entries  # read by the drug tagger, the scope and the route learner
 
 
 def _find_legend_entries(structure: Structure) -> list[tuple[int, int, str, str]]:

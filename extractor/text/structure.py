@@ -262,7 +262,7 @@ def analyse(text: str, section_rules: Sequence[RegexRule] | None = None) -> Stru
         open_block = pending is not None and not _ends_sentence(text[pending[0] : pending[1]])
         # a hard-wrapped line continues its paragraph; after a blank line only a
         # lower-case start does (a page or column break inside a sentence)
-        if open_block and (not after_blank or _starts_continuation(line.text)):
+        if pending is not None and open_block and (not after_blank or _starts_continuation(line.text)):
             pending = (pending[0], line.end)
             after_blank = False
             continue
