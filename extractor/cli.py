@@ -15,18 +15,12 @@ from extractor.evaluate.score import format_errors, format_table, labelled_field
 from extractor.evaluate.score_studies import format_studies, score_studies
 from extractor.ingest import load_document
 from extractor.ingest.document import IngestError
-from extractor.outputs.studies import studies_path_for
 from extractor.rules.loader import PatternError
-from extractor.run.batch import (
-    DEFAULT_MEMORY_MB,
-    DOC_ID_MODES,
-    BatchError,
-    DocResult,
-    errors_path_for,
-    memory_slots,
-    printable,
-    run_batch,
-)
+from extractor.run.batch import DocResult, printable, run_batch
+from extractor.run.inputs import DOC_ID_MODES
+from extractor.run.manifest import BatchError
+from extractor.run.workers import DEFAULT_MEMORY_MB, memory_slots
+from extractor.run.writer import errors_path_for, studies_path_for
 
 app = typer.Typer(
     add_completion=False,

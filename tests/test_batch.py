@@ -22,8 +22,10 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.run import batch
-from extractor.run.batch import errors_path_for, manifest_path_for, run_batch
+from extractor.run import workers
+from extractor.run.batch import run_batch
+from extractor.run.manifest import manifest_path_for
+from extractor.run.writer import errors_path_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -392,7 +394,7 @@ def test_timeout_not_reused_when_limit_changes(small_folder, tmp_path):
 # worker watchdog (fault injection)
 
 
-def _faulty_process_file(path, digest, _real=batch.process_file):
+def _faulty_process_file(path, digest, _real=workers.process_file):
     if path.name == "crash.txt":
         os.kill(os.getpid(), 9)
     if path.name == "hang.txt":
@@ -408,8 +410,8 @@ def test_worker_crash_and_hang_cost_one_document_each(tmp_path, monkeypatch):
         shutil.copy(path, folder)
     (folder / "crash.txt").write_text("sodium thiosulfate crash " * 50, encoding="utf-8")
     (folder / "hang.txt").write_text("sodium thiosulfate hang " * 40, encoding="utf-8")
-    monkeypatch.setattr(batch, "process_file", _faulty_process_file)
-    monkeypatch.setattr(batch, "HARD_LIMIT_GRACE", 0.0)
+    monkeypatch.setattr(workers, "process_file", _faulty_process_file)
+    monkeypatch.setattr(workers, "HARD_LIMIT_GRACE", 0.0)
     out = tmp_path / "out.csv"
     started = time.monotonic()
     summary = run_batch([folder], out, jobs=2, pdf_timeout=2.0, resume=False, **QUIET)  # hard limit 4 s

@@ -345,7 +345,7 @@ def test_progress_line(monkeypatch):
 def test_output_csv_gets_the_usual_file_permissions(tmp_path):
     import os
 
-    from extractor.outputs.csv_writer import write_csv
+    from extractor.run.writer import write_csv
 
     out = tmp_path / "x.csv"
     write_csv(out, [])

@@ -24,8 +24,9 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.run.batch import documents_path_for, errors_path_for, run_batch
+from extractor.run.batch import run_batch
 from extractor.run.cluster import dask_runner
+from extractor.run.writer import documents_path_for, errors_path_for
 
 distributed = pytest.importorskip("distributed")
 

@@ -8,7 +8,7 @@ from conftest import CORPUS, GOLD
 
 from extractor.evaluate.gold import load_gold
 from extractor.evaluate.score import labelled_fields, read_predictions, score
-from extractor.outputs.csv_writer import write_csv
+from extractor.run.writer import write_csv
 from extractor.schema import CORE_FIELDS, EVIDENCE_FIELDS, REQUIRED_COLUMNS
 
 

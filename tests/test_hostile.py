@@ -27,16 +27,10 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.outputs.csv_writer import plain
-from extractor.run import batch
-from extractor.run.batch import (
-    BatchError,
-    OutputLock,
-    documents_path_for,
-    errors_path_for,
-    manifest_path_for,
-    run_batch,
-)
+from extractor.run import workers
+from extractor.run.batch import run_batch
+from extractor.run.manifest import BatchError, OutputLock, manifest_path_for
+from extractor.run.writer import documents_path_for, errors_path_for, plain
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "corpus").glob("*.txt"))
@@ -180,7 +174,7 @@ def test_long_text_is_extracted_with_exact_offsets(tmp_path):
 
 
 def test_text_over_the_character_limit_is_one_error_row(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "MAX_CHARS", 50_000)  # read by the forked worker
+    monkeypatch.setattr(workers, "MAX_CHARS", 50_000)  # read by the forked worker
     path = tmp_path / "huge.txt"
     path.write_text(CORPUS_FILES[0].read_text(encoding="utf-8") * 10, encoding="utf-8")
     summary = run_batch([path], tmp_path / "out.csv", jobs=1, **QUIET)
@@ -204,7 +198,7 @@ def test_same_time_limit_with_one_and_two_jobs(tmp_path, monkeypatch, jobs):
     folder.mkdir()
     (folder / "slow.txt").write_text(slow_table(40000), encoding="utf-8")  # linear now, but ~40 s of work: far over 3 s
     (folder / "paper.txt").write_bytes(CORPUS_FILES[4].read_bytes())
-    monkeypatch.setattr(batch, "HARD_LIMIT_GRACE", 0.0)
+    monkeypatch.setattr(workers, "HARD_LIMIT_GRACE", 0.0)
     started = time.monotonic()
     summary = run_batch([folder], tmp_path / "out.csv", jobs=jobs, pdf_timeout=1.5, **QUIET)  # hard limit 3 s
     assert time.monotonic() - started < 40
@@ -434,7 +428,7 @@ def test_no_cell_starts_a_formula_and_text_is_recoverable(tmp_path):
 # 9. deterministic failures are not retried forever; crashes once more
 
 
-def _buggy_load_document(path, *, pdf_timeout=None, _real=batch.load_document):
+def _buggy_load_document(path, *, pdf_timeout=None, _real=workers.load_document):
     if Path(path).name == "bug.txt":
         raise RuntimeError("a bug that fires on this file every time")
     if Path(path).name == "crash.txt":
@@ -449,7 +443,7 @@ def test_internal_error_reused_crash_retried_once(tmp_path, monkeypatch):
     (folder / "bug.txt").write_text("sodium thiosulfate bug " * 20, encoding="utf-8")
     (folder / "crash.txt").write_text("sodium thiosulfate crash " * 20, encoding="utf-8")
     (folder / "paper.txt").write_bytes(CORPUS_FILES[0].read_bytes())
-    monkeypatch.setattr(batch, "load_document", _buggy_load_document)
+    monkeypatch.setattr(workers, "load_document", _buggy_load_document)
     out = tmp_path / "out.csv"
     runs = []
     for _ in range(3):

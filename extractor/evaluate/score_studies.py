@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.outputs.csv_writer import plain
 from extractor.outputs.studies import DATA_COLUMNS
+from extractor.run.writer import plain
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 

@@ -29,10 +29,10 @@ from pathlib import Path
 from extractor.evaluate.gold import check_record, iter_gold_files
 from extractor.ingest import load_document
 from extractor.ingest.document import IngestError
-from extractor.outputs.csv_writer import atomic_write
 from extractor.outputs.read_back import find_document_file, load_text, read_batch
 from extractor.outputs.report import FIELD_COLOURS
 from extractor.rules.jsonl import iter_jsonl
+from extractor.run.writer import atomic_write
 from extractor.schema import CATEGORIES, FIELDS, GOLD_KEYS, SOURCES
 
 FORMATS: tuple[str, ...] = ("labelstudio", "prodigy", "brat", "docbin")

@@ -16,8 +16,7 @@ from pathlib import Path
 
 from extractor.ingest import load_document
 from extractor.ingest.document import Document, IngestError, Page
-from extractor.outputs.csv_writer import plain
-from extractor.run.batch import documents_path_for, errors_path_for
+from extractor.run.writer import documents_path_for, errors_path_for, plain
 
 NUMBER_COLUMNS = ("value_min", "value_max")
 

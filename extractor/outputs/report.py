@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extractor.ingest.document import Page
-from extractor.outputs.csv_writer import atomic_write, format_cell
+from extractor.run.writer import atomic_write, format_cell
 from extractor.schema import FIELDS
 
 # displaCy-like colours, shared with the brat and Label Studio configs.

@@ -9,12 +9,10 @@ mentions do not support stays empty. Formats are those of gold/STUDIES.md.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 
 DATA_COLUMNS: tuple[str, ...] = (
     "design",
@@ -288,20 +286,3 @@ def study_rows(doc_id: str, title: str, rows: list[dict], context: Iterable[str]
             row["cited"] = ""
             result.append(row)
     return result
-
-
-def write_studies(handle, studies: Iterable[dict[str, str]], *, cell=lambda value: value) -> None:
-    """The studies CSV; ``cell`` makes text cells safe for spreadsheets."""
-    writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for study in studies:
-        writer.writerow(
-            {
-                key: cell(value) if key in ("doc_id", "title", "adverse_events", "cited") else value
-                for key, value in study.items()
-            }
-        )
-
-
-def studies_path_for(out: Path) -> Path:
-    return out.with_name(out.stem + ".studies.csv")

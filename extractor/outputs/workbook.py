@@ -18,8 +18,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from extractor.outputs.csv_writer import plain
 from extractor.outputs.studies import DATA_COLUMNS, STUDY_COLUMNS
+from extractor.run.writer import plain
 
 
 def _read(path: Path) -> list[dict[str, str]]:

@@ -32,12 +32,13 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Generator
 from pathlib import Path
 
 from extractor.ingest import doc_id_for
-from extractor.run import batch
-from extractor.run.batch import DocResult
+from extractor.run import batch, workers
+from extractor.run.batch import Runner
+from extractor.run.result import DocResult
 
 SEND_LIMIT = 8 * 2**20  # bytes; larger files are read from the path (Dask warns on task graphs > 10 MB)
 RETRIES = 2  # extra tries of a task that raised (worker deaths are counted by the scheduler)
@@ -90,7 +91,7 @@ def _ensure_pipeline(model: str | None, pdf_timeout: float | None, all_indicatio
             "install the same extractor, patterns and spaCy versions on every worker"
         )
     try:
-        batch._init_worker(model, pdf_timeout, all_indications)
+        workers.init_worker(model, pdf_timeout, all_indications, actual)
     except Exception as exc:  # a missing model or a bad rule file: every task here would fail
         raise WorkerSetupError(f"the worker on {host} cannot build the pipeline: {type(exc).__name__}: {exc}") from None
     _READY = config
@@ -123,7 +124,7 @@ def extract_task(
                         f"mounts at the same path, or use --send-files (files up to {SEND_LIMIT // 2**20} MiB)",
                     ),
                 )
-            return batch.process_file(file, digest)
+            return workers.process_file(file, digest)
         with tempfile.TemporaryDirectory(prefix="extractor-") as folder:
             staged = Path(folder) / Path(path).name
             try:
@@ -135,7 +136,7 @@ def extract_task(
                     digest,
                     error=("internal_error", f"cannot stage the sent bytes on the worker: {exc.strerror or exc}"),
                 )
-            result = batch.process_file(staged, digest)
+            result = workers.process_file(staged, digest)
         result.path = path
         return result
 
@@ -144,9 +145,7 @@ def extract_task(
 # client side
 
 
-def dask_runner(
-    scheduler: str, *, send_files: bool = False, retries: int = RETRIES
-) -> Callable[..., Iterator[DocResult]]:
+def dask_runner(scheduler: str, *, send_files: bool = False, retries: int = RETRIES) -> Runner:
     """A ``run_batch`` runner on the Dask cluster at ``scheduler`` (tcp://HOST:PORT,
     or local[:N] for a LocalCluster of N one-thread worker processes).
 
@@ -165,7 +164,7 @@ def dask_runner(
         model: str | None,
         pdf_timeout: float | None,
         all_indications: bool = False,
-    ) -> Iterator[DocResult]:
+    ) -> Generator[DocResult, None, None]:
         return _run(
             scheduler,
             todo,
@@ -218,7 +217,7 @@ def _run(
     all_indications: bool,
     send_files: bool,
     retries: int,
-) -> Iterator[DocResult]:
+) -> Generator[DocResult, None, None]:
     """DocResults in completion order; closing the generator closes the client
     (and a LocalCluster), which cancels the tasks still queued."""
     if not todo:
