@@ -4,13 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench pdfs heldout realtext train clean
+.PHONY: install run test lint bench pdfs heldout realtext train clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	$(BIN)/python -m pip uninstall --quiet --yes extractor 2>/dev/null || true  # the old distribution name
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test,dev]"
 	touch $(STAMP)
 
 run: install
@@ -20,6 +21,12 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# ruff (lint and format) and mypy, as CI runs them
+lint: install
+	$(BIN)/ruff check extractor tests scripts
+	$(BIN)/ruff format --check extractor tests scripts
+	$(BIN)/mypy
 
 heldout: install
 	mkdir -p out
