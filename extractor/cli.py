@@ -15,8 +15,8 @@ from extractor.evaluate.score import format_errors, format_table, labelled_field
 from extractor.evaluate.score_studies import format_studies, score_studies
 from extractor.ingest import load_document
 from extractor.ingest.document import IngestError
-from extractor.rules.loader import PatternError
-from extractor.run.batch import DocResult, printable, run_batch
+from extractor.rules.loader import PatternError, load_rule_set
+from extractor.run.batch import DocResult, Runner, printable, run_batch
 from extractor.run.inputs import DOC_ID_MODES
 from extractor.run.manifest import BatchError
 from extractor.run.workers import DEFAULT_MEMORY_MB, memory_slots
@@ -141,11 +141,12 @@ def extract(
         raise typer.Exit(2)
     memory_limit = max_memory * 2**20 or None
     workers = jobs if jobs > 0 else max(1, min(_cores(), memory_slots(memory_limit) or _cores()))
-    runner, cluster_errors = None, ()
+    runner: Runner | None = None
+    usage_errors: tuple[type[Exception], ...] = (PatternError, OSError, BatchError)  # one line and exit 2
     if scheduler:
         from extractor.run.cluster import ClusterError, dask_runner  # imports dask only when it runs
 
-        cluster_errors = (ClusterError,)
+        usage_errors += (ClusterError,)
         try:
             runner = dask_runner(scheduler, send_files=send_files)
         except ClusterError as exc:
@@ -174,7 +175,7 @@ def extract(
             err=True,
         )
         raise typer.Exit(130) from None
-    except (PatternError, OSError, BatchError, *cluster_errors) as exc:
+    except usage_errors as exc:
         progress.close()
         typer.echo(f"extractor: {printable(str(exc))}", err=True)
         raise typer.Exit(2) from None
@@ -300,7 +301,8 @@ def patterns_check() -> None:
     from extractor.mentions.reader import Extractor
 
     try:
-        rules = list(Extractor().rules.values())
+        extractor = Extractor()  # every token pattern goes through spaCy's Matcher here
+        rules = load_rule_set(extractor.patterns_dir).fields
     except (PatternError, ValueError) as exc:
         typer.echo(f"extractor: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -370,7 +372,7 @@ def export_command(
     try:
         if gold is not None:
             documents = docs_from_gold(gold, docs, warn)
-        elif not csv_path.is_file():
+        elif csv_path is None or not csv_path.is_file():
             raise InterchangeError(f"{csv_path}: no such file")
         else:
             documents = docs_from_batch(csv_path, warn)

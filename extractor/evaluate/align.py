@@ -27,6 +27,7 @@ import bisect
 import difflib
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _MAX_CHAR_ALIGN = 40_000_000  # chars × chars of one region aligned char by char
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]|_", re.UNICODE)
@@ -83,6 +84,7 @@ class Alignment:
     def _map_chars(self, src_spans, tgt_spans, *, exact: bool) -> None:
         a, a_at = _norm_chars(self.source, src_spans)
         b, b_at = _norm_chars(self.target, tgt_spans)
+        blocks: Sequence[tuple[int, int, int]]  # (i, j, n) as difflib's Match
         if exact and len(a) == len(b):
             blocks = [(0, 0, len(a))]
         elif len(a) * len(b) > _MAX_CHAR_ALIGN:

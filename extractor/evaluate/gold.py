@@ -47,7 +47,7 @@ def load_gold(gold_dir: Path | str) -> list[dict]:
     records: list[dict] = []
     for path in files:
         for number, record, problem in iter_jsonl(path):
-            if problem:
+            if record is None:  # iter_jsonl says why instead
                 raise ValueError(f"{path}:{number}: {problem}")
             shape = record_shape_problems(record)
             if shape:
@@ -165,8 +165,8 @@ def check_gold(gold_dir: Path | str, corpus_dir: Path | str) -> tuple[list[GoldP
                 )
         seen: dict[tuple, int] = {}
         for number, record, problem in iter_jsonl(path):
-            if problem:
-                problems.append(GoldProblem(path, number, problem))
+            if record is None:  # iter_jsonl says why instead
+                problems.append(GoldProblem(path, number, problem or "unreadable line"))
                 continue
             checked += 1
             messages = check_record(record, text)

@@ -134,8 +134,11 @@ class Score:
 
 
 def _to_float(value: object) -> float | None:
+    """A JSON number or CSV cell as a float; TypeError for anything else (a list, an object)."""
     if value is None or value == "":
         return None
+    if not isinstance(value, (str, int, float)):
+        raise TypeError(f"not a number: {value!r}")
     return float(value)
 
 

@@ -96,7 +96,7 @@ def docs_from_gold(gold_dir: Path | str, docs_dir: Path | str, warn: Callable[[s
             continue
         spans = []
         for number, record, problem in iter_jsonl(path):
-            if problem:
+            if record is None:  # iter_jsonl says why instead
                 raise InterchangeError(f"{path}:{number}: {problem}")
             spans.append(_span(record))
         docs.append(AnnotatedDoc(path.stem, text, spans))
@@ -291,7 +291,7 @@ def read_prodigy(path: Path) -> list[AnnotatedDoc]:
         raise InterchangeError(f"{path}: no such file")
     docs: dict[str, AnnotatedDoc] = {}
     for number, task, problem in iter_jsonl(path):
-        if problem:
+        if task is None:  # iter_jsonl says why instead
             raise InterchangeError(f"{path}:{number}: {problem}")
         if "text" not in task:
             raise InterchangeError(f'{path}:{number}: a task needs "text"')

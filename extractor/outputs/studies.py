@@ -59,11 +59,12 @@ def document_title(text: str) -> str:
 
 
 def _number(value: object) -> float | None:
-    if value in (None, ""):
+    """A cell's number; None when empty or not a number."""
+    if not isinstance(value, (str, int, float)) or value == "":
         return None
     try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        return float(value)
+    except ValueError:
         return None
 
 
@@ -80,12 +81,12 @@ def _span(values: Iterable[float]) -> str:
 
 
 def _range_of(row: dict, unit: str = "") -> str:
-    low, high = _number(row.get("value_min")), _number(row.get("value_max"))
-    if low is None and high is None:
+    bounds = [value for value in (_number(row.get("value_min")), _number(row.get("value_max"))) if value is not None]
+    if not bounds:
         return ""
-    if low is None or high is None or low == high:
-        return f"{_plain(low if low is not None else high)}{unit}"  # type: ignore[arg-type]
-    return f"{_plain(low)}-{_plain(high)}{unit}"
+    if len(bounds) == 1 or bounds[0] == bounds[1]:
+        return f"{_plain(bounds[0])}{unit}"
+    return f"{_plain(bounds[0])}-{_plain(bounds[1])}{unit}"
 
 
 def _ratio(row: dict) -> str:
@@ -101,8 +102,11 @@ def _ratio(row: dict) -> str:
 def _covering(rows: list[dict]) -> list[dict]:
     """When one stated range covers every other value ("doses ranging from 12.5 to
     275 mg" and each lesion's dose), the range alone summarizes them."""
-    bounds = [(_number(r.get("value_min")), _number(r.get("value_max")), r) for r in rows]
-    bounds = [(lo, hi, r) for lo, hi, r in bounds if lo is not None and hi is not None]
+    bounds: list[tuple[float, float, dict]] = []
+    for r in rows:
+        lo, hi = _number(r.get("value_min")), _number(r.get("value_max"))
+        if lo is not None and hi is not None:
+            bounds.append((lo, hi, r))
     for lo, hi, _row in sorted(bounds, key=lambda b: b[0] - b[1]):
         if lo < hi and all(lo <= a and b <= hi for a, b, _ in bounds):
             return [r for a, b, r in bounds if (a, b) == (lo, hi)]
@@ -226,12 +230,12 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
     ]  # 0: gone after treatment
     cells["lesion_sizes"] = (_span(size_values), sizes)
     outcomes = by_field.get("outcome", [])
-    responses = {}
+    responses: dict[str, float | None] = {}  # category -> its share in %, when given
     for row in outcomes:
         category = str(row.get("category") or "")
-        value = _number(row.get("value_min"))
-        if category and (category not in responses or (responses[category] is None and value is not None)):
-            responses[category] = value
+        share = _number(row.get("value_min"))
+        if category and (category not in responses or (responses[category] is None and share is not None)):
+            responses[category] = share
     cells["responses"] = (
         "; ".join(f"{c} ({_plain(v)}%)" if v is not None else c for c, v in sorted(responses.items())),
         outcomes,
@@ -253,7 +257,7 @@ def study_row(doc_id: str, title: str, rows: list[dict], context: Iterable[str] 
         f"{row['field']}={row.get('category') if row['field'] in ('route', 'outcome') else ' '.join(str(row['text']).split())}"
         for row in cited
     )
-    result = {"doc_id": doc_id, "arm": "", "title": title, "cited": cited_cell}
+    result: dict[str, str] = {"doc_id": doc_id, "arm": "", "title": title, "cited": cited_cell}
     for column in DATA_COLUMNS:
         value, evidence = cells.get(column, ("", []))
         result[column] = value

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
 
 from extractor.outputs.studies import DATA_COLUMNS, STUDY_COLUMNS
 from extractor.run.writer import plain
@@ -46,6 +47,8 @@ def write_workbook(mentions_csv: Path, studies_csv: Path, target: Path) -> int:
     studies = _read(studies_csv)
     book = Workbook()
     study_sheet = book.active
+    if not isinstance(study_sheet, Worksheet):  # a new workbook has one worksheet; the stubs allow None
+        raise TypeError("openpyxl made a workbook without a worksheet")
     study_sheet.title = "studies"
     mention_sheet = book.create_sheet("mentions")
     mention_columns = list(mentions[0].keys()) if mentions else ["doc_id", "field", "text", "start", "end"]
