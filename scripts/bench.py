@@ -47,7 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from extractor.nlp.pipeline import spacy_text  # noqa: E402
+from extractor.nlp.tokenizer import spacy_text  # noqa: E402
 from extractor.run.batch import run_batch  # noqa: E402
 
 CORPUS = ROOT / "corpus"
@@ -210,7 +210,7 @@ def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
     tokenizer), each pipeline component, then Extractor.reading_of."""
     from extractor.ingest import load_document
     from extractor.mentions.reader import Extractor
-    from extractor.nlp.pipeline import make_doc
+    from extractor.nlp.tokenizer import make_doc
 
     extractor = Extractor()
     documents = [load_document(p) for p in paths]
@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     import spacy
 
     from extractor.ingest import load_document
-    from extractor.nlp.pipeline import build_nlp
+    from extractor.nlp.build import build_nlp
     from extractor.run import batch
 
     use_dask = not args.no_dask and importlib.util.find_spec("distributed") is not None
