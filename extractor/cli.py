@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import time
@@ -29,6 +30,58 @@ app = typer.Typer(
 )
 gold_app = typer.Typer(no_args_is_help=True, help="The hand-labelled gold set.")
 app.add_typer(gold_app, name="gold")
+LOG_FORMAT = "%(name)s: %(levelname)s: %(message)s"
+DISTRIBUTION = "sts-extractor"
+
+
+def package_version() -> str:
+    """The installed distribution's version; the package's own when not installed (run from a source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:
+        from extractor import __version__
+
+        return __version__
+
+
+class _EchoHandler(logging.Handler):
+    """Log records as one line each on the stderr of the moment (typer's test runner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            typer.echo(self.format(record), err=True)
+        except Exception:
+            self.handleError(record)
+
+
+def configure_logging(verbose: bool) -> None:
+    """The library's diagnostics on stderr: warnings and errors, plus progress notes with ``--verbose``."""
+    logger = logging.getLogger("extractor")
+    handler = next((h for h in logger.handlers if isinstance(h, _EchoHandler)), None)
+    if handler is None:
+        handler = _EchoHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"extractor {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also log what the library is doing (INFO)."),
+) -> None:
+    """Sodium thiosulfate treatment details from calcinosis cutis papers."""
+    configure_logging(verbose)
 
 
 class Progress:

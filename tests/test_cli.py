@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import shutil
 import sys
@@ -352,3 +353,39 @@ def test_output_csv_gets_the_usual_file_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# --------------------------------------------------------------------------
+# --version; the library's diagnostics through logging
+
+
+def test_version_is_the_installed_distributions():
+    from importlib.metadata import version
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"extractor {version('sts-extractor')}\n"
+
+
+def test_library_warnings_go_to_logging(tmp_path, caplog):
+    """Without on_warning, run_batch's one-line warnings are log records of its module, not prints."""
+    from extractor.run.batch import run_batch
+
+    caplog.set_level(logging.INFO, logger="extractor")
+    summary = run_batch([CORPUS_FILES[0], tmp_path / "gone.txt"], tmp_path / "out.csv", jobs=1)
+    assert summary.failed == 1
+    warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
+    assert [record.name for record in warnings] == ["extractor.run.batch"]
+    assert f"skipped {tmp_path / 'gone.txt'}: missing" in warnings[0].getMessage()
+    notes = [record.getMessage() for record in caplog.records if record.levelno == logging.INFO]
+    assert any(note.startswith("inputs: 2, to extract: 1") for note in notes)
+
+
+def test_verbose_shows_the_librarys_notes_and_the_default_does_not(tmp_path):
+    quiet = invoke("extract", CORPUS_FILES[0], "--out", tmp_path / "a.csv", "--jobs", 1)
+    loud = invoke("--verbose", "extract", CORPUS_FILES[0], "--out", tmp_path / "b.csv", "--jobs", 1)
+    assert quiet.exit_code == loud.exit_code == 0
+    assert "INFO" not in quiet.stderr
+    assert "extractor.run.batch: INFO: inputs: 1, to extract: 1" in loud.stderr
+    assert "extractor.run.workers: INFO: worker processes: 1 for 1 documents" in loud.stderr
+    assert read_rows(tmp_path / "a.csv") == read_rows(tmp_path / "b.csv")

@@ -229,11 +229,11 @@ def _run_locked(
     summary = BatchSummary(reused=reused)
     by_digest: dict[str, DocResult] = dict(keep)
     logger.info(
-        "%d inputs: %d to extract, %d reused from %s, %d duplicates, %d skipped",
+        "inputs: %d, to extract: %d, reused from %s: %d, duplicate content: %d, skipped: %d",
         total,
         len(todo),
-        reused,
         manifest.path,
+        reused,
         len(duplicates),
         len(problems),
     )

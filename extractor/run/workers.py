@@ -253,7 +253,7 @@ def run_pool(
     init_worker(model, pdf_timeout, all_indications, key)
     workers = max(1, min(jobs, len(todo)))
     limit = f"{memory_limit // 2**20} MB" if memory_limit else "no limit"
-    logger.info("%d documents on %d worker processes (memory: %s each)", len(todo), workers, limit)
+    logger.info("worker processes: %d for %d documents (memory: %s each)", workers, len(todo), limit)
     yield from _WorkerPool(workers, model, pdf_timeout, all_indications, key, memory_limit).run(todo)
 
 
