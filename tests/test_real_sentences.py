@@ -32,6 +32,18 @@ CASES = [
             ("concentration", "10%", None),
         },
     ),
+    # the head noun of the object decides symptom relief (realtext/final w10)
+    (
+        "A novel therapeutic approach combining sodium thiosulfate and iloprost showed remarkable improvement of the "
+        "wound-associated pain and healing of the ulcers within 3 months.",
+        {("outcome", "remarkable improvement", "symptom_relief"), ("outcome", "healing of the ulcers", "complete_response")},
+    ),
+    # necessity or purpose states no result (realtext/final w10)
+    (
+        "Due to its high mortality rate, an early diagnosis and initiation of sodium thiosulfate are crucial to be "
+        "beneficial for patient outcomes.",
+        set(),
+    ),
 ]
 
 

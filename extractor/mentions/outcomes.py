@@ -76,10 +76,32 @@ def coordinated_rates(text: str, end: int, sentence_end: int) -> list[tuple[int,
         cursor = value_end
 
 
+_OBJECT_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
+_OBJECT_STOPS = frozenset("and or with in at after by of to within over during from for was were is are had has".split())
+
+
+def _object_head(text: str) -> str | None:
+    """The head noun of the object after "in"/"of" ("of the wound-associated pain" → "pain"):
+    the last word before a preposition, conjunction, verb or punctuation, at most five words in."""
+    words = _OBJECT_WORD.findall(text[:120])
+    if not words or words[0].lower() not in ("in", "of"):
+        return None
+    head = None
+    for word in words[1:6]:
+        if not (word[0].isalnum()) or word.lower() in _OBJECT_STOPS:
+            break
+        head = word
+    return head.lower().rsplit("-", 1)[-1] if head else None
+
+
 def symptom_category(text: str, end: int, sentence_end: int, symptom_words: frozenset[str]) -> bool:
-    """True when the phrase's object is a symptom ("improvement in pain")."""
-    match = _SYMPTOM_AFTER.match(text[end:sentence_end])
-    return match is not None and any((word or "").lower() in symptom_words for word in match.groups())
+    """True when the phrase's object is a symptom ("improvement in pain", "improvement
+    of the wound-associated pain"): one of its first two words, or its head noun."""
+    after = text[end:sentence_end]
+    match = _SYMPTOM_AFTER.match(after)
+    if match is not None and any((word or "").lower() in symptom_words for word in match.groups()):
+        return True
+    return _object_head(after) in symptom_words
 
 
 def success_means_complete(text: str) -> bool:
