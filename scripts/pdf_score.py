@@ -33,7 +33,6 @@ from extractor.ingest.document import Document  # noqa: E402
 from extractor.ingest.pdf import read_pdf  # noqa: E402
 from extractor.schema import (  # noqa: E402
     CORE_FIELDS,
-    FIELDS,
 )
 
 
@@ -155,7 +154,7 @@ def format_report(runs: list[PaperRun]) -> str:
     )
     lines.append("")
     lines.append(f"{'field':<24}{'text F1':>8}{'PDF F1':>8}{'diff':>8}")
-    for name in FIELDS:
+    for name in t_all.fields:
         tf, pf = t_all.lenient[name].f1, p_all.lenient[name].f1
         lines.append(f"{name:<24}{tf:>8.3f}{pf:>8.3f}{pf - tf:>+8.3f}")
     lines.append("")
