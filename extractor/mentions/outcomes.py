@@ -77,7 +77,30 @@ def coordinated_rates(text: str, end: int, sentence_end: int) -> list[tuple[int,
 
 
 _OBJECT_WORD = re.compile(r"[\w'’-]+|[^\w\s]")
-_OBJECT_STOPS = frozenset("and or with in at after by of to within over during from for was were is are had has".split())
+_OBJECT_STOPS = frozenset(
+    [
+        "and",
+        "or",
+        "with",
+        "in",
+        "at",
+        "after",
+        "by",
+        "of",
+        "to",
+        "within",
+        "over",
+        "during",
+        "from",
+        "for",
+        "was",
+        "were",
+        "is",
+        "are",
+        "had",
+        "has",
+    ]
+)
 
 
 def _object_head(text: str) -> str | None:

@@ -1,0 +1,208 @@
+"""The shared part of every resolver: one document's sentences, word sets,
+candidates by field, and the one place a Mention is built."""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING
+
+import numpy
+from spacy.attrs import ORTH
+from spacy.tokens import Doc, Span
+
+from extractor.ingest.document import Document
+from extractor.mentions.attribution import SourceAttributor
+from extractor.mentions.outcomes import (
+    success_means_complete,
+)
+from extractor.mentions.tables import classify_header
+from extractor.nlp.field_matcher import CANDIDATES
+from extractor.schema import Mention
+from extractor.text.scope import Scope, legend_entries
+from extractor.text.structure import Structure
+
+if TYPE_CHECKING:
+    from extractor.mentions.component import MentionStage
+    from extractor.rules.loader import Rule
+
+NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
+
+
+class MentionBuilder:
+    """The per-document filtering and normalization steps."""
+
+    def __init__(
+        self, stage: MentionStage, document: Document, doc: Doc, text: str, structure: Structure, scope: Scope
+    ):
+        self.x = stage
+        self.lex = stage.lexicons.words
+        self.document = document
+        self.doc = doc
+        self.text = text
+        self.structure = structure
+        self.scope = scope
+        self.sentence_starts = [s for s, _ in structure.sentences]
+        self.attributor = SourceAttributor(structure, stage.rules.citations)
+        self.success_is_complete = success_means_complete(text)
+        self.excluded_cells = self._excluded_cells()
+        self.learned_categories: dict[int, str] = {}
+        self.header_rows = [(t.header[0].start, t.header[-1].end) for t in structure.tables]
+        self._sentence_words: dict[int, set[str]] = {}
+        self._sentence_lemmas: dict[int, set[str]] = {}
+        self._regimen_tables: dict[int, bool] = {}
+        first_sts = min((ent.start for ent in doc.ents if ent.label_ == "STS"), default=0)
+        self.first_sts_sentence_start = doc[first_sts].sent.start if len(doc) else 0
+
+    def sentence_index(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)
+
+    def _excluded_cells(self) -> list[tuple[int, int]]:
+        cells = []
+        for table in self.structure.tables:
+            columns = {
+                c.column
+                for c in table.header
+                if (r := classify_header(c.text, self.x.rules.table_headers)) and r.field == "exclude"
+            }
+            cells += [(c.start, c.end) for row in table.rows[1:] for c in row if c.column in columns]
+        return cells
+
+    def _in_excluded_cell(self, start: int, end: int) -> bool:
+        return any(a <= start and end <= b for a, b in self.excluded_cells)
+
+    def words_of(self, sentence: Span) -> set[str]:
+        """The sentence's lower-case words, computed once per sentence."""
+        if sentence.start not in self._sentence_words:
+            self._sentence_words[sentence.start] = {t.lower_ for t in sentence}
+        return self._sentence_words[sentence.start]
+
+    def lemmas_of(self, sentence: Span) -> set[str]:
+        if sentence.start not in self._sentence_lemmas:
+            self._sentence_lemmas[sentence.start] = {t.lemma_.lower() for t in sentence}
+        return self._sentence_lemmas[sentence.start]
+
+    def _sentence_ok(self, span: Span, rule: Rule) -> bool:
+        if not rule.sentence_requires:
+            return True
+        words = self.words_of(span.sent)
+        for requirement in rule.sentence_requires:
+            if requirement.startswith("@"):
+                if words & self.x.lexicons.word_set(requirement[1:]):
+                    return True
+            elif requirement.lower() in words:
+                return True
+        return False
+
+    def candidates(self) -> dict[str, list[Span]]:
+        by_field: dict[str, list[Span]] = {}
+        for span in self.doc.spans[CANDIDATES]:
+            rule = self.x.by_id[span.id_]
+            if self.scope.reason_at(span.start_char, span.end_char):
+                continue
+            if not self._sentence_ok(span, rule):
+                continue
+            if span.label_ in NUMERIC_FIELDS and "\t" in self.text[span.start_char : span.end_char]:
+                continue
+            by_field.setdefault(span.label_, []).append(span)
+        by_field.setdefault("route", []).extend(self._learned_route_abbreviations())
+        return by_field
+
+    def _learned_route_abbreviations(self) -> list[Span]:
+        """Route abbreviations the paper defines, in the text ("intralesional (IL)")
+        or in a legend ("IL, intralesional"), wherever they occur."""
+        defined: dict[str, str] = {}
+        for short in getattr(self.doc._, "abbreviations", []) or []:
+            long_form = short._.long_form
+            if long_form is not None and long_form.text.lower() in self.x.route_words:
+                defined[short.text] = self.x.route_words[long_form.text.lower()]
+        for _, _, short_text, expansion in legend_entries(self.structure):
+            if expansion.lower() in self.x.route_words:
+                defined[short_text] = self.x.route_words[expansion.lower()]
+        if not defined:
+            return []
+        matched = {t.i for s in self.doc.spans[CANDIDATES] for t in s}
+        orths = self.doc.to_array(ORTH)
+        ids = numpy.array([self.doc.vocab.strings.add(short) for short in defined], dtype="uint64")
+        found = []
+        for i in numpy.flatnonzero(numpy.isin(orths, ids)).tolist():
+            token = self.doc[i]
+            if i not in matched and not self.scope.reason_at(token.idx, token.idx + len(token.text)):
+                span = Span(self.doc, i, i + 1, label="route", span_id="route.learned_abbreviation")
+                self.learned_categories[span.start] = defined[token.text]
+                found.append(span)
+        return found
+
+    def category_of(self, span: Span) -> str | None:
+        if span.id_ == "route.learned_abbreviation":
+            return self.learned_categories[span.start]
+        return self.x.by_id[span.id_].category
+
+    def mention(
+        self, field: str, start: int, end: int, *, values=(None, None, None), category=None, rule_id=""
+    ) -> Mention:
+        index = self.sentence_index(start)
+        s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+        return Mention(
+            doc_id=self.document.doc_id,
+            field=field,
+            text=self.text[start:end],
+            start=start,
+            end=end,
+            value_min=values[0],
+            value_max=values[1],
+            unit=values[2],
+            category=category,
+            source=self.attributor.source_of(index, start, end) if self.structure.sentences else "this_study",
+            sentence=" ".join(self.text[s_start:s_end].split()),
+            pattern_id=rule_id,
+            section=self.structure.section_at(start),
+            page=self.document.page_at(start),
+        )
+
+
+def longest_first(spans: list[Span]) -> list[Span]:
+    """Among overlapping candidates keep the longest, before any filter runs, so a
+    hedge that removes "lack of further improvement" also removes "improvement"."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if not any(span.start < k.end and k.start < span.end for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def merge_overlapping(spans: list[Span]) -> list[Span]:
+    """Overlapping candidates of one field are parts of one quantity ("<5 mm" and
+    "5 mm in diameter"): their union, named after all their rules ("a+b")."""
+    groups: list[list[Span]] = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if groups and span.start < max(s.end for s in groups[-1]):
+            groups[-1].append(span)
+        else:
+            groups.append([span])
+    merged = []
+    for group in groups:
+        rule_ids = "+".join(dict.fromkeys(s.id_ for s in group))
+        merged.append(
+            Span(group[0].doc, group[0].start, max(s.end for s in group), label=group[0].label, span_id=rule_ids)
+        )
+    return merged
+
+
+def without_overlaps(mentions: list[Mention], *, group) -> list[Mention]:
+    """Keep the first-listed, then longest, mention among overlapping ones of a group.
+
+    Kept spans of a group never overlap, so sorted by start they are sorted by
+    end too: one bisection finds the only neighbours that could overlap
+    (linear-logarithmic; a 15,000-row table no longer takes quadratic time)."""
+    order = sorted(range(len(mentions)), key=lambda i: (-(mentions[i].end - mentions[i].start), i))
+    kept: list[Mention] = []
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for i in order:
+        m = mentions[i]
+        spans = taken.setdefault(group(m), [])
+        k = bisect.bisect_left(spans, (m.start, m.end))
+        if (k > 0 and spans[k - 1][1] > m.start) or (k < len(spans) and spans[k][0] < m.end):
+            continue
+        spans.insert(k, (m.start, m.end))
+        kept.append(m)
+    return kept

@@ -1,0 +1,220 @@
+"""The evidence-table fields (frequency, duration, patients, adverse events,
+mortality) of the STS regimen."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from spacy.tokens import Span
+
+from extractor.mentions.builder import MentionBuilder, longest_first
+from extractor.mentions.drugs import (
+    belongs_to_other_drug,
+    clause_names_only_other_drugs,
+    sentence_names_only_other_drugs,
+)
+from extractor.mentions.evidence import STOPPED, count_of, duration_days, mortality_percent, per_week
+from extractor.schema import Mention
+
+
+class EvidenceResolver(MentionBuilder):
+    """Frequency, duration, patients, adverse events and mortality of the STS regimen."""
+
+    def _regimen_sentences(self, by_field: dict[str, list[Span]]) -> set[int]:
+        """Sentences (by first token) that name STS or hold a route, dose or strength of it."""
+        starts = {ent.sent.start for ent in self.doc.ents if ent.label_ == "STS"}
+        for name in ("route", "dose", "concentration"):
+            starts |= {span.sent.start for span in by_field.get(name, [])}
+        return starts
+
+    def evidence_fields(self, by_field: dict[str, list[Span]]) -> list[Mention]:
+        """frequency, duration, patients, adverse_event, mortality (schema v2)."""
+        regimen = self._regimen_sentences(by_field)
+        result: list[Mention] = []
+        for name, resolve in (
+            ("frequency", self._frequency),
+            ("duration", self._duration),
+            ("adverse_event", self._adverse_event),
+            ("mortality", self._mortality),
+        ):
+            result += [m for span in longest_first(by_field.get(name, [])) if (m := resolve(span, regimen)) is not None]
+        result += _treated_group(
+            [
+                found
+                for span in longest_first(by_field.get("patients", []))
+                if (found := self._patients(span, regimen)) is not None
+            ]
+        )
+        return result
+
+    def _mortality(self, span: Span, regimen: set[int]) -> Mention | None:
+        value = mortality_percent(span.text)
+        if value is None or sentence_names_only_other_drugs(self.doc, span):
+            return None
+        return self.mention("mortality", span.start_char, span.end_char, values=(value, value, "%"), rule_id=span.id_)
+
+    def _regimen_table(self, offset: int) -> bool:
+        """The offset lies in a table about the STS regimen (one naming STS, how it is
+        given or how often): a row label "Twice daily" there is the regimen's frequency."""
+        for table in self.structure.tables:
+            if table.start <= offset < table.end:
+                if table.start not in self._regimen_tables:  # once per table, not once per candidate
+                    words = set(re.findall(r"[a-z]+", self.text[table.start : table.end].lower()))
+                    names_sts = any(table.start <= e.start_char < table.end for e in self.doc.ents if e.label_ == "STS")
+                    self._regimen_tables[table.start] = names_sts or bool(words & self.lex["giving_words"])
+                return self._regimen_tables[table.start]
+        return False
+
+    def _frequency(self, span: Span, regimen: set[int]) -> Mention | None:
+        words = self.words_of(span.sent)
+        about_regimen = (
+            span.sent.start in regimen or bool(words & self.lex["giving_words"]) or self._regimen_table(span.start_char)
+        )
+        if not about_regimen or belongs_to_other_drug(self.doc, span, near_only=True):
+            return None
+        category = self.x.by_id[span.id_].category
+        if category:
+            return self.mention("frequency", span.start_char, span.end_char, category=category, rule_id=span.id_)
+        values = per_week(span.text)
+        if values is None:
+            return None
+        return self.mention(
+            "frequency", span.start_char, span.end_char, values=(values[0], values[1], "per_week"), rule_id=span.id_
+        )
+
+    def _number_to_unit(self, span: Span) -> tuple[int, int] | None:
+        """The number-and-unit core of a duration phrase ("for 6 months" -> "6 months")."""
+        tokens = [t for t in span if not t.is_space]
+        first = next((k for k, t in enumerate(tokens) if t.like_num or t.text[:1].isdigit()), None)
+        units = [k for k, t in enumerate(tokens) if duration_days("1 " + t.text) is not None]
+        if first is None or not units or units[-1] < first:
+            return None
+        last = units[-1]
+        return tokens[first].idx, tokens[last].idx + len(tokens[last].text)
+
+    def _duration(self, span: Span, regimen: set[int]) -> Mention | None:
+        category = self.x.by_id[span.id_].category or "treatment"
+        sentence_words = self.words_of(span.sent)
+        if category == "treatment" and (
+            (span.sent.start not in regimen and not sentence_words & self.lex["treatment_words"])
+            or sentence_words & {"history", "ago", "since", "previously", "prior"}
+        ):
+            return None
+        before = self.doc[span.start - 1].lower_ if span.start > span.sent.start else ""
+        if span.id_ == "dur.n_month_follow_up" and before in {"at", "the", "by", "during"}:
+            return None  # "at 3-month follow-up" dates a result; it is not the follow-up's length
+        bounds = self._number_to_unit(span)
+        if bounds is None:
+            return None
+        days = duration_days(self.text[bounds[0] : bounds[1]])
+        if days is None:
+            return None
+        lead = " ".join(t.lower_ for t in span)
+        low: float | None = None if "up to" in lead or "within" in lead else days[0]  # "for up to a 4-week period"
+        return self.mention(
+            "duration", bounds[0], bounds[1], values=(low, days[1], "days"), category=category, rule_id=span.id_
+        )
+
+    def _patients(self, span: Span, regimen: set[int]) -> tuple[Mention, bool] | None:
+        """A count of patients or lesions, and whether its sentence is about
+        treating them (a restatement like "Of the 28 patients, 27 were female"
+        is kept later when it repeats the treated group's size)."""
+        after = [t for t in self.doc[span.end : min(span.sent.end, span.end + 2)] if not t.is_space]
+        if after and after[0].lemma_.lower() in self.lex["result_verbs"]:
+            return None  # "7 patients improved" is a result, not the group's size
+        before = self.doc[span.start - 1] if span.start > span.sent.start else None
+        if (
+            before is not None
+            and before.lower_ in {"of", "in", "among"}
+            and span.start - 2 >= span.sent.start
+            and self.doc[span.start - 2].like_num
+        ):
+            return None  # "7 of 19 patients": the result's denominator
+        value = count_of(span.text)
+        if value is None:
+            return None
+        single = span.id_ in _SINGLE_CASE_RULES
+        about_treatment = single or span.sent.start in regimen or bool(self.lemmas_of(span.sent) & _ENROLMENT_VERBS)
+        category = self.x.by_id[span.id_].category or "patients"
+        mention = self.mention(
+            "patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_
+        )
+        if mention.source == "cited" and clause_names_only_other_drugs(self.doc, span):
+            return None  # another drug's series
+        if single and not about_treatment:
+            return None
+        return mention, about_treatment
+
+    def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:
+        if self.x.context.modifiers(self.doc, span, "adverse_event"):
+            return None  # "no nausea", "may cause acidosis"
+        if span.sent.start not in regimen and not self.words_of(span.sent) & _HARM_CONTEXT:
+            return None
+        if belongs_to_other_drug(self.doc, span, near_only=True):
+            return None  # "nausea from opioids"
+        sentence = self.text[span.sent.start_char : span.sent.end_char]
+        category = "stopped" if STOPPED.search(sentence) else "adverse_event"
+        return self.mention("adverse_event", span.start_char, span.end_char, category=category, rule_id=span.id_)
+
+
+def _treated_group(found: list[tuple[Mention, bool]]) -> list[Mention]:
+    """The paper's own counts that state its treated group: the count stated most
+    often in sentences about treating them ("28 patients" in the abstract,
+    methods and tables), with its restatements ("Of the 28 patients, 27 were
+    female"), not the subgroups results are told about ("Of the 7 patients who
+    ...", "one patient with an allergy"). Cited counts are other studies' and
+    are kept when their sentence is about treatment."""
+    kept = [m for m, about in found if m.source != "this_study" and about]
+    for category in ("patients", "lesions"):
+        own = [(m, about) for m, about in found if m.source == "this_study" and m.category == category]
+        several = [m.value_min for m, about in own if about and m.value_min is not None and m.value_min > 1]
+        if not several:
+            kept += [m for m, about in own if about]  # a case report: each introduction of the one patient
+            continue
+        counts = Counter(several)
+        group = max(counts, key=lambda value: (counts[value], value))
+        kept += [m for m, _ in own if m.value_min == group]
+    return kept
+
+
+_SINGLE_CASE_RULES = {"pat.single_case", "pat.y_o", "pat.a_patient"}
+_ENROLMENT_VERBS = {
+    "treat",
+    "receive",
+    "undergo",
+    "give",
+    "include",
+    "enrol",
+    "enroll",
+    "identify",
+    "review",
+    "present",
+    "report",
+    "describe",
+    "analyse",
+    "analyze",
+    "recruit",
+    "study",
+    "evaluate",
+    "inject",
+    "apply",
+}
+_HARM_CONTEXT = {
+    "side",
+    "adverse",
+    "tolerated",
+    "tolerance",
+    "complication",
+    "complications",
+    "developed",
+    "experienced",
+    "injection",
+    "infusion",
+    "infusions",
+    "injections",
+    "treatment",
+    "therapy",
+    "discontinued",
+    "stopped",
+}

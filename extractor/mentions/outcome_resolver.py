@@ -1,0 +1,92 @@
+"""Outcome candidates → outcome mentions: credit to STS, hedges, widening, categories."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from extractor.mentions.builder import MentionBuilder, longest_first
+from extractor.mentions.drugs import (
+    clause_names_only_other_drugs,
+    previous_sentence_credits_other_drug,
+    sentence_names_only_other_drugs,
+)
+from extractor.mentions.outcomes import (
+    RELABEL_RULES,
+    coordinated_rates,
+    rate_category,
+    symptom_category,
+    widen,
+)
+from extractor.mentions.quantities import (
+    percent_in,
+)
+from extractor.schema import Mention
+
+
+class OutcomeResolver(MentionBuilder):
+    """Outcomes: credited to STS, not hedged, widened to counts and rates, categorized."""
+
+    def outcomes(self, spans: list[Span]) -> list[Mention]:
+        result = []
+        for span in longest_first(spans):
+            modifiers = self.x.context.modifiers(self.doc, span, "outcome")
+            negated = bool(modifiers) and all(self.x.context.category(m) == "negation" for m in modifiers)
+            if modifiers and not negated:
+                continue
+            if any(a <= span.start_char < b for a, b in self.header_rows):
+                continue  # "Healed, %" labels a column, it reports nothing
+            if sentence_names_only_other_drugs(self.doc, span) or clause_names_only_other_drugs(self.doc, span):
+                continue
+            if previous_sentence_credits_other_drug(self.doc, span):
+                continue
+            if span.sent.end <= self.first_sts_sentence_start:
+                continue  # a result told before STS enters the story is not STS's
+            tokens = [t for t in span if not t.is_space]
+            while len(tokens) > 1 and tokens[-1].lower_ in self.lex["outcome_trim"]:
+                tokens.pop()
+            while len(tokens) > 1 and tokens[0].lower_ in {"the", "a", "an"}:
+                tokens.pop(0)
+            rule = self.x.by_id[span.id_]
+            category = rule.category
+            before = self.doc[tokens[0].i - 1] if tokens[0].i > span.sent.start else None
+            if before is not None and before.lower_ in self.lex["partial_words"] and category == "complete_response":
+                tokens.insert(0, before)  # "partial healing of their wounds", "near resolution"
+                category = "partial_response"
+            core_start, core_end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            index = self.sentence_index(core_start)
+            s_start, s_end = self.structure.sentences[index]
+            start, end = widen(self.text, core_start, core_end, s_start, s_end)
+            value = percent_in(self.text[start:end])
+            is_success = "rate" in self.text[core_start:core_end].lower()
+            if category == "by_value":
+                category = rate_category(
+                    value, success_is_complete=self.success_is_complete, is_success_rate=is_success
+                )
+            elif span.id_ in RELABEL_RULES and symptom_category(self.text, core_end, s_end, self.lex["symptom_words"]):
+                category = "symptom_relief"
+            if negated and category in ("partial_response", "complete_response"):
+                category = "no_response"  # "did not produce improvement", "without objective regression"
+            if self.x.result_filter is not None and not self.x.result_filter.keeps(
+                self.text[start:end], self.text[s_start:s_end]
+            ):
+                continue
+            values = (value, value, "%") if value is not None else (None, None, None)
+            result.append(self.mention("outcome", start, end, values=values, category=category, rule_id=span.id_))
+            if value is not None:
+                for a, b, extra in coordinated_rates(self.text, end, s_end):
+                    extra_category = (
+                        rate_category(extra, success_is_complete=self.success_is_complete, is_success_rate=is_success)
+                        if rule.category == "by_value"
+                        else category
+                    )
+                    result.append(
+                        self.mention(
+                            "outcome",
+                            a,
+                            b,
+                            values=(extra, extra, "%"),
+                            category=extra_category,
+                            rule_id=span.id_ + "+coordinated",
+                        )
+                    )
+        return result

@@ -1,0 +1,111 @@
+"""Dose, concentration and lesion-size candidates → normalized quantity mentions."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span
+
+from extractor.mentions.builder import MentionBuilder, merge_overlapping
+from extractor.mentions.drugs import (
+    belongs_to_other_drug,
+)
+from extractor.mentions.quantities import (
+    concentration_values,
+    dose_values,
+    size_values,
+    split_dimension_change,
+    unit_in,
+)
+from extractor.schema import Mention
+
+_DOSE_CHANGE = re.compile(r"(\d+(?:\.\d+)?\s*[A-Za-zµ]+)\s+to\s+(\d+(?:\.\d+)?\s*[A-Za-zµ]+)")
+_ESCALATION = re.compile(
+    r"\b(escalat\w*|increas\w*|titrat\w*|rais\w*|reduc\w*|decreas\w*|tapered?|switch\w*|chang\w*)\b(?:\W+\w+){0,3}\W+from\s*$"
+)
+# "compounded at 10% (2016-2018), 20% (2018-2020) or 25%": further strengths of a list
+_LISTED_PERCENT = re.compile(
+    r"(?:\s*\([^()]{0,25}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|versus|vs\.?)\s+)((\d+(?:\.\d+)?)\s*%)(?!\s*of\b)"
+)
+_EQUIVALENT_PERCENT = re.compile(r"\s*\(\s*((\d+(?:\.\d+)?)\s*%)\s*\)")  # "250 mg/mL (25%)"
+
+
+class QuantityResolver(MentionBuilder):
+    """Doses, concentrations and lesion sizes: span bounds, values and units."""
+
+    def _quantity_bounds(self, span: Span) -> tuple[int, int]:
+        tokens = [t for t in span if not t.is_space]
+        while tokens and not (tokens[0].text[:1].isdigit() or tokens[0].lower_ in self.lex["quantity_heads"]):
+            tokens.pop(0)
+        if len(tokens) > 1 and tokens[0].lower_ in ("at", "up") and tokens[1].lower_ not in ("most", "least", "to"):
+            tokens.pop(0)  # "compounded at 10%" (but "at most 5 mm", "up to 2.5 cm")
+        while tokens and not (
+            tokens[-1].text[:1].isdigit()
+            or tokens[-1].lower_ in self.lex["quantity_tails"] | self.lex["unit_words"]
+            or tokens[-1].text[-1:].isdigit()
+        ):
+            tokens.pop()
+        if tokens and tokens[-1].text == ")" and not any(t.text == "(" for t in tokens):
+            tokens.pop()
+        if not tokens:
+            return span.start_char, span.end_char
+        return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+    def _dose_parts(self, start: int, end: int) -> list[tuple[int, int]]:
+        """ "escalation from 12.5 g to 25 g" is two doses; "ranged from 0.1 mL to 18 mL" one range."""
+        piece = self.text[start:end]
+        change = _DOSE_CHANGE.fullmatch(piece)
+        before = self.text[max(0, start - 60) : start].lower()
+        if change and _ESCALATION.search(before):
+            return [(start + change.start(1), start + change.end(1)), (start + change.start(2), start + change.end(2))]
+        return [(start, end)]
+
+    def numeric(self, field: str, spans: list[Span]) -> list[Mention]:
+        result = []
+        for span in merge_overlapping(spans):
+            start, end = self._quantity_bounds(span)
+            quantity = self.doc.char_span(start, end, alignment_mode="expand") or span
+            if field in ("dose", "concentration") and belongs_to_other_drug(self.doc, quantity):
+                continue
+            if self.x.context.modifiers(self.doc, quantity, field):
+                continue
+            piece = self.text[start:end]
+            if field == "dose":
+                parts = [(a, b, dose_values(self.text[a:b])) for a, b in self._dose_parts(start, end)]
+            elif field == "concentration":
+                parts = [(start, end, concentration_values(piece))]
+            else:
+                parts = []
+                for a, b in split_dimension_change(piece):
+                    sub = self.text[start + a : start + b]
+                    parts.append((start + a, start + b, size_values(sub, unit_in(piece))))
+            for a, b, values in parts:
+                if values is not None:
+                    result.append(self.mention(field, a, b, values=values, rule_id=span.id_))
+            if field == "concentration":
+                same = _EQUIVALENT_PERCENT.match(self.text, end)
+                if same:
+                    value = float(same.group(2))
+                    result.append(
+                        self.mention(
+                            field,
+                            same.start(1),
+                            same.end(1),
+                            values=(value, value, "%"),
+                            rule_id=span.id_ + "+equivalent",
+                        )
+                    )
+                cursor = end
+                while (listed := _LISTED_PERCENT.match(self.text, cursor)) is not None:
+                    value = float(listed.group(2))
+                    result.append(
+                        self.mention(
+                            field,
+                            listed.start(1),
+                            listed.end(1),
+                            values=(value, value, "%"),
+                            rule_id=span.id_ + "+listed",
+                        )
+                    )
+                    cursor = listed.end(1)
+        return result

@@ -1,0 +1,29 @@
+"""Route candidates → route mentions (the most specific route word, STS's only)."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from extractor.mentions.builder import MentionBuilder
+from extractor.mentions.routes import filter_routes, injected_into_lesion
+from extractor.schema import Mention
+
+
+class RouteResolver(MentionBuilder):
+    """Routes: the matcher's route words kept when they are STS's, most specific first."""
+
+    def routes(self, spans: list[Span]) -> list[Mention]:
+        kept = filter_routes(self.doc, spans, self.category_of, self.x.lexicons)
+        result = []
+        for span in kept:
+            if self.x.context.modifiers(self.doc, span, "route"):
+                continue
+            if self._in_excluded_cell(span.start_char, span.end_char):
+                continue
+            category = self.category_of(span)
+            if category == "injection" and injected_into_lesion(
+                self.doc, span, self.x.lexicons.word_set("lesion_words")
+            ):
+                category = "intralesional"
+            result.append(self.mention("route", span.start_char, span.end_char, category=category, rule_id=span.id_))
+        return result
