@@ -74,7 +74,13 @@ def test_a_saved_pipeline_carries_its_rules_into_a_fresh_process(own_rules: Path
     )
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)
-    assert ["route", "intralesional", TEXT.index("intralesional"), TEXT.index("intralesional") + 13, "this_study"] in loaded
+    assert [
+        "route",
+        "intralesional",
+        TEXT.index("intralesional"),
+        TEXT.index("intralesional") + 13,
+        "this_study",
+    ] in loaded
 
 
 def test_spacy_load_gives_the_extractors_mentions_on_a_paper(tmp_path: Path) -> None:
@@ -93,6 +99,20 @@ def test_spacy_load_gives_the_extractors_mentions_on_a_paper(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert [tuple(row) for row in json.loads(result.stdout)] == expected
     assert len(expected) > 20
+
+
+def test_the_python_api_reads_a_folder_and_reports_bad_files(tmp_path: Path) -> None:
+    from extractor import Extractor as Exported
+    from extractor import extract_paths
+
+    assert Exported is Extractor
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    shutil.copyfile(PAPER, tmp_path / "paper.txt")
+    readings = {r.doc_id: r for r in extract_paths([tmp_path, tmp_path / "missing.pdf"])}
+    assert set(readings) == {"empty", "paper", "missing"}
+    assert readings["paper"].error is None and readings["paper"].indication == "calcification"
+    assert len(readings["paper"].mentions) > 20 and {m.doc_id for m in readings["paper"].mentions} == {"paper"}
+    assert readings["empty"].error.startswith("empty") and readings["missing"].error.startswith("missing")
 
 
 @pytest.mark.slow
