@@ -122,6 +122,7 @@ def junk_run(junk_folder, tmp_path_factory):
     return result, read_rows(out), read_rows(errors_path_for(out)), out
 
 
+@pytest.mark.slow
 def test_junk_folder_good_files_have_rows(junk_run):
     result, rows, _errors, _ = junk_run
     doc_ids = {row["doc_id"] for row in rows}
@@ -133,6 +134,7 @@ def test_junk_folder_good_files_have_rows(junk_run):
     assert not any(row["page"] for row in rows if row["doc_id"] != "paper")
 
 
+@pytest.mark.slow
 def test_junk_folder_rows_match_single_file_runs(junk_run, corpus_mentions):
     """Rows of a corpus file in the batch are the rows of extracting it alone."""
     _, rows, _, _ = junk_run
@@ -142,6 +144,7 @@ def test_junk_folder_rows_match_single_file_runs(junk_run, corpus_mentions):
         assert sorted(got) == want
 
 
+@pytest.mark.slow
 def test_junk_folder_duplicate_copies_rows(junk_run):
     _, rows, _, _ = junk_run
 
@@ -152,6 +155,7 @@ def test_junk_folder_duplicate_copies_rows(junk_run):
     assert original and without_id("copy_of_000") == original
 
 
+@pytest.mark.slow
 def test_junk_folder_one_error_row_per_bad_file(junk_run, junk_folder):
     _result, rows, errors, _ = junk_run
     assert [e["doc_id"] for e in errors] == sorted(e["doc_id"] for e in errors)
@@ -165,6 +169,7 @@ def test_junk_folder_one_error_row_per_bad_file(junk_run, junk_folder):
     assert not {e["doc_id"] for e in errors} & {row["doc_id"] for row in rows}
 
 
+@pytest.mark.slow
 def test_junk_folder_hidden_files_ignored(junk_run):
     result, rows, errors, _ = junk_run
     seen = {r["doc_id"] for r in rows} | {e["doc_id"] for e in errors}
@@ -172,6 +177,7 @@ def test_junk_folder_hidden_files_ignored(junk_run):
     assert ".hidden" not in result.output and ".DS_Store" not in result.output
 
 
+@pytest.mark.slow
 def test_junk_folder_exit_code_and_summary(junk_run):
     result, _rows, _errors, out = junk_run
     assert result.exit_code == 1, result.output
@@ -188,6 +194,7 @@ def test_junk_folder_exit_code_and_summary(junk_run):
     assert "\r" not in stderr  # no progress bar when stderr is not a terminal
 
 
+@pytest.mark.slow
 def test_junk_folder_rerun_reuses_everything(junk_run, junk_folder, tmp_path):
     """A second run on the same output reuses every document, failures included."""
     _, _rows, _errors, out = junk_run
@@ -226,6 +233,7 @@ def fresh_csv(small_folder, tmp_path_factory) -> tuple[bytes, bytes]:
     return out.read_bytes(), errors_path_for(out).read_bytes()
 
 
+@pytest.mark.slow
 def test_two_jobs_byte_identical(small_folder, fresh_csv, tmp_path):
     out = tmp_path / "out.csv"
     summary = run_batch([small_folder], out, jobs=2, resume=False, **QUIET)
@@ -234,6 +242,7 @@ def test_two_jobs_byte_identical(small_folder, fresh_csv, tmp_path):
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_csv_sorted_by_doc_id_then_offset(fresh_csv):
     rows = list(csv.DictReader(fresh_csv[0].decode("utf-8").splitlines()))
     keys = [(r["doc_id"], int(r["start"])) for r in rows]
@@ -257,6 +266,7 @@ def manifest_lines(out: Path) -> list[dict]:
     return [json.loads(line) for line in manifest_path_for(out).read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_interrupt_then_resume(small_folder, fresh_csv, tmp_path, jobs):
     out = tmp_path / "out.csv"
@@ -285,6 +295,7 @@ def test_interrupt_then_resume(small_folder, fresh_csv, tmp_path, jobs):
     assert leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_torn_manifest_line_ignored(small_folder, fresh_csv, tmp_path):
     out = tmp_path / "out.csv"
     with pytest.raises(KeyboardInterrupt):
@@ -300,6 +311,7 @@ def test_torn_manifest_line_ignored(small_folder, fresh_csv, tmp_path):
     assert all(line.endswith("}") for line in manifest.read_text(encoding="utf-8").splitlines())
 
 
+@pytest.mark.slow
 def test_other_fingerprint_reuses_nothing(small_folder, fresh_csv, tmp_path):
     out = tmp_path / "out.csv"
     run_batch([small_folder], out, jobs=1, **QUIET)
@@ -318,6 +330,7 @@ def work_folder(small_folder, tmp_path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_rerun_reuses_all_change_reextracts_one_rename_reuses(work_folder, fresh_csv, tmp_path):
     out = tmp_path / "out" / "out.csv"
     first = run_batch([work_folder], out, jobs=1, **QUIET)
@@ -358,6 +371,7 @@ def test_rerun_reuses_all_change_reextracts_one_rename_reuses(work_folder, fresh
     assert not strip(after, CORPUS_FILES[0].stem)
 
 
+@pytest.mark.slow
 def test_output_inside_input_folder(work_folder):
     """The batch's own CSV, errors CSV and manifest are not inputs of the next run."""
     out = work_folder / "results.csv"
@@ -380,6 +394,7 @@ def test_same_file_twice_and_duplicate_doc_id(tmp_path):
     assert error["reason"] == "duplicate_doc_id" and error["path"] == str(folder / "b" / "paper.txt")
 
 
+@pytest.mark.slow
 def test_timeout_not_reused_when_limit_changes(small_folder, tmp_path):
     out = tmp_path / "out.csv"
     summary = run_batch([small_folder / "paper.pdf"], out, jobs=1, pdf_timeout=0.0, **QUIET)
@@ -402,6 +417,7 @@ def _faulty_process_file(path, digest, _real=workers.process_file):
     return _real(path, digest)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="fault injection needs forked workers")
 def test_worker_crash_and_hang_cost_one_document_each(tmp_path, monkeypatch):
     folder = tmp_path / "in"

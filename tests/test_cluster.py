@@ -29,6 +29,7 @@ from extractor.run.cluster import dask_runner
 from extractor.run.writer import documents_path_for, errors_path_for
 
 distributed = pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow  # Dask clusters: worker processes started and killed
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_FILES = sorted((ROOT / "corpus").glob("*.txt"))

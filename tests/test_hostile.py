@@ -129,6 +129,7 @@ def compression_bomb_pdf(path: Path, inflated: int) -> None:
     path.write_bytes(bytes(out))
 
 
+@pytest.mark.slow
 def test_compression_bomb_pdf_is_one_error_row_under_the_memory_limit(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -150,6 +151,7 @@ def test_compression_bomb_pdf_is_one_error_row_under_the_memory_limit(tmp_path):
 # 3. long documents: over spaCy's 1,000,000 characters, offsets exact
 
 
+@pytest.mark.slow
 def test_long_text_is_extracted_with_exact_offsets(tmp_path):
     paper = CORPUS_FILES[0].read_text(encoding="utf-8")
     filler = "Skin biopsies were reviewed by two pathologists who recorded the depth of each deposit. "
@@ -192,6 +194,7 @@ def slow_table(rows: int) -> str:
     return "Intravenous sodium thiosulfate was given.\n\n" + "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_same_time_limit_with_one_and_two_jobs(tmp_path, monkeypatch, jobs):
     folder = tmp_path / "in"
@@ -291,6 +294,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_workers_die_with_the_parent(tmp_path, how):
@@ -342,6 +346,7 @@ def test_workers_die_with_the_parent(tmp_path, how):
 # 7. the manifest: any bytes, validated rows
 
 
+@pytest.mark.slow
 def test_manifest_with_torn_multibyte_line_bad_bytes_and_edited_rows(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -436,6 +441,7 @@ def _buggy_load_document(path, *, pdf_timeout=None, _real=workers.load_document)
     return _real(path, pdf_timeout=pdf_timeout)
 
 
+@pytest.mark.slow
 @FORK
 def test_internal_error_reused_crash_retried_once(tmp_path, monkeypatch):
     folder = tmp_path / "in"
@@ -563,6 +569,7 @@ def test_negative_pdf_timeout_and_bad_options_refused(tmp_path):
         run_batch([CORPUS_FILES[0]], tmp_path / "out.csv", pdf_timeout=-1.0, **QUIET)
 
 
+@pytest.mark.slow
 def test_utf16_decoded_and_nul_anywhere_refused(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -594,6 +601,7 @@ def test_terminal_escapes_in_file_names_are_not_printed_raw(tmp_path):
     assert "evil\\x1b]0;pwned\\x07\\x1b[2J.txt" in result.stderr
 
 
+@pytest.mark.slow
 def test_doc_ids_from_relative_paths_when_names_clash(tmp_path):
     folder = tmp_path / "studies"
     for k, paper in enumerate(CORPUS_FILES[:2], 1):

@@ -99,6 +99,7 @@ def test_brat_files_are_standoff_with_a_config(exported):
                 assert all("\n" not in text[a:b] for a, b in pieces)
 
 
+@pytest.mark.slow
 def test_docbin_loads_in_a_fresh_process(exported):
     code = (
         "import json, sys, spacy\nfrom spacy.tokens import DocBin\n"

@@ -43,6 +43,7 @@ def runs(extractor, tmp_path_factory):
     return {run.doc_id: run for run in run_corpus(CORPUS, GOLD, tmp_path_factory.mktemp("corpus_pdfs"), extractor)}
 
 
+@pytest.mark.slow
 def test_every_corpus_paper_rendered(runs):
     assert sorted(runs) == DOC_IDS and DOC_IDS
     for run in runs.values():
@@ -50,6 +51,7 @@ def test_every_corpus_paper_rendered(runs):
         assert run.text_facts, f"{run.doc_id}: the text path found nothing"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "doc_id",
     [
@@ -66,6 +68,7 @@ def test_pdf_facts_equal_text_facts(runs, doc_id):
     assert not only_text and not only_pdf, f"only on the text path: {only_text}; only on the PDF path: {only_pdf}"
 
 
+@pytest.mark.slow
 def test_pdf_score_within_003_of_text_score(runs):
     text, pdf = scores(list(runs.values()))
     text_f1 = Score.micro(text.lenient).f1
@@ -73,6 +76,7 @@ def test_pdf_score_within_003_of_text_score(runs):
     assert abs(pdf_f1 - text_f1) <= 0.03, f"text {text_f1:.3f} vs PDF {pdf_f1:.3f}"
 
 
+@pytest.mark.slow
 def test_every_gold_span_found_in_the_pdf_text(runs):
     """The PDF text carries every labelled span word for word (line breaks,
     hyphenation and superscripts put back), so projection is exact."""
@@ -85,6 +89,7 @@ def test_every_gold_span_found_in_the_pdf_text(runs):
         assert not bad, f"{run.doc_id}: {bad[:5]}"
 
 
+@pytest.mark.slow
 def test_pdf_tables_keep_their_rows(runs):
     """Tables set across both columns come back one row per line, with empty
     cells, as in the corpus text."""
@@ -132,6 +137,7 @@ def test_project_gold_flags_lost_and_partial_spans():
     assert records[0]["start"] == 5 and "align" not in records[0]  # inputs untouched
 
 
+@pytest.mark.slow
 def test_align_is_fast_on_a_long_document(runs):
     run = max(runs.values(), key=lambda r: len(r.text_doc.text))
     assert len(run.text_doc.text) > 15000

@@ -158,6 +158,7 @@ def assert_highlighted(driver, doc_id: str, rows: list[dict], text: str) -> dict
     return found
 
 
+@pytest.mark.slow
 @needs_browser
 def test_every_corpus_mention_is_highlighted_once_with_its_exact_text(corpus_report, browser):
     out, html = corpus_report
@@ -176,6 +177,7 @@ def in_view(driver, element) -> bool:
     )
 
 
+@pytest.mark.slow
 @needs_browser
 def test_a_summary_value_scrolls_to_its_mention_and_the_mention_back(corpus_report, browser):
     from selenium.webdriver.common.by import By
@@ -199,6 +201,7 @@ def test_a_summary_value_scrolls_to_its_mention_and_the_mention_back(corpus_repo
     assert cell.find_element(By.CSS_SELECTOR, f'a[data-go="{last}"]')
 
 
+@pytest.mark.slow
 @needs_browser
 def test_keyboard_tooltip_and_filters_then_a_screenshot(corpus_report, browser):
     from selenium.webdriver.common.by import By
@@ -254,6 +257,7 @@ def test_report_command_matches_extract_html_and_needs_no_network(corpus_report,
     assert "default-src 'none'" in page and "<link" not in page and " src=" not in page
 
 
+@pytest.mark.slow
 @needs_browser
 def test_errors_out_of_scope_missing_files_and_pdf_pages(browser, tmp_path):
     from selenium.webdriver.common.by import By
@@ -302,6 +306,7 @@ def test_errors_out_of_scope_missing_files_and_pdf_pages(browser, tmp_path):
         assert found["pieces"][str(index)][0]["page"] == row["page"], row
 
 
+@pytest.mark.slow
 @needs_browser
 def test_a_2000_paper_report_opens_in_under_3_seconds(browser, tmp_path):
     make_batch(tmp_path / "papers", 2000)

@@ -38,6 +38,7 @@ def trained(tmp_path_factory):
     return target
 
 
+@pytest.mark.slow
 def test_the_filter_drops_what_it_was_taught_and_keeps_the_rest(trained):
     text = (
         "Sodium thiosulfate for calciphylaxis\n\n"
@@ -52,6 +53,7 @@ def test_the_filter_drops_what_it_was_taught_and_keeps_the_rest(trained):
     assert "complete resolution of the nodules" in after
 
 
+@pytest.mark.slow
 def test_training_is_reproducible(trained, tmp_path):
     again = tmp_path / "result_filter"
     save_filter(train_filter(EXAMPLES, seed=0, epochs=20), again, {"drop_threshold": 0.5})
