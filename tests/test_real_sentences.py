@@ -36,7 +36,10 @@ CASES = [
     (
         "A novel therapeutic approach combining sodium thiosulfate and iloprost showed remarkable improvement of the "
         "wound-associated pain and healing of the ulcers within 3 months.",
-        {("outcome", "remarkable improvement", "symptom_relief"), ("outcome", "healing of the ulcers", "complete_response")},
+        {
+            ("outcome", "remarkable improvement", "symptom_relief"),
+            ("outcome", "healing of the ulcers", "complete_response"),
+        },
     ),
     # necessity or purpose states no result (realtext/final w10)
     (
