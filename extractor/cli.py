@@ -134,6 +134,11 @@ def extract(
     model: str | None = typer.Option(
         None, "--model", help="Optional spaCy/scispaCy NER model name or path (e.g. en_ner_bc5cdr_md)."
     ),
+    rules: Path | None = typer.Option(
+        None,
+        "--rules",
+        help="A rules directory (a copy of patterns/) to use instead of the packaged rules, in every component.",
+    ),
     resume: bool = typer.Option(
         True, "--resume/--fresh", help="Reuse documents already done (by content hash) from OUT.manifest.jsonl."
     ),
@@ -212,6 +217,7 @@ def extract(
             out,
             jobs=workers,
             model=model,
+            rules_dir=rules,
             resume=resume,
             pdf_timeout=pdf_timeout,
             all_indications=all_indications,
@@ -349,12 +355,16 @@ def gold_check(
 
 
 @app.command("patterns")
-def patterns_check() -> None:
+def patterns_check(
+    rules_dir: Path | None = typer.Option(
+        None, "--rules", help="A rules directory to check (default: the packaged rules)."
+    ),
+) -> None:
     """Load every rule file into the production pipeline (token keys validated) and count rules."""
     from extractor.mentions.reader import Extractor
 
     try:
-        extractor = Extractor()  # every token pattern goes through spaCy's Matcher here
+        extractor = Extractor(patterns_dir=rules_dir)  # every token pattern goes through spaCy's Matcher here
         rules = load_rule_set(extractor.patterns_dir).fields
     except (PatternError, ValueError) as exc:
         typer.echo(f"extractor: {exc}", err=True)

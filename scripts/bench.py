@@ -257,7 +257,7 @@ def _pin_fingerprint(value: str) -> None:
     """On a Dask worker: the benchmark's fingerprint stand-in (see main)."""
     from extractor.run import batch
 
-    batch.fingerprint = lambda model=None, patterns_dir=None, all_indications=False: value
+    batch.fingerprint = lambda settings=None: value
 
 
 def _noop(x: int) -> int:
@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     # benchmark runs (other people at work) must not make the resume rerun start over.
     fingerprint = batch.fingerprint
     version_at_start = fingerprint()
-    batch.fingerprint = lambda model=None, patterns_dir=None, all_indications=False: version_at_start
+    batch.fingerprint = lambda settings=None: version_at_start
     tmp = Path(tempfile.mkdtemp(prefix="extractor-bench-")) if args.keep is None else args.keep
     tmp.mkdir(parents=True, exist_ok=True)
     try:

@@ -55,6 +55,21 @@ def test_a_rules_directory_reaches_every_component(own_rules: Path) -> None:
     assert {m.section for m in mentions} == {"methods"}
 
 
+def test_the_batch_workers_and_the_fingerprint_use_the_rules_directory(own_rules: Path, tmp_path: Path) -> None:
+    """``extractor extract --rules`` reaches the worker processes, and a changed rules
+    directory never reuses rows made with the packaged rules."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "hyposulphite.txt").write_text(TEXT, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    command = [str(Path(sys.executable).parent / "extractor"), "extract", str(papers), "--out", str(out), "--quiet"]
+    subprocess.run(command, check=True, capture_output=True)
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1  # the header: no STS without the new name
+    subprocess.run([*command, "--rules", str(own_rules)], check=True, capture_output=True)
+    rows = out.read_text(encoding="utf-8").splitlines()
+    assert any(",route,intralesional," in row for row in rows) and any(",lesion_size,12 mm," in row for row in rows)
+
+
 def test_a_saved_pipeline_carries_its_rules_into_a_fresh_process(own_rules: Path, tmp_path: Path) -> None:
     saved = tmp_path / "pipeline"
     build_nlp(patterns_dir=own_rules).to_disk(saved)

@@ -30,6 +30,19 @@ class Reading:
     words: int
 
 
+@dataclass(frozen=True)
+class ExtractorSettings:
+    """Everything that decides what an Extractor extracts. A batch hashes it into
+    its fingerprint and sends it to every worker, local or on a cluster."""
+
+    model: str | None = None
+    rules_dir: str | None = None
+    all_indications: bool = False
+
+    def build(self) -> Extractor:
+        return Extractor(model=self.model, patterns_dir=self.rules_dir, all_indications=self.all_indications)
+
+
 class Extractor:
     """Runs the pipeline over documents.
 

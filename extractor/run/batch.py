@@ -28,7 +28,8 @@ from pathlib import Path
 
 from extractor import __version__
 from extractor.ingest import doc_id_for
-from extractor.rules.loader import PATTERNS_DIR
+from extractor.mentions.reader import ExtractorSettings
+from extractor.rules.loader import rules_dir_of
 from extractor.run.inputs import DOC_ID_MODES, Inputs, content_key, find_inputs
 from extractor.run.manifest import (
     BatchError,
@@ -47,7 +48,7 @@ __all__ = ["BatchSummary", "DocResult", "Runner", "fingerprint", "printable", "r
 logger = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the extractor package
-# ``runner(todo, jobs=, model=, pdf_timeout=, all_indications=)``: DocResults in
+# ``runner(todo, jobs=, settings=, pdf_timeout=)``: DocResults in
 # completion order; closed early when the run stops (Ctrl-C, a failing callback).
 Runner = Callable[..., Generator[DocResult, None, None]]
 
@@ -74,10 +75,13 @@ class BatchSummary:
     errors: list[DocResult] = field(default_factory=list)
 
 
-def fingerprint(model: str | None = None, patterns_dir: Path = PATTERNS_DIR, all_indications: bool = False) -> str:
+def fingerprint(settings: ExtractorSettings | None = None) -> str:
     """Identifies the extractor's behaviour: version, model, indication gate,
-    spaCy and scispaCy versions, every pattern file and the extractor's own
-    source, so a changed rule or code path never reuses rows made by the old one."""
+    spaCy and scispaCy versions, every file of the rules directory and the
+    extractor's own source, so a changed rule or code path never reuses rows
+    made by the old one."""
+    settings = settings or ExtractorSettings()
+    model, all_indications = settings.model, settings.all_indications
     from importlib.metadata import PackageNotFoundError, version
 
     libraries = []
@@ -87,7 +91,7 @@ def fingerprint(model: str | None = None, patterns_dir: Path = PATTERNS_DIR, all
         except PackageNotFoundError:
             libraries.append(f"{name}=?")
     digest = hashlib.sha256(f"{__version__}|{model or ''}|{all_indications}|{'|'.join(libraries)}".encode())
-    for root, pattern in ((Path(patterns_dir), "*"), (PACKAGE_DIR, "*.py")):
+    for root, pattern in ((rules_dir_of(settings.rules_dir), "*"), (PACKAGE_DIR, "*.py")):
         for path in sorted(root.rglob(pattern)):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(root).as_posix().encode())
@@ -106,13 +110,14 @@ def run_batch(
     on_result: Callable[[DocResult, int, int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     all_indications: bool = False,
+    rules_dir: Path | str | None = None,
     runner: Runner | None = None,
     memory_limit: int | None = DEFAULT_MEMORY_MB * 2**20,
     doc_ids: str = "name",
 ) -> BatchSummary:
     """Extract every input into ``out`` (CSV) and ``out``'s errors CSV.
 
-    ``runner(todo, jobs=, model=, pdf_timeout=, all_indications=)`` yields one
+    ``runner(todo, jobs=, settings=, pdf_timeout=)`` yields one
     DocResult per ``(path, digest)`` of ``todo`` in completion order; the
     default runs a local worker pool with ``memory_limit`` bytes of address
     space per worker (another engine, e.g. a Dask cluster, plugs in here and
@@ -141,7 +146,8 @@ def run_batch(
     def warn(message: str) -> None:
         warn_to(printable(message))
 
-    key = fingerprint(model, all_indications=all_indications)
+    settings = ExtractorSettings(model, str(Path(rules_dir).resolve()) if rules_dir else None, all_indications)
+    key = fingerprint(settings)
     manifest = Manifest(manifest_path_for(out), key, pdf_timeout, None if runner else memory_limit)
     outputs = (out, errors_path_for(out), documents_path_for(out), studies_path_for(out), manifest.path)
     found = find_inputs(inputs, exclude=outputs, doc_ids=doc_ids)
@@ -159,11 +165,10 @@ def run_batch(
             started,
             key=key,
             jobs=jobs,
-            model=model,
+            settings=settings,
             resume=resume,
             pdf_timeout=pdf_timeout,
             on_result=on_result,
-            all_indications=all_indications,
             runner=runner,
             memory_limit=memory_limit,
         )
@@ -178,11 +183,10 @@ def _run_locked(
     *,
     key: str,
     jobs: int,
-    model: str | None,
+    settings: ExtractorSettings,
     resume: bool,
     pdf_timeout: float | None,
     on_result: Callable[[DocResult, int, int], None] | None,
-    all_indications: bool,
     runner: Runner | None,
     memory_limit: int | None,
 ) -> BatchSummary:
@@ -239,14 +243,13 @@ def _run_locked(
     )
     stream: Generator[DocResult, None, None]
     if runner:
-        stream = runner(todo, jobs=jobs, model=model, pdf_timeout=pdf_timeout, all_indications=all_indications)
+        stream = runner(todo, jobs=jobs, settings=settings, pdf_timeout=pdf_timeout)
     else:
         stream = run_pool(
             todo,
             jobs=jobs,
-            model=model,
+            settings=settings,
             pdf_timeout=pdf_timeout,
-            all_indications=all_indications,
             key=key,
             memory_limit=memory_limit,
         )

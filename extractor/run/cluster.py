@@ -36,6 +36,7 @@ from collections.abc import Generator
 from pathlib import Path
 
 from extractor.ingest import doc_id_for
+from extractor.mentions.reader import ExtractorSettings
 from extractor.run import batch, workers
 from extractor.run.batch import Runner
 from extractor.run.result import DocResult
@@ -77,21 +78,21 @@ _LOCK = threading.Lock()  # one document at a time per process, even with --nthr
 _READY: tuple | None = None  # the configuration this process's extractor was built for
 
 
-def _ensure_pipeline(model: str | None, pdf_timeout: float | None, all_indications: bool, expected: str) -> None:
+def _ensure_pipeline(settings: ExtractorSettings, pdf_timeout: float | None, expected: str) -> None:
     """Build this process's extractor for the client's configuration, once."""
     global _READY
-    config = (model, pdf_timeout, all_indications, expected)
+    config = (settings, pdf_timeout, expected)
     if config == _READY:
         return
     host = socket.gethostname()
-    actual = batch.fingerprint(model, all_indications=all_indications)
+    actual = batch.fingerprint(settings)
     if actual != expected:
         raise WorkerSetupError(
             f"the worker on {host} runs another extractor (fingerprint {actual}, client {expected}); "
             "install the same extractor, patterns and spaCy versions on every worker"
         )
     try:
-        workers.init_worker(model, pdf_timeout, all_indications, actual)
+        workers.init_worker(settings, pdf_timeout, actual)
     except Exception as exc:  # a missing model or a bad rule file: every task here would fail
         raise WorkerSetupError(f"the worker on {host} cannot build the pipeline: {type(exc).__name__}: {exc}") from None
     _READY = config
@@ -101,16 +102,15 @@ def extract_task(
     path: str,
     digest: str,
     data: bytes | None,
-    model: str | None,
+    settings: ExtractorSettings,
     pdf_timeout: float | None,
-    all_indications: bool,
     expected: str,
 ) -> DocResult:
     """One document on a worker: from ``path`` on shared storage, or from
     ``data`` (the file's bytes sent with the task) staged under the same file
     name, so doc_id, reader and messages are those of a local run."""
     with _LOCK:
-        _ensure_pipeline(model, pdf_timeout, all_indications, expected)
+        _ensure_pipeline(settings, pdf_timeout, expected)
         if data is None:
             file = Path(path)
             if not file.is_file():
@@ -161,17 +161,15 @@ def dask_runner(scheduler: str, *, send_files: bool = False, retries: int = RETR
         todo: list[tuple[Path, str]],
         *,
         jobs: int,
-        model: str | None,
+        settings: ExtractorSettings,
         pdf_timeout: float | None,
-        all_indications: bool = False,
     ) -> Generator[DocResult, None, None]:
         return _run(
             scheduler,
             todo,
             jobs=jobs,
-            model=model,
+            settings=settings,
             pdf_timeout=pdf_timeout,
-            all_indications=all_indications,
             send_files=send_files,
             retries=retries,
         )
@@ -212,9 +210,8 @@ def _run(
     todo: list[tuple[Path, str]],
     *,
     jobs: int,
-    model: str | None,
+    settings: ExtractorSettings,
     pdf_timeout: float | None,
-    all_indications: bool,
     send_files: bool,
     retries: int,
 ) -> Generator[DocResult, None, None]:
@@ -224,7 +221,7 @@ def _run(
         return
     from distributed import as_completed
 
-    expected = batch.fingerprint(model, all_indications=all_indications)
+    expected = batch.fingerprint(settings)
     client, cluster = connect(scheduler, jobs)
     try:
         queue = deque(sorted(todo, key=lambda task: -_size(task[0])))  # the tail of the run: short files
@@ -243,9 +240,8 @@ def _run(
                     str(path),
                     digest,
                     data,
-                    model,
+                    settings,
                     pdf_timeout,
-                    all_indications,
                     expected,
                     key=f"extract-{run}-{len(queue)}",
                     retries=retries,

@@ -41,7 +41,7 @@ from extractor.run.writer import format_cell
 from extractor.schema import Mention
 
 if TYPE_CHECKING:
-    from extractor.mentions.reader import Extractor
+    from extractor.mentions.reader import Extractor, ExtractorSettings
 
 try:
     import resource
@@ -58,15 +58,13 @@ _WORKER_KEY: str | None = None
 _MEMORY_LIMIT: int | None = None  # bytes of address space this worker may use
 
 
-def init_worker(model: str | None, pdf_timeout: float | None, all_indications: bool, key: str) -> None:
+def init_worker(settings: ExtractorSettings, pdf_timeout: float | None, key: str) -> None:
     """Build this process's extractor, or keep the one built before for the same
     ``key``, the caller's fingerprint (a second run in one process, or a worker
     forked from a parent that already has one, skips the ~1.5 s pipeline build)."""
     global _WORKER, _WORKER_KEY
     if _WORKER is None or key != _WORKER_KEY:
-        from extractor.mentions.reader import Extractor
-
-        extractor = Extractor(model=model, all_indications=all_indications)
+        extractor = settings.build()
         # spaCy's 1,000,000-character guard (E088) is sized for parsers and NER
         # models this pipeline does not run; the memory limit is the real bound.
         extractor.nlp.max_length = MAX_CHARS
@@ -169,9 +167,8 @@ def limit_memory(limit: int | None) -> None:
 
 def _worker_main(
     conn: Connection,
-    model: str | None,
+    settings: ExtractorSettings,
     pdf_timeout: float | None,
-    all_indications: bool,
     key: str,
     memory_limit: int | None = None,
     parent: int | None = None,
@@ -187,7 +184,7 @@ def _worker_main(
     if parent is not None:
         _die_with_parent(parent)
     limit_memory(memory_limit)
-    init_worker(model, pdf_timeout, all_indications, key)
+    init_worker(settings, pdf_timeout, key)
     while True:
         try:
             task = conn.recv()
@@ -237,9 +234,8 @@ def run_pool(
     todo: list[tuple[Path, str]],
     *,
     jobs: int,
-    model: str | None,
+    settings: ExtractorSettings,
     pdf_timeout: float | None,
-    all_indications: bool,
     key: str,
     memory_limit: int | None = DEFAULT_MEMORY_MB * 2**20,
 ) -> Generator[DocResult, None, None]:
@@ -250,11 +246,11 @@ def run_pool(
         return
     # Built here even for workers: a bad model or rule file fails once, here, and
     # forked workers inherit the pipeline instead of building their own.
-    init_worker(model, pdf_timeout, all_indications, key)
+    init_worker(settings, pdf_timeout, key)
     workers = max(1, min(jobs, len(todo)))
     limit = f"{memory_limit // 2**20} MB" if memory_limit else "no limit"
     logger.info("worker processes: %d for %d documents (memory: %s each)", workers, len(todo), limit)
-    yield from _WorkerPool(workers, model, pdf_timeout, all_indications, key, memory_limit).run(todo)
+    yield from _WorkerPool(workers, settings, pdf_timeout, key, memory_limit).run(todo)
 
 
 @dataclass
@@ -276,15 +272,13 @@ class _WorkerPool:
     def __init__(
         self,
         jobs: int,
-        model: str | None,
+        settings: ExtractorSettings,
         pdf_timeout: float | None,
-        all_indications: bool,
         key: str,
         memory_limit: int | None = None,
     ) -> None:
         self.jobs = jobs
-        self.model = model
-        self.all_indications = all_indications
+        self.settings = settings
         self.key = key
         self.pdf_timeout = pdf_timeout
         self.memory_limit = memory_limit
@@ -301,9 +295,8 @@ class _WorkerPool:
             target=_worker_main,
             args=(
                 child_end,
-                self.model,
+                self.settings,
                 self.pdf_timeout,
-                self.all_indications,
                 self.key,
                 self.memory_limit,
                 os.getpid(),
