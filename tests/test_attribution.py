@@ -28,6 +28,13 @@ def _source(mentions, text):
         ("We used 12.5 g over 30 minutes 3 times weekly.", "12.5 g", "this_study"),
         ("Here we examine 80 lesions treated with topical, intradermal, and intravenous STS.", "topical", "this_study"),
         ("Our patient received intralesional sodium thiosulfate 250 mg/mL.", "250 mg/mL", "this_study"),
+        # a trial registration's own plan (realtext/test u16)
+        (
+            "The investigators have designed a pilot study to evaluate the use of topical sodium thiosulfate solution "
+            "in treating superficial calcinosis in individuals with juvenile and adult dermatomyositis.",
+            "topical",
+            "this_study",
+        ),
     ],
 )
 def test_sentence_sources(extract_text, sentence, mention, source):
