@@ -41,6 +41,18 @@ CASES = [
             ("outcome", "healing of the ulcers", "complete_response"),
         },
     ),
+    # a precaution or a side-effect condition is not how STS was given (realtext/dev2 s01)
+    (
+        "Sodium thiosulphate 25% is given intravenously. Side effects Hypotension – monitor BP throughout infusion. "
+        "Usually only predicted following rapid infusion of large doses and should be self-limited and transient.",
+        {("route", "intravenously", "intravenous"), ("concentration", "25%", None)},
+    ),
+    # a generic prediction is not a result (realtext/dev2 s06)
+    (
+        "Successful treatment with sodium thiosulfate generally results in improvement of pain and healing of the "
+        "lesions within 2–4 weeks.",
+        set(),
+    ),
     # necessity or purpose states no result (realtext/final w10)
     (
         "Due to its high mortality rate, an early diagnosis and initiation of sodium thiosulfate are crucial to be "
