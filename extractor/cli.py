@@ -280,8 +280,25 @@ def table_command(
 
 
 @app.command()
-def text(file: Path = typer.Argument(..., help="A .txt, .md or .pdf file.")) -> None:
+def text(
+    file: Path = typer.Argument(..., help="A .txt, .md or .pdf file."),
+    layout: bool = typer.Option(
+        False, "--layout", help="PDF: list the blocks in text order with page and kind (body, float, footnote, header)."
+    ),
+) -> None:
     """Print the document text that the CSV's offsets point into."""
+    if layout and file.suffix.lower() == ".pdf":
+        from extractor.ingest.pdf import layout_blocks
+
+        try:
+            blocks = layout_blocks(file)
+        except IngestError as exc:
+            typer.echo(f"extractor: {exc.path}: {exc.reason}: {exc.message}", err=True)
+            raise typer.Exit(1) from None
+        for block in blocks:
+            kind = block.kind + (" (moved)" if block.moved else "")
+            typer.echo(f"p{block.page:<3} {kind:<15} {' / '.join(block.text.splitlines())}")
+        return
     try:
         document = load_document(file)
     except IngestError as exc:

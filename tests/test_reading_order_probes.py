@@ -26,9 +26,21 @@ PROBES = Path(__file__).resolve().parent / "data" / "reading_order_probes.tsv"
 
 def load_probes() -> list[tuple[str, str, str]]:
     """(pdf, kind, probe) rows of the probe file."""
+    return [(pdf, kind, probe) for pdf, kind, probe, _status in _rows()]
+
+
+def _rows() -> list[list[str]]:
     lines = [ln for ln in PROBES.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
-    rows = list(csv.reader(lines[1:], delimiter="\t", quoting=csv.QUOTE_NONE))
-    return [(pdf, kind, probe) for pdf, kind, probe in rows]
+    return list(csv.reader(lines[1:], delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _params() -> list:
+    """Probes marked ``open`` (the reader does not get them yet) are strict xfails."""
+    marks = {"open": pytest.mark.xfail(strict=True, reason="known reading-order miss")}
+    return [
+        pytest.param(pdf, kind, probe, marks=[marks[status]] if status in marks else [])
+        for pdf, kind, probe, status in _rows()
+    ]
 
 
 @cache
@@ -43,7 +55,7 @@ def probe_passes(pdf: str, probe: str) -> bool:
 
 
 @pytest.mark.skipif(not PDF_DIR.is_dir(), reason="real PDFs not available")
-@pytest.mark.parametrize(("pdf", "kind", "probe"), load_probes())
+@pytest.mark.parametrize(("pdf", "kind", "probe"), _params())
 def test_probe_whole(pdf: str, kind: str, probe: str) -> None:
     if not (PDF_DIR / pdf).exists():
         pytest.skip(f"{pdf} missing")
@@ -80,3 +92,38 @@ def main() -> int:
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     sys.exit(main())
+
+
+@pytest.mark.skipif(not PDF_DIR.is_dir(), reason="real PDFs not available")
+def test_moved_floats_keep_their_pages() -> None:
+    """A figure moved after the sentence it interrupted still maps to its own page."""
+    path = PDF_DIR / "hindawi-crtransplant2016-cmv-cidofovir.pdf"
+    document = read_pdf(path, path.stem, timeout=120)
+    text = document.text
+    before = text.index("One may speculate that the combined")
+    after = text.index("treatment was effective, as CMVIG")
+    caption = text.index("Figure 1: Schematic of CMV treatment")
+    assert before < after < caption
+    assert (document.page_at(before), document.page_at(after), document.page_at(caption)) == (2, 3, 3)
+    # a whole page of table between the halves of a sentence: the table keeps page 4
+    path = PDF_DIR / "bmc-cancer2016-t2dm-adenoma-meta.pdf"
+    document = read_pdf(path, path.stem, timeout=120)
+    table = document.text.index("Table 1 Characteristic of studies included")
+    assert document.page_at(table) == 4
+    assert document.page_at(document.text.index("insulin-like growth factor 1 (IGF-1) might")) == 5
+    assert {p.number for p in document.pages} == set(range(1, 10))
+
+
+@pytest.mark.skipif(not PDF_DIR.is_dir(), reason="real PDFs not available")
+def test_text_layout_shows_block_kinds() -> None:
+    from typer.testing import CliRunner
+
+    from extractor.cli import app
+
+    result = CliRunner().invoke(app, ["text", str(PDF_DIR / "hindawi-crtransplant2016-cmv-cidofovir.pdf"), "--layout"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    caption = next(ln for ln in lines if "Figure 1: Schematic" in ln)
+    assert caption.startswith("p3") and "float (moved)" in caption
+    assert any(ln.startswith("p3") and " body " in ln and "treatment was effective" in ln for ln in lines)
+    assert any(" header " in ln for ln in lines)

@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from extractor.ingest.document import Document, IngestError, Page
@@ -139,6 +140,58 @@ _NEVER_KEEP_LEFT = {"under", "over", "with", "out", "in", "up", "some", "any", "
 def read_pdf(path: Path, doc_id: str, *, timeout: float | None = None) -> Document:
     """Read ``path`` into a Document or raise IngestError (see module doc)."""
     path = Path(path)
+    laid_out, _dropped, _heights = _layout(path, timeout)
+    text, pieces = _assemble(laid_out)
+    return Document(doc_id=doc_id, text=text, path=path, pages=[Page(i + 1, s, e) for i, s, e in pieces])
+
+
+@dataclass
+class Block:
+    """A paragraph as the reader placed it: its page, kind and text.
+
+    kind: ``body`` (running text), ``float`` (table, caption, figure labels,
+    boxes; ``moved`` when it was set after the paragraph it interrupted),
+    ``footnote`` (small print at a page foot) or ``header`` (a running
+    header/footer or page number, not in the text).
+    """
+
+    page: int
+    kind: str
+    text: str
+    moved: bool = False
+
+
+def layout_blocks(path: Path, *, timeout: float | None = 120.0) -> list[Block]:
+    """The document's blocks in text order, then the dropped headers (``extractor text --layout``)."""
+    path = Path(path)
+    laid_out, dropped, heights = _layout(path, timeout)
+    body, measure = _metrics(laid_out)
+    paras = _paragraphs(laid_out, body, measure)
+    order, _joined = _float_order(paras, body, measure)
+    position = {id(para): k for k, para in enumerate(paras)}
+    blocks: list[Block] = []
+    last = -1
+    for para in order:
+        k = position[id(para)]
+        moved = k < last
+        last = max(last, k)
+        text = "".join(sep + t for _p, sep, t, _l in para.parts).strip()
+        page = para.parts[0][0]
+        # small print; a short line in a small font is more likely a heading
+        small = bool(body) and _font_height(para.first) < 0.9 * body and not para.first.is_row and len(text) > 40
+        if small and para.first.top > 0.7 * heights[page] and not _is_caption(para):
+            kind = "footnote"
+        elif para.first.is_row or _is_caption(para) or small or moved:
+            kind = "float"
+        else:
+            kind = "body"
+        blocks.append(Block(page + 1, kind, text, moved))
+    blocks.extend(Block(page + 1, "header", f.text) for page, frags in enumerate(dropped) for f in frags)
+    return blocks
+
+
+def _layout(path: Path, timeout: float | None) -> tuple[list[list[Line]], list[list[Frag]], list[float]]:
+    """Each page's lines in reading order, its dropped header fragments, and its height."""
     started = time.monotonic()
     deadline = None if timeout is None else started + timeout
     pdf = _open(path)
@@ -146,20 +199,14 @@ def read_pdf(path: Path, doc_id: str, *, timeout: float | None = None) -> Docume
         pages = _read_pages(pdf, path, deadline, timeout)
     finally:
         pdf.close()
-    _drop_running_lines(pages)
+    dropped = _drop_running_lines(pages)
     laid_out: list[list[Line]] = []
     for frags, width, _height in pages:
         laid_out.append(_footnotes_last(layout_page(frags, width)))
         _check_deadline(deadline, path, timeout)
     if not any(laid_out):
         raise IngestError(path, "no_text_layer", "no page has extractable text (scanned or image-only PDF?)")
-    text, page_ranges = _assemble(laid_out)
-    return Document(
-        doc_id=doc_id,
-        text=text,
-        path=path,
-        pages=[Page(i + 1, s, e) for i, (s, e) in enumerate(page_ranges)],
-    )
+    return laid_out, dropped, [h for _f, _w, h in pages]
 
 
 # --------------------------------------------------------------------------
@@ -239,22 +286,26 @@ def _margin_key(f: Frag) -> str:
     return re.sub(r"\d+", "#", " ".join(f.text.lower().split()))
 
 
-def _drop_running_lines(pages: list[tuple[list[Frag], float, float]]) -> None:
-    """Remove header/footer fragments repeated across pages, and page numbers."""
+def _drop_running_lines(pages: list[tuple[list[Frag], float, float]]) -> list[list[Frag]]:
+    """Remove header/footer fragments repeated across pages, and page numbers; return them per page."""
     seen: Counter[str] = Counter()
     for frags, _w, h in pages:
         keys = {_margin_key(f) for f in frags if _in_margin(f, h)}
         seen.update(keys)
     multi = len(pages) >= 2
+    dropped: list[list[Frag]] = []
     for k, (frags, w, h) in enumerate(pages):
         keep = []
+        dropped.append([])
         for f in frags:
             if _in_margin(f, h):
                 key = _margin_key(f)
                 if _PAGE_NUMBER.match(key) or (multi and seen[key] >= 2 and len(key) > 1):
+                    dropped[-1].append(f)
                     continue
             keep.append(f)
         pages[k] = (keep, w, h)
+    return dropped
 
 
 def _in_margin(f: Frag, height: float) -> bool:
@@ -287,13 +338,30 @@ def _footnotes_last(lines: list[Line]) -> list[Line]:
             if ln.band != last_band or ln.height >= 0.88 * body:
                 break
             tail.append(i)
-        # only when body-size text precedes it in the same band
-        if tail and len(tail) < len([i for i in idx if out[i].band == last_band]):
+        # only when body-size text precedes it in the same band, and a gap
+        # wider than the body's line step sets it off (a last body line
+        # without descenders is as short, but sits at the body's pitch)
+        band_idx = [i for i in idx if out[i].band == last_band]
+        if tail and len(tail) < len(band_idx) and not _set_off(out, band_idx, min(tail)):
+            tail = []
+        if tail and len(tail) < len(band_idx):
             right_after = [i for i in range(len(out)) if out[i].column == "R" and out[i].band == last_band]
             if right_after:
                 foot = [out[i] for i in sorted(tail)]
                 out = [ln for i, ln in enumerate(out) if i not in set(tail)]
     return out + foot
+
+
+def _set_off(lines: list[Line], column: list[int], first: int) -> bool:
+    """``lines[first]`` starts below a gap wider than the column's usual line step."""
+    k = column.index(first)
+    if k == 0:
+        return True
+    steps = sorted(lines[b].bottom - lines[a].bottom for a, b in zip(column[:k], column[1:k]))
+    if not steps:
+        return True
+    pitch = steps[len(steps) // 2]
+    return lines[first].top - lines[column[k - 1]].bottom > 0.6 * pitch
 
 
 # --------------------------------------------------------------------------
@@ -460,14 +528,54 @@ def _alone(lines: list[Line], k: int, col_left: dict, col_right: dict, pitch: fl
     return step > 1.4 * max(pitch, 1.15 * max(ln.height, 1.0))
 
 
-def _assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
+@dataclass
+class _Para:
+    """A paragraph (or a table: a run of rows) of the assembled text.
+
+    ``parts`` are (page index, separator before, text, line) in order; the
+    first separator is the one before the paragraph ("" for the first).
+    """
+
+    parts: list[tuple[int, str, str, Line]]
+    width: float  # width of the column (or full-width band) of its last line
+    right: float  # right edge of that column
+
+    @property
+    def first(self) -> Line:
+        return self.parts[0][3]
+
+    @property
+    def last(self) -> Line:
+        return self.parts[-1][3]
+
+
+def _metrics(pages: list[list[Line]]) -> tuple[float, float]:
+    """Body font height and column measure: medians over the long prose lines."""
+    body = [ln for lines in pages for ln in lines if len(ln.text) > 40 and not ln.is_row]
+    if not body:
+        return 0.0, 0.0
+    heights = sorted(_font_height(ln) for ln in body)
+    widths = sorted(ln.x1 - ln.x0 for ln in body)
+    return heights[len(heights) // 2], widths[len(widths) // 2]
+
+
+def _paragraphs(pages: list[list[Line]], body: float, measure: float) -> list[_Para]:
+    """Lines joined into paragraphs in reading order (see the module doc).
+
+    Across a column or page break a line that cannot continue a sentence
+    (small print, or a short label that does not start like a continuation)
+    starts a paragraph of its own, so a figure's labels are not glued to the
+    sentence the figure interrupts.
+    """
     words, compounds = _vocabulary(pages)
-    parts: list[str] = []
-    length = 0
-    ranges: list[tuple[int, int]] = []
+    prev_page = -1
+    paras: list[_Para] = []
+    cur: list[tuple[int, str, str, Line]] = []
+    last_text = ""
     prev: Line | None = None
     prev_right: float | None = None  # right edge of prev's column
-    for lines in pages:
+    width = right = 0.0
+    for page_index, lines in enumerate(pages):
         col_left: dict[tuple[int, str], float] = {}
         col_right: dict[tuple[int, str], float] = {}
         for ln in lines:
@@ -475,37 +583,202 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int]]]:
             col_left[key] = min(col_left.get(key, ln.x0), ln.x0)
             col_right[key] = max(col_right.get(key, ln.x1), ln.x1)
         pitch = _line_pitch(lines)
-        page_start: int | None = None
         for k, ln in enumerate(lines):
             text = ln.text
             if prev is None:
                 sep = ""
             elif prev.is_row or ln.is_row:
                 sep = "\n" if (prev.is_row and ln.is_row) else "\n\n"
-            elif _para_break(prev, ln, col_left, pitch, prev_right, _alone(lines, k, col_left, col_right, pitch)):
+            elif _new_block(prev, ln, page_index != prev_page, body, measure) or _para_break(
+                prev, ln, col_left, pitch, prev_right, _alone(lines, k, col_left, col_right, pitch)
+            ):
                 sep = "\n\n"
-            elif parts and parts[-1].endswith("-") and not parts[-1].endswith("--"):
-                if _join_hyphen(parts[-1], text, words, compounds):
-                    parts[-1] = parts[-1][:-1]
-                    length -= 1
+            elif last_text.endswith("-") and not last_text.endswith("--"):
+                if _join_hyphen(last_text, text, words, compounds):
+                    p_index, p_sep, p_text, p_line = cur[-1]
+                    cur[-1] = (p_index, p_sep, p_text[:-1], p_line)
                 sep = ""
-            elif parts and _BREAK_AFTER.search(parts[-1]) and text[:1].isalnum():
+            elif _BREAK_AFTER.search(last_text) and text[:1].isalnum():
                 sep = ""  # a line broken after a slash or dash: "mg/" + "ml", "0.5–" + "11"
             else:
                 sep = " "
-            if sep:
-                parts.append(sep)
-                length += len(sep)
-            if page_start is None:
-                page_start = length
-            parts.append(text)
-            length += len(text)
+            if sep == "\n\n" and cur:
+                paras.append(_Para(cur, width, right))
+                cur = []
+            cur.append((page_index, sep, text, ln))
+            last_text = cur[-1][2]
             prev = ln
-            prev_right = col_right[(ln.band, ln.column)]
-        ranges.append((page_start if page_start is not None else length, -1))
-    text = "".join(parts)
-    out: list[tuple[int, int]] = []
-    for i, (s, _) in enumerate(ranges):
-        e = ranges[i + 1][0] if i + 1 < len(ranges) else len(text)
-        out.append((s, max(s, e)))
+            prev_page = page_index
+            key = (ln.band, ln.column)
+            prev_right = col_right[key]
+            width, right = col_right[key] - col_left[key], col_right[key]
+    if cur:
+        paras.append(_Para(cur, width, right))
+    return paras
+
+
+_CAPTION = re.compile(r"^(?:fig(?:ure)?\.?|table|scheme|box|chart)\s*S?\d+\b", re.I)
+_SENTENCE_END = ".:;?!"
+_PANEL = re.compile(r"^\(?[a-hA-H]\)$")  # a figure panel label: "(a)", "b)"
+
+
+def _font_height(ln: Line) -> float:
+    """The line's text height without raised or lowered runs (the smallest word's box)."""
+    words = [f.height for f in ln.frags if len(f.text) >= 4]
+    return min(words) if words else ln.height
+
+
+def _starts_like_continuation(text: str) -> bool:
+    first = text.split()[0] if text.split() else ""
+    if not first or _PANEL.match(first):
+        return False
+    if first[0].islower() or first[0] in "([":
+        return True
+    upper = sum(c.isupper() or c.isdigit() for c in first)
+    return upper >= 2 and first[:1].isalpha()  # an acronym: "T2DM", "CMV-specific"
+
+
+def _new_block(prev: Line, ln: Line, new_page: bool, body: float, measure: float) -> bool:
+    """Across a column or page break, ``ln`` cannot continue ``prev``'s sentence."""
+    moved = new_page or (prev.band, prev.column) != (ln.band, ln.column)
+    return moved and _not_a_continuation(ln, body, measure)
+
+
+def _not_a_continuation(ln: Line, body: float, measure: float) -> bool:
+    if (body and _font_height(ln) < 0.8 * body) or _CAPTION.match(ln.text):
+        return True
+    return ln.x1 - ln.x0 < 0.5 * measure and not _starts_like_continuation(ln.text)
+
+
+def _is_caption(para: _Para) -> bool:
+    """Starts with "Figure 2:", "Table 1", "Fig. 3" (after panel labels such as "(a)")."""
+    for _page, _sep, text, _line in para.parts[:4]:
+        if _CAPTION.match(text):
+            return True
+        if not all(_PANEL.match(w) for w in text.split()):
+            return False
+    return False
+
+
+def _is_prose(para: _Para, measure: float) -> bool:
+    return (
+        not para.first.is_row and not _is_caption(para) and any(p[3].x1 - p[3].x0 >= 0.6 * measure for p in para.parts)
+    )
+
+
+def _is_float(para: _Para, body: float, measure: float) -> bool:
+    """A table, caption, small print or the scattered labels of a figure."""
+    if para.first.is_row or _is_caption(para):
+        return True
+    heights = sorted(_font_height(p[3]) for p in para.parts)
+    if body and heights[len(heights) // 2] < 0.9 * body:
+        return True  # footnotes, licence, table notes, chart labels in a small font
+    return all(p[3].x1 - p[3].x0 < 0.6 * measure for p in para.parts)
+
+
+def _stops_mid_sentence(para: _Para, measure: float) -> bool:
+    """Prose whose last line runs to the column edge without ending a sentence."""
+    last = para.last
+    text = para.parts[-1][2].rstrip()
+    if not text or text[-1] in _SENTENCE_END or not _is_prose(para, measure) or last.is_row:
+        return False
+    char_w = (last.x1 - last.x0) / max(len(last.text), 1)
+    return para.right - last.x1 < 3 * char_w
+
+
+def _continues(para: _Para, measure: float) -> bool:
+    """Prose that starts in the middle of a sentence: "treatment was ...", "T2DM and ..."."""
+    return _is_prose(para, measure) and _starts_like_continuation(para.parts[0][2])
+
+
+def _float_order(paras: list[_Para], body: float, measure: float) -> tuple[list[_Para], set[int]]:
+    """Floats that interrupt a sentence moved after the paragraph that ends it.
+
+    A prose paragraph that stops mid-sentence at a column's edge, followed by
+    floats only (tables, captions, small print, figure labels) and then prose
+    that starts mid-sentence: the two halves are one paragraph, and the floats
+    follow it. Returns the new order and the ids of the paragraphs joined to
+    the one before them.
+    """
+    out: list[_Para] = []
+    joined: set[int] = set()
+    i = 0
+    pending: list[_Para] = []
+    while i < len(paras):
+        para = paras[i]
+        out.append(para)
+        i += 1
+        while _stops_mid_sentence(out[-1], measure):
+            j = i
+            start_page = out[-1].parts[-1][0]
+            while j < len(paras) and paras[j].parts[0][0] <= start_page + 2 and _is_float(paras[j], body, measure):
+                j += 1
+            if j == i or j >= len(paras) or not _continues(paras[j], measure):
+                break
+            pending.extend(paras[i:j])
+            joined.add(id(paras[j]))
+            out.append(paras[j])
+            i = j + 1
+        out.extend(pending)
+        pending = []
+    return out, joined
+
+
+def _assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int, int]]]:
+    """The document text and its page pieces (page index, start, end).
+
+    A page is one piece unless a float of it was moved after a paragraph that
+    ends on a later page; empty pages get an empty piece where they fall.
+    """
+    body, measure = _metrics(pages)
+    paras, joined = _float_order(_paragraphs(pages, body, measure), body, measure)
+    words, compounds = _vocabulary(pages)
+    chunks: list[str] = []
+    length = 0
+    starts: list[tuple[int, int]] = []  # (offset, page index) where each line's text starts
+    for n, para in enumerate(paras):
+        for k, (page_index, sep, text, _line) in enumerate(para.parts):
+            if k == 0:
+                if n == 0:
+                    sep = ""
+                elif id(para) in joined:
+                    sep = _join_sep(chunks[-1], text, words, compounds)
+                    if sep == "-":
+                        chunks[-1] = chunks[-1][:-1]
+                        length -= 1
+                        sep = ""
+                else:
+                    sep = "\n\n"
+            chunks.append(sep)
+            length += len(sep)
+            starts.append((length, page_index))
+            chunks.append(text)
+            length += len(text)
+    text = "".join(chunks)
+    pieces: list[tuple[int, int, int]] = []
+    for offset, page_index in starts:
+        if not pieces or pieces[-1][0] != page_index:
+            pieces.append((page_index, offset, -1))
+    if pieces:
+        pieces[0] = (pieces[0][0], 0, -1)
+    seen = {p[0] for p in pieces}
+    for page_index in range(len(pages)):
+        if page_index not in seen:
+            # an empty page: after the pieces of the pages before it
+            at = next((k for k, p in enumerate(pieces) if p[0] > page_index), len(pieces))
+            offset = pieces[at][1] if at < len(pieces) else len(text)
+            pieces.insert(at, (page_index, offset, -1))
+    out: list[tuple[int, int, int]] = []
+    for k, (page_index, s, _e) in enumerate(pieces):
+        e = pieces[k + 1][1] if k + 1 < len(pieces) else len(text)
+        out.append((page_index, s, max(s, e)))
     return text, out
+
+
+def _join_sep(left: str, right: str, words: set[str], compounds: set[str]) -> str:
+    """How two halves of a sentence split by floats are joined ("-": drop the hyphen)."""
+    if left.endswith("-") and not left.endswith("--"):
+        return "-" if _join_hyphen(left, right, words, compounds) else ""
+    if _BREAK_AFTER.search(left) and right[:1].isalnum():
+        return ""
+    return " "
