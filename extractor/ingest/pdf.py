@@ -12,6 +12,11 @@ What ``Document.text`` looks like:
   and two-column bands top to bottom, left column before right column;
 * running headers/footers (text repeated in the top/bottom margin on several
   pages, digits ignored) and bare page numbers ("3", "Page 3", "3 of 9") removed;
+* floats out of the running text: a sentence that stops at a column's edge
+  and continues after tables, captions, figure labels or small print (on the
+  same or the next two pages) is joined, and those floats follow its
+  paragraph, each still mapped to its own page (``Document.pages`` is a list
+  of pieces in text order; a page can have two);
 * lines of a paragraph joined with one space; paragraphs separated by a blank
   line; a paragraph running across a column or page break is joined, unless
   the line before the break ends a sentence and stopped short (the next word
