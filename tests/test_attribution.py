@@ -28,6 +28,14 @@ def _source(mentions, text):
         ("We used 12.5 g over 30 minutes 3 times weekly.", "12.5 g", "this_study"),
         ("Here we examine 80 lesions treated with topical, intradermal, and intravenous STS.", "topical", "this_study"),
         ("Our patient received intralesional sodium thiosulfate 250 mg/mL.", "250 mg/mL", "this_study"),
+        # the paper's own review, though "a retrospective case" would open a cited study (realtext/shared16 p02)
+        (
+            "We provide a retrospective case review of 4 patients with calciphylaxis who were treated with IL sodium "
+            "thiosulfate.",
+            "4 patients",
+            "this_study",
+        ),
+        ("In a retrospective study, intralesional sodium thiosulfate cleared 8 of 10 lesions.", "intralesional", "cited"),
         # a trial registration's own plan (realtext/test u16)
         (
             "The investigators have designed a pilot study to evaluate the use of topical sodium thiosulfate solution "
