@@ -28,6 +28,11 @@ class Document:
     path: Path | None = None
     pages: list[Page] = field(default_factory=list)
 
+    @property
+    def page_count(self) -> int:
+        """Pages of the PDF (a float moved after the text it interrupted gives its page a second range)."""
+        return len({page.number for page in self.pages})
+
     def page_at(self, offset: int) -> int | None:
         """Page number holding ``offset``, or None for text inputs."""
         for page in self.pages:

@@ -119,7 +119,7 @@ def _extract(extractor: Extractor, path: Path, digest: str, doc_id: str, pdf_tim
         str(path),
         digest,
         [_mention_dict(m) for m in reading.mentions],
-        len(document.pages),
+        document.page_count,
         words=reading.words,
         indication=reading.indication.kind,
         indication_sentence=reading.indication.sentence,
