@@ -7,7 +7,7 @@ the extract run reuses the five extractions by content hash while the report
 holds N full papers), runs `extractor extract` and `extractor report`, then
 opens the report three times in a fresh headless Chromium and prints when the
 index was ready (milliseconds after navigation start, from the page itself).
-Also imported by tests/test_report.py for the browser it launches.
+Also imported by tests/outputs/test_report.py for the browser it launches.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Export writes pre-annotations (from an extractor CSV) or finished annotations
 corrected back into the project's gold JSONL. Every span carries its field as
 the label and the schema's attributes (category, source, value_min, value_max,
 unit, the rule id ``pattern_id`` and a gold ``note``) where the tool keeps
-them, so a gold folder survives export → import unchanged (tests/test_interchange.py).
+them, so a gold folder survives export → import unchanged (tests/outputs/test_interchange.py).
 
 Where each tool keeps the attributes:
 - Label Studio: result ``meta`` (all attributes), plus per-region ``choices``

@@ -20,8 +20,8 @@ import pytest
 
 from extractor.ingest.pdf import read_pdf
 
-PDF_DIR = Path(__file__).resolve().parents[2] / "shared" / "pdfs"
-PROBES = Path(__file__).resolve().parent / "data" / "reading_order_probes.tsv"
+PDF_DIR = Path(__file__).resolve().parents[3] / "shared" / "pdfs"
+PROBES = Path(__file__).resolve().parents[1] / "data" / "reading_order_probes.tsv"
 
 
 def load_probes() -> list[tuple[str, str, str]]:
@@ -90,7 +90,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     sys.exit(main())
 
 

@@ -22,7 +22,7 @@ from conftest import CORPUS, GOLD
 from extractor.evaluate.align import align_offsets, project_gold
 from extractor.evaluate.score import Score
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from pdf_score import run_corpus, scores
 
 DOC_IDS = sorted(path.stem for path in CORPUS.glob("*.txt"))

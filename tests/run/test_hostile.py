@@ -32,7 +32,7 @@ from extractor.run.batch import run_batch
 from extractor.run.manifest import BatchError, OutputLock, manifest_path_for
 from extractor.run.writer import documents_path_for, errors_path_for, plain
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS_FILES = sorted((ROOT / "corpus").glob("*.txt"))
 GOLD = ROOT / "gold"
 GB = 2**30

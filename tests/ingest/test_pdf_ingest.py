@@ -11,7 +11,7 @@ import pytest
 from extractor.ingest.document import IngestError
 from extractor.ingest.pdf import read_pdf
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from make_corpus_pdfs import HEADER_TEXT, render_pdf
 
 LONG_WORDS = (
@@ -168,7 +168,7 @@ def test_page_offsets(doc, generated):
 
 
 def test_corpus_words_survive(tmp_path):
-    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
     files = sorted(corpus.glob("*.txt"))[:2]
     if not files:
         pytest.skip("no corpus")
@@ -325,7 +325,7 @@ def test_timeout(generated):
     assert info.value.reason == "timeout"
 
 
-SHARED_PDFS = Path(__file__).resolve().parents[1].parent / "shared" / "pdfs"
+SHARED_PDFS = Path(__file__).resolve().parents[2].parent / "shared" / "pdfs"
 
 
 @pytest.mark.skipif(not SHARED_PDFS.is_dir(), reason="../shared/pdfs not present")

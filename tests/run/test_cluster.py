@@ -31,7 +31,7 @@ from extractor.run.writer import documents_path_for, errors_path_for
 distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.slow  # Dask clusters: worker processes started and killed
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS_FILES = sorted((ROOT / "corpus").glob("*.txt"))
 DASK = Path(sys.executable).parent / "dask"
 QUIET = {"on_warning": lambda message: None}

@@ -18,7 +18,7 @@ from extractor.cli import app
 from extractor.ingest.document import Document
 from extractor.mentions.reader import Extractor
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "realtext" / "shared16" / "docs"
 
 CALCIPHYLAXIS = (

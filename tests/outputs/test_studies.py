@@ -15,7 +15,7 @@ from extractor.cli import app
 from extractor.evaluate.score_studies import score_studies
 from extractor.outputs.studies import DATA_COLUMNS, OUTPUT_COLUMNS, study_row
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 
 

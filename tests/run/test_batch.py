@@ -27,7 +27,7 @@ from extractor.run.batch import run_batch
 from extractor.run.manifest import manifest_path_for
 from extractor.run.writer import errors_path_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.txt"))
 
