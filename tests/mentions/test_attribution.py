@@ -35,7 +35,11 @@ def _source(mentions, text):
             "4 patients",
             "this_study",
         ),
-        ("In a retrospective study, intralesional sodium thiosulfate cleared 8 of 10 lesions.", "intralesional", "cited"),
+        (
+            "In a retrospective study, intralesional sodium thiosulfate cleared 8 of 10 lesions.",
+            "intralesional",
+            "cited",
+        ),
         # a trial registration's own plan (realtext/test u16)
         (
             "The investigators have designed a pilot study to evaluate the use of topical sodium thiosulfate solution "
