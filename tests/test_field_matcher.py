@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from spacy.tokens import Doc
 
-from extractor.nlp.field_matcher import FieldMatcher, anchor_reach
+from extractor.nlp.field_matcher import FieldMatcher, Reach, TokenMasks
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,16 +27,18 @@ def _reference(matcher: FieldMatcher, doc: Doc) -> list[tuple[str, int, int]]:
     return found
 
 
-@pytest.mark.parametrize(
-    "pattern, reach",
-    [
-        ([{"LOWER": "infusion"}], (0, 0)),
-        ([{"LOWER": "the", "OP": "?"}, {"LOWER": "infusion"}, {"IS_PUNCT": True, "OP": "{0,8}"}], (1, 8)),
-        ([{"LIKE_NUM": True, "OP": "*"}, {"LEMMA": "heal"}, {"LOWER": "of"}], (1 << 40, 1)),
-    ],
-)
-def test_reach_counts_the_widest_match_around_the_anchor(pattern, reach):
-    assert anchor_reach(pattern) == reach
+def test_reach_counts_the_widest_match_around_the_anchor(extractor):
+    masks = TokenMasks().of(extractor.nlp.make_doc("Treated for up to the 12 weeks , then the infusion stopped ."))
+    # "for" (token 1) as anchor: "up to the" is a run of listed words, then the number and the unit
+    reach = Reach(
+        [{"LOWER": "for"}, {"LOWER": {"IN": ["up", "to", "the"]}, "OP": "*"}, {"LIKE_NUM": True}, {"LOWER": "weeks"}], 0
+    )
+    assert reach.around(1, 0, 13, masks) == (1, 7)
+    # "infusion" (token 10): one optional token before, at most eight after, cut at the range's end
+    reach = Reach([{"LOWER": "the", "OP": "?"}, {"LOWER": "infusion"}, {"IS_PUNCT": True, "OP": "{0,8}"}], 1)
+    assert reach.around(10, 0, 13, masks) == (9, 13)
+    # a "*" of anything reaches the range's start
+    assert Reach([{"OP": "*"}, {"LOWER": "weeks"}], 1).around(6, 2, 13, masks) == (2, 7)
 
 
 def test_windowed_candidates_equal_whole_sentence_matching(extractor):

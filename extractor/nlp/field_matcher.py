@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import numpy
-from spacy.attrs import LEMMA, LOWER, SENT_START
+from spacy.attrs import LEMMA, LOWER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -29,14 +29,14 @@ class FieldMatcher(RulesComponent):
     Rules are grouped by anchor words (the word set of a required,
     non-function-word token of the pattern). One look-up over the Doc's LOWER
     and LEMMA columns finds every anchor token; each group's Matcher then runs
-    only on the stretch of the anchor's sentence a match holding that anchor
-    can reach (the pattern's widest extent before and after its anchor
-    element: "?" counts one token, "{0,8}" eight, "*" to the sentence edge).
-    A match always holds an anchor token, so these windows hold every match
-    the whole sentence would give, in the same order (windows are disjoint
-    and taken left to right). Most patterns never see most tokens (measured:
-    the matcher's words/s 18k -> see the commit log). Rules without an anchor
-    run everywhere.
+    only on the stretch of the anchor's sentence that a match holding that
+    anchor can reach (:class:`Reach`: "?" counts one token, "{0,8}" eight, a
+    "*" of listed words the run of such words). Rules without anchor words
+    (a number-shaped REGEX, "a 51-year-old") are anchored on their first
+    required word list or REGEX token and run, as one Matcher, on windows of
+    the whole Doc. A match always holds an anchor token, so the windows hold
+    every match, and as they are disjoint and taken left to right, the
+    Matcher yields them in the same order as over the whole sentence (or Doc).
     """
 
     name = "sts_field_matcher_v1"
@@ -50,7 +50,7 @@ class FieldMatcher(RulesComponent):
         nlp = self.nlp
         self.by_id: dict[str, Rule] = {rule.id: rule for rule in rule_set.fields}
         self.groups: list[tuple[tuple[str, frozenset[str]] | None, Matcher]] = []
-        self.reach: list[tuple[int, int]] = []  # per group: tokens a match may hold before / after its anchor
+        self.reach: list[list[Reach]] = []  # per group: how far each of its rules reaches around its anchor
         grouped: dict[tuple[str, frozenset[str]], list[Rule]] = {}
         unanchored: list[Rule] = []
         self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -63,11 +63,18 @@ class FieldMatcher(RulesComponent):
                 grouped.setdefault(anchors, []).append(rule)
         for anchors, rules in grouped.items():
             self.groups.append((anchors, _matcher(nlp, rules)))
-            reaches = [anchor_reach(rule.pattern) for rule in rules if isinstance(rule.pattern, list)]
-            self.reach.append((max(before for before, _ in reaches), max(after for _, after in reaches)))
+            self.reach.append([Reach(rule.pattern, _anchor_element(rule.pattern)[0]) for rule in rules])  # type: ignore[arg-type,index]  # anchored rules are token patterns
+        self.loose: list[tuple[Reach, tuple]] | None = None  # the unanchored rules' reach and anchor token test
         if unanchored:
             self.groups.append((None, _matcher(nlp, unanchored)))
-            self.reach.append((UNBOUNDED, UNBOUNDED))
+            self.reach.append([])
+            loose = [
+                (rule.pattern, found)
+                for rule in unanchored
+                if isinstance(rule.pattern, list) and (found := _loose_anchor(rule.pattern)) is not None
+            ]
+            if len(loose) == len(unanchored):  # else the group runs over the whole Doc
+                self.loose = [(Reach(pattern, found[0]), found[1]) for pattern, found in loose]
         # per column: every anchor word's hash → the groups it anchors, so one
         # look-up over the Doc's column finds the anchor tokens of every group
         by_word: dict[str, dict[int, list[int]]] = {"LOWER": {}, "LEMMA": {}}
@@ -80,13 +87,15 @@ class FieldMatcher(RulesComponent):
             for attr, table in ((LOWER, by_word["LOWER"]), (LEMMA, by_word["LEMMA"]))
             if table
         ]
+        self.masks = TokenMasks()
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
         starts, ends = sentence_bounds(doc)
+        masks = self.masks.of(doc)
         anchored: dict[int, list[tuple[int, int]]] = {}  # group index → (anchor token, its sentence), in text order
         for attr, ids, table in self.anchor_index:
-            column = doc.to_array(attr)
+            column = masks.column(attr)
             hits = numpy.flatnonzero(numpy.isin(column, ids))
             if not hits.size:
                 continue
@@ -95,11 +104,22 @@ class FieldMatcher(RulesComponent):
                 for index in table[word]:
                     anchored.setdefault(index, []).append((i, k))
         for index, (anchors, matcher) in enumerate(self.groups):
-            if anchors is None:
+            if anchors is not None:
+                ranges = [
+                    reach.around(i, starts[k], ends[k], masks)
+                    for i, k in anchored.get(index, [])
+                    for reach in self.reach[index]
+                ]
+            elif self.loose is not None:
+                ranges = [
+                    reach.around(i, 0, len(doc), masks)
+                    for reach, test in self.loose
+                    for i in numpy.flatnonzero(masks.get(test)).tolist()
+                ]
+            else:
                 spans.extend(matcher(doc, as_spans=True))
                 continue
-            before, after = self.reach[index]
-            for low, high in _windows(anchored.get(index, []), before, after, starts, ends):
+            for low, high in merged(ranges):
                 spans.extend(matcher(doc[low:high], as_spans=True))
         if len(self.phrases):
             spans.extend(self.phrases(doc, as_spans=True))
@@ -109,22 +129,15 @@ class FieldMatcher(RulesComponent):
         return doc
 
 
-def _windows(
-    anchors: list[tuple[int, int]], before: int, after: int, starts: list[int], ends: list[int]
-) -> list[tuple[int, int]]:
-    """Token ranges to match in: around each (anchor token, sentence), ``before``
-    tokens back and ``after`` on, inside the sentence; overlapping or touching
-    ranges of one sentence merged."""
-    windows: list[tuple[int, int]] = []
-    current = -1
-    for i, k in anchors:
-        low, high = max(starts[k], i - before), min(ends[k], i + after + 1)
-        if windows and k == current and low <= windows[-1][1]:
-            windows[-1] = (windows[-1][0], max(high, windows[-1][1]))
+def merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted ranges, overlapping or touching ones joined."""
+    out: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if out and low <= out[-1][1]:
+            out[-1] = (out[-1][0], max(high, out[-1][1]))
         else:
-            windows.append((low, high))
-            current = k
-    return windows
+            out.append((low, high))
+    return out
 
 
 def sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
@@ -134,6 +147,149 @@ def sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
     flags = doc.to_array(SENT_START)
     starts = [0] + (numpy.flatnonzero(flags[1:] == 1) + 1).tolist()
     return starts, starts[1:] + [len(doc)]
+
+
+class TokenMasks:
+    """Per Doc, which tokens may satisfy a token test: ("LOWER"|"ORTH"|"LEMMA", words) or
+    ("REGEX", "LOWER"|"ORTH", pattern); REGEX results are cached per distinct string."""
+
+    def __init__(self) -> None:
+        self._regex: dict[str, tuple[re.Pattern, dict[int, bool]]] = {}
+        self._ids: dict[tuple, numpy.ndarray] = {}
+        self.doc: Doc | None = None
+        self._columns: dict[int, numpy.ndarray] = {}
+        self._distincts: dict[int, tuple[numpy.ndarray, numpy.ndarray]] = {}
+        self._masks: dict[tuple, numpy.ndarray] = {}
+        self._runs: dict[tuple, tuple[list[int], list[int]]] = {}
+
+    def of(self, doc: Doc) -> TokenMasks:
+        self.doc, self._columns, self._distincts, self._masks, self._runs = doc, {}, {}, {}, {}
+        return self
+
+    def get(self, test: tuple) -> numpy.ndarray:
+        if test not in self._masks:
+            self._masks[test] = self._compute(test)
+        return self._masks[test]
+
+    def column(self, attr: int) -> numpy.ndarray:
+        if attr not in self._columns:
+            assert self.doc is not None
+            self._columns[attr] = self.doc.to_array(attr)
+        return self._columns[attr]
+
+    def _distinct(self, attr: int) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """The column's distinct values and, per token, the index of its value."""
+        if attr not in self._distincts:
+            self._distincts[attr] = numpy.unique(self.column(attr), return_inverse=True)
+        return self._distincts[attr]
+
+    def _compute(self, test: tuple) -> numpy.ndarray:
+        doc = self.doc
+        assert doc is not None
+        strings = doc.vocab.strings
+        if test[0] != "REGEX":
+            if test not in self._ids:
+                self._ids[test] = numpy.array([strings.add(word) for word in test[1]], dtype="uint64")
+            return numpy.isin(self.column({"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}[test[0]]), self._ids[test])
+        distinct, inverse = self._distinct(LOWER if test[1] == "LOWER" else ORTH)
+        regex, seen = self._regex.setdefault(test[2], (re.compile(test[2]), {}))
+        if len(seen) > 200_000:
+            seen.clear()
+        flags = []
+        for key in distinct.tolist():
+            if key not in seen:
+                seen[key] = regex.search(strings[key]) is not None
+            flags.append(seen[key])
+        return numpy.array(flags, dtype=bool)[inverse] if flags else numpy.zeros(0, dtype=bool)
+
+    def runs(self, test: tuple) -> tuple[list[int], list[int]]:
+        """(ahead, behind): ahead[p] tokens from p on pass the test; behind[p] tokens up to p-1 do."""
+        if test not in self._runs:
+            mask = self.get(test)
+            n = len(mask)
+            index = numpy.arange(n)
+            next_fail = numpy.minimum.accumulate(numpy.where(mask, n, index)[::-1])[::-1]
+            last_fail = numpy.maximum.accumulate(numpy.where(mask, -1, index))
+            ahead = numpy.zeros(n + 1, dtype="int64")
+            behind = numpy.zeros(n + 1, dtype="int64")
+            ahead[:n] = next_fail - index
+            behind[1:] = index - last_fail
+            self._runs[test] = (ahead.tolist(), behind.tolist())
+        return self._runs[test]
+
+
+class Reach:
+    """How far a match of a token pattern can reach before and after the token its
+    ``anchor`` element takes: fixed counts ("?" one, "{0,8}" eight) or, for a "*"
+    or "+" of listed words or a REGEX, the run of tokens passing that test;
+    anything else reaches to the edge of the range matched in. Over-counting is
+    safe: the window only grows."""
+
+    def __init__(self, pattern: list[dict], anchor: int) -> None:
+        self.extra = _most_tokens(pattern[anchor]) - 1
+        self.before = [_step(spec) for spec in reversed(pattern[:anchor])]
+        self.after = [_step(spec) for spec in pattern[anchor + 1 :]]
+        fixed = all(isinstance(step, int) for step in self.before + self.after)
+        # most patterns: plain counts on both sides
+        self.fixed = (self.extra + sum(self.before), self.extra + sum(self.after)) if fixed else None  # type: ignore[arg-type]  # all ints here
+
+    def around(self, i: int, low_bound: int, high_bound: int, masks: TokenMasks) -> tuple[int, int]:
+        """The token range, inside [low_bound, high_bound), that a match holding token ``i`` as anchor can take."""
+        if self.fixed is not None:
+            return max(low_bound, i - self.fixed[0]), min(high_bound, i + 1 + self.fixed[1])
+        high = i + 1 + self.extra
+        for step in self.after:
+            if isinstance(step, int):
+                high += step
+            elif step is None or high >= high_bound:
+                high = high_bound
+                break
+            else:
+                ahead = masks.runs(step)[0]
+                high = max(p + ahead[p] for p in range(i + 1, high + 1))
+        low = i - self.extra
+        for step in self.before:
+            if isinstance(step, int):
+                low -= step
+            elif step is None or low <= low_bound:
+                low = low_bound
+                break
+            else:
+                behind = masks.runs(step)[1]
+                low = min(p - behind[p] for p in range(low, i + 1))
+        return max(low_bound, low), min(high_bound, high)
+
+
+def _token_test(spec: dict) -> tuple | None:
+    """A test that every token ``spec`` accepts passes (a word list or a REGEX), or None."""
+    for key in ("LOWER", "TEXT", "ORTH", "LEMMA"):
+        value = spec.get(key)
+        column = {"TEXT": "ORTH"}.get(key, key)
+        if isinstance(value, str):
+            return (column, frozenset([value]))
+        if isinstance(value, dict):
+            if isinstance(value.get("IN"), list):
+                return (column, frozenset(value["IN"]))
+            if isinstance(value.get("REGEX"), str) and column in ("LOWER", "ORTH"):
+                return ("REGEX", column, value["REGEX"])
+    return None
+
+
+def _step(spec: dict) -> int | tuple | None:
+    """One element's most tokens: a count, a token test (a run of "*" or "+"), or None (no bound)."""
+    most = _most_tokens(spec)
+    if most < UNBOUNDED:
+        return most
+    return _token_test(spec)
+
+
+def _loose_anchor(pattern: list[dict]) -> tuple[int, tuple] | None:
+    """Index and token test of the first required element of a pattern without
+    anchor words (a word list, function words allowed, or a REGEX)."""
+    for index, spec in enumerate(pattern):
+        if spec.get("OP") in (None, "1", "+") and (test := _token_test(spec)) is not None:
+            return index, test
+    return None
 
 
 _FUNCTION_WORDS = frozenset(
@@ -214,19 +370,6 @@ def _most_tokens(spec: dict) -> int:
     if not comma:
         return int(low or 0)
     return int(high) if high else UNBOUNDED
-
-
-def anchor_reach(pattern: list[dict]) -> tuple[int, int]:
-    """The most tokens a match of ``pattern`` holds before and after one of its
-    anchor tokens (an anchor element taking several tokens widens both sides)."""
-    found = _anchor_element(pattern)
-    if found is None:
-        return UNBOUNDED, UNBOUNDED
-    index = found[0]
-    extra = _most_tokens(pattern[index]) - 1
-    before = extra + sum(_most_tokens(spec) for spec in pattern[:index])
-    after = extra + sum(_most_tokens(spec) for spec in pattern[index + 1 :])
-    return min(before, UNBOUNDED), min(after, UNBOUNDED)
 
 
 def _matcher(nlp: Language, rules: list[Rule]) -> Matcher:
