@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from extractor.nlp.sentences import sentence_bounds
 
 # scispaCy's filter_matches drops every "( ... )" holding more than 8 tokens
 ABBREVIATION_MAX_TOKENS = 8
@@ -22,6 +26,24 @@ def parenthesis_candidates(tokens: list[str]) -> list[tuple[int, int]]:
             if tokens[j] == ")":
                 found.append((i, j + 1))
     found.sort(key=lambda match: (match[1], -match[0]))
+    return found
+
+
+def sentence_parentheses(doc: Doc) -> list[tuple[int, int]]:
+    """:func:`parenthesis_candidates` of every sentence, as Doc token offsets, in
+    sentence order; only the sentences holding a "(" are looked at."""
+    if not len(doc):
+        return []
+    orths = doc.to_array(ORTH)
+    opening = numpy.flatnonzero(orths == doc.vocab.strings.add("("))
+    if not opening.size:
+        return []
+    starts, ends = sentence_bounds(doc)
+    found = []
+    for k in numpy.unique(numpy.searchsorted(starts, opening, side="right") - 1).tolist():
+        start, end = starts[k], ends[k]
+        tokens = [token.text for token in doc[start:end]]
+        found += [(start + i, start + j) for i, j in parenthesis_candidates(tokens)]
     return found
 
 
@@ -47,10 +69,7 @@ def create_abbreviation_detector(nlp: Language, name: str):
             from scispacy.abbreviation import filter_matches
 
             doc._.abbreviations = []
-            matches = []
-            for sent in doc.sents:
-                for start, end in parenthesis_candidates([token.text for token in sent]):
-                    matches.append((0, sent.start + start + 1, sent.start + end - 1))
+            matches = [(0, start + 1, end - 1) for start, end in sentence_parentheses(doc)]
             for long_form, short_forms in self.find_matches_for(filter_matches(matches, doc), doc):
                 for short in short_forms:
                     short._.long_form = long_form

@@ -5,14 +5,16 @@ as ``span.id_``."""
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 import numpy
-from spacy.attrs import LEMMA, LOWER, ORTH, SENT_START
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from extractor.nlp.rules_component import RulesComponent
+from extractor.nlp.sentences import sentence_bounds
 from extractor.rules.loader import Rule, RuleSet
 
 CANDIDATES = "sts_candidates"
@@ -83,9 +85,7 @@ class FieldMatcher(RulesComponent):
                 for word in sorted(anchors[1]):
                     by_word[anchors[0]].setdefault(nlp.vocab.strings.add(word), []).append(index)
         self.anchor_index = [
-            (attr, numpy.array(sorted(table), dtype="uint64"), table)
-            for attr, table in ((LOWER, by_word["LOWER"]), (LEMMA, by_word["LEMMA"]))
-            if table
+            (attr, table) for attr, table in ((LOWER, by_word["LOWER"]), (LEMMA, by_word["LEMMA"])) if table
         ]
         self.masks = TokenMasks()
 
@@ -94,9 +94,9 @@ class FieldMatcher(RulesComponent):
         starts, ends = sentence_bounds(doc)
         masks = self.masks.of(doc)
         anchored: dict[int, list[tuple[int, int]]] = {}  # group index → (anchor token, its sentence), in text order
-        for attr, ids, table in self.anchor_index:
+        for attr, table in self.anchor_index:
             column = masks.column(attr)
-            hits = numpy.flatnonzero(numpy.isin(column, ids))
+            hits = numpy.flatnonzero(masks.among(attr, table))
             if not hits.size:
                 continue
             sentence_of = numpy.searchsorted(starts, hits, side="right") - 1
@@ -140,25 +140,16 @@ def merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
-    """Start and end tokens of ``doc.sents``, from the SENT_START column (no Span per sentence)."""
-    if not len(doc):
-        return [], []
-    flags = doc.to_array(SENT_START)
-    starts = [0] + (numpy.flatnonzero(flags[1:] == 1) + 1).tolist()
-    return starts, starts[1:] + [len(doc)]
-
-
 class TokenMasks:
     """Per Doc, which tokens may satisfy a token test: ("LOWER"|"ORTH"|"LEMMA", words) or
     ("REGEX", "LOWER"|"ORTH", pattern); REGEX results are cached per distinct string."""
 
     def __init__(self) -> None:
         self._regex: dict[str, tuple[re.Pattern, dict[int, bool]]] = {}
-        self._ids: dict[tuple, numpy.ndarray] = {}
+        self._ids: dict[tuple, frozenset[int]] = {}
         self.doc: Doc | None = None
         self._columns: dict[int, numpy.ndarray] = {}
-        self._distincts: dict[int, tuple[numpy.ndarray, numpy.ndarray]] = {}
+        self._distincts: dict[int, tuple[list[int], numpy.ndarray]] = {}
         self._masks: dict[tuple, numpy.ndarray] = {}
         self._runs: dict[tuple, tuple[list[int], list[int]]] = {}
 
@@ -177,11 +168,18 @@ class TokenMasks:
             self._columns[attr] = self.doc.to_array(attr)
         return self._columns[attr]
 
-    def _distinct(self, attr: int) -> tuple[numpy.ndarray, numpy.ndarray]:
+    def _distinct(self, attr: int) -> tuple[list[int], numpy.ndarray]:
         """The column's distinct values and, per token, the index of its value."""
         if attr not in self._distincts:
-            self._distincts[attr] = numpy.unique(self.column(attr), return_inverse=True)
+            distinct, inverse = numpy.unique(self.column(attr), return_inverse=True)
+            self._distincts[attr] = (distinct.tolist(), inverse)
         return self._distincts[attr]
+
+    def among(self, attr: int, keys: Container[int]) -> numpy.ndarray:
+        """Tokens whose ``attr`` value (a string hash) is one of ``keys``: one
+        look-up per distinct value, not a search per token."""
+        distinct, inverse = self._distinct(attr)
+        return numpy.array([key in keys for key in distinct], dtype=bool)[inverse]
 
     def _compute(self, test: tuple) -> numpy.ndarray:
         doc = self.doc
@@ -189,18 +187,18 @@ class TokenMasks:
         strings = doc.vocab.strings
         if test[0] != "REGEX":
             if test not in self._ids:
-                self._ids[test] = numpy.array([strings.add(word) for word in test[1]], dtype="uint64")
-            return numpy.isin(self.column({"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}[test[0]]), self._ids[test])
-        distinct, inverse = self._distinct(LOWER if test[1] == "LOWER" else ORTH)
+                self._ids[test] = frozenset(strings.add(word) for word in test[1])
+            return self.among({"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}[test[0]], self._ids[test])
         regex, seen = self._regex.setdefault(test[2], (re.compile(test[2]), {}))
         if len(seen) > 200_000:
             seen.clear()
+        distinct, inverse = self._distinct(LOWER if test[1] == "LOWER" else ORTH)
         flags = []
-        for key in distinct.tolist():
+        for key in distinct:
             if key not in seen:
                 seen[key] = regex.search(strings[key]) is not None
             flags.append(seen[key])
-        return numpy.array(flags, dtype=bool)[inverse] if flags else numpy.zeros(0, dtype=bool)
+        return numpy.array(flags, dtype=bool)[inverse]
 
     def runs(self, test: tuple) -> tuple[list[int], list[int]]:
         """(ahead, behind): ahead[p] tokens from p on pass the test; behind[p] tokens up to p-1 do."""

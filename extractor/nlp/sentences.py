@@ -38,3 +38,12 @@ class SentenceSetter(RulesComponent):
         flags[0] = 1
         doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]  # spaCy stores -1 as uint64
         return doc
+
+
+def sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Start and end tokens of ``doc.sents``, from the SENT_START column (no Span per sentence)."""
+    if not len(doc):
+        return [], []
+    flags = doc.to_array(SENT_START)
+    starts = [0] + (numpy.flatnonzero(flags[1:] == 1) + 1).tolist()
+    return starts, starts[1:] + [len(doc)]
