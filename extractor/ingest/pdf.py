@@ -60,6 +60,9 @@ from extractor.ingest.document import Document, IngestError, Page
 from extractor.ingest.pdf_layout import Frag, Line, layout_page, page_fragments
 
 _MARGIN = 0.085  # share of the page height searched for running headers/footers
+# small print (footnotes, table text, captions, chart labels): a font below this share of the
+# body font; font heights are ascent-to-descent, so the ratio is the font-size ratio (9 pt / 10 pt)
+_SMALL = 0.93
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?#(?:\s*(?:of|/)\s*#)?$|^[-–]\s*#\s*[-–]$|^[ivxlc]+$", re.I)
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 # left parts after which a line-end hyphen usually belongs to a compound
@@ -183,7 +186,7 @@ def layout_blocks(path: Path, *, timeout: float | None = 120.0) -> list[Block]:
         text = "".join(sep + t for _p, sep, t, _l in para.parts).strip()
         page = para.parts[0][0]
         # small print; a short line in a small font is more likely a heading
-        small = bool(body) and _font_height(para.first) < 0.9 * body and not para.first.is_row and len(text) > 40
+        small = bool(body) and _font_height(para.first) < _SMALL * body and not para.first.is_row and len(text) > 40
         if small and para.first.top > 0.7 * heights[page] and not _is_caption(para):
             kind = "footnote"
         elif para.first.is_row or _is_caption(para) or small or moved:
@@ -326,7 +329,7 @@ def _footnotes_last(lines: list[Line]) -> list[Line]:
     """
     if len(lines) < 8:
         return lines
-    heights = sorted(ln.height for ln in lines if len(ln.text) > 20)
+    heights = sorted(_font_height(ln) for ln in lines if len(ln.text) > 20)
     if not heights:
         return lines
     body = heights[len(heights) // 2]
@@ -340,7 +343,7 @@ def _footnotes_last(lines: list[Line]) -> list[Line]:
         tail = []
         for i in reversed(idx):
             ln = out[i]
-            if ln.band != last_band or ln.height >= 0.88 * body:
+            if ln.band != last_band or _font_height(ln) >= _SMALL * body:
                 break
             tail.append(i)
         # only when body-size text precedes it in the same band, and a gap
@@ -350,8 +353,15 @@ def _footnotes_last(lines: list[Line]) -> list[Line]:
         if tail and len(tail) < len(band_idx) and not _set_off(out, band_idx, min(tail)):
             tail = []
         if tail and len(tail) < len(band_idx):
-            right_after = [i for i in range(len(out)) if out[i].column == "R" and out[i].band == last_band]
-            if right_after:
+            # a footnote sits beside body text of the right column (a small-print
+            # section such as a reference list continues in small print there)
+            top = min(out[i].top for i in tail)
+            beside = [
+                ln
+                for ln in out
+                if ln.column == "R" and ln.band == last_band and ln.bottom > top and _font_height(ln) >= _SMALL * body
+            ]
+            if beside:
                 foot = [out[i] for i in sorted(tail)]
                 out = [ln for i, ln in enumerate(out) if i not in set(tail)]
     return out + foot
@@ -628,7 +638,14 @@ _PANEL = re.compile(r"^\(?[a-hA-H]\)$")  # a figure panel label: "(a)", "b)"
 
 
 def _font_height(ln: Line) -> float:
-    """The line's text height without raised or lowered runs (the smallest word's box)."""
+    """The line's font height: that of its longest fragment (raised runs and glyph shapes aside).
+
+    Fragments carry their font's ascent-to-descent height; without it, the
+    smallest word's box (which a line without descenders makes too small).
+    """
+    longest = max(ln.frags, key=lambda f: len(f.text))
+    if longest.size > 0:
+        return longest.size
     words = [f.height for f in ln.frags if len(f.text) >= 4]
     return min(words) if words else ln.height
 
@@ -644,13 +661,18 @@ def _starts_like_continuation(text: str) -> bool:
 
 
 def _new_block(prev: Line, ln: Line, new_page: bool, body: float, measure: float) -> bool:
-    """Across a column or page break, ``ln`` cannot continue ``prev``'s sentence."""
-    moved = new_page or (prev.band, prev.column) != (ln.band, ln.column)
-    return moved and _not_a_continuation(ln, body, measure)
+    """Across a column or page break, ``ln`` cannot continue ``prev``'s sentence.
 
-
-def _not_a_continuation(ln: Line, body: float, measure: float) -> bool:
-    if (body and _font_height(ln) < 0.8 * body) or _CAPTION.match(ln.text):
+    It is set in another font size (body text after a caption or small
+    print, a footnote after body text), in a tiny font (chart labels), is a
+    caption, or is a short label that does not start like a continuation.
+    """
+    if not new_page and (prev.band, prev.column) == (ln.band, ln.column):
+        return False
+    size, prev_size = _font_height(ln), _font_height(prev)
+    if size < _SMALL * prev_size or prev_size < _SMALL * size or (body and size < 0.8 * body):
+        return True
+    if _CAPTION.match(ln.text):
         return True
     return ln.x1 - ln.x0 < 0.5 * measure and not _starts_like_continuation(ln.text)
 
@@ -676,24 +698,31 @@ def _is_float(para: _Para, body: float, measure: float) -> bool:
     if para.first.is_row or _is_caption(para):
         return True
     heights = sorted(_font_height(p[3]) for p in para.parts)
-    if body and heights[len(heights) // 2] < 0.9 * body:
+    if body and heights[len(heights) // 2] < _SMALL * body:
         return True  # footnotes, licence, table notes, chart labels in a small font
     return all(p[3].x1 - p[3].x0 < 0.6 * measure for p in para.parts)
 
 
-def _stops_mid_sentence(para: _Para, measure: float) -> bool:
-    """Prose whose last line runs to the column edge without ending a sentence."""
+def _body_size(ln: Line, body: float) -> bool:
+    """Set in the body font (not small print, not a title or author line)."""
+    return not body or _SMALL * body <= _font_height(ln) <= body / _SMALL
+
+
+def _stops_mid_sentence(para: _Para, body: float, measure: float) -> bool:
+    """Prose in the body font whose last line runs to the column edge without ending a sentence."""
     last = para.last
     text = para.parts[-1][2].rstrip()
     if not text or text[-1] in _SENTENCE_END or not _is_prose(para, measure) or last.is_row:
+        return False
+    if not _body_size(last, body):
         return False
     char_w = (last.x1 - last.x0) / max(len(last.text), 1)
     return para.right - last.x1 < 3 * char_w
 
 
-def _continues(para: _Para, measure: float) -> bool:
-    """Prose that starts in the middle of a sentence: "treatment was ...", "T2DM and ..."."""
-    return _is_prose(para, measure) and _starts_like_continuation(para.parts[0][2])
+def _continues(para: _Para, body: float, measure: float) -> bool:
+    """Prose in the body font that starts in the middle of a sentence: "treatment was ...", "T2DM and ..."."""
+    return _is_prose(para, measure) and _body_size(para.first, body) and _starts_like_continuation(para.parts[0][2])
 
 
 def _float_order(paras: list[_Para], body: float, measure: float) -> tuple[list[_Para], set[int]]:
@@ -713,12 +742,12 @@ def _float_order(paras: list[_Para], body: float, measure: float) -> tuple[list[
         para = paras[i]
         out.append(para)
         i += 1
-        while _stops_mid_sentence(out[-1], measure):
+        while _stops_mid_sentence(out[-1], body, measure):
             j = i
             start_page = out[-1].parts[-1][0]
             while j < len(paras) and paras[j].parts[0][0] <= start_page + 2 and _is_float(paras[j], body, measure):
                 j += 1
-            if j == i or j >= len(paras) or not _continues(paras[j], measure):
+            if j == i or j >= len(paras) or not _continues(paras[j], body, measure):
                 break
             pending.extend(paras[i:j])
             joined.add(id(paras[j]))

@@ -45,6 +45,7 @@ class Frag:
     top: float
     bottom: float
     text: str
+    size: float = 0.0  # font height: a char's loose box (ascent to descent), 0 if unknown
 
     @property
     def height(self) -> float:
@@ -160,7 +161,8 @@ def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list
     if not runs:
         return
     # merge runs into fragments: a smaller raised run next to a line is a superscript
-    frag: list | None = None  # [x0, x1, b, t, text, h_main, b_main]
+    # [x0, x1, b, t, text, h_main, b_main, {run height: chars}]
+    frag: list | None = None
     last_raised = False
     for x0, x1, b, t, chars in runs:
         raw_s = "".join(chars)
@@ -205,12 +207,34 @@ def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list
                 frag[1] = max(frag[1], x1)
                 frag[2] = min(frag[2], b)
                 frag[3] = max(frag[3], t)
+                frag[7][h] = frag[7].get(h, 0) + len(s)
                 continue
-            out.append(Frag(frag[0], frag[1], H - frag[3], H - frag[2], frag[4]))
-        frag = [x0, x1, b, t, s, h, b]
+            out.append(Frag(frag[0], frag[1], H - frag[3], H - frag[2], frag[4], _most_chars(frag[7])))
+        frag = [x0, x1, b, t, s, h, b, {h: len(s)}]
         last_raised = False
     if frag is not None:
-        out.append(Frag(frag[0], frag[1], H - frag[3], H - frag[2], frag[4]))
+        out.append(Frag(frag[0], frag[1], H - frag[3], H - frag[2], frag[4], _most_chars(frag[7])))
+
+
+def _most_chars(sizes: dict[float, int]) -> float:
+    """The font height most of a fragment's chars have (a symbol or superscript aside)."""
+    return max(sizes.items(), key=lambda item: item[1])[0]
+
+
+def _char_size(raw, text: str, start: int, end: int) -> float:
+    """Font height of a line taken whole: the loose box of its middle char.
+
+    The loose box spans the font's ascent to descent whatever the glyph, so
+    a line without descenders measures as tall as any other line of its
+    font (the tight text-object rect does not); pdfium's own font size is
+    often 1 (size set in the text matrix) and cannot be used.
+    """
+    k = (start + end) // 2
+    while k < end and text[k] == " ":
+        k += 1
+    if k >= end or not pdfium_c.FPDFText_GetLooseCharBox(raw, k, _rect_p):
+        return 0.0
+    return _rect.top - _rect.bottom
 
 
 def page_fragments(textpage, width: float, height: float) -> list[Frag]:
@@ -236,7 +260,7 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
                 x0, x1, t, b = _dl.value, _dr.value, _dt.value, _db.value
                 s = text[i:j].strip()
                 if s and not (x0 < mid - 4 < mid + 4 < x1) and (t - b) < 40:
-                    out.append(Frag(x0, x1, height - t, height - b, s))
+                    out.append(Frag(x0, x1, height - t, height - b, s, _char_size(raw, text, i, j)))
                 elif s:
                     _fragments_by_char(raw, text, i, j, height, out)
             elif nr > 1:
