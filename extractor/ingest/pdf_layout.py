@@ -28,6 +28,7 @@ Pipeline for one page:
 from __future__ import annotations
 
 import ctypes
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -137,6 +138,8 @@ def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list
             if cur is not None:
                 cur[4].append(" ")
             continue
+        if ch == "\u200b":
+            continue  # an accent composed with its letter
         if not box(raw, i, _rect_p):
             continue
         x0, x1, b, t = _rect.left, _rect.right, _rect.bottom, _rect.top
@@ -244,6 +247,8 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
     if n <= 0:
         return []
     text = _page_text(textpage, n)
+    if any(accent in text for accent in _ACCENTS):
+        text = _compose_accents(raw, text)
     out: list[Frag] = []
     count_rects = pdfium_c.FPDFText_CountRects
     get_rect = pdfium_c.FPDFText_GetRect
@@ -270,6 +275,51 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
         f.text = clean_text(f.text).strip()
     out = [f for f in out if f.text and f.x1 > f.x0 and _is_horizontal(f)]
     return _attach_raised(out)
+
+
+# spacing accents a typesetter places over a letter as a glyph of their own
+_ACCENTS = {"˚": "\u030a", "¨": "\u0308", "´": "\u0301", "`": "\u0300", "ˆ": "\u0302", "˜": "\u0303", "ˇ": "\u030c"}
+
+
+def _compose_accents(raw, text: str) -> str:
+    """An accent set as its own glyph over a letter joins that letter: "A" + "˚" → "Å".
+
+    Left alone, the ring of "2.2 Å" is a stray "˚" beside the "A" that splits
+    its line into two cells. The letter is the char pdfium finds just under
+    the accent's centre, its glyph top just below the accent; it takes the
+    accent only if it has a precomposed form. The
+    accent becomes a zero-width space (one str char per pdfium char kept;
+    ``clean_text`` drops it).
+    """
+    chars = list(text)
+    n = len(text)
+    box = pdfium_c.FPDFText_GetCharBox
+    at = pdfium_c.FPDFText_GetCharIndexAtPos
+    for i, ch in enumerate(text):
+        if ch not in _ACCENTS or not box(raw, i, _dl_p, _dr_p, _db_p, _dt_p):
+            continue
+        centre, bottom, size = (_dl.value + _dr.value) / 2, _db.value, _dt.value - _db.value
+        if size <= 0:
+            continue
+        k = at(raw, centre, bottom - 1.5 * size, 0.5 * size, 1.5 * size)
+        if not (0 <= k < n and k != i and text[k].isalpha() and box(raw, k, _dl_p, _dr_p, _db_p, _dt_p)):
+            continue
+        h = _dt.value - _db.value
+        if _dl.value - 0.5 <= centre <= _dr.value + 0.5 and _dt.value - 0.35 * h <= bottom <= _dt.value + h:
+            base = "i" if text[k] == "ı" else text[k]  # a dotless i takes the accent as "í"
+            composed = unicodedata.normalize("NFC", base + _ACCENTS[ch])
+            if len(composed) == 1:
+                chars[k], chars[i] = composed, "\u200b"
+                # inside a word, the spaces pdfium generated around the accent go too
+                for a, b in ((i - 1, i - 2), (i + 1, i + 2)):
+                    if (
+                        0 <= b < n
+                        and text[a] == " "
+                        and text[b].isalpha()
+                        and pdfium_c.FPDFText_IsGenerated(raw, a) == 1
+                    ):
+                        chars[a] = "\u200b"
+    return "".join(chars)
 
 
 def _attach_raised(frags: list[Frag]) -> list[Frag]:
@@ -368,7 +418,7 @@ def layout_page(frags: list[Frag], width: float) -> list[Line]:
     lines: list[Line] = []
     band = 0
     if g is None:
-        return _tables([ln.finish() for ln in _rows(items, "F", 0)])
+        return _justified(_tables([ln.finish() for ln in _rows(items, "F", 0)]))
     table_row: dict[int, list[Frag]] = {}
     for row in _spanning_table_rows(frags, g, width):
         for f in row:
@@ -415,7 +465,38 @@ def layout_page(frags: list[Frag], width: float) -> list[Line]:
         if lines and lines[-1].column == "F" and lines[-1].band == band:
             band += 1
     flush()
-    return _tables(_merge_full_rows(lines))
+    return _justified(_tables(_merge_full_rows(lines)))
+
+
+def _justified(lines: list[Line]) -> list[Line]:
+    """A widely spaced justified prose line is one line of text, not a table row.
+
+    Justification can stretch the word spaces of a line with few, long words
+    past the cell-gap threshold ("servational   Studies   in   Epidemiology").
+    Such a "row" stands alone between prose lines of its column, is set to
+    the same left and right edges as the line above, in the same font, and
+    its gaps are all about equal; a real table has at least two rows.
+    """
+    for k in range(1, len(lines) - 1):
+        ln, prev, nxt = lines[k], lines[k - 1], lines[k + 1]
+        if not ln.is_row or prev.is_row or nxt.is_row:
+            continue
+        if any((o.band, o.column) != (ln.band, ln.column) for o in (prev, nxt)):
+            continue
+        h = max(ln.height, 1.0)
+        if abs(prev.x0 - ln.x0) > 0.3 * h or abs(prev.x1 - ln.x1) > 0.3 * h or abs(nxt.x0 - ln.x0) > 0.3 * h:
+            continue
+        if not (0 < ln.top - prev.top < 2.5 * h and 0 < nxt.top - ln.top < 2.5 * h):
+            continue
+        sizes = [f.size for o in (prev, ln, nxt) for f in o.frags]
+        if min(sizes) <= 0 or max(sizes) > 1.05 * min(sizes):
+            continue
+        gaps = [b[0] - a[1] for a, b in zip(ln.cell_spans, ln.cell_spans[1:])]
+        if max(gaps) > 1.5 * min(gaps) + 0.5:
+            continue
+        text = " ".join(ln.cells)
+        ln.cells, ln.cell_spans, ln.text = [text], [(ln.x0, ln.x1)], text
+    return lines
 
 
 def _same_row(a: Frag, b: Frag) -> bool:

@@ -288,3 +288,26 @@ def test_sentence_whole(name: str, sentence: str) -> None:
 def test_running_header_removed() -> None:
     text = _text("hindawi-crtransplant2016-cmv-cidofovir.pdf")
     assert "2 Case Reports in Transplantation" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        # a ring set as its own glyph over "A": one "Å", and the justified line is not cut into cells
+        (
+            "portland-clinsci2014-ace-inhibitors.pdf",
+            "The co-crystal structure of N-domain ACE was solved at 2.2 Å in complex with compound 33RE (Figure 5).",
+        ),
+        (
+            "portland-clinsci2014-ace-inhibitors.pdf",
+            "the cut-off parameter was set to 1.5 Å; and ligand filtering (LF) was set to one.",
+        ),
+        ("hindawi-crtransplant2016-cmv-cidofovir.pdf", "[5] A. Åsberg, A. Humar"),
+        ("hindawi-crendo2016-ipilimumab-graves.pdf", "E. McElnea, Á. N"),
+        ("hindawi-jdiabres2016-insulin-dose-study.pdf", "were drug-naïve with random hyperglycaemia"),
+    ],
+)
+def test_accent_glyph_joins_its_letter(name: str, words: str) -> None:
+    text = _text(name)
+    assert words in text
+    assert "˚" not in text and "¨" not in text
