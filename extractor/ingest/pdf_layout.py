@@ -28,6 +28,7 @@ Pipeline for one page:
 from __future__ import annotations
 
 import ctypes
+import math
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -224,6 +225,19 @@ def _most_chars(sizes: dict[float, int]) -> float:
     return max(sizes.items(), key=lambda item: item[1])[0]
 
 
+def _rotated(raw, text: str, start: int, end: int) -> bool:
+    """The line is set at an angle (margin stamps, chart axis titles).
+
+    Measured char by char, vertical text would fall apart into one-letter
+    fragments that land in the reading order ("l", "c", ".", "w" before each
+    line of a page); it is not part of the running text.
+    """
+    k = start
+    while k < end and text[k] == " ":
+        k += 1
+    return k < end and math.cos(pdfium_c.FPDFText_GetCharAngle(raw, k)) < 0.95
+
+
 def _char_size(raw, text: str, start: int, end: int) -> float:
     """Font height of a line taken whole: the loose box of its middle char.
 
@@ -266,9 +280,9 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
                 s = text[i:j].strip()
                 if s and not (x0 < mid - 4 < mid + 4 < x1) and (t - b) < 40:
                     out.append(Frag(x0, x1, height - t, height - b, s, _char_size(raw, text, i, j)))
-                elif s:
+                elif s and not _rotated(raw, text, i, j):
                     _fragments_by_char(raw, text, i, j, height, out)
-            elif nr > 1:
+            elif nr > 1 and not _rotated(raw, text, i, j):
                 _fragments_by_char(raw, text, i, j, height, out)
         i = j + 1
     for f in out:
