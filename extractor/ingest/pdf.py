@@ -574,7 +574,9 @@ def _metrics(pages: list[list[Line]]) -> tuple[float, float]:
     return heights[len(heights) // 2], widths[len(widths) // 2]
 
 
-def _paragraphs(pages: list[list[Line]], body: float, measure: float) -> list[_Para]:
+def _paragraphs(
+    pages: list[list[Line]], body: float, measure: float, vocabulary: tuple[set[str], set[str]] | None = None
+) -> list[_Para]:
     """Lines joined into paragraphs in reading order (see the module doc).
 
     Across a column or page break a line that cannot continue a sentence
@@ -582,7 +584,7 @@ def _paragraphs(pages: list[list[Line]], body: float, measure: float) -> list[_P
     starts a paragraph of its own, so a figure's labels are not glued to the
     sentence the figure interrupts.
     """
-    words, compounds = _vocabulary(pages)
+    words, compounds = vocabulary or _vocabulary(pages)
     prev_page = -1
     paras: list[_Para] = []
     cur: list[tuple[int, str, str, Line]] = []
@@ -765,8 +767,8 @@ def _assemble(pages: list[list[Line]]) -> tuple[str, list[tuple[int, int, int]]]
     ends on a later page; empty pages get an empty piece where they fall.
     """
     body, measure = _metrics(pages)
-    paras, joined = _float_order(_paragraphs(pages, body, measure), body, measure)
     words, compounds = _vocabulary(pages)
+    paras, joined = _float_order(_paragraphs(pages, body, measure, (words, compounds)), body, measure)
     chunks: list[str] = []
     length = 0
     starts: list[tuple[int, int]] = []  # (offset, page index) where each line's text starts

@@ -28,6 +28,7 @@ Pipeline for one page:
 from __future__ import annotations
 
 import ctypes
+import itertools
 import math
 import unicodedata
 from collections import Counter
@@ -394,14 +395,15 @@ def find_gutter(frags: list[Frag], width: float) -> float | None:
     while x <= hi:
         xs.append(x)
         x += step
-    cross = [0] * len(xs)
+    # fragments crossing each x: +1 where a fragment starts covering, -1 after it ends
+    delta = [0] * (len(xs) + 1)
     for f in body:
-        a = int((f.x0 + 0.5 - lo) / step) + 1
-        b = int((f.x1 - 0.5 - lo) / step)
-        a = max(a, 0)
-        b = min(b, len(xs) - 1)
-        for k in range(a, b + 1):
-            cross[k] += 1
+        a = max(int((f.x0 + 0.5 - lo) / step) + 1, 0)
+        b = min(int((f.x1 - 0.5 - lo) / step), len(xs) - 1)
+        if a <= b:
+            delta[a] += 1
+            delta[b + 1] -= 1
+    cross = list(itertools.accumulate(delta[:-1]))
     m = min(cross)
     # the widest run of minimal crossing
     run_start = None
