@@ -130,39 +130,53 @@ def _page_text(textpage, n: int) -> str:
 def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list[Frag]) -> None:
     """Measure chars ``start:end`` one by one and cut them into fragments."""
     box = pdfium_c.FPDFText_GetLooseCharBox
+    rect, rect_p = _rect, _rect_p
     # runs: [x0, x1, b, t, chars] for consecutive chars on one baseline & size
     cur: list | None = None
+    chars: list[str] = []
     runs: list[list] = []
     last_x0 = 0.0
+    # the current run's baseline, height and tolerances (fixed while it grows)
+    run_b = run_h = tol = back = reach = right = 0.0
     for i in range(start, end):
         ch = text[i]
         if ch == " ":
             if cur is not None:
-                cur[4].append(" ")
+                chars.append(" ")
             continue
         if ch == "\u200b":
             continue  # an accent composed with its letter
-        if not box(raw, i, _rect_p):
+        if not box(raw, i, rect_p):
             continue
-        x0, x1, b, t = _rect.left, _rect.right, _rect.bottom, _rect.top
+        x0, x1, b, t = rect.left, rect.right, rect.bottom, rect.top
         if x1 - x0 <= 0.01 and t - b <= 0.01:
             if cur is not None:
-                cur[4].append(ch)
+                chars.append(ch)
+            continue
+        # chars of a ligature share one box: x0 may repeat, not go back;
+        # word spaces are pdfium's own (generated " " chars)
+        if (
+            cur is not None
+            and abs(b - run_b) < tol
+            and abs((t - b) - run_h) < tol
+            and x0 >= last_x0 - back
+            and x0 - right < reach
+        ):
+            chars.append(ch)
+            if x1 > right:
+                right = x1
+            last_x0 = x0
             continue
         if cur is not None:
-            h = cur[3] - cur[2]
-            same = abs(b - cur[2]) < 0.15 * h and abs((t - b) - h) < 0.15 * h
-            gap = x0 - cur[1]
-            # chars of a ligature share one box: x0 may repeat, not go back
-            if same and x0 >= last_x0 - 0.05 * h and gap < 0.8 * h:
-                # word spaces are pdfium's own (generated " " chars)
-                cur[4].append(ch)
-                cur[1] = max(cur[1], x1)
-                last_x0 = x0
-                continue
+            cur[1] = right
         last_x0 = x0
-        cur = [x0, x1, b, t, [ch]]
+        chars = [ch]
+        cur = [x0, x1, b, t, chars]
         runs.append(cur)
+        run_b, run_h, right = b, t - b, x1
+        tol, back, reach = 0.15 * run_h, 0.05 * run_h, 0.8 * run_h
+    if cur is not None:
+        cur[1] = right
     if not runs:
         return
     # merge runs into fragments: a smaller raised run next to a line is a superscript
