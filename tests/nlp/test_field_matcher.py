@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from extractor.nlp.field_matcher import FieldMatcher, Reach, TokenMasks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _reference(matcher: FieldMatcher, doc: Doc) -> list[tuple[str, int, int]]:
