@@ -89,9 +89,19 @@ def _is_companion(doc: Doc, sentence: Span, start: int, drugs: list[tuple[int, i
     return any(t.lower_ in _COMPANION_WORDS for t in lead) and any(is_sts and s < start for s, _, is_sts in drugs)
 
 
-def sentence_names_only_other_drugs(doc: Doc, span: Span) -> bool:
-    """A sentence naming another drug and never STS (for outcomes)."""
-    drugs = drug_positions(doc, span.sent)
+def treating_drugs(doc: Doc, sentence: Span, object_heads: frozenset[str]) -> list[tuple[int, int, bool]]:
+    """The drug names of a sentence that name a treatment: a drug followed by one of
+    ``object_heads`` is what a result is about ("decreased corticosteroid dependence")."""
+    return [
+        (start, end, is_sts)
+        for start, end, is_sts in drug_positions(doc, sentence)
+        if is_sts or end >= sentence.end or doc[end].lower_ not in object_heads
+    ]
+
+
+def sentence_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[str] = frozenset()) -> bool:
+    """A sentence naming another drug as a treatment and never STS (for outcomes)."""
+    drugs = treating_drugs(doc, span.sent, object_heads)
     return bool(drugs) and not any(is_sts for *_, is_sts in drugs)
 
 
@@ -126,14 +136,16 @@ def _breaks_clause(doc: Doc, i: int, drug_starts: set[int]) -> bool:
     return word in {"and", "or"} and i > 0 and doc[i - 1].text == "," and i + 1 not in drug_starts
 
 
-def clause_names_only_other_drugs(doc: Doc, span: Span) -> bool:
+def clause_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[str] = frozenset()) -> bool:
     """A result whose own clause names another drug and not STS belongs to that
     drug, even when another clause of the sentence names STS ("bisphosphonates
     have been used with some success for calcinosis, and intravenous STS has
     been described")."""
     clause = clause_of(span)
     drugs = [
-        (start, is_sts) for start, end, is_sts in drug_positions(doc, span.sent) if clause.start <= start < clause.end
+        (start, is_sts)
+        for start, end, is_sts in treating_drugs(doc, span.sent, object_heads)
+        if clause.start <= start < clause.end
     ]
     return bool(drugs) and not any(is_sts for _, is_sts in drugs)
 

@@ -35,7 +35,10 @@ class OutcomeResolver(MentionBuilder):
                 continue
             if any(a <= span.start_char < b for a, b in self.header_rows):
                 continue  # "Healed, %" labels a column, it reports nothing
-            if sentence_names_only_other_drugs(self.doc, span) or clause_names_only_other_drugs(self.doc, span):
+            objects = self.lex["drug_object_heads"]
+            if sentence_names_only_other_drugs(self.doc, span, objects) or clause_names_only_other_drugs(
+                self.doc, span, objects
+            ):
                 continue
             if previous_sentence_credits_other_drug(self.doc, span):
                 continue

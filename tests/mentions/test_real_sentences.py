@@ -53,6 +53,18 @@ CASES = [
         "lesions within 2–4 weeks.",
         set(),
     ),
+    # a drug named as the object of a result does not take the result (realtext/dev r12)
+    (
+        "We report the successful use of abatacept and sodium thiosulfate in a patient with severe recalcitrant "
+        "juvenile dermatomyositis complicated by ulcerative skin disease and progressive calcinosis. This combination "
+        "therapy resulted in significant reduction in muscle and skin inflammation, decreased corticosteroid "
+        "dependence, and halted the progression of calcinosis.",
+        {
+            ("outcome", "successful use", "partial_response"),
+            ("outcome", "significant reduction", "partial_response"),
+            ("outcome", "halted the progression", "partial_response"),
+        },
+    ),
     # necessity or purpose states no result (realtext/final w10)
     (
         "Due to its high mortality rate, an early diagnosis and initiation of sodium thiosulfate are crucial to be "
