@@ -76,7 +76,9 @@ class ContextRules:
         return self.by_id[trigger_id].category
 
     def _found(self, doc: Doc, sentence: Span) -> list[tuple[Trigger, int, int]]:
-        cache = doc.user_data.setdefault("context_triggers", {})
+        if doc._.context_triggers is None:
+            doc._.context_triggers = {}
+        cache = doc._.context_triggers
         if sentence.start not in cache:
             cache[sentence.start] = self._find(sentence)
         return cache[sentence.start]

@@ -56,12 +56,13 @@ PER_WEEK_OF_PERIOD = {
 }
 ABBREVIATIONS_PER_WEEK = {"qd": 7.0, "bid": 14.0, "b.i.d.": 14.0, "tid": 21.0, "t.i.d.": 21.0, "qid": 28.0, "tiw": 3.0}
 _NUMBER = r"\d+(?:[.,]\d+)?"
+_NUMBER_RE = re.compile(_NUMBER)
 
 
 def number_of(word: str) -> float | None:
     """12, 2.5, "three" -> a number; anything else -> None."""
     word = word.lower().strip()
-    if re.fullmatch(_NUMBER, word):
+    if _NUMBER_RE.fullmatch(word):
         return float(word.replace(",", "."))
     return float(NUMBER_WORDS[word]) if word in NUMBER_WORDS else None
 

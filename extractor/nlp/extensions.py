@@ -14,6 +14,7 @@ DOC_EXTENSIONS: dict[str, str] = {
     "structure": "lines, sentences, sections and tables of the raw text (extractor.text.structure.Structure)",
     "drug_index": "(start, end, is_sts) of every drug name, sorted, built once per Doc (extractor.mentions.drugs)",
     "drug_positions": "the drug names of each sentence, by sentence start token (a cache)",
+    "context_triggers": "the ConText triggers found in each sentence, by sentence start token (a cache)",
     "sts_mentions": "the schema mentions of the document (list[extractor.schema.Mention]), set by sts_mentions_v1",
     "indication": "what STS treats in the document (extractor.mentions.indication.Indication), set by sts_mentions_v1",
     "words": "the number of words (no spaces or punctuation), set by sts_mentions_v1",
