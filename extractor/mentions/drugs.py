@@ -67,6 +67,8 @@ def belongs_to_other_drug(
         if item[0] <= after_window and not any(t.lower_ in _COMPANION_WORDS for t in doc[span.end : span.end + item[0]])
     ]
     near_before = [item[:2] for item in before if item[0] <= BEFORE_WINDOW]
+    if near_only and near_before and near_before[0][0] == 0:
+        return not near_before[0][1]  # a route noun's own drug right before it: "a levomepromazine infusion"
     nearest = (near_before or near_after) if prefer_before else (near_after or near_before)
     if nearest:
         return not nearest[0][1]

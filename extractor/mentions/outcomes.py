@@ -41,7 +41,7 @@ _SUCCESS_DEFINITION = re.compile(
     r"|complete (?:response|resolution|remission|clearance)[^.]{0,80}?(?:defined|considered|graded) as (?:a )?success",
     re.IGNORECASE,
 )
-RELABEL_RULES = {"outcome.improvement", "outcome.diminution"}
+RELABEL_RULES = {"outcome.improvement", "outcome.diminution", "outcome.relief_of_lesions"}
 
 
 def widen(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:

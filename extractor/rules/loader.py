@@ -227,11 +227,25 @@ class RuleSet:
         )
 
 
+# the word lists the code reads by name (lexicons/<name>.txt); a rules directory copied
+# from an older version without one of them fails here, naming the file
+REQUIRED_LEXICONS = (
+    "sts_synonyms", "other_drugs", "other_drug_suffixes", "treatment_heads", "lesion_words", "vehicles",
+    "quantity_heads", "quantity_tails", "unit_words", "outcome_trim", "partial_words", "giving_words",
+    "treatment_words", "result_verbs", "symptom_words", "clause_terminators", "drug_object_heads",
+)  # fmt: skip
+
+
 @lru_cache(maxsize=8)
 def _load_rule_set(directory: str) -> RuleSet:
     base = Path(directory)
     if not base.is_dir():
         raise PatternError(f"{base}: rules directory not found")
+    missing = [name for name in REQUIRED_LEXICONS if not (base / "lexicons" / f"{name}.txt").is_file()]
+    if missing:
+        raise PatternError(
+            f"{base / 'lexicons' / (missing[0] + '.txt')}: missing word list (needed: {', '.join(missing)})"
+        )
     return RuleSet(
         directory=base,
         fields=tuple(load_rules(base)),

@@ -65,6 +65,42 @@ CASES = [
             ("outcome", "halted the progression", "partial_response"),
         },
     ),
+    # classes met on realtext/sealed after its first contact (sealed s16, s21, s26, s06, s18, s20, s24)
+    (
+        "A recent systematic review and meta-analysis have shown that intravenous sodium thiosulphate is ineffective "
+        "in treating calciphylaxis in people with chronic kidney disease (CKD).",
+        {("route", "intravenous", "intravenous"), ("outcome", "ineffective", "no_response")},
+    ),
+    (
+        "Twenty months after beginning the STS treatment course, he experienced dramatic relief of his TC and "
+        "calciphylaxis.",
+        {("outcome", "dramatic relief", "partial_response")},
+    ),
+    (
+        "The purpose of this research study is to assess the efficacy and safety of Sodium Thiosulfate infusion to "
+        "treat calciphylaxis as measured by a decrease in acute calciphylaxis-associated pain.",
+        {("route", "infusion", "intravenous")},
+    ),
+    (
+        "Some side effects, such as hypotension, can be dependent on the rate of infusion, and can often be managed "
+        "by adjusting the dose or infusion speed.",
+        set(),
+    ),
+    (
+        "After failing first and second-line anti-emetics, a levomepromazine infusion enabled adequate tolerance of "
+        "sodium thiosulphate treatment.",
+        set(),
+    ),
+    (
+        "However, her most burdensome symptom was severe nausea and vomiting, which related to sodium thiosulfate "
+        "infusions – one of few recognized treatments for the disease.",
+        {("route", "infusions", "intravenous")},
+    ),
+    (
+        "In CALCIPHYX, 66 patients receiving haemodialysis who have an ulcerated calciphylaxis lesion will be "
+        "randomized 1:1 to double-blind SNF472 (7 mg/kg intravenously) or placebo three times weekly for 12 weeks.",
+        set(),
+    ),
     # necessity or purpose states no result (realtext/final w10)
     (
         "Due to its high mortality rate, an early diagnosis and initiation of sodium thiosulfate are crucial to be "

@@ -91,3 +91,15 @@ def test_a_new_rule_is_a_line_of_data(tmp_path):
     patterns = _write_rules(tmp_path, {"route": lines})
     mentions = Extractor(patterns_dir=patterns).extract(Document("d", "We used transdermal sodium thiosulfate."))
     assert [(m.text, m.pattern_id) for m in mentions] == [("transdermal", "route.transdermal_test")]
+
+
+def test_a_rules_copy_without_a_word_list_names_the_missing_file(tmp_path):
+    import shutil
+
+    from extractor.rules.loader import PATTERNS_DIR, load_rule_set
+
+    rules = tmp_path / "old-rules"
+    shutil.copytree(PATTERNS_DIR, rules)
+    (rules / "lexicons" / "drug_object_heads.txt").unlink()
+    with pytest.raises(PatternError, match=r"drug_object_heads\.txt: missing word list"):
+        load_rule_set(rules)
