@@ -12,7 +12,7 @@ from extractor.mentions.reader import Extractor
 from extractor.mentions.result_filter import DROP, KEEP, ResultFilter, classifier_text, save_filter, train_filter
 from extractor.rules.loader import PATTERNS_DIR
 
-GENERIC = "Successful treatment generally results in improvement of pain and healing of the lesions within 2-4 weeks."
+GENERIC = "Successful treatment results in improvement of pain and healing of the lesions within 2-4 weeks."
 EXAMPLES = [
     (classifier_text("Successful treatment", GENERIC), DROP),
     (classifier_text("improvement of pain", GENERIC), DROP),
