@@ -273,6 +273,7 @@ def dask_batch(inputs, out: Path, *, workers: int, fingerprint_value: str) -> tu
     import dask
     from distributed import Client, LocalCluster
 
+    from extractor.mentions.reader import ExtractorSettings
     from extractor.run.cluster import _ensure_pipeline, dask_runner
 
     dask.config.set({"distributed.worker.profile.enabled": False})  # as extractor.run.cluster does for local:N
@@ -289,7 +290,7 @@ def dask_batch(inputs, out: Path, *, workers: int, fingerprint_value: str) -> tu
         Client(cluster) as client,
     ):
         client.run(_pin_fingerprint, fingerprint_value)
-        client.run(_ensure_pipeline, None, 120.0, False, fingerprint_value)
+        client.run(_ensure_pipeline, ExtractorSettings(), 120.0, fingerprint_value)
         startup = time.perf_counter() - t0
         t0 = time.perf_counter()
         client.gather(client.map(_noop, range(2000), pure=False))
