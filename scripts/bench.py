@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         same_pdf_csv = filecmp.cmp(out / "pdf1.csv", out / "pdf2.csv", shallow=False)
         capacity.append(parallel_capacity())
         t0 = time.perf_counter()
-        gen_pages = sum(len(load_document(path, pdf_timeout=120).pages) for path in pdf_paths)
+        gen_pages = sum(load_document(path, pdf_timeout=120).page_count for path in pdf_paths)
         gen_ingest_s = time.perf_counter() - t0
         pdf_words = sum(len(info["source"][p].split()) for p in pdf_paths)
 
@@ -423,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in shared:
             t0 = time.perf_counter()
             try:
-                shared_pages += len(load_document(path, pdf_timeout=120).pages)
+                shared_pages += load_document(path, pdf_timeout=120).page_count
             except Exception as exc:
                 print(f"ingest failed: {path.name}: {exc}", file=sys.stderr)
             shared_s += time.perf_counter() - t0
