@@ -42,6 +42,8 @@ class OutcomeResolver(MentionBuilder):
                 continue
             if previous_sentence_credits_other_drug(self.doc, span):
                 continue
+            if _result_of_named_other_drug(span):
+                continue  # "failed to improve on calcitriol and cinacalcet"
             if span.sent.end <= self.first_sts_sentence_start:
                 continue  # a result told before STS enters the story is not STS's
             tokens = [t for t in span if not t.is_space]
@@ -93,3 +95,16 @@ class OutcomeResolver(MentionBuilder):
                         )
                     )
         return result
+
+
+_MEANS_WORDS = frozenset({"on", "with", "to", "after", "under"})
+
+
+def _result_of_named_other_drug(span: Span) -> bool:
+    """A result followed by "on"/"with"/"after" and another drug's name is that drug's result."""
+    doc = span.doc
+    i = span.end
+    if i + 1 >= span.sent.end or doc[i].lower_ not in _MEANS_WORDS:
+        return False
+    following = doc[i + 1]
+    return following.ent_type_ == "DRUG"

@@ -101,6 +101,16 @@ CASES = [
         "randomized 1:1 to double-blind SNF472 (7 mg/kg intravenously) or placebo three times weekly for 12 weeks.",
         set(),
     ),
+    # another drug's failure before STS; a negated difference (realtext/sealed s01, s16)
+    (
+        "The patient failed to improve on calcitriol and cinacalcet and was started on intravenous STS.",
+        {("route", "intravenous", "intravenous")},
+    ),
+    (
+        "The study, which consisted of 12 clinical trials, found no significant difference in skin lesion improvement "
+        "between patients who were treated with sodium thiosulphate and those who were not.",
+        {("outcome", "improvement", "no_response")},
+    ),
     # necessity or purpose states no result (realtext/final w10)
     (
         "Due to its high mortality rate, an early diagnosis and initiation of sodium thiosulfate are crucial to be "
