@@ -111,11 +111,11 @@ def concentration_values(text: str) -> Values | None:
         first, second = float(ratio.group(1)), float(ratio.group(2))
         share = clean(100.0 * first / (first + second)) if first + second else None
         return share, share, "ratio"
-    per_ml = re.search(rf"({NUMBER})\s*(mg|g)\s*/\s*(ml|cc|100\s*ml)", text, re.IGNORECASE)
-    if per_ml:
+    per_ml = re.search(rf"({NUMBER})\s*(mg|g)\s*/\s*({NUMBER})?\s*(ml|cc)\b", text, re.IGNORECASE)
+    if per_ml:  # "250 mg/mL", "25 g/100 mL", "12.5 g/50 mL": mg per mL / 10 = % (w/v)
         amount = float(per_ml.group(1)) * (1000.0 if per_ml.group(2).lower() == "g" else 1.0)
-        per = 100.0 if per_ml.group(3).replace(" ", "").lower() == "100ml" else 1.0
-        pct = clean(amount / per / 10.0)
+        per = float(per_ml.group(3)) if per_ml.group(3) else 1.0
+        pct = clean(amount / per / 10.0) if per else None
         return pct, pct, "%"
     mass_volume = re.search(
         rf"({NUMBER})\s*(mg|g|gm|grams?)\s*(?:\(|\bin\b)\s*({NUMBER})\s*(mls?)\s*\)?", text, re.IGNORECASE
