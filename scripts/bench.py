@@ -211,7 +211,6 @@ def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
     per-document filters)."""
     from extractor.ingest import load_document
     from extractor.mentions.reader import Extractor
-    from extractor.nlp.tokenizer import make_doc
 
     extractor = Extractor()
     documents = [load_document(p) for p in paths]
@@ -220,7 +219,7 @@ def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
         seconds = {}
         for document in documents:
             t0 = time.perf_counter()
-            doc = make_doc(extractor.nlp, document.text)
+            doc = extractor.nlp.make_doc(document.text)
             doc._.document = document
             seconds["make_doc + tokenizer"] = seconds.get("make_doc + tokenizer", 0.0) + time.perf_counter() - t0
             for name, component in extractor.nlp.pipeline:

@@ -36,7 +36,6 @@ from extractor.mentions.result_filter import (  # noqa: E402
     train_filter,
 )
 from extractor.nlp.field_matcher import CANDIDATES  # noqa: E402
-from extractor.nlp.tokenizer import make_doc  # noqa: E402
 
 SETS = {
     "corpus": ("corpus", "gold"),
@@ -77,7 +76,7 @@ def examples_of(extractor: Extractor, name: str) -> list[tuple[str, str]]:
         by_doc.setdefault(g["doc_id"], []).append(g)
     examples = []
     for doc_id, path in set_documents(name):
-        doc = extractor.nlp(make_doc(extractor.nlp, load_document(path).text))
+        doc = extractor.nlp(load_document(path).text)
         seen = set()
         for span in doc.spans[CANDIDATES]:
             if span.label_ != "outcome" or (span.start_char, span.end_char) in seen:

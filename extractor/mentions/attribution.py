@@ -49,12 +49,12 @@ class SentenceEvidence:
 class SourceAttributor:
     """Assigns ``this_study`` / ``cited`` to offsets of one document."""
 
-    def __init__(self, structure: Structure, rules: Sequence[RegexRule] | None = None) -> None:
+    def __init__(self, structure: Structure, patterns: CitationPatterns | None = None) -> None:
         self.structure = structure
-        self.rules = rules if rules is not None else load_rule_set().citations
+        patterns = patterns or CitationPatterns.of(load_rule_set().citations)
         self.sentence_source: list[str] = []
         self.sentence_default: list[str] = []  # what a sentence without evidence would get
-        study_cues, self._course, self._combined = _compiled(tuple(self.rules))
+        study_cues, self._course, self._combined = patterns.study_cues, patterns.course, patterns.combined
         self.reports_own_study = any(name in OWN_DATA_SECTIONS for _, name, _ in structure.sections) or (
             study_cues is not None and _search_multiline(study_cues, structure.text)
         )
@@ -141,28 +141,28 @@ class SourceAttributor:
         return self.sentence_source[sentence_index]
 
 
-Compiled = tuple[re.Pattern[str] | None, re.Pattern[str] | None, dict[tuple[str, bool], re.Pattern[str] | None]]
-_COMPILED: dict[int, tuple[tuple[RegexRule, ...], Compiled]] = {}
+@dataclass(frozen=True)
+class CitationPatterns:
+    """The citation rules combined into one pattern per kind of evidence (with and
+    without table rows), compiled once per rule set, not per document."""
 
+    study_cues: re.Pattern[str] | None
+    course: re.Pattern[str] | None
+    combined: dict[tuple[str, bool], re.Pattern[str] | None]
 
-def _compiled(rules: tuple[RegexRule, ...]) -> Compiled:
-    """The combined patterns of a rule set (study cues, course cues, and each evidence
-    kind with and without table rows), compiled once per rule set, not per document."""
-    key = id(rules[0]) if rules else 0
-    cached = _COMPILED.get(key)
-    if cached is None or cached[0] != rules:
-        study_cues = _combine([r for r in rules if r.data["kind"] in ("own_cue", "study_cue", "narrative_cue")])
-        course = _combine([r for r in rules if r.data["kind"] == "course_cue"])
-        combined = {
-            (kind, tables): _combine(
-                [r for r in rules if r.data["kind"] == kind and (not tables or r.data.get("in_tables", True))]
-            )
-            for kind in ("marker", "own_cue", "cited_cue")
-            for tables in (False, True)
-        }
-        cached = (rules, (study_cues, course, combined))
-        _COMPILED[key] = cached
-    return cached[1]
+    @classmethod
+    def of(cls, rules: Sequence[RegexRule]) -> CitationPatterns:
+        return cls(
+            _combine([r for r in rules if r.data["kind"] in ("own_cue", "study_cue", "narrative_cue")]),
+            _combine([r for r in rules if r.data["kind"] == "course_cue"]),
+            {
+                (kind, tables): _combine(
+                    [r for r in rules if r.data["kind"] == kind and (not tables or r.data.get("in_tables", True))]
+                )
+                for kind in ("marker", "own_cue", "cited_cue")
+                for tables in (False, True)
+            },
+        )
 
 
 def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:

@@ -42,7 +42,7 @@ class MentionBuilder:
         self.structure = structure
         self.scope = scope
         self.sentence_starts = [s for s, _ in structure.sentences]
-        self.attributor = SourceAttributor(structure, stage.rules.citations)
+        self.attributor = SourceAttributor(structure, stage.citation_patterns)
         self.success_is_complete = success_means_complete(text)
         self.excluded_cells = self._excluded_cells()
         self.learned_categories: dict[int, str] = {}

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from extractor.ingest.document import Document
+from extractor.mentions.attribution import CitationPatterns
 from extractor.mentions.context import ContextRules
 from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.indication import NO_STS, OTHER, decide_indication
@@ -52,6 +53,7 @@ class MentionStage(RulesComponent):
         self.lexicons = rule_set.lexicons
         self.context = ContextRules(list(rule_set.context), rule_set.lexicons.word_set("clause_terminators"))
         self.route_words = _route_words(self.by_id)
+        self.citation_patterns = CitationPatterns.of(rule_set.citations)
         # the trained result check (learned/ in the rules directory), when there is one
         self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
 

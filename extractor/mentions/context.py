@@ -8,12 +8,10 @@ at a clause boundary, as in medspaCy's ConText.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from spacy.tokens import Doc, Span
 
 from extractor.nlp.drug_tagger import is_sts
-from extractor.rules.loader import load_rule_set
 
 CATEGORY_FIELDS = {
     "hypothetical": {"outcome", "adverse_event"},
@@ -66,11 +64,6 @@ class ContextRules:
         self.by_first: dict[str, list[Trigger]] = {}
         for trigger in self.triggers:
             self.by_first.setdefault(trigger.words[0], []).append(trigger)
-
-    @classmethod
-    def load(cls, patterns_dir: Path | str | None = None) -> ContextRules:
-        rule_set = load_rule_set(patterns_dir)
-        return cls(list(rule_set.context), rule_set.lexicons.word_set("clause_terminators"))
 
     def category(self, trigger_id: str) -> str:
         return self.by_id[trigger_id].category

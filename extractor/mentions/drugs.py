@@ -170,3 +170,24 @@ def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
     return not all(
         any(t.lower_ in _COMPANION_WORDS for t in doc[max(previous.start, start - 2) : start]) for start, _, _ in drugs
     )
+
+
+_MEANS_WORDS = frozenset({"on", "with", "to", "after", "under"})
+
+
+def result_of_named_other_drug(span: Span) -> bool:
+    """A result followed by "on"/"with"/"after" and another drug's name is that drug's result."""
+    doc = span.doc
+    i = span.end
+    if i + 1 >= span.sent.end or doc[i].lower_ not in _MEANS_WORDS:
+        return False
+    following = doc[i + 1]
+    return following.ent_type_ == "DRUG"
+
+
+def names_sts_next_to(span: Span) -> bool:
+    """An STS name right before or after the route word ("sodium thiosulfate infusions")."""
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > span.sent.start else None
+    after = doc[span.end] if span.end < span.sent.end else None
+    return any(token is not None and token.ent_type_ == "STS" for token in (before, after))

@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from extractor.rules.loader import RegexRule, load_rule_set
+from extractor.rules.loader import RegexRule
 from extractor.text.structure import Structure
 
 CALCIFICATION, OTHER, NO_STS = "calcification", "other", "no_sts"
@@ -55,11 +54,6 @@ class Indication:
 
     def other_at(self, start: int, end: int) -> bool:
         return self.kind == OTHER or any(a < end and start < b for a, b in self.other_ranges)
-
-
-def load_indication_rules(patterns_dir: Path | str | None = None) -> list[RegexRule]:
-    """The indication cues of a rules directory (checked when the rule set loads)."""
-    return list(load_rule_set(patterns_dir).indications)
 
 
 def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:

@@ -8,6 +8,7 @@ from extractor.mentions.builder import MentionBuilder, longest_first
 from extractor.mentions.drugs import (
     clause_names_only_other_drugs,
     previous_sentence_credits_other_drug,
+    result_of_named_other_drug,
     sentence_names_only_other_drugs,
 )
 from extractor.mentions.outcomes import (
@@ -42,7 +43,7 @@ class OutcomeResolver(MentionBuilder):
                 continue
             if previous_sentence_credits_other_drug(self.doc, span):
                 continue
-            if _result_of_named_other_drug(span):
+            if result_of_named_other_drug(span):
                 continue  # "failed to improve on calcitriol and cinacalcet"
             if span.sent.end <= self.first_sts_sentence_start:
                 continue  # a result told before STS enters the story is not STS's
@@ -95,16 +96,3 @@ class OutcomeResolver(MentionBuilder):
                         )
                     )
         return result
-
-
-_MEANS_WORDS = frozenset({"on", "with", "to", "after", "under"})
-
-
-def _result_of_named_other_drug(span: Span) -> bool:
-    """A result followed by "on"/"with"/"after" and another drug's name is that drug's result."""
-    doc = span.doc
-    i = span.end
-    if i + 1 >= span.sent.end or doc[i].lower_ not in _MEANS_WORDS:
-        return False
-    following = doc[i + 1]
-    return following.ent_type_ == "DRUG"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from extractor.mentions.builder import MentionBuilder
+from extractor.mentions.drugs import names_sts_next_to
 from extractor.mentions.routes import filter_routes, injected_into_lesion
-from extractor.nlp.drug_tagger import is_sts
 from extractor.schema import Mention
 
 
@@ -19,7 +19,7 @@ class RouteResolver(MentionBuilder):
         for span in kept:
             modifiers = self.x.context.modifiers(self.doc, span, "route")
             if modifiers and not (
-                all(self.x.context.category(m) == "adverse" for m in modifiers) and _names_sts_next_to(span)
+                all(self.x.context.category(m) == "adverse" for m in modifiers) and names_sts_next_to(span)
             ):
                 continue  # an adverse-event phrase names a route only with STS itself ("nausea related to STS infusions")
             if self._in_excluded_cell(span.start_char, span.end_char):
@@ -31,11 +31,3 @@ class RouteResolver(MentionBuilder):
                 category = "intralesional"
             result.append(self.mention("route", span.start_char, span.end_char, category=category, rule_id=span.id_))
         return result
-
-
-def _names_sts_next_to(span: Span) -> bool:
-    """An STS name right before or after the route word ("sodium thiosulfate infusions")."""
-    doc = span.doc
-    before = doc[span.start - 1] if span.start > span.sent.start else None
-    after = doc[span.end] if span.end < span.sent.end else None
-    return any(token is not None and is_sts(token) for token in (before, after))

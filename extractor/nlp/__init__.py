@@ -1,8 +1,8 @@
 """The spaCy pipeline: the tokenizer, one component a module, and ``build_nlp``."""
 
 from extractor.nlp.extensions import register_extensions
-from extractor.nlp.tokenizer import make_doc, raw_text, spacy_text
+from extractor.nlp.tokenizer import raw_text, spacy_text
 
 register_extensions()
 
-__all__ = ["make_doc", "raw_text", "spacy_text"]
+__all__ = ["raw_text", "spacy_text"]

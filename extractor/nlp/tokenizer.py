@@ -47,11 +47,6 @@ def raw_text(doc: Doc) -> str:
     return raw if raw is not None else doc.text
 
 
-def make_doc(nlp: Language, text: str) -> Doc:
-    """A tokenized Doc for ``text`` whose offsets equal the original string's."""
-    return nlp.make_doc(text)
-
-
 class OffsetTokenizer:
     """Tokenizes the same-length copy and keeps the original in ``doc._.raw_text``.
 
