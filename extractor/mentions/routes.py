@@ -155,6 +155,12 @@ def filter_routes(
             and not head_names_sts(doc, span, lexicons, route_token_ids)
         ):
             continue
+        elif (
+            span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK
+            and not starts_table_cell(doc, span)
+            and sentence_names_only_other_drugs(doc, span)
+        ):
+            continue  # a generic head: "initiated with an oral agent ... like minocycline, diltiazem or colchicine"
         if belongs_to_other_drug(doc, span, prefer_before=False, near_only=True, after_window=ROUTE_DRUG_WINDOW):
             other_drug_routes.append(span)
             continue

@@ -363,3 +363,47 @@ def test_the_case_course_ends_a_cited_run(extract_text):
     )
     found = {(m.field, m.text, m.source) for m in extract_text(text, title="") if m.field in ("route", "dose")}
     assert found == {("route", "IV", "this_study"), ("dose", "12.5 mg", "this_study"), ("dose", "25 mg", "this_study")}
+
+
+BLIND_CASES = [
+    # a route adjective on a generic head ("an oral agent") in a sentence naming other drugs only (realtext/blind g8_09)
+    (
+        "Usually the treatment of calcinosis cutis is initiated with an oral agent used for its anti-inflammatory or "
+        "calcium-binding properties like minocycline, diltiazem or colchicine.",
+        set(),
+    ),
+    # "deteriorated" is a failed result like "worsened" (realtext/blind g7_02)
+    (
+        "After five to six months the skin defects resolved in the first patient, partially resolved in the second "
+        "patient and deteriorated in the third patient.",
+        {
+            ("outcome", "resolved", "complete_response"),
+            ("outcome", "partially resolved", "partial_response"),
+            ("outcome", "deteriorated", "no_response"),
+        },
+    ),
+    # a dosage-form noun ("Topical Liquid") carries the route (realtext/blind g7_06)
+    (
+        "The Sodium Thiosulfate 25% Topical Liquid is a specially compounded preparation intended for external use on "
+        "the skin or mucosal surfaces.",
+        {("route", "Topical", "topical"), ("concentration", "25%", None)},
+    ),
+    # necessity or purpose, and a risk, state no result (realtext/blind g7_02, g8_09)
+    (
+        "The key to successful treatment of calciphylaxis is fast diagnosing of the disease and appropriate treatment "
+        "management.",
+        set(),
+    ),
+    ("Surgical excision or debulking carries the risk of poor wound healing and persistent ulceration.", set()),
+    # a result after another drug is named in its own clause is that drug's (realtext/blind g8_10)
+    (
+        "Between January and June 2010, we added sildenafil to treat the patient for digital ulcers, which resolved.",
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", BLIND_CASES)
+def test_blind_split_wording_classes(extract_text, sentence, expected):
+    found = {(m.field, m.text, m.category) for m in extract_text(sentence) if m.field in CORE_FIELDS}
+    assert found == expected
