@@ -14,10 +14,13 @@ other) and a strength.
   uses' cues and no such calcification cue, or when the title names STS with
   another use only (a passing mention of calciphylaxis in the background of a
   coronary-calcification trial does not make it a calcification paper). A document with STS and no cue at
-  all is taken as ``calcification``: the tool is run on papers selected for it.
+  all is ``other``: a page that never names a calcification (an aquarium
+  dechlorinator, a photographic fixer) is not about treating one.
 - Inside a calcification document, a paragraph or a sentence that names a strong other use and no calcification is the other
   use's text (a review covering several uses, a background sentence on
-  cyanide): its mentions are out of scope.
+  cyanide): its mentions are out of scope. So is a drug monograph's use
+  heading and the dosing lines under it ("Cyanide Poisoning" / "12.5 g IV
+  ..."), up to the next line naming a calcification or the next blank line.
 - Weak cues never remove text: plain "calcifications" keeps a paragraph but
   does not make a document; "vascular calcification" makes a document other
   only when nothing names skin calcification (calciphylaxis papers mention it).
@@ -112,11 +115,68 @@ def decide_indication(structure: Structure, sts_offsets: list[int], rules: list[
     title = _title_cues(structure, cues, sts_offsets)
     if (not strong_calc or title == OTHER) and other:
         return Indication(OTHER, _deciding_sentence(structure, other, sts_offsets))
+    if not cues:
+        return Indication(OTHER, _first_sentence_naming_sts(structure, sts_offsets))
     ranges = []
     for start, end in _units(structure):
         if _is_other_use(_cues_in(cues, starts, start, end)):
             ranges.append((start, end))
+    ranges += _use_heading_ranges(structure, cues, starts)
     return Indication(CALCIFICATION, _deciding_sentence(structure, strong_calc, sts_offsets), sorted(ranges))
+
+
+USE_HEADING_MAX_WORDS = 8
+
+
+def _use_heading_ranges(structure: Structure, cues: list[Cue], starts: list[int]) -> list[tuple[int, int]]:
+    """A monograph lists its uses as short headings with the dosing under them
+    ("Cyanide Poisoning" / "12.5 g IV (infuse over 10-20 minutes)"): a heading
+    naming a strong other use owns the lines that follow, up to the next line
+    naming a calcification ("Calciphylaxis: 25 g IV ...") or the first blank
+    line after them."""
+    ranges: list[tuple[int, int]] = []
+    opened: int | None = None
+    body_lines = 0
+    for line in structure.lines:
+        if line.is_blank:
+            if opened is not None and body_lines:
+                ranges.append((opened, line.start))
+                opened = None
+            continue
+        found = _cues_in(cues, starts, line.start, line.end)
+        if any(c.indication == CALCIFICATION for c in found):
+            if opened is not None:
+                ranges.append((opened, line.start))
+                opened = None
+            continue
+        label_end = line.start + _label_length(line.text)
+        if any(c.indication == OTHER and c.strong and c.start < label_end for c in found):
+            opened = line.start if opened is None else opened
+            body_lines = 0
+        elif opened is not None:
+            body_lines += 1
+    if opened is not None and structure.lines:
+        ranges.append((opened, structure.lines[-1].end))
+    return ranges
+
+
+def _label_length(text: str) -> int:
+    """The heading part of a line: the whole of a short line without a final
+    period, or a run-in label before a colon ("Mechlorethamine extravasation: 2 mL
+    ..."); 0 for running text."""
+    label = text.split(":", 1)[0] if ":" in text else text
+    words = label.split()
+    if not words or len(words) > USE_HEADING_MAX_WORDS or label.rstrip().endswith("."):
+        return 0
+    return len(label)
+
+
+def _first_sentence_naming_sts(structure: Structure, sts_offsets: list[int]) -> str:
+    for start, end in structure.sentences:
+        k = bisect.bisect_left(sts_offsets, start)
+        if k < len(sts_offsets) and sts_offsets[k] < end:
+            return " ".join(structure.text[start:end].split())
+    return ""
 
 
 def _title_cues(structure: Structure, cues: list[Cue], sts_offsets: list[int]) -> str | None:

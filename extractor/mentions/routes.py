@@ -32,6 +32,18 @@ _COORDINATION = {",", "and", "or", "and/or", "/", "vs", "versus", "nor", "to"}
 _ADJECTIVE_ENDINGS = ("al", "ic", "ous", "ive")
 _NUMBER_RANGE = re.compile(r"^\d+(?:[.,]\d+)?(?:[–-]\d+(?:[.,]\d+)?)?$")  # "10–25" in "topical 10–25% STS"
 _SITE_WORDS = {"into", "inside", "in", "within"}
+_AMOUNT_UNITS = {"g", "gm", "gms", "gram", "grams", "mg", "ml"}
+_GLUED_AMOUNT = re.compile(r"^\d+(?:[.,]\d+)?(?:g|gm|mg|ml)$", re.IGNORECASE)
+
+
+def _ends_with_amount(words: list) -> bool:
+    """A route word right after an amount names how that amount was given
+    ("Calciphylaxis: 25 g IV 3 times per week"); another drug's amount is
+    caught by the drug-ownership check that follows."""
+    last = words[-1]
+    if _GLUED_AMOUNT.match(last.text):
+        return True
+    return len(words) >= 2 and last.lower_ in _AMOUNT_UNITS and words[-2].like_num
 
 
 def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: set[int]) -> bool:
@@ -41,7 +53,7 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
     before_words = [
         t for t in doc[max(sentence.start, span.start - 3) : span.start] if not (t.is_space or t.text in "()")
     ]
-    if before_words and is_sts(before_words[-1]):
+    if before_words and (is_sts(before_words[-1]) or _ends_with_amount(before_words)):
         return True
     i = span.end
     before = doc[span.start - 1] if span.start > sentence.start else None
@@ -85,8 +97,27 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
             adjectives_skipped += 1  # "topical, intradermal, or procedural therapy"
             i += 1
             continue
+        if adjectives_skipped < 2 and _modifies_treatment_head(doc, i, sentence.end, lexicons):
+            adjectives_skipped += 1  # "possible topical master formulations of sodium thiosulfate"
+            i += 1
+            continue
         return False
     return in_list and any(is_sts(t) for t in sentence)
+
+
+def _modifies_treatment_head(doc: Doc, i: int, end: int, lexicons: Lexicons) -> bool:
+    """A lower-case word that is no drug name, with a treatment noun within the
+    next two words ("master formulations", "compounded topical gel")."""
+    token = doc[i]
+    if not (token.is_alpha and token.is_lower) or token.ent_type_ or is_sts(token):
+        return False
+    following = [t for t in doc[i + 1 : min(end, i + 4)] if not t.is_space][:2]
+    for word in following:
+        if word.lower_ in lexicons.treatment_heads:
+            return True
+        if not (word.is_alpha and word.is_lower) or word.ent_type_:
+            return False
+    return False
 
 
 _GIVING_VERBS = {"administer", "give", "deliver", "infuse", "inject", "apply", "take", "continue"}

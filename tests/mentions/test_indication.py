@@ -110,3 +110,42 @@ def test_title_naming_another_use_decides_despite_a_passing_calciphylaxis_mentio
     reading = extractor.read(Document("r16", text))
     assert (reading.indication.kind, reading.mentions) == ("other", [])
     assert "coronary artery calcification" in reading.indication.sentence
+
+
+BLIND = ROOT / "realtext" / "blind" / "docs"
+
+
+@pytest.mark.skipif(not (BLIND / "g8_19.txt").is_file(), reason="realtext/blind not present")
+def test_a_page_that_never_names_a_calcification_is_not_about_one(extractor):
+    """realtext/blind g8_19: a homemade aquarium dechlorinator (a 10% stock, 29 g in 2 liters) names STS and
+    no use of it for any disease: no rows, and the documents table says other with an STS sentence."""
+    document = Document(doc_id="g8_19", text=(BLIND / "g8_19.txt").read_text(encoding="utf-8"))
+    reading = extractor.read(document)
+    assert reading.mentions == []
+    assert reading.indication.kind == "other"
+    assert "Sodium Thiosulphate" in reading.indication.sentence
+
+
+def test_a_monographs_use_headings_own_the_dosing_under_them(extractor):
+    """realtext/blind g8_07 (a drug monograph): the dosing under "Cyanide Poisoning", "Cisplatin
+    Extravasation" and the 1/6 molar preparation is theirs; only the calciphylaxis line is in scope."""
+    text = (
+        "Sodium thiosulfate\n"
+        "Dosing & Uses\n"
+        "Cyanide Poisoning\n"
+        "12.5 g IV (infuse over 10-20 minutes)\n"
+        "Cisplatin Extravasation\n"
+        "2 mL 1/6 molar solution through IV cannula for every 100 mg cisplatin; remove needle, then inject 0.1 mL "
+        "injections clockwise around extravasation area up to 1 mL\n"
+        "Preparation of 1/6 Molar Solution\n"
+        "4 mL of 10% solution + 6 mL sterile water for injection\n"
+        "1.6 mL of 25% solution + 8.4 mL sterile water for injection\n"
+        "Orphan Designations\n"
+        "Calciphylaxis: 25 g IV 3 times per week following dialysis for 6 weeks to 9 months; other protocols exist\n"
+        "Mechlorethamine extravasation: 2 mL 10% solution through IV cannula for every 2 mg mechlorethamine "
+        "extravasated; remove needle, then inject 10 mL of 1/6 molar solution SC\n"
+    )
+    mentions = extractor.read(Document(doc_id="g8_07", text=text)).mentions
+    found = {(m.field, m.text) for m in mentions if m.field in ("route", "dose", "concentration")}
+    assert found == {("dose", "25 g"), ("route", "IV")}
+    assert all(text.index("Calciphylaxis:") < m.start < text.index("Mechlorethamine") for m in mentions)

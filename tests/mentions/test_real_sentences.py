@@ -181,10 +181,17 @@ SESSION2_CASES = [
 ]
 
 
+# a heading that names the calcification and nothing about whose study it is (a page that never
+# names a calcification is not about one: realtext/blind g8_19)
+CALCIFICATION_HEADING = "Calciphylaxis\n\n"
+
+
 @pytest.mark.parametrize("sentence,expected", SESSION2_CASES)
 def test_real_sentence_with_source(extract_text, sentence, expected):
     found = {
-        (m.field, m.text, m.category, m.source) for m in extract_text(sentence, title="") if m.field in CORE_FIELDS
+        (m.field, m.text, m.category, m.source)
+        for m in extract_text(sentence, title=CALCIFICATION_HEADING)
+        if m.field in CORE_FIELDS
     }
     assert found == expected
 
@@ -407,3 +414,15 @@ BLIND_CASES = [
 def test_blind_split_wording_classes(extract_text, sentence, expected):
     found = {(m.field, m.text, m.category) for m in extract_text(sentence) if m.field in CORE_FIELDS}
     assert found == expected
+
+
+def test_routes_in_a_side_effect_contrast_and_on_a_modified_preparation_noun(extract_text):
+    """realtext/blind g7_06, g7_05: a side-effect statement names routes as a contrast; "topical master
+    formulations of sodium thiosulfate" is STS's route."""
+    contrast = (
+        "By applying the solution directly to the skin, patients can achieve localized therapeutic effects, "
+        "minimizing the potential for systemic side effects that might occur with oral or parenteral administration."
+    )
+    assert [m for m in extract_text(contrast) if m.field == "route"] == []
+    search = "A bibliographic search was conducted to find possible topical master formulations of sodium thiosulfate."
+    assert {(m.field, m.text) for m in extract_text(search) if m.field == "route"} == {("route", "topical")}

@@ -17,6 +17,7 @@ from extractor.ingest.document import Document
 from extractor.mentions.reader import Extractor
 
 SENTENCE = "Zorbatinex 40 mg was given before sodium thiosulfate."
+HEADING = "Calcinosis cutis\n\n"  # a page that never names a calcification is not about one
 TRAIN = [
     ("Zorbatinex 40 mg was given before sodium thiosulfate.", [(0, 10, "CHEMICAL")]),
     ("She was also taking quelmarone and sodium thiosulfate.", [(20, 30, "CHEMICAL"), (35, 53, "CHEMICAL")]),
@@ -46,7 +47,7 @@ def tiny_model(tmp_path_factory):
 
 
 def _doses(extractor: Extractor) -> list[str]:
-    return [m.text for m in extractor.extract(Document("d", SENTENCE)) if m.field == "dose"]
+    return [m.text for m in extractor.extract(Document("d", HEADING + SENTENCE)) if m.field == "dose"]
 
 
 def test_without_a_model_an_unknown_drug_is_invisible(extractor):
@@ -63,7 +64,7 @@ def test_cli_accepts_a_model_path(tiny_model, tmp_path):
     from extractor.cli import app
 
     paper = tmp_path / "paper.txt"
-    paper.write_text(SENTENCE + " Topical sodium thiosulfate 25% was applied.\n", encoding="utf-8")
+    paper.write_text(HEADING + SENTENCE + " Topical sodium thiosulfate 25% was applied.\n", encoding="utf-8")
     out = tmp_path / "out.csv"
     result = CliRunner().invoke(
         app, ["extract", str(paper), "--out", str(out), "--model", str(tiny_model), "--jobs", "1", "--quiet"]

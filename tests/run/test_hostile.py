@@ -65,7 +65,7 @@ def no_workers_left() -> bool:
 
 def parenthesis_bomb(n: int = 3000) -> str:
     """The issue's repro scaled to 6 KB: one sentence of n nested parentheses."""
-    return "Topical sodium thiosulfate 25%. " + "(" * n + "sodium thiosulfate" + ")" * n
+    return "Topical sodium thiosulfate 25% for calcinosis. " + "(" * n + "sodium thiosulfate" + ")" * n
 
 
 # --------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def test_parenthesis_bomb_extracted_fast_under_1gb(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "bomb.txt").write_text(parenthesis_bomb(), encoding="utf-8")
-    balanced = "Topical sodium thiosulfate 25% was applied. " + " ".join(f"({i})" for i in range(1, 1500)) + "."
+    balanced = "Topical sodium thiosulfate 25% was applied to calcinosis. " + " ".join(f"({i})" for i in range(1, 1500)) + "."
     (folder / "balanced.txt").write_text(balanced, encoding="utf-8")
     before = snapshot(folder)
     assert 6000 <= (folder / "bomb.txt").stat().st_size < 6200
@@ -395,7 +395,7 @@ def test_manifest_with_torn_multibyte_line_bad_bytes_and_edited_rows(tmp_path):
 def test_no_cell_starts_a_formula_and_text_is_recoverable(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    sentence = " topical sodium thiosulfate 25% was applied twice daily with complete response."
+    sentence = " topical sodium thiosulfate 25% was applied to calcinosis twice daily with complete response."
     documents = {
         "hyperlink": '=HYPERLINK("http://example.com/x","click")' + sentence,
         "at": "@SUM(1+1)" + sentence,
