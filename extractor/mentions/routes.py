@@ -105,6 +105,22 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
     return in_list and any(is_sts(t) for t in sentence)
 
 
+def _shared_with_sts(doc: Doc, span: Span) -> bool:
+    """A route adjective before a pair of drugs joined by "and"/"or", STS the
+    second and without a route of its own, is both drugs' route ("Role of
+    intralesional corticosteroids and sodium thiosulfate is limited")."""
+    words = [t for t in doc[span.end : min(span.sent.end, span.end + 8)] if not t.is_space]
+    k = 0
+    while k < len(words) and words[k].ent_type_ == "DRUG":
+        k += 1
+    return (
+        0 < k < len(words) - 1
+        and words[k].lower_ in {"and", "or"}
+        and is_sts(words[k + 1])
+        and not span.text.lower().endswith("ly")
+    )
+
+
 def _modifies_treatment_head(doc: Doc, i: int, end: int, lexicons: Lexicons) -> bool:
     """A lower-case word that is no drug name, with a treatment noun within the
     next two words ("master formulations", "compounded topical gel")."""
@@ -171,6 +187,9 @@ def filter_routes(
     kept = []
     other_drug_routes: list[Span] = []
     for span in sorted(spans, key=lambda s: s.start):
+        if _shared_with_sts(doc, span):
+            kept.append(span)
+            continue
         if (
             span.text.lower().endswith("ly")
             or span[0].lower_ in _ADVERBIAL_OPENERS

@@ -426,3 +426,13 @@ def test_routes_in_a_side_effect_contrast_and_on_a_modified_preparation_noun(ext
     assert [m for m in extract_text(contrast) if m.field == "route"] == []
     search = "A bibliographic search was conducted to find possible topical master formulations of sodium thiosulfate."
     assert {(m.field, m.text) for m in extract_text(search) if m.field == "route"} == {("route", "topical")}
+
+
+def test_a_route_before_two_drugs_joined_by_and_is_sts_route_too(extract_text):
+    """realtext/blind g8_09; STS with a route of its own keeps only its own."""
+    shared = "Role of intralesional corticosteroids and sodium thiosulfate is limited in extensive deposits."
+    assert {(m.text, m.category) for m in extract_text(shared) if m.field == "route"} == {
+        ("intralesional", "intralesional")
+    }
+    own = "She received oral minocycline and intravenous sodium thiosulfate."
+    assert {m.text for m in extract_text(own) if m.field == "route"} == {"intravenous"}
