@@ -6,7 +6,9 @@ of ``--repeat`` passes counts), against spaCy's bare tokenizer
 same texts, plus seconds per pipeline stage. PDF: ingest and extraction of
 /work/shared/pdfs/*.pdf and of the corpus papers rendered as PDFs
 (scripts/make_corpus_pdfs.py, into a temporary folder), pages/s. ``--profile``
-prints a cProfile of one text pass (tottime) instead of timing PDFs.
+prints a cProfile of one text pass (tottime) instead of timing PDFs. Times
+are this process's CPU time (the machine is shared: wall time would count
+other people's load).
 
     python scripts/profile_stages.py [--repeat N] [--profile [N]] [--no-pdf]
 """
@@ -40,9 +42,9 @@ def best_of(repeat: int, run) -> float:
     """Seconds of the fastest of ``repeat`` calls of ``run``."""
     best = float("inf")
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = time.process_time()
         run()
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best
 
 
@@ -50,14 +52,14 @@ def stage_seconds(extractor, documents) -> dict[str, float]:
     """Seconds per stage over ``documents``: make_doc (tokenizer), then each component."""
     seconds: dict[str, float] = {"make_doc + tokenizer": 0.0}
     for document in documents:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         doc = extractor.nlp.make_doc(document.text)
         doc._.document = document
-        seconds["make_doc + tokenizer"] += time.perf_counter() - t0
+        seconds["make_doc + tokenizer"] += time.process_time() - t0
         for name, component in extractor.nlp.pipeline:
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             doc = component(doc)
-            seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
+            seconds[name] = seconds.get(name, 0.0) + time.process_time() - t0
     return seconds
 
 

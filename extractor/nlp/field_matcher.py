@@ -39,6 +39,9 @@ class FieldMatcher(RulesComponent):
     the whole Doc. A match always holds an anchor token, so the windows hold
     every match, and as they are disjoint and taken left to right, the
     Matcher yields them in the same order as over the whole sentence (or Doc).
+    A window where, for every rule of the group, some required token test (a
+    word list or REGEX of an element that takes at least one token) passes on
+    no token cannot hold a match: the Matcher is not run there (most windows).
     """
 
     name = "sts_field_matcher_v1"
@@ -63,12 +66,15 @@ class FieldMatcher(RulesComponent):
                 unanchored.append(rule)
             else:
                 grouped.setdefault(anchors, []).append(rule)
+        self.required: list[list[tuple[tuple, ...]]] = []  # per group, per rule: the tests a match needs
         for anchors, rules in grouped.items():
             self.groups.append((anchors, _matcher(nlp, rules)))
+            self.required.append([_required_tests(rule.pattern) for rule in rules])
             self.reach.append([Reach(rule.pattern, _anchor_element(rule.pattern)[0]) for rule in rules])  # type: ignore[arg-type,index]  # anchored rules are token patterns
         self.loose: list[tuple[Reach, tuple]] | None = None  # the unanchored rules' reach and anchor token test
         if unanchored:
             self.groups.append((None, _matcher(nlp, unanchored)))
+            self.required.append([_required_tests(rule.pattern) for rule in unanchored])
             self.reach.append([])
             loose = [
                 (rule.pattern, found)
@@ -119,8 +125,10 @@ class FieldMatcher(RulesComponent):
             else:
                 spans.extend(matcher(doc, as_spans=True))
                 continue
+            required = self.required[index]
             for low, high in merged(ranges):
-                spans.extend(matcher(doc[low:high], as_spans=True))
+                if any(all(masks.passes_in(test, low, high) for test in tests) for tests in required):
+                    spans.extend(matcher(doc[low:high], as_spans=True))
         if len(self.phrases):
             spans.extend(self.phrases(doc, as_spans=True))
         doc.spans[CANDIDATES] = [
@@ -199,6 +207,23 @@ class TokenMasks:
                 seen[key] = regex.search(strings[key]) is not None
             flags.append(seen[key])
         return numpy.array(flags, dtype=bool)[inverse]
+
+    def passes_in(self, test: tuple, low: int, high: int) -> bool:
+        """Whether some token in [low, high) passes ``test`` (one window, no whole-Doc mask)."""
+        assert self.doc is not None
+        if test[0] == "REGEX":
+            strings = self.doc.vocab.strings
+            regex, seen = self._regex.setdefault(test[2], (re.compile(test[2]), {}))
+            for key in self.column(LOWER if test[1] == "LOWER" else ORTH)[low:high].tolist():
+                if key not in seen:
+                    seen[key] = regex.search(strings[key]) is not None
+                if seen[key]:
+                    return True
+            return False
+        if test not in self._ids:
+            self._ids[test] = frozenset(self.doc.vocab.strings.add(word) for word in test[1])
+        column = self.column({"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}[test[0]])
+        return not self._ids[test].isdisjoint(column[low:high].tolist())
 
     def runs(self, test: tuple) -> tuple[list[int], list[int]]:
         """(ahead, behind): ahead[p] tokens from p on pass the test; behind[p] tokens up to p-1 do."""
@@ -279,6 +304,16 @@ def _step(spec: dict) -> int | tuple | None:
     if most < UNBOUNDED:
         return most
     return _token_test(spec)
+
+
+def _required_tests(pattern: list[dict] | str) -> tuple[tuple, ...]:
+    """The token tests of the elements that take at least one token: a match
+    holds, for each, a token that passes it."""
+    if not isinstance(pattern, list):
+        return ()
+    return tuple(
+        test for spec in pattern if spec.get("OP") in (None, "1", "+") and (test := _token_test(spec)) is not None
+    )
 
 
 def _loose_anchor(pattern: list[dict]) -> tuple[int, tuple] | None:
