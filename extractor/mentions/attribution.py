@@ -16,6 +16,7 @@ monographs, narrative reviews), whose default is cited.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,38 +53,69 @@ class SourceAttributor:
     def __init__(self, structure: Structure, patterns: CitationPatterns | None = None) -> None:
         self.structure = structure
         patterns = patterns or CitationPatterns.of(load_rule_set().citations)
-        self.sentence_source: list[str] = []
-        self.sentence_default: list[str] = []  # what a sentence without evidence would get
-        study_cues, self._course, self._combined = patterns.study_cues, patterns.course, patterns.combined
+        self._course, self._combined = patterns.course, patterns.combined
         self.reports_own_study = any(name in OWN_DATA_SECTIONS for _, name, _ in structure.sections) or (
-            study_cues is not None and _search_multiline(study_cues, structure.text)
+            patterns.study_cues_multiline is not None
+            and patterns.study_cues_multiline.search(structure.text) is not None
         )
-        self._compute()
+        self._evidence: dict[str, tuple[bool, bool, bool]] = {}
+        # Sentences are judged on demand (most hold no candidate): a verdict needs
+        # only the sentences since the last reset of the cited run before it.
+        self._sections = [structure.section_at(start) for start, _ in structure.sentences]
+        self._resets = self._run_starts()
+        self._judged: list[tuple[str, str, str | None] | None] = [None] * len(structure.sentences)
 
     def _search(self, kind: str, text: str) -> bool:
         pattern = self._combined[(kind, "\t" in text)]
         return pattern is not None and pattern.search(text) is not None
 
     def evidence(self, text: str) -> SentenceEvidence:
-        return SentenceEvidence(
-            self._search("marker", text), self._search("own_cue", text), self._search("cited_cue", text)
-        )
+        """The evidence in ``text`` (searched once per distinct text)."""
+        found = self._evidence.get(text)
+        if found is None:
+            found = self._evidence[text] = (
+                self._search("marker", text),
+                self._search("own_cue", text),
+                self._search("cited_cue", text),
+            )
+        return SentenceEvidence(*found)
 
-    def _compute(self) -> None:
+    def _run_starts(self) -> list[bool]:
+        """Per sentence: whether it starts a new run (a paragraph or section break
+        that ends any cited state inherited from the sentences before)."""
         text = self.structure.text
-        sticky: str | None = None
+        section_starts = sorted(start for start, _, _ in self.structure.sections)
+        resets = []
         previous_end = 0
         previous_text = ""
         previous_section = None
-        for start, end in self.structure.sentences:
-            section = self.structure.section_at(start)
+        for (start, end), section in zip(self.structure.sentences, self._sections):
             gap = text[previous_end:start]
             sentence = text[start:end]
             continues = sentence[:1].islower() and not _END_PUNCT.search(previous_text)
-            new_section = any(previous_end < start_ <= start for start_, _, _ in self.structure.sections)
+            k = bisect.bisect_right(section_starts, previous_end)
+            new_section = k < len(section_starts) and section_starts[k] <= start
             same_table = sentence.lstrip().startswith("|") and previous_text.lstrip().startswith("|")
-            if ("\n" in gap and not continues and not same_table) or section != previous_section or new_section:
-                sticky = None
+            resets.append(
+                ("\n" in gap and not continues and not same_table) or section != previous_section or new_section
+            )
+            previous_end, previous_text, previous_section = end, sentence, section
+        return resets
+
+    def _judge(self, index: int) -> tuple[str, str, str | None]:
+        """(source, default, cited state after it) of sentence ``index``, judging
+        the sentences of its run up to it first."""
+        first = index
+        while self._judged[first] is None and not self._resets[first] and first > 0:
+            first -= 1
+        text = self.structure.text
+        for k in range(first, index + 1):
+            if self._judged[k] is not None:
+                continue
+            sticky = None if self._resets[k] or k == 0 else self._judged[k - 1][2]  # type: ignore[index]  # judged above
+            start, end = self.structure.sentences[k]
+            section = self._sections[k]
+            sentence = text[start:end]
             evidence = self.evidence(sentence)
             if section in OWN_DATA_SECTIONS:
                 # a case report's own narrative: only an explicit marker makes a sentence cited
@@ -101,14 +133,19 @@ class SourceAttributor:
             ):
                 sticky = None  # "IV sodium thiosulfate was started ..." after a cited background sentence
             default = sticky or (CITED if section in CITED_SECTIONS or not self.reports_own_study else THIS_STUDY)
-            self.sentence_default.append(default)
-            self.sentence_source.append(verdict or default)
-            previous_end, previous_text, previous_section = end, sentence, section
+            self._judged[k] = (verdict or default, default, sticky)
+        return self._judged[index]  # type: ignore[return-value]  # judged above
 
-    def nearest_cue(self, text: str, position: int, *, own_data_section: bool) -> str | None:
+    def nearest_cue(
+        self, text: str, position: int, *, own_data_section: bool, evidence: SentenceEvidence | None = None
+    ) -> str | None:
         """When a stretch of text holds both own-study and cited evidence, the cue
         nearest the mention decides ("In this series, intralesional STS produced
-        ..., in line with earlier reports (5,6)" → this_study)."""
+        ..., in line with earlier reports (5,6)" → this_study). ``evidence`` is
+        ``text``'s, when known: without both kinds there is nothing to weigh."""
+        evidence = evidence or self.evidence(text)
+        if not evidence.own or not (evidence.markers or (evidence.cited_cue and not own_data_section)):
+            return None
         found: list[tuple[int, str]] = []
         for kind in ("marker", "own_cue", "cited_cue"):
             pattern = self._combined[(kind, "\t" in text)]
@@ -118,8 +155,6 @@ class SourceAttributor:
             found += [
                 (min(abs(m.start() - position), abs(m.end() - position)), verdict) for m in pattern.finditer(text)
             ]
-        if len({verdict for _, verdict in found}) < 2:
-            return None
         return min(found)[1]
 
     def source_of(self, sentence_index: int, start: int, end: int) -> str:
@@ -127,18 +162,19 @@ class SourceAttributor:
         s_start, s_end = self.structure.sentences[sentence_index]
         sentence = self.structure.text[s_start:s_end]
         clause = _clause(sentence, start - s_start, end - s_start)
-        own_data = self.structure.section_at(s_start) in OWN_DATA_SECTIONS
+        own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS
         clause_offset = s_start + sentence.find(clause) if clause in sentence else s_start
-        mixed = self.nearest_cue(clause, start - clause_offset, own_data_section=own_data)
+        evidence = self.evidence(clause)
+        mixed = self.nearest_cue(clause, start - clause_offset, own_data_section=own_data, evidence=evidence)
         if mixed:
             return mixed
+        source, default, _ = self._judge(sentence_index)
         if clause != sentence:
-            evidence = self.evidence(clause)
             if own_data:
                 evidence.cited_cue = False
             # a clause speaks for itself: evidence elsewhere in the sentence belongs to another clause
-            return evidence.verdict() or self.sentence_default[sentence_index]
-        return self.sentence_source[sentence_index]
+            return evidence.verdict() or default
+        return source
 
 
 @dataclass(frozen=True)
@@ -147,13 +183,16 @@ class CitationPatterns:
     without table rows), compiled once per rule set, not per document."""
 
     study_cues: re.Pattern[str] | None
+    study_cues_multiline: re.Pattern[str] | None  # ``^`` at every line start (structured abstract headings)
     course: re.Pattern[str] | None
     combined: dict[tuple[str, bool], re.Pattern[str] | None]
 
     @classmethod
     def of(cls, rules: Sequence[RegexRule]) -> CitationPatterns:
+        study_cues = _combine([r for r in rules if r.data["kind"] in ("own_cue", "study_cue", "narrative_cue")])
         return cls(
-            _combine([r for r in rules if r.data["kind"] in ("own_cue", "study_cue", "narrative_cue")]),
+            study_cues,
+            None if study_cues is None else re.compile(study_cues.pattern, study_cues.flags | re.MULTILINE),
             _combine([r for r in rules if r.data["kind"] == "course_cue"]),
             {
                 (kind, tables): _combine(
@@ -171,11 +210,6 @@ def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
         return None
     parts = [f"(?{'i' if r.regex.flags & re.IGNORECASE else '-i'}:{r.regex.pattern})" for r in rules]
     return re.compile("|".join(parts))
-
-
-def _search_multiline(pattern: re.Pattern[str], text: str) -> bool:
-    """Search with ``^`` matching at every line start (structured abstract headings)."""
-    return re.compile(pattern.pattern, pattern.flags | re.MULTILINE).search(text) is not None
 
 
 def _clause(sentence: str, start: int, end: int) -> str:

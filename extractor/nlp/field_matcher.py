@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
+from dataclasses import dataclass
 
 import numpy
 from spacy.attrs import LEMMA, LOWER, ORTH
@@ -39,6 +40,9 @@ class FieldMatcher(RulesComponent):
     the whole Doc. A match always holds an anchor token, so the windows hold
     every match, and as they are disjoint and taken left to right, the
     Matcher yields them in the same order as over the whole sentence (or Doc).
+    A window where, for every rule of the group, some required token test (a
+    word list or REGEX of an element that takes at least one token) passes on
+    no token cannot hold a match: the Matcher is not run there (most windows).
     """
 
     name = "sts_field_matcher_v1"
@@ -63,12 +67,15 @@ class FieldMatcher(RulesComponent):
                 unanchored.append(rule)
             else:
                 grouped.setdefault(anchors, []).append(rule)
+        self.required: list[list[tuple[Need, ...]]] = []  # per group, per rule: the tests a match needs
         for anchors, rules in grouped.items():
             self.groups.append((anchors, _matcher(nlp, rules)))
+            self.required.append([self._needs(rule.pattern) for rule in rules])
             self.reach.append([Reach(rule.pattern, _anchor_element(rule.pattern)[0]) for rule in rules])  # type: ignore[arg-type,index]  # anchored rules are token patterns
         self.loose: list[tuple[Reach, tuple]] | None = None  # the unanchored rules' reach and anchor token test
         if unanchored:
             self.groups.append((None, _matcher(nlp, unanchored)))
+            self.required.append([self._needs(rule.pattern) for rule in unanchored])
             self.reach.append([])
             loose = [
                 (rule.pattern, found)
@@ -89,6 +96,15 @@ class FieldMatcher(RulesComponent):
         ]
         self.masks = TokenMasks()
 
+    def _needs(self, pattern: list[dict] | str) -> tuple[Need, ...]:
+        strings = self.nlp.vocab.strings
+        return tuple(
+            Need(_COLUMNS[test[1]], None, test[2])
+            if test[0] == "REGEX"
+            else Need(_COLUMNS[test[0]], frozenset(strings.add(word) for word in test[1]), None)
+            for test in _required_tests(pattern)
+        )
+
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
         starts, ends = sentence_bounds(doc)
@@ -104,6 +120,12 @@ class FieldMatcher(RulesComponent):
                 for index in table[word]:
                     anchored.setdefault(index, []).append((i, k))
         for index, (anchors, matcher) in enumerate(self.groups):
+            if anchors is not None and index not in anchored:
+                continue
+            # the rules that can match somewhere in this Doc
+            required = [needs for needs in self.required[index] if all(masks.anywhere(need) for need in needs)]
+            if not required:
+                continue
             if anchors is not None:
                 ranges = [
                     reach.around(i, starts[k], ends[k], masks)
@@ -120,7 +142,8 @@ class FieldMatcher(RulesComponent):
                 spans.extend(matcher(doc, as_spans=True))
                 continue
             for low, high in merged(ranges):
-                spans.extend(matcher(doc[low:high], as_spans=True))
+                if any(all(masks.passes_in(need, low, high) for need in needs) for needs in required):
+                    spans.extend(matcher(doc[low:high], as_spans=True))
         if len(self.phrases):
             spans.extend(self.phrases(doc, as_spans=True))
         doc.spans[CANDIDATES] = [
@@ -140,21 +163,37 @@ def merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+_COLUMNS = {"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}
+
+
+@dataclass(frozen=True)
+class Need:
+    """A token test a match needs, on a column: its word hashes (``ids``) or a ``regex`` on its strings."""
+
+    attr: int
+    ids: frozenset[int] | None
+    regex: str | None
+
+
 class TokenMasks:
     """Per Doc, which tokens may satisfy a token test: ("LOWER"|"ORTH"|"LEMMA", words) or
     ("REGEX", "LOWER"|"ORTH", pattern); REGEX results are cached per distinct string."""
 
     def __init__(self) -> None:
         self._regex: dict[str, tuple[re.Pattern, dict[int, bool]]] = {}
+        self._regex_hits: dict[str, set[int]] = {}  # per regex, the seen strings that pass it
         self._ids: dict[tuple, frozenset[int]] = {}
         self.doc: Doc | None = None
         self._columns: dict[int, numpy.ndarray] = {}
         self._distincts: dict[int, tuple[list[int], numpy.ndarray]] = {}
         self._masks: dict[tuple, numpy.ndarray] = {}
         self._runs: dict[tuple, tuple[list[int], list[int]]] = {}
+        self._anywhere: dict[Need, bool] = {}
+        self._values: dict[int, set[int]] = {}
 
     def of(self, doc: Doc) -> TokenMasks:
         self.doc, self._columns, self._distincts, self._masks, self._runs = doc, {}, {}, {}, {}
+        self._anywhere, self._values = {}, {}
         return self
 
     def get(self, test: tuple) -> numpy.ndarray:
@@ -192,6 +231,7 @@ class TokenMasks:
         regex, seen = self._regex.setdefault(test[2], (re.compile(test[2]), {}))
         if len(seen) > 200_000:
             seen.clear()
+            self._regex_hits.pop(test[2], None)
         distinct, inverse = self._distinct(LOWER if test[1] == "LOWER" else ORTH)
         flags = []
         for key in distinct:
@@ -199,6 +239,56 @@ class TokenMasks:
                 seen[key] = regex.search(strings[key]) is not None
             flags.append(seen[key])
         return numpy.array(flags, dtype=bool)[inverse]
+
+    def _passes(self, need: Need, keys: list[int]) -> bool:
+        """Whether one of the string hashes ``keys`` passes ``need``."""
+        if need.ids is not None:
+            return not need.ids.isdisjoint(keys)
+        assert self.doc is not None and need.regex is not None
+        strings = self.doc.vocab.strings
+        regex, seen = self._regex.setdefault(need.regex, (re.compile(need.regex), {}))
+        for key in keys:
+            if key not in seen:
+                seen[key] = regex.search(strings[key]) is not None
+            if seen[key]:
+                return True
+        return False
+
+    def anywhere(self, need: Need) -> bool:
+        """Whether some token of the Doc passes ``need`` (tested on the column's distinct values)."""
+        found = self._anywhere.get(need)
+        if found is None:
+            if need.ids is not None:
+                found = not need.ids.isdisjoint(self._values_of(need.attr))
+            else:
+                found = self._regex_anywhere(need)
+            self._anywhere[need] = found
+        return found
+
+    def _values_of(self, attr: int) -> set[int]:
+        if attr not in self._values:
+            self._values[attr] = set(self._distinct(attr)[0])
+        return self._values[attr]
+
+    def _regex_anywhere(self, need: Need) -> bool:
+        """Set operations on the Doc's distinct values: the regex runs only on strings not seen before."""
+        assert self.doc is not None and need.regex is not None
+        strings = self.doc.vocab.strings
+        regex, seen = self._regex.setdefault(need.regex, (re.compile(need.regex), {}))
+        hits = self._regex_hits.setdefault(need.regex, set())
+        if len(seen) > 200_000:
+            seen.clear()
+            hits.clear()
+        values = self._values_of(need.attr)
+        for key in values.difference(seen):
+            seen[key] = passes = regex.search(strings[key]) is not None
+            if passes:
+                hits.add(key)
+        return not hits.isdisjoint(values)
+
+    def passes_in(self, need: Need, low: int, high: int) -> bool:
+        """Whether some token in [low, high) passes ``need``."""
+        return self._passes(need, self.column(need.attr)[low:high].tolist())
 
     def runs(self, test: tuple) -> tuple[list[int], list[int]]:
         """(ahead, behind): ahead[p] tokens from p on pass the test; behind[p] tokens up to p-1 do."""
@@ -279,6 +369,16 @@ def _step(spec: dict) -> int | tuple | None:
     if most < UNBOUNDED:
         return most
     return _token_test(spec)
+
+
+def _required_tests(pattern: list[dict] | str) -> tuple[tuple, ...]:
+    """The token tests of the elements that take at least one token: a match
+    holds, for each, a token that passes it."""
+    if not isinstance(pattern, list):
+        return ()
+    return tuple(
+        test for spec in pattern if spec.get("OP") in (None, "1", "+") and (test := _token_test(spec)) is not None
+    )
 
 
 def _loose_anchor(pattern: list[dict]) -> tuple[int, tuple] | None:
