@@ -54,6 +54,7 @@ class SourceAttributor:
         self.structure = structure
         patterns = patterns or CitationPatterns.of(load_rule_set().citations)
         self._course, self._combined = patterns.course, patterns.combined
+        self._background_label, self._section_label = patterns.background_label, patterns.section_label
         self.reports_own_study = any(name in OWN_DATA_SECTIONS for _, name, _ in structure.sections) or (
             patterns.study_cues_multiline is not None
             and patterns.study_cues_multiline.search(structure.text) is not None
@@ -63,6 +64,7 @@ class SourceAttributor:
         # only the sentences since the last reset of the cited run before it.
         self._sections = [structure.section_at(start) for start, _ in structure.sentences]
         self._resets = self._run_starts()
+        self._background = self._background_sentences()
         self._judged: list[tuple[str, str, str | None] | None] = [None] * len(structure.sentences)
 
     def _search(self, kind: str, text: str) -> bool:
@@ -102,6 +104,29 @@ class SourceAttributor:
             previous_end, previous_text, previous_section = end, sentence, section
         return resets
 
+    def _background_sentences(self) -> list[bool]:
+        """Per sentence: inside a structured abstract's background ("Background and
+        importance Calciphylaxis is ..."), which runs to the next label ("Aim and
+        objectives", "Methods:") across paragraphs, or to the end of its paragraph
+        when no label follows."""
+        flags = [False] * len(self.structure.sentences)
+        if self._background_label is None:
+            return flags
+        text = self.structure.text
+        starts = [(k, text[a:b]) for k, (a, b) in enumerate(self.structure.sentences)]
+        labelled = [
+            k for k, sentence in starts if self._section_label is not None and self._section_label.match(sentence)
+        ]
+        for k, sentence in starts:
+            if not self._background_label.match(sentence):
+                continue
+            following = next((j for j in labelled if j > k), None)
+            j = k
+            while j < len(flags) and (j == k or (following is not None and j < following) or not self._resets[j]):
+                flags[j] = True
+                j += 1
+        return flags
+
     def _judge(self, index: int) -> tuple[str, str, str | None]:
         """(source, default, cited state after it) of sentence ``index``, judging
         the sentences of its run up to it first."""
@@ -132,7 +157,9 @@ class SourceAttributor:
                 and self._course.search(sentence)
             ):
                 sticky = None  # "IV sodium thiosulfate was started ..." after a cited background sentence
-            default = sticky or (CITED if section in CITED_SECTIONS or not self.reports_own_study else THIS_STUDY)
+            default = sticky or (
+                CITED if section in CITED_SECTIONS or not self.reports_own_study or self._background[k] else THIS_STUDY
+            )
             self._judged[k] = (verdict or default, default, sticky)
         return self._judged[index]  # type: ignore[return-value]  # judged above
 
@@ -186,6 +213,8 @@ class CitationPatterns:
     study_cues_multiline: re.Pattern[str] | None  # ``^`` at every line start (structured abstract headings)
     course: re.Pattern[str] | None
     combined: dict[tuple[str, bool], re.Pattern[str] | None]
+    background_label: re.Pattern[str] | None = None
+    section_label: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, rules: Sequence[RegexRule]) -> CitationPatterns:
@@ -201,6 +230,8 @@ class CitationPatterns:
                 for kind in ("marker", "own_cue", "cited_cue")
                 for tables in (False, True)
             },
+            _combine([r for r in rules if r.data["kind"] == "background_label"]),
+            _combine([r for r in rules if r.data["kind"] == "section_label"]),
         )
 
 

@@ -93,3 +93,30 @@ def test_a_case_report_section_ignores_reporting_cues_without_a_marker(extract_t
         "After a thorough review of prior studies, a mixture of STS with Vaseline in a 1:1 ratio was created.\n"
     )
     assert _source(extract_text(text), "1:1 ratio") == "this_study"
+
+
+def test_a_structured_abstracts_background_is_told_from_the_literature(extractor):
+    """realtext/blind g7_05 (an EAHP congress abstract): the text under "Background and importance", over two
+    paragraphs up to "Aim and objectives", is background (cited); the aim and methods are the authors' own."""
+    from extractor.ingest.document import Document
+
+    text = (
+        "3PC-003 Sodium thiosulphate gel 25% for the treatment of calciphylaxis\n\n"
+        "Abstract\n\n"
+        "Background and importance Calciphylaxis is a disease characterised by fat necrosis due to hypoperfusion "
+        "from calcium accumulation in the arterioles of the skin.\n\n"
+        "In the treatment of calciphylaxis, intravenous sodium thiosulphate is usually used due to its chelating of "
+        "calcium ions, a vasodilator, and antioxidant. Topical use can be an effective and well-tolerated "
+        "alternative, and it also allows early treatment.\n\n"
+        "Aim and objectives To develop and validate a magistral formula of topical sodium thiosulfate and establish "
+        "quality controls.\n\n"
+        "Material and methods A bibliographic search was conducted to find possible topical master formulations of "
+        "sodium thiosulfate.\n"
+    )
+    routes = [(m.text, m.source) for m in extractor.extract(Document("g7_05", text)) if m.field == "route"]
+    assert routes == [
+        ("intravenous", "cited"),
+        ("Topical", "cited"),
+        ("topical", "this_study"),
+        ("topical", "this_study"),
+    ]

@@ -89,7 +89,9 @@ def test_a_new_rule_is_a_line_of_data(tmp_path):
         }
     )
     patterns = _write_rules(tmp_path, {"route": lines})
-    mentions = Extractor(patterns_dir=patterns).extract(Document("d", "We used transdermal sodium thiosulfate for calcinosis."))
+    mentions = Extractor(patterns_dir=patterns).extract(
+        Document("d", "We used transdermal sodium thiosulfate for calcinosis.")
+    )
     assert [(m.text, m.pattern_id) for m in mentions] == [("transdermal", "route.transdermal_test")]
 
 

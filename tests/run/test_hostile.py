@@ -76,7 +76,9 @@ def test_parenthesis_bomb_extracted_fast_under_1gb(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "bomb.txt").write_text(parenthesis_bomb(), encoding="utf-8")
-    balanced = "Topical sodium thiosulfate 25% was applied to calcinosis. " + " ".join(f"({i})" for i in range(1, 1500)) + "."
+    balanced = (
+        "Topical sodium thiosulfate 25% was applied to calcinosis. " + " ".join(f"({i})" for i in range(1, 1500)) + "."
+    )
     (folder / "balanced.txt").write_text(balanced, encoding="utf-8")
     before = snapshot(folder)
     assert 6000 <= (folder / "bomb.txt").stat().st_size < 6200
