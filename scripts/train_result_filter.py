@@ -46,6 +46,7 @@ SETS = {
     "holdout": ("realtext/holdout/docs", "realtext/holdout/gold"),
     "final": ("realtext/final/docs", "realtext/final/gold"),
     "sealed": ("realtext/sealed/docs", "realtext/sealed/gold"),
+    "blind": ("realtext/blind/docs", "realtext/blind/gold"),
 }
 SEED = 0
 EPOCHS = 12
