@@ -149,3 +149,14 @@ def test_a_monographs_use_headings_own_the_dosing_under_them(extractor):
     found = {(m.field, m.text) for m in mentions if m.field in ("route", "dose", "concentration")}
     assert found == {("dose", "25 g"), ("route", "IV")}
     assert all(text.index("Calciphylaxis:") < m.start < text.index("Mechlorethamine") for m in mentions)
+
+
+def test_calcific_tendinitis_is_a_soft_tissue_calcification(extractor):
+    """realtext/sealed t06: STS lavage for calcific tendinitis of the rotator cuff is in scope, even in a
+    text that never says "calcification"."""
+    text = (
+        "Summary:BackgroundCalcific tendinitis of the rotator cuff is a major cause of omalgia.\n"
+        "ObjectivesTo assess the efficacy and safety of UGPL with STS versus with saline solution (standard of "
+        "care - SOC) in calcific tendinitis.\n"
+    )
+    assert extractor.read(Document(doc_id="t06", text=text)).indication.kind == "calcification"
