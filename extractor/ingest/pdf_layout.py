@@ -108,6 +108,8 @@ class Line:
 
 _rect = pdfium_c.FS_RECTF()
 _rect_p = ctypes.byref(_rect)
+# the same four floats (left, top, right, bottom) unpacked at once: one read per char, not four
+_rect_floats = memoryview(_rect).cast("B").cast("f")
 _dl, _dr, _db, _dt = (ctypes.c_double() for _ in range(4))
 _dl_p, _dr_p, _db_p, _dt_p = (ctypes.byref(v) for v in (_dl, _dr, _db, _dt))
 
@@ -130,7 +132,7 @@ def _page_text(textpage, n: int) -> str:
 def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list[Frag]) -> None:
     """Measure chars ``start:end`` one by one and cut them into fragments."""
     box = pdfium_c.FPDFText_GetLooseCharBox
-    rect, rect_p = _rect, _rect_p
+    rect_p, floats = _rect_p, _rect_floats
     # runs: [x0, x1, b, t, chars] for consecutive chars on one baseline & size
     cur: list | None = None
     chars: list[str] = []
@@ -148,7 +150,7 @@ def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list
             continue  # an accent composed with its letter
         if not box(raw, i, rect_p):
             continue
-        x0, x1, b, t = rect.left, rect.right, rect.bottom, rect.top
+        x0, t, x1, b = floats
         if x1 - x0 <= 0.01 and t - b <= 0.01:
             if cur is not None:
                 chars.append(ch)

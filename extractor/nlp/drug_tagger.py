@@ -49,6 +49,7 @@ class DrugTagger(RulesComponent):
         self.other_matcher.add("OTHER", [nlp.make_doc(term) for term in lexicons.other_drugs])
         suffixes = "|".join(re.escape(s) for s in lexicons.other_drug_suffixes)
         self.suffix_re = re.compile(rf"^[a-z]{{3,}}(?:{suffixes})s?$") if suffixes else None
+        self._suffixed: dict[int, bool] = {}  # lower-case word hash → whether it has a drug suffix
 
     def __call__(self, doc: Doc) -> Doc:
         sts = [doc[s:e] for _, s, e in self.sts_matcher(doc)]
@@ -65,16 +66,24 @@ class DrugTagger(RulesComponent):
         orths = doc.to_array(ORTH)
         name_ids = numpy.array([doc.vocab.strings.add(name) for name in names], dtype="uint64")
         sts += [doc[i : i + 1] for i in numpy.flatnonzero(numpy.isin(orths, name_ids)).tolist()]
-        sts_tokens = {t.i for span in sts for t in span}
+        sts_tokens = {i for span in sts for i in range(span.start, span.end)}
         others = list(doc.spans[DRUGS]) if DRUGS in doc.spans else []
         others += [doc[s:e] for _, s, e in self.other_matcher(doc)]
         if self.suffix_re is not None:
             lowers = doc.to_array(LOWER)
             strings = doc.vocab.strings
-            drug_ids = [key for key in numpy.unique(lowers).tolist() if self.suffix_re.match(strings[key])]
+            suffixed = self._suffixed
+            if len(suffixed) > 500_000:
+                suffixed.clear()
+            drug_ids = []
+            for key in numpy.unique(lowers).tolist():
+                if key not in suffixed:
+                    suffixed[key] = self.suffix_re.match(strings[key]) is not None
+                if suffixed[key]:
+                    drug_ids.append(key)
             positions = numpy.flatnonzero(numpy.isin(lowers, numpy.array(drug_ids, dtype="uint64"))).tolist()
             others += [doc[i : i + 1] for i in positions if i not in sts_tokens]
-        others = [s for s in others if not any(t.i in sts_tokens for t in s)]
+        others = [s for s in others if sts_tokens.isdisjoint(range(s.start, s.end))]
         entities = [Span(doc, s.start, s.end, label="STS") for s in sts] + [
             Span(doc, s.start, s.end, label="DRUG") for s in others
         ]

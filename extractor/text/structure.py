@@ -154,6 +154,22 @@ def _starts_continuation(text: str) -> bool:
     return bool(stripped) and stripped[0].islower()
 
 
+_LAST_WORD = re.compile(r"(\S+)$")
+_AFTER_NUMBER = re.compile(r"\d\s*\S+$")
+_TAIL = 64
+
+
+def _last_word(text: str, start: int, end: int) -> re.Match | None:
+    """``(\\S+)$`` searched in text[start:end], from near its end: a sentence
+    is searched once, not once per full stop in it. A match found right at the
+    tail's start may reach further left, so the whole stretch decides."""
+    tail = max(start, end - _TAIL)
+    match = _LAST_WORD.search(text, tail, end)
+    if match is not None and match.start() == tail and tail > start:
+        return _LAST_WORD.search(text, start, end)
+    return match
+
+
 def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans inside one block of prose."""
     spans = []
@@ -161,10 +177,13 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     chunk = text[start:end]
     for match in _SENTENCE_END.finditer(chunk):
         cut = start + match.end()
-        word = re.search(r"(\S+)$", text[cursor : start + match.start()])
+        word = _last_word(text, cursor, start + match.start())
         token = word.group(1).lower().rstrip(".") if word else ""
-        after_number = re.search(r"\d\s*\S+$", text[cursor : start + match.start()]) is not None
-        if token in ABBREVIATIONS or (len(token) == 1 and token.isalpha() and not after_number):
+        if token in ABBREVIATIONS or (
+            len(token) == 1
+            and token.isalpha()
+            and _AFTER_NUMBER.search(text, cursor, start + match.start()) is None  # not "5 x."
+        ):
             continue
         spans.append((cursor, cut))
         cursor = cut
