@@ -19,7 +19,7 @@ from extractor.ingest.document import Document
 from extractor.mentions.attribution import CitationPatterns
 from extractor.mentions.context import ContextRules
 from extractor.mentions.document_mentions import DocumentMentions
-from extractor.mentions.indication import NO_STS, OTHER, decide_indication
+from extractor.mentions.indication import NO_STS, OTHER, decide_indication, is_about_other_use, other_use_object
 from extractor.mentions.result_filter import ResultFilter
 from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.tokenizer import raw_text
@@ -54,6 +54,7 @@ class MentionStage(RulesComponent):
         self.context = ContextRules(list(rule_set.context), rule_set.lexicons.word_set("clause_terminators"))
         self.route_words = _route_words(self.by_id)
         self.citation_patterns = CitationPatterns.of(rule_set.citations)
+        self.other_use_object = other_use_object(list(rule_set.indications))
         # the trained result check (learned/ in the rules directory), when there is one
         self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
 
@@ -76,6 +77,10 @@ class MentionStage(RulesComponent):
         scope = find_scope(structure, mentions_sts)
         mentions: list[Mention] = []
         for mention in DocumentMentions(self, document, doc, text, structure, scope).build():
+            if mention.field == "outcome" and is_about_other_use(
+                self.other_use_object, text, mention.start, mention.end
+            ):
+                continue  # "regression of vascular calcification" is no result on a skin lesion
             if indication.other_at(mention.start, mention.end):
                 if not self.all_indications:
                     continue

@@ -29,12 +29,19 @@ other) and a strength.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule
+from extractor.text.scope import KEYWORD_LINE
 from extractor.text.structure import Structure
 
 CALCIFICATION, OTHER, NO_STS = "calcification", "other", "no_sts"
+AIM_SENTENCE = re.compile(
+    r"\b(?:we|this study|the present study|the current study|our study)\s+"
+    r"(?:aimed|aims|proposed|propose|sought|seek|hypothesi[sz]ed|set out|investigated|evaluated|examined|tested)\b",
+    re.IGNORECASE,
+)
 LONG_LINE = 120  # a line this long is a paragraph of its own (web text); shorter lines are hard-wrapped
 
 
@@ -179,18 +186,37 @@ def _first_sentence_naming_sts(structure: Structure, sts_offsets: list[int]) -> 
     return ""
 
 
+TITLE_SEARCH_LINES = 6  # a scraped page opens with journal and section lines before the title
+
+
 def _title_cues(structure: Structure, cues: list[Cue], sts_offsets: list[int]) -> str | None:
-    """OTHER when the title (the first line) names STS with another use and no
-    calcification ("Sodium thiosulfate delays the progression of coronary artery
-    calcification ..."): a paper's title says what it is about, a passing
-    mention of calciphylaxis in its background does not."""
-    first = next((line for line in structure.lines if not line.is_blank), None)
-    if first is None or len(first.text) > 300:
-        return None
-    if not any(first.start <= offset < first.end for offset in sts_offsets):
-        return None
-    found = {c.indication for c in cues if first.start <= c.start < first.end}
-    return OTHER if found == {OTHER} else None
+    """OTHER when the title names STS with another use and no calcification
+    ("Sodium thiosulfate delays the progression of coronary artery calcification
+    ...", "Cardiac Protection by Oral Sodium Thiosulfate in a Rat Model of ...
+    Heart Disease"), and so does the paper's own aim ("We proposed a rat model
+    to evaluate whether STS has any possible beneficial effect on calcium
+    nephrolithiasis"): what a paper is about is said there, a passing mention
+    of calciphylaxis in its background does not make it a calciphylaxis paper.
+    The title is the first short line naming STS among the page's first lines."""
+    head = [line for line in structure.lines if not line.is_blank][:TITLE_SEARCH_LINES]
+    title = next(
+        (
+            line
+            for line in head
+            if len(line.text) <= 300
+            and not KEYWORD_LINE.match(line.text)
+            and any(line.start <= offset < line.end for offset in sts_offsets)
+        ),
+        None,
+    )
+    if title is not None and {c.indication for c in cues if title.start <= c.start < title.end} == {OTHER}:
+        return OTHER
+    for start, end in structure.sentences:
+        if AIM_SENTENCE.search(structure.text, start, end) and any(start <= o < end for o in sts_offsets):
+            found = {c.indication for c in cues if start <= c.start < end}
+            if found == {OTHER}:
+                return OTHER
+    return None
 
 
 def _units(structure: Structure) -> list[tuple[int, int]]:
@@ -214,3 +240,22 @@ def _deciding_sentence(structure: Structure, cues: list[Cue], sts_offsets: list[
             return sentence
         fallback = fallback or sentence
     return fallback
+
+
+def other_use_object(rules: list[RegexRule]) -> re.Pattern[str] | None:
+    """A pattern for a result whose object is another use's finding: "regression of
+    vascular calcification", "gradual vascular calcification regression" (the
+    result phrase itself must be cut out of the text first: see ``is_about_other_use``)."""
+    other = [rule for rule in rules if rule.data["indication"] == OTHER]
+    if not other:
+        return None
+    cue = "|".join(f"(?{'i' if r.regex.flags & re.IGNORECASE else '-i'}:{r.regex.pattern})" for r in other)
+    return re.compile(rf"^\s*(?:of|in)\s+(?:the\s+)?(?:\w+\s+)?(?:{cue})|(?:{cue})\s*$")
+
+
+def is_about_other_use(pattern: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
+    """The words right after a result phrase ("of vascular calcification") or right
+    before it ("vascular calcification regression") name another use."""
+    if pattern is None:
+        return False
+    return bool(pattern.match(text[end : end + 80])) or bool(pattern.search(text[max(0, start - 60) : start]))

@@ -43,6 +43,8 @@ class OutcomeResolver(MentionBuilder):
                 continue
             if previous_sentence_credits_other_drug(self.doc, span):
                 continue
+            if self._pooled_without_sts(span):
+                continue  # "completely healed after six months of multimodal treatment"
             if result_of_named_other_drug(span):
                 continue  # "failed to improve on calcitriol and cinacalcet"
             if span.sent.end <= self.first_sts_sentence_start:
@@ -96,3 +98,9 @@ class OutcomeResolver(MentionBuilder):
                         )
                     )
         return result
+
+    def _pooled_without_sts(self, span: Span) -> bool:
+        """The sentence credits a treatment of several parts and never names STS."""
+        sentence = span.sent
+        words = self.lex["pooled_treatment_words"]
+        return any(t.lower_ in words for t in sentence) and not any(t.ent_type_ == "STS" for t in sentence)

@@ -160,3 +160,23 @@ def test_calcific_tendinitis_is_a_soft_tissue_calcification(extractor):
         "care - SOC) in calcific tendinitis.\n"
     )
     assert extractor.read(Document(doc_id="t06", text=text)).indication.kind == "calcification"
+
+
+def test_the_title_after_a_journal_header_and_the_papers_own_aim_decide(extractor):
+    """realtext/last g10_06 (heart disease in rats: the title comes after journal lines) and g9_09 (stones:
+    the aim names them), both with a passing mention of calciphylaxis in the background."""
+    cardiac = (
+        "ORIGINAL RESEARCH article\n\nFront. Pharmacol., 15 April 2021\n\n"
+        "Cardiac Protection by Oral Sodium Thiosulfate in a Rat Model of L-NNA-Induced Heart Disease\n\n"
+        "STS is used clinically for calciphylaxis. We observed that STS, orally administered via the drinking "
+        "water, ameliorated L-NNA-induced damage.\n"
+    )
+    stones = (
+        "Abstract\n\nRecently, STS has also been used in the treatment of calciphylaxis. We proposed a rat model "
+        "to evaluate whether STS has any possible beneficial effect on calcium nephrolithiasis or "
+        "nephrocalcinosis. Group 2 received daily intraperitoneal injections of STS solution.\n"
+    )
+    for doc_id, text in (("g10_06", cardiac), ("g9_09", stones)):
+        reading = extractor.read(Document(doc_id=doc_id, text=text))
+        assert reading.indication.kind == "other", doc_id
+        assert reading.mentions == []

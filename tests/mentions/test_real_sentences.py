@@ -436,3 +436,53 @@ def test_a_route_before_two_drugs_joined_by_and_is_sts_route_too(extract_text):
     }
     own = "She received oral minocycline and intravenous sodium thiosulfate."
     assert {m.text for m in extract_text(own) if m.field == "route"} == {"intravenous"}
+
+
+LAST_CASES = [
+    # a participle title (realtext/last g10_19)
+    (
+        "Rapidly Progressive Unilateral Non-Nephrogenic Hemorrhagic Bullous Calciphylaxis Responding to Systemic "
+        "Sodium Thiosulfate Therapy",
+        {("outcome", "Responding", "partial_response")},
+    ),
+    # "recovered" is a result; "no calciphylaxis improvement" a failed one (realtext/last g9_02, g10_11)
+    (
+        "Treatment instituted with sodium thiosulphate, cinacalcet and supportive measures. All patients recovered.",
+        {("outcome", "recovered", "complete_response")},
+    ),
+    (
+        "During the initial wound treatment with a course of intravenous sodium thiosulfate, our patient's "
+        "predialysis serum levels of total calcium markedly increased, yielding no calciphylaxis improvement.",
+        {("route", "intravenous", "intravenous"), ("outcome", "no calciphylaxis improvement", "no_response")},
+    ),
+    # analgesics (-caine, ketamine, cannabis) and surgery own their results (realtext/last g9_03, g9_01)
+    (
+        "Topical cannabis and low-dose ketamine infusion exhibited notable pain alleviation, resulting in a 33% "
+        "decrease in pain intensity and a reduction of 3 points on the pain scale respectively. Liposomal "
+        "bupivacaine nerve blocks provided sustained pain relief for 72 hours.",
+        set(),
+    ),
+    (
+        "Although the benefits of bariatric surgery in patients with morbid obesity and ESKD likely outweighed the "
+        "risks of CUA, careful attention to the multitude of possible triggers in these patients seems warranted.",
+        set(),
+    ),
+    # another use's finding is no lesion result; a result of a multimodal treatment without STS is pooled
+    # (realtext/last g10_11, realtext/sealed s15)
+    (
+        "Repeated plain radiographs in the following two years revealed gradual vascular calcification regression "
+        "in her lower extremities. The lesions completely healed after six months of multimodal treatment.",
+        set(),
+    ),
+    (
+        "The good outcome for this patient was probably related to the combination of close follow-up along with "
+        "a multidisciplinary approach.",
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize("sentence,expected", LAST_CASES)
+def test_last_split_wording_classes(extract_text, sentence, expected):
+    found = {(m.field, m.text, m.category) for m in extract_text(sentence) if m.field in CORE_FIELDS}
+    assert found == expected
