@@ -5,8 +5,8 @@ as ``span.id_``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Container
-from dataclasses import dataclass
+from collections.abc import Container, Iterable
+from typing import NamedTuple
 
 import numpy
 from spacy.attrs import LEMMA, LOWER, ORTH
@@ -94,16 +94,20 @@ class FieldMatcher(RulesComponent):
         self.anchor_index = [
             (attr, table) for attr, table in ((LOWER, by_word["LOWER"]), (LEMMA, by_word["LEMMA"])) if table
         ]
-        self.masks = TokenMasks()
+        self.masks = TokenMasks(
+            [need for group in self.required for needs in group for need in needs if need.regex is not None]
+        )
 
     def _needs(self, pattern: list[dict] | str) -> tuple[Need, ...]:
+        """The pattern's needs, word tests first (cheap, and they fail most windows)."""
         strings = self.nlp.vocab.strings
-        return tuple(
+        needs = [
             Need(_COLUMNS[test[1]], None, test[2])
             if test[0] == "REGEX"
             else Need(_COLUMNS[test[0]], frozenset(strings.add(word) for word in test[1]), None)
             for test in _required_tests(pattern)
-        )
+        ]
+        return tuple(sorted(needs, key=lambda need: need.ids is None))
 
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
@@ -166,8 +170,7 @@ def merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
 _COLUMNS = {"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}
 
 
-@dataclass(frozen=True)
-class Need:
+class Need(NamedTuple):
     """A token test a match needs, on a column: its word hashes (``ids``) or a ``regex`` on its strings."""
 
     attr: int
@@ -179,9 +182,18 @@ class TokenMasks:
     """Per Doc, which tokens may satisfy a token test: ("LOWER"|"ORTH"|"LEMMA", words) or
     ("REGEX", "LOWER"|"ORTH", pattern); REGEX results are cached per distinct string."""
 
-    def __init__(self) -> None:
+    def __init__(self, regex_needs: Iterable[Need] = ()) -> None:
         self._regex: dict[str, tuple[re.Pattern, dict[int, bool]]] = {}
-        self._regex_hits: dict[str, set[int]] = {}  # per regex, the seen strings that pass it
+        # the REGEX needs per column, the strings already tested and, per regex, those that pass
+        self._regex_needs: dict[int, list[re.Pattern]] = {}
+        for need in dict.fromkeys(regex_needs):  # each (column, regex) once
+            assert need.regex is not None
+            self._regex_needs.setdefault(need.attr, []).append(re.compile(need.regex))
+        self._known: dict[int, set[int]] = {}
+        self._hits: dict[tuple[int, str], set[int]] = {
+            (attr, regex.pattern): set() for attr, regexes in self._regex_needs.items() for regex in regexes
+        }
+        self._updated: set[int] = set()  # columns whose new strings this Doc has been tested
         self._ids: dict[tuple, frozenset[int]] = {}
         self.doc: Doc | None = None
         self._columns: dict[int, numpy.ndarray] = {}
@@ -193,7 +205,7 @@ class TokenMasks:
 
     def of(self, doc: Doc) -> TokenMasks:
         self.doc, self._columns, self._distincts, self._masks, self._runs = doc, {}, {}, {}, {}
-        self._anywhere, self._values = {}, {}
+        self._anywhere, self._values, self._updated = {}, {}, set()
         return self
 
     def get(self, test: tuple) -> numpy.ndarray:
@@ -231,7 +243,6 @@ class TokenMasks:
         regex, seen = self._regex.setdefault(test[2], (re.compile(test[2]), {}))
         if len(seen) > 200_000:
             seen.clear()
-            self._regex_hits.pop(test[2], None)
         distinct, inverse = self._distinct(LOWER if test[1] == "LOWER" else ORTH)
         flags = []
         for key in distinct:
@@ -246,7 +257,9 @@ class TokenMasks:
             return not need.ids.isdisjoint(keys)
         assert self.doc is not None and need.regex is not None
         strings = self.doc.vocab.strings
-        regex, seen = self._regex.setdefault(need.regex, (re.compile(need.regex), {}))
+        if need.regex not in self._regex:
+            self._regex[need.regex] = (re.compile(need.regex), {})
+        regex, seen = self._regex[need.regex]
         for key in keys:
             if key not in seen:
                 seen[key] = regex.search(strings[key]) is not None
@@ -258,33 +271,33 @@ class TokenMasks:
         """Whether some token of the Doc passes ``need`` (tested on the column's distinct values)."""
         found = self._anywhere.get(need)
         if found is None:
-            if need.ids is not None:
-                found = not need.ids.isdisjoint(self._values_of(need.attr))
-            else:
-                found = self._regex_anywhere(need)
-            self._anywhere[need] = found
+            values = self._values.get(need.attr)
+            if values is None:
+                values = self._values[need.attr] = set(self._distinct(need.attr)[0])
+            found = self._anywhere[need] = (
+                not need.ids.isdisjoint(values) if need.ids is not None else self._regex_anywhere(need, values)
+            )
         return found
 
-    def _values_of(self, attr: int) -> set[int]:
-        if attr not in self._values:
-            self._values[attr] = set(self._distinct(attr)[0])
-        return self._values[attr]
-
-    def _regex_anywhere(self, need: Need) -> bool:
-        """Set operations on the Doc's distinct values: the regex runs only on strings not seen before."""
+    def _regex_anywhere(self, need: Need, values: set[int]) -> bool:
+        """Whether one of ``values`` (a Doc's distinct strings) passes the REGEX
+        need. Every REGEX need is tested once on each string the first time any
+        Doc holds it; a Doc then costs one set difference per column."""
         assert self.doc is not None and need.regex is not None
-        strings = self.doc.vocab.strings
-        regex, seen = self._regex.setdefault(need.regex, (re.compile(need.regex), {}))
-        hits = self._regex_hits.setdefault(need.regex, set())
-        if len(seen) > 200_000:
-            seen.clear()
-            hits.clear()
-        values = self._values_of(need.attr)
-        for key in values.difference(seen):
-            seen[key] = passes = regex.search(strings[key]) is not None
-            if passes:
-                hits.add(key)
-        return not hits.isdisjoint(values)
+        if need.attr not in self._updated:
+            self._updated.add(need.attr)
+            known = self._known.setdefault(need.attr, set())
+            if len(known) > 500_000:
+                known.clear()
+                for regex in self._regex_needs.get(need.attr, []):
+                    self._hits[need.attr, regex.pattern].clear()
+            new = values.difference(known)
+            strings = self.doc.vocab.strings
+            for regex in self._regex_needs.get(need.attr, []):
+                hits = self._hits[need.attr, regex.pattern]
+                hits.update(key for key in new if regex.search(strings[key]) is not None)
+            known.update(new)
+        return not self._hits[need.attr, need.regex].isdisjoint(values)
 
     def passes_in(self, need: Need, low: int, high: int) -> bool:
         """Whether some token in [low, high) passes ``need``."""

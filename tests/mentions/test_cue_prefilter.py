@@ -1,0 +1,62 @@
+"""Indication cues: a rule whose required words do not occur in the text is
+not searched; the cues must be exactly those of searching every rule."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from extractor.mentions.indication import _FOLDS_TO_ASCII, Cue, find_cues, required_words
+from extractor.rules.loader import RegexRule, load_rule_set
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _every_rule(text: str, rules: list[RegexRule]) -> list[Cue]:
+    cues = [
+        Cue(m.start(), m.end(), rule.data["indication"], rule.data["strength"] == "strong")
+        for rule in rules
+        for m in rule.regex.finditer(text)
+    ]
+    others = [c for c in cues if c.indication == "other"]
+    return sorted(
+        (c for c in cues if c.indication == "other" or not any(o.start < c.end and c.start < o.end for o in others)),
+        key=lambda c: c.start,
+    )
+
+
+def test_folds_to_ascii_lists_every_char_that_matches_an_ascii_letter_ignoring_case():
+    chars = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000)
+    folding = {
+        c for c in re.compile("[a-z]", re.IGNORECASE).findall(chars) if c.lower() not in "abcdefghijklmnopqrstuvwxyz"
+    }
+    assert folding <= set(_FOLDS_TO_ASCII)
+
+
+def test_required_words():
+    assert required_words(re.compile(r"\bcalcinos[ie]s\b", re.IGNORECASE)) == (True, frozenset(["calcinos"]))
+    assert required_words(re.compile(r"\bCUA\b")) == (False, frozenset(["CUA"]))
+    assert required_words(re.compile(r"\b(?:kidney|renal) stones?|\bAgatston\b", re.I)) == (
+        True,
+        frozenset([" stone", "agatston"]),
+    )
+    assert required_words(re.compile(r"\d+|x", re.I)) is None  # an alternative without a literal
+    assert required_words(re.compile(r"(?-i:Ab)|dd", re.I)) is None  # inline flags: not read
+    assert required_words(re.compile(r"(?-i:Ab)c|dd", re.I)) == (True, frozenset(["c", "dd"]))
+
+
+def test_cues_equal_searching_every_rule():
+    rules = list(load_rule_set().indications)
+    paths = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "realtext").glob("*/docs/*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    texts += [
+        "CALCINOSIS and Cisplatin; calcinoſis; cİsplatin ototoxicity; Kidney stones; STS for CUA, cua.",
+        "sodium thiosulfate for nitroprusside toxicity",
+        "",
+    ]
+    found = 0
+    for text in texts:
+        cues = find_cues(text, rules)
+        assert cues == _every_rule(text, rules)
+        found += len(cues)
+    assert found > 100
