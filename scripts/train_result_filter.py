@@ -47,6 +47,7 @@ SETS = {
     "final": ("realtext/final/docs", "realtext/final/gold"),
     "sealed": ("realtext/sealed/docs", "realtext/sealed/gold"),
     "blind": ("realtext/blind/docs", "realtext/blind/gold"),
+    "last": ("realtext/last/docs", "realtext/last/gold"),
 }
 SEED = 0
 EPOCHS = 12
