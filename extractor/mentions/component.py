@@ -69,7 +69,9 @@ class MentionStage(RulesComponent):
             k = bisect.bisect_left(sts_offsets, start)
             return k < len(sts_offsets) and sts_offsets[k] < end
 
-        indication = decide_indication(structure, sts_offsets, list(self.rules.indications))
+        indication = decide_indication(
+            structure, sts_offsets, list(self.rules.indications), self.lexicons.word_set("listing_headings")
+        )
         doc._.indication = indication
         doc._.sts_mentions = []
         if indication.kind == NO_STS or (indication.kind == OTHER and not self.all_indications):

@@ -171,7 +171,12 @@ def _is_other_use(found: list[Cue]) -> bool:
     )
 
 
-def decide_indication(structure: Structure, sts_offsets: list[int], rules: list[RegexRule]) -> Indication:
+def decide_indication(
+    structure: Structure,
+    sts_offsets: list[int],
+    rules: list[RegexRule],
+    listing_headings: frozenset[str] = frozenset(),
+) -> Indication:
     """The document's indication and its other-use ranges (see the module doc)."""
     if not sts_offsets:
         return Indication(NO_STS)
@@ -190,10 +195,43 @@ def decide_indication(structure: Structure, sts_offsets: list[int], rules: list[
         if _is_other_use(_cues_in(cues, starts, start, end)):
             ranges.append((start, end))
     ranges += _use_heading_ranges(structure, cues, starts)
+    if any(c.strong for c in other):
+        ranges += _listing_ranges(structure, listing_headings)
     return Indication(CALCIFICATION, _deciding_sentence(structure, strong_calc, sts_offsets), sorted(ranges))
 
 
 USE_HEADING_MAX_WORDS = 8
+LISTING_END_MAX_WORDS = 5
+
+
+def _listing_ranges(structure: Structure, headings: frozenset[str]) -> list[tuple[int, int]]:
+    """A mixed monograph's product listing ("Dosage Forms" / "Generic: 10% [100
+    mg/mL] (10 mL [DSC]) ..."): from its heading to the next heading-like line
+    (short, capitalised, no digits, no colon or full stop at its end)."""
+    ranges: list[tuple[int, int]] = []
+    opened: int | None = None
+    for line in structure.lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        if text.lower() in headings:
+            opened = line.start if opened is None else opened
+            continue
+        if opened is not None and _ends_listing(text):
+            ranges.append((opened, line.start))
+            opened = None
+    if opened is not None and structure.lines:
+        ranges.append((opened, structure.lines[-1].end))
+    return ranges
+
+
+def _ends_listing(text: str) -> bool:
+    return (
+        text[:1].isupper()
+        and len(text.split()) <= LISTING_END_MAX_WORDS
+        and not any(char.isdigit() for char in text)
+        and not text.endswith((":", "."))
+    )
 
 
 def _use_heading_ranges(structure: Structure, cues: list[Cue], starts: list[int]) -> list[tuple[int, int]]:

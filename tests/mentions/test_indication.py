@@ -180,3 +180,19 @@ def test_the_title_after_a_journal_header_and_the_papers_own_aim_decide(extracto
         reading = extractor.read(Document(doc_id=doc_id, text=text))
         assert reading.indication.kind == "other", doc_id
         assert reading.mentions == []
+
+
+def test_a_mixed_monographs_product_listing_is_no_calcification_dosing(extractor):
+    """realtext/last g10_03: the strengths under "Dosage Forms" describe the product for every use; the
+    calciphylaxis paragraph's results still count."""
+    text = (
+        "Sodium thiosulfate\n\nDosage Forms\n\n"
+        "Solution, Intravenous:\n\nGeneric: 10% [100 mg/mL] (10 mL [DSC]); 25% [250 mg/mL] (50 mL)\n\n"
+        "Pharmacologic Category\n\n  • Antidote\n\n"
+        "Cyanide toxicity: Serves as a sulfur donor in rhodanese-catalyzed formation of thiocyanate.\n\n"
+        "Use of sodium thiosulfate in the treatment of calciphylaxis has been described primarily in case series "
+        "and case reports, it demonstrated beneficial effects in most patients.\n"
+    )
+    found = {(m.field, m.text) for m in extractor.read(Document(doc_id="g10_03", text=text)).mentions}
+    assert not any(field in ("dose", "concentration") for field, _ in found)
+    assert ("outcome", "demonstrated beneficial") in found
