@@ -122,7 +122,7 @@ class SourceAttributor:
                 continue
             following = next((j for j in labelled if j > k), None)
             j = k
-            while j < len(flags) and (j == k or (following is not None and j < following) or not self._resets[j]):
+            while j < len(flags) and (j == k or (j < following if following is not None else not self._resets[j])):
                 flags[j] = True
                 j += 1
         return flags

@@ -120,3 +120,20 @@ def test_a_structured_abstracts_background_is_told_from_the_literature(extractor
         ("topical", "this_study"),
         ("topical", "this_study"),
     ]
+
+
+def test_the_next_label_ends_the_background_inside_one_paragraph(extractor):
+    """realtext/last g10_19: "Background. ... Case Report. ... Treatment involved intravenous sodium thiosulfate"
+    on one line: the case report's treatment is the paper's own."""
+    from extractor.ingest.document import Document
+
+    text = (
+        "A Case of Bullous Calciphylaxis Responding to Systemic Sodium Thiosulfate Therapy\n"
+        "Abstract\n"
+        "Background. Calciphylaxis is a rare and life-threatening condition characterized by cutaneous necrosis. "
+        "Case Report. This report details an atypical case of bullous calciphylaxis in a 71-year-old female. "
+        "Treatment involved intravenous sodium thiosulfate infusions and wound care, resulting in significant "
+        "improvement after 6 months.\n"
+    )
+    routes = [(m.text, m.source) for m in extractor.extract(Document("g10_19", text)) if m.field == "route"]
+    assert routes == [("intravenous", "this_study")]
