@@ -36,6 +36,21 @@ def extract_text(extractor):
 
 
 @pytest.fixture(scope="session")
+def doc_before(extractor):
+    """A text run through the production pipeline up to (not including) the named component."""
+
+    def run(text: str, component_name: str):
+        doc = extractor.nlp.make_doc(text)
+        for name, component in extractor.nlp.pipeline:
+            if name == component_name:
+                break
+            doc = component(doc)
+        return doc
+
+    return run
+
+
+@pytest.fixture(scope="session")
 def corpus_mentions(extractor) -> dict[str, list[Mention]]:
     from extractor.ingest import load_document
 

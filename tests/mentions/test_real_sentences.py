@@ -410,12 +410,6 @@ BLIND_CASES = [
 ]
 
 
-@pytest.mark.parametrize("sentence,expected", BLIND_CASES)
-def test_blind_split_wording_classes(extract_text, sentence, expected):
-    found = {(m.field, m.text, m.category) for m in extract_text(sentence) if m.field in CORE_FIELDS}
-    assert found == expected
-
-
 def test_routes_in_a_side_effect_contrast_and_on_a_modified_preparation_noun(extract_text):
     """realtext/blind g7_06, g7_05: a side-effect statement names routes as a contrast; "topical master
     formulations of sodium thiosulfate" is STS's route."""
@@ -482,7 +476,6 @@ LAST_CASES = [
 ]
 
 
-@pytest.mark.parametrize("sentence,expected", LAST_CASES)
-def test_last_split_wording_classes(extract_text, sentence, expected):
-    found = {(m.field, m.text, m.category) for m in extract_text(sentence) if m.field in CORE_FIELDS}
-    assert found == expected
+@pytest.mark.parametrize("sentence,expected", BLIND_CASES + LAST_CASES)
+def test_wording_classes_of_the_blind_and_last_splits(extract_text, sentence, expected):
+    assert {(m.field, m.text, m.category) for m in extract_text(sentence) if m.field in CORE_FIELDS} == expected

@@ -41,19 +41,13 @@ def test_reach_counts_the_widest_match_around_the_anchor(extractor):
     assert Reach([{"OP": "*"}, {"LOWER": "weeks"}], 1).around(6, 2, 13, masks) == (2, 7)
 
 
-def test_windowed_candidates_equal_whole_sentence_matching(extractor):
-    nlp = extractor.nlp
-    matcher = nlp.get_pipe("sts_field_matcher_v1")
+def test_windowed_candidates_equal_whole_sentence_matching(extractor, doc_before):
+    matcher = extractor.nlp.get_pipe("sts_field_matcher_v1")
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
     assert texts
     compared = 0
     for text in texts:
-        doc = nlp.make_doc(text)
-        for name, component in nlp.pipeline:
-            if name == "sts_field_matcher_v1":
-                break
-            doc = component(doc)
-        doc = matcher(doc)
+        doc = matcher(doc_before(text, "sts_field_matcher_v1"))
         got = [(s.id_, s.start, s.end) for s in doc.spans["sts_candidates"]]
         assert got == _reference(matcher, doc)
         compared += len(got)

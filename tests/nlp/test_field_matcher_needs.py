@@ -27,19 +27,14 @@ def test_required_tests_are_the_elements_that_take_a_token():
     assert _required_tests("sodium thiosulfate") == ()
 
 
-def test_skipped_windows_hold_no_candidate(extractor):
-    nlp = extractor.nlp
-    matcher = nlp.get_pipe("sts_field_matcher_v1")
+def test_skipped_windows_hold_no_candidate(extractor, doc_before):
+    matcher = extractor.nlp.get_pipe("sts_field_matcher_v1")
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "corpus").glob("*.txt"))]
     texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "realtext" / "dev" / "docs").glob("*.txt"))]
     required = matcher.required
     compared = 0
     for text in texts:
-        doc = nlp.make_doc(text)
-        for name, component in nlp.pipeline:
-            if name == "sts_field_matcher_v1":
-                break
-            doc = component(doc)
+        doc = doc_before(text, "sts_field_matcher_v1")
         got = [(s.id_, s.start, s.end) for s in matcher(doc).spans["sts_candidates"]]
         try:
             matcher.required = [[()] for _ in required]  # every window and group passes
