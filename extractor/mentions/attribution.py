@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractor.rules.loader import RegexRule, load_rule_set
+from extractor.rules.loader import RegexRule, alternation, load_rule_set
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -113,13 +113,14 @@ class SourceAttributor:
         if self._background_label is None:
             return flags
         text = self.structure.text
-        starts = [(k, text[a:b]) for k, (a, b) in enumerate(self.structure.sentences)]
-        labelled = [
-            k for k, sentence in starts if self._section_label is not None and self._section_label.match(sentence)
-        ]
-        for k, sentence in starts:
-            if not self._background_label.match(sentence):
-                continue
+        sentences = self.structure.sentences
+        # the labels are anchored with ``^``: matched on the sentence itself, not at a ``pos`` in the text
+        backgrounds = [k for k, (a, b) in enumerate(sentences) if self._background_label.match(text[a:b])]
+        if not backgrounds:
+            return flags
+        label = self._section_label
+        labelled = [] if label is None else [k for k, (a, b) in enumerate(sentences) if label.match(text[a:b])]
+        for k in backgrounds:
             following = next((j for j in labelled if j > k), None)
             j = k
             while j < len(flags) and (j == k or (j < following if following is not None else not self._resets[j])):
@@ -237,10 +238,7 @@ class CitationPatterns:
 
 def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
     """One alternation per evidence kind (each rule keeps its own case flag)."""
-    if not rules:
-        return None
-    parts = [f"(?{'i' if r.regex.flags & re.IGNORECASE else '-i'}:{r.regex.pattern})" for r in rules]
-    return re.compile("|".join(parts))
+    return re.compile(alternation(rules)) if rules else None
 
 
 def _clause(sentence: str, start: int, end: int) -> str:

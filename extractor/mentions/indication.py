@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from re import _constants, _parser  # type: ignore[attr-defined]  # the stdlib's own parser: literal words of a rule
 
-from extractor.rules.loader import RegexRule
+from extractor.rules.loader import RegexRule, alternation
 from extractor.text.scope import KEYWORD_LINE
 from extractor.text.structure import Structure
 
@@ -185,8 +185,7 @@ def decide_indication(
     starts = [c.start for c in cues]
     strong_calc = [c for c in cues if c.indication == CALCIFICATION and c.strong]
     other = [c for c in cues if c.indication == OTHER]
-    title = _title_cues(structure, cues, sts_offsets)
-    if (not strong_calc or title == OTHER) and other:
+    if other and (not strong_calc or _title_cues(structure, cues, sts_offsets) == OTHER):
         return Indication(OTHER, _deciding_sentence(structure, other, sts_offsets))
     if not cues:
         return Indication(OTHER, _first_sentence_naming_sts(structure, sts_offsets))
@@ -277,12 +276,15 @@ def _label_length(text: str) -> int:
     return len(label)
 
 
+def _names_sts(sts_offsets: list[int], start: int, end: int) -> bool:
+    k = bisect.bisect_left(sts_offsets, start)
+    return k < len(sts_offsets) and sts_offsets[k] < end
+
+
 def _first_sentence_naming_sts(structure: Structure, sts_offsets: list[int]) -> str:
-    for start, end in structure.sentences:
-        k = bisect.bisect_left(sts_offsets, start)
-        if k < len(sts_offsets) and sts_offsets[k] < end:
-            return " ".join(structure.text[start:end].split())
-    return ""
+    return next(
+        (" ".join(structure.text[a:b].split()) for a, b in structure.sentences if _names_sts(sts_offsets, a, b)), ""
+    )
 
 
 TITLE_SEARCH_LINES = 6  # a scraped page opens with journal and section lines before the title
@@ -304,16 +306,20 @@ def _title_cues(structure: Structure, cues: list[Cue], sts_offsets: list[int]) -
             for line in head
             if len(line.text) <= 300
             and not KEYWORD_LINE.match(line.text)
-            and any(line.start <= offset < line.end for offset in sts_offsets)
+            and _names_sts(sts_offsets, line.start, line.end)
         ),
         None,
     )
     if title is not None and {c.indication for c in cues if title.start <= c.start < title.end} == {OTHER}:
         return OTHER
-    for start, end in structure.sentences:
-        if AIM_SENTENCE.search(structure.text, start, end) and any(start <= o < end for o in sts_offsets):
-            found = {c.indication for c in cues if start <= c.start < end}
-            if found == {OTHER}:
+    sentence_starts = [start for start, _ in structure.sentences]
+    for aim in AIM_SENTENCE.finditer(structure.text):
+        k = bisect.bisect_right(sentence_starts, aim.start()) - 1
+        if k < 0:
+            continue
+        start, end = structure.sentences[k]
+        if aim.end() <= end and _names_sts(sts_offsets, start, end):
+            if {c.indication for c in cues if start <= c.start < end} == {OTHER}:
                 return OTHER
     return None
 
@@ -334,8 +340,7 @@ def _deciding_sentence(structure: Structure, cues: list[Cue], sts_offsets: list[
         if not has_cue:
             continue
         sentence = " ".join(text[start:end].split())
-        k = bisect.bisect_left(sts_offsets, start)
-        if k < len(sts_offsets) and sts_offsets[k] < end:
+        if _names_sts(sts_offsets, start, end):
             return sentence
         fallback = fallback or sentence
     return fallback
@@ -348,7 +353,7 @@ def other_use_object(rules: list[RegexRule]) -> re.Pattern[str] | None:
     other = [rule for rule in rules if rule.data["indication"] == OTHER]
     if not other:
         return None
-    cue = "|".join(f"(?{'i' if r.regex.flags & re.IGNORECASE else '-i'}:{r.regex.pattern})" for r in other)
+    cue = alternation(other)
     return re.compile(rf"^\s*(?:of|in)\s+(?:the\s+)?(?:\w+\s+)?(?:{cue})|(?:{cue})\s*$")
 
 

@@ -21,6 +21,7 @@ from extractor.mentions.outcomes import (
 from extractor.mentions.quantities import (
     percent_in,
 )
+from extractor.nlp.drug_tagger import is_sts
 from extractor.schema import Mention
 
 
@@ -103,4 +104,4 @@ class OutcomeResolver(MentionBuilder):
         """The sentence credits a treatment of several parts and never names STS."""
         sentence = span.sent
         words = self.lex["pooled_treatment_words"]
-        return any(t.lower_ in words for t in sentence) and not any(t.ent_type_ == "STS" for t in sentence)
+        return any(t.lower_ in words for t in sentence) and not any(is_sts(t) for t in sentence)

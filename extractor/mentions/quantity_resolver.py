@@ -85,27 +85,15 @@ class QuantityResolver(MentionBuilder):
             if field == "concentration":
                 same = _EQUIVALENT_PERCENT.match(self.text, end)
                 if same:
-                    value = float(same.group(2))
-                    result.append(
-                        self.mention(
-                            field,
-                            same.start(1),
-                            same.end(1),
-                            values=(value, value, "%"),
-                            rule_id=span.id_ + "+equivalent",
-                        )
-                    )
+                    result.append(self._percent(same, span.id_ + "+equivalent"))
                 cursor = end
                 while (listed := _LISTED_PERCENT.match(self.text, cursor)) is not None:
-                    value = float(listed.group(2))
-                    result.append(
-                        self.mention(
-                            field,
-                            listed.start(1),
-                            listed.end(1),
-                            values=(value, value, "%"),
-                            rule_id=span.id_ + "+listed",
-                        )
-                    )
+                    result.append(self._percent(listed, span.id_ + "+listed"))
                     cursor = listed.end(1)
         return result
+
+    def _percent(self, match: re.Match[str], rule_id: str) -> Mention:
+        """A concentration written after another ("250 mg/mL (25%)", "10%, 20%"):
+        group 1 is its span, group 2 its value."""
+        value = float(match.group(2))
+        return self.mention("concentration", match.start(1), match.end(1), values=(value, value, "%"), rule_id=rule_id)

@@ -7,6 +7,7 @@ unknown top-level keys silently, so a misspelt "negatives" would never run).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -159,6 +160,11 @@ class RegexRule:
     id: str
     regex: re.Pattern[str]
     data: dict
+
+
+def alternation(rules: Sequence[RegexRule]) -> str:
+    """The rules' patterns as one alternation, each keeping its own case flag."""
+    return "|".join(f"(?{'i' if r.regex.flags & re.IGNORECASE else '-i'}:{r.regex.pattern})" for r in rules)
 
 
 def load_regex_rules(name: str, patterns_dir: Path | str = PATTERNS_DIR, *, keys: set[str]) -> list[RegexRule]:
