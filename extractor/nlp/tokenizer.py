@@ -21,12 +21,12 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from extractor.nlp import extensions  # noqa: F401  (declares doc._.raw_text)
+from extractor.text.markup import blank_tags
 
 TOKENIZER_NAME = "sts_tokenizer_v1"
 _WHITESPACE_FOR_SPACY = str.maketrans(
     {"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " ", "^": " ", "{": " ", "}": " "}
 )
-_MARKUP = re.compile(r"</?(?:sup|sub|i|b|em|strong|sc)>", re.IGNORECASE)
 # superscript citation markers ("tissue.¹", "UR.ᵇ"), but not unit powers ("mg/m²", "cm²")
 _SUPERSCRIPT_MARKER = re.compile(r"(?<![mM])[⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]")
 UNIT_WORDS_WITH_STOP = ("mL", "ml", "mg", "gm", "g", "cm", "mm", "kg", "mcg")
@@ -34,9 +34,9 @@ UNIT_WORDS_WITH_STOP = ("mL", "ml", "mg", "gm", "g", "cm", "mm", "kg", "mcg")
 
 def spacy_text(text: str) -> str:
     """Same-length copy of ``text`` for the tokenizer: no line breaks or tabs,
-    and citation markup (``<sup>``, ``^{3,4}``, ``^3^``, superscript digits)
+    and markup (``<sup>``, ``<jats:p>``, ``^{3,4}``, ``^3^``, superscript digits)
     blanked so "mm.<sup>2</sup>", "improved.^4^" and "application.⁵" split into words."""
-    text = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+    text = blank_tags(text)
     text = _SUPERSCRIPT_MARKER.sub(" ", text)
     return text.translate(_WHITESPACE_FOR_SPACY)
 

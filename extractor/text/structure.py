@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, load_rule_set
+from extractor.text.markup import structure_view
 
 ABBREVIATIONS = {
     "al",
@@ -257,8 +258,9 @@ def find_tables(lines: list[Line]) -> list[Table]:
 
 def analyse(text: str, section_rules: Sequence[RegexRule] | None = None) -> Structure:
     """Lines, sentence spans, sections and tables of a document (section names from ``section_rules``,
-    the packaged rules by default)."""
+    the packaged rules by default); block tags of scraped markup end lines."""
     section_rules = _section_rules(section_rules)
+    text = structure_view(text)
     lines = split_lines(text)
     sentences: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None  # an open block waiting for its continuation
@@ -291,7 +293,16 @@ def analyse(text: str, section_rules: Sequence[RegexRule] | None = None) -> Stru
         after_blank = False
     if pending:
         sentences.extend(_split_block(text, *pending))
+    sentences = [(_first_visible(text, start, end), end) for start, end in sentences]
     return Structure(text, lines, sentences, find_sections(lines, section_rules), find_tables(lines))
+
+
+def _first_visible(text: str, start: int, end: int) -> int:
+    """A sentence starts at its first non-blank character (an indented line,
+    a blanked tag), so the token that opens it is a word, not white space."""
+    while start < end and text[start].isspace():
+        start += 1
+    return start
 
 
 def _is_heading_line(text: str, rules: Sequence[RegexRule]) -> bool:

@@ -31,7 +31,7 @@ def sentences(text: str) -> list[str]:
         ),
         (
             "Table I. Success rates\n\nTopical\t<0.1\t41\t100\n\t0.1-0.2\t12\t100",
-            ["Table I. Success rates", "Topical\t<0.1\t41\t100", "\t0.1-0.2\t12\t100"],
+            ["Table I. Success rates", "Topical\t<0.1\t41\t100", "0.1-0.2\t12\t100"],
         ),
         ("## DISCUSSION\nIn this series we saw results.", ["## DISCUSSION", "In this series we saw results."]),
     ],
