@@ -205,6 +205,17 @@ def heading_of(line_text: str) -> str | None:
 
 
 _RUN_IN_LABEL = re.compile(r"^\s*(?:\*\*)?([A-Z][A-Za-z /&]{2,40}?)(?:\*\*)?\s*[:.]\s+\S")
+_NEXT_RUN_IN_LABEL = re.compile(r"[.!?]\s*(?:\*\*)?([A-Z][A-Za-z /&]{2,40}?)(?:\*\*)?\s*:\s+\S")
+
+
+def _more_labels(text: str, after: int, rules: Sequence[RegexRule]) -> bool:
+    """Whether a paragraph that opens with a run-in label holds another one
+    later ("Background/Aims: ... Methods: ... Results: ..."): a whole
+    structured abstract in one paragraph."""
+    for match in _NEXT_RUN_IN_LABEL.finditer(text, after):
+        if any(rule.regex.match(part.strip()) for part in match.group(1).split("/") for rule in rules):
+            return True
+    return False
 
 
 def find_sections(lines: list[Line], rules: Sequence[RegexRule] | None = None) -> list[tuple[int, str, str]]:
@@ -226,8 +237,13 @@ def find_sections(lines: list[Line], rules: Sequence[RegexRule] | None = None) -
             rule = next((r for r in rules if r.regex.match(candidate)), None)
             if rule is not None:
                 name = rule.data["section"]
-                if not words and sections and sections[-1][1] == "abstract" and name != "references":
-                    name = "abstract"  # "Background: ..." inside an abstract is still the abstract
+                if (
+                    run_in is not None
+                    and not words
+                    and name != "references"
+                    and ((sections and sections[-1][1] == "abstract") or _more_labels(line.text, run_in.end(1), rules))
+                ):
+                    name = "abstract"  # "Background: ..." inside an abstract, or opening one, is the abstract
                 sections.append((line.start, name, candidate))
                 break
     return sections

@@ -137,3 +137,21 @@ def test_the_next_label_ends_the_background_inside_one_paragraph(extractor):
     )
     routes = [(m.text, m.source) for m in extractor.extract(Document("g10_19", text)) if m.field == "route"]
     assert routes == [("intravenous", "this_study")]
+
+
+def test_a_structured_abstract_in_one_paragraph_is_not_an_introduction(extractor):
+    """realtext/last g9_02 (Karger supplementary-material page): "Background/Aims: ... Methods: ... Results:
+    ..." is one paragraph with no "Abstract" heading; its results are the paper's own, not background."""
+    from extractor.ingest.document import Document
+
+    text = (
+        "Vitamin K Antagonists Predispose to Calciphylaxis in Patients with End-Stage Renal Disease\n\n"
+        "Background/Aims: Calciphylaxis is associated with a poor prognosis in dialysis patients, and its "
+        "pathogenesis remains incompletely understood. Methods: We performed a single-centre, retrospective cohort "
+        "study of 2,234 patients receiving dialysis. Results: We identified 5 cases of calciphylaxis (all female) "
+        "between January 2009 and December 2013. VKA was withdrawn in all cases and treatment instituted with sodium "
+        "thiosulphate, cinacalcet and supportive measures. All patients recovered, although there was one sudden "
+        "cerebrovascular death during follow-up.\n"
+    )
+    outcomes = [(m.text, m.source) for m in extractor.extract(Document("g9_02", text)) if m.field == "outcome"]
+    assert outcomes == [("recovered", "this_study")]

@@ -60,3 +60,14 @@ def test_markdown_table_rows_are_sentences():
     structure = analyse(text)
     row_sentences = [text[a:b] for a, b in structure.sentences if text[a:b][3:4].isdigit()]
     assert len(row_sentences) == 50 and all(s.count("\n") == 0 for s in row_sentences)
+
+
+def test_a_paragraph_opening_with_several_run_in_labels_is_an_abstract():
+    """ "Background/Aims: ... Methods: ... Results: ..." on one line (realtext/last g9_02) is a structured
+    abstract, not an introduction; a lone run-in "Background:" paragraph stays the introduction."""
+    one_paragraph = (
+        "Background/Aims: Calciphylaxis is rare. Methods: We reviewed 2,234 patients. Results: All recovered."
+    )
+    assert [name for _, name, _ in analyse(one_paragraph).sections] == ["abstract"]
+    alone = "Background: Calciphylaxis is rare and often fatal in dialysis patients.\n\nWe saw one patient."
+    assert [name for _, name, _ in analyse(alone).sections] == ["introduction"]
