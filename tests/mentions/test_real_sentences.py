@@ -8,6 +8,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a width and a height each with its unit are one size (realtext/shared16 p06)
+    (
+        "A 51-year-old man with ESRD on peritoneal dialysis presented with a right calf biopsy-proven calciphylaxis "
+        "lesion measuring 3.1 cm x 3.9 cm.",
+        {("lesion_size", "3.1 cm x 3.9 cm", None)},
+    ),
     # a lesion as the injection site is intralesional (realtext/shared16 p09, p12)
     (
         "The DC lesions were injected with sodium thiosulfate 150mg/ml on top or in the upper part of the lesion by the same clinician.",
