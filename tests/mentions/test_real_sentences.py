@@ -8,6 +8,16 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a healing trend of a wound is a result (realtext/final w07)
+    (
+        "After he was treated with intravenous sodium thiosulfate (STS), his pain was significantly relieved with a "
+        "healing trend of the big wound.",
+        {
+            ("route", "intravenous", "intravenous"),
+            ("outcome", "pain was significantly relieved", "symptom_relief"),
+            ("outcome", "healing trend of the big wound", "partial_response"),
+        },
+    ),
     # a width and a height each with its unit are one size (realtext/shared16 p06)
     (
         "A 51-year-old man with ESRD on peritoneal dialysis presented with a right calf biopsy-proven calciphylaxis "
