@@ -495,3 +495,14 @@ LAST_CASES = [
 @pytest.mark.parametrize("sentence,expected", BLIND_CASES + LAST_CASES)
 def test_wording_classes_of_the_blind_and_last_splits(extract_text, sentence, expected):
     assert {(m.field, m.text, m.category) for m in extract_text(sentence) if m.field in CORE_FIELDS} == expected
+
+
+def test_a_result_word_as_the_subject_of_may_be_is_a_possibility(extract_text):
+    """realtext/dev r07: "improvement of the wound site may be a clinically relevant prognostic determinant"
+    says what might predict outcomes; no result happened."""
+    text = (
+        "We herein discuss eight calciphylaxis patients’ responses to STS, the potential predictive factors affecting "
+        "outcomes and compare our results with previously published literature. Further, improvement of the wound "
+        "site may be a clinically relevant prognostic determinant."
+    )
+    assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
