@@ -7,6 +7,7 @@ resolver (routes, quantities, outcomes, tables, evidence fields), all sharing
 
 from __future__ import annotations
 
+from extractor.mentions.attribution import THIS_STUDY
 from extractor.mentions.builder import NUMERIC_FIELDS, without_overlaps
 from extractor.mentions.evidence_resolver import EvidenceResolver
 from extractor.mentions.outcome_resolver import OutcomeResolver
@@ -32,4 +33,18 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
         )
         mentions += self.evidence_fields(by_field)
         mentions = without_overlaps(mentions, group=lambda m: m.field)
+        if any(m.field == "lesion_size" and m.source == THIS_STUDY for m in mentions) and not self._own_sts():
+            mentions = [m for m in mentions if not (m.field == "lesion_size" and m.source == THIS_STUDY)]
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
+
+    def _own_sts(self) -> bool:
+        """Whether the paper names STS in a sentence about its own study: where STS
+        is only told from the literature ("ongoing trials with sodium thiosulphate"),
+        the sizes of the paper's own lesions are not sizes of lesions treated with it."""
+        for ent in self.doc.ents:
+            if ent.label_ != "STS":
+                continue
+            index = self.sentence_index(ent.start_char)
+            if self.attributor.source_of(index, ent.start_char, ent.end_char) == THIS_STUDY:
+                return True
+        return False
