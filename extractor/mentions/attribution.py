@@ -64,7 +64,9 @@ class SourceAttributor:
         # only the sentences since the last reset of the cited run before it.
         self._sections = [structure.section_at(start) for start, _ in structure.sentences]
         self._resets = self._run_starts()
-        self._background = self._background_sentences()
+        self._background = self._label_runs(self._background_label)
+        # a structured abstract's Methods, Results or Case report run tells the paper's own study
+        self._own_run = self._label_runs(patterns.own_data_label)
         self._judged: list[tuple[str, str, str | None] | None] = [None] * len(structure.sentences)
 
     def _search(self, kind: str, text: str) -> bool:
@@ -104,23 +106,24 @@ class SourceAttributor:
             previous_end, previous_text, previous_section = end, sentence, section
         return resets
 
-    def _background_sentences(self) -> list[bool]:
-        """Per sentence: inside a structured abstract's background ("Background and
-        importance Calciphylaxis is ..."), which runs to the next label ("Aim and
-        objectives", "Methods:") across paragraphs, or to the end of its paragraph
-        when no label follows."""
+    def _label_runs(self, opening: re.Pattern[str] | None) -> list[bool]:
+        """Per sentence: inside the run of a structured abstract's label that
+        ``opening`` matches ("Background and importance Calciphylaxis is ...",
+        "Methods: We ..."), which goes to the next label ("Aim and objectives",
+        "Results:") across paragraphs, or to the end of its paragraph when no
+        label follows."""
         flags = [False] * len(self.structure.sentences)
-        if self._background_label is None:
+        if opening is None:
             return flags
         text = self.structure.text
         sentences = self.structure.sentences
         # the labels are anchored with ``^``: matched on the sentence itself, not at a ``pos`` in the text
-        backgrounds = [k for k, (a, b) in enumerate(sentences) if self._background_label.match(text[a:b])]
-        if not backgrounds:
+        opened = [k for k, (a, b) in enumerate(sentences) if opening.match(text[a:b])]
+        if not opened:
             return flags
-        label = self._section_label
-        labelled = [] if label is None else [k for k, (a, b) in enumerate(sentences) if label.match(text[a:b])]
-        for k in backgrounds:
+        labels = [p for p in (self._background_label, self._section_label) if p is not None]
+        labelled = [k for k, (a, b) in enumerate(sentences) if any(p.match(text[a:b]) for p in labels)]
+        for k in opened:
             following = next((j for j in labelled if j > k), None)
             j = k
             while j < len(flags) and (j == k or (j < following if following is not None else not self._resets[j])):
@@ -143,11 +146,12 @@ class SourceAttributor:
             section = self._sections[k]
             sentence = text[start:end]
             evidence = self.evidence(sentence)
-            if section in OWN_DATA_SECTIONS:
+            own_data = section in OWN_DATA_SECTIONS or self._own_run[k]
+            if own_data:
                 # a case report's own narrative: only an explicit marker makes a sentence cited
                 evidence.cited_cue = False
             verdict = evidence.verdict()
-            if verdict == CITED and not evidence.own and section not in OWN_DATA_SECTIONS:
+            if verdict == CITED and not evidence.own and not own_data:
                 sticky = CITED
             elif verdict == THIS_STUDY:
                 sticky = None
@@ -190,7 +194,7 @@ class SourceAttributor:
         s_start, s_end = self.structure.sentences[sentence_index]
         sentence = self.structure.text[s_start:s_end]
         clause = _clause(sentence, start - s_start, end - s_start)
-        own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS
+        own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS or self._own_run[sentence_index]
         clause_offset = s_start + sentence.find(clause) if clause in sentence else s_start
         evidence = self.evidence(clause)
         mixed = self.nearest_cue(clause, start - clause_offset, own_data_section=own_data, evidence=evidence)
@@ -215,7 +219,8 @@ class CitationPatterns:
     course: re.Pattern[str] | None
     combined: dict[tuple[str, bool], re.Pattern[str] | None]
     background_label: re.Pattern[str] | None = None
-    section_label: re.Pattern[str] | None = None
+    section_label: re.Pattern[str] | None = None  # any label that ends a run (own-data labels included)
+    own_data_label: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, rules: Sequence[RegexRule]) -> CitationPatterns:
@@ -232,7 +237,8 @@ class CitationPatterns:
                 for tables in (False, True)
             },
             _combine([r for r in rules if r.data["kind"] == "background_label"]),
-            _combine([r for r in rules if r.data["kind"] == "section_label"]),
+            _combine([r for r in rules if r.data["kind"] in ("section_label", "own_data_label")]),
+            _combine([r for r in rules if r.data["kind"] == "own_data_label"]),
         )
 
 

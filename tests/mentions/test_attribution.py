@@ -155,3 +155,20 @@ def test_a_structured_abstract_in_one_paragraph_is_not_an_introduction(extractor
     )
     outcomes = [(m.text, m.source) for m in extractor.extract(Document("g9_02", text)) if m.field == "outcome"]
     assert outcomes == [("recovered", "this_study")]
+
+
+def test_a_structured_abstracts_methods_run_is_the_papers_own(extractor):
+    """realtext/test u01 (Kidney Blood Press Res 2013, a doczz transcription): under the abstract's "Methods:"
+    label, "In a case series five hemodialysis patients, have been successfully treated" is the paper's own
+    series, though "case series" alone reads as a report of others (the cut-off "with this" completed)."""
+    from extractor.ingest.document import Document
+
+    text = (
+        "Multi-Modal Treatment Of Calciphylaxis With Sodium Thiosulfate\n\n"
+        "Abstract Background: Calciphylaxis is a rare, yet life-threatening disease mainly occurring in dialysis "
+        "patients. Traditional options of treatment remain unsatisfactory. Methods: Here we present a novel, combined "
+        "approach, treating calciphylaxis with IV sodium thiosulfate, cinacalcet and sevelamer. In a case series five "
+        "hemodialysis patients, have been successfully treated with this regimen.\n"
+    )
+    outcomes = [(m.text, m.source) for m in extractor.extract(Document("u01", text)) if m.field == "outcome"]
+    assert outcomes == [("been successfully treated", "this_study")]
