@@ -16,6 +16,8 @@ from extractor.mentions.route_resolver import RouteResolver
 from extractor.mentions.table_resolver import TableResolver
 from extractor.schema import Mention
 
+OWN_STS_FIELDS = frozenset({"lesion_size", "outcome"})
+
 
 class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableResolver, EvidenceResolver):
     """The per-document filtering and normalization steps, field by field."""
@@ -33,14 +35,14 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
         )
         mentions += self.evidence_fields(by_field)
         mentions = without_overlaps(mentions, group=lambda m: m.field)
-        if any(m.field == "lesion_size" and m.source == THIS_STUDY for m in mentions) and not self._own_sts():
-            mentions = [m for m in mentions if not (m.field == "lesion_size" and m.source == THIS_STUDY)]
+        if any(m.field in OWN_STS_FIELDS and m.source == THIS_STUDY for m in mentions) and not self._own_sts():
+            mentions = [m for m in mentions if not (m.field in OWN_STS_FIELDS and m.source == THIS_STUDY)]
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
 
     def _own_sts(self) -> bool:
         """Whether the paper names STS in a sentence about its own study: where STS
         is only told from the literature ("ongoing trials with sodium thiosulphate"),
-        the sizes of the paper's own lesions are not sizes of lesions treated with it."""
+        the paper's own lesions and results are not those of lesions treated with it."""
         for ent in self.doc.ents:
             if ent.label_ != "STS":
                 continue

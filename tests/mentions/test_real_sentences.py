@@ -530,3 +530,21 @@ def test_own_lesion_sizes_need_sts_in_the_papers_own_story(extractor):
 
     assert sizes(intro + exam) == []
     assert sizes(intro + exam + " We started intravenous sodium thiosulphate.") == ["1 × 1 cm", "5 × 5 cm"]
+
+
+def test_own_results_need_sts_in_the_papers_own_story(extractor):
+    """The rule above for results: the t03 introduction with a result sentence written for this test."""
+    from extractor.ingest.document import Document
+
+    intro = (
+        "Extensive Idiopathic Calcinosis in a Child\n\n"
+        "There are few ongoing trials with different therapeutic modalities like sodium thiosulphate for "
+        "treatment.[2]\n\n"
+    )
+    result = "After six months the calcinotic lesions had regressed."
+
+    def outcomes(text: str) -> list[str]:
+        return [m.text for m in extractor.extract(Document("t03", text)) if m.field == "outcome"]
+
+    assert outcomes(intro + result) == []
+    assert outcomes(intro + "We started intravenous sodium thiosulphate. " + result) == ["regressed"]
