@@ -50,8 +50,20 @@ class MentionBuilder:
         self._sentence_words: dict[int, set[str]] = {}
         self._sentence_lemmas: dict[int, set[str]] = {}
         self._regimen_tables: dict[int, bool] = {}
-        first_sts = min((ent.start for ent in doc.ents if ent.label_ == "STS"), default=0)
-        self.first_sts_sentence_start = doc[first_sts].sent.start if len(doc) else 0
+        sts_starts = [ent.start for ent in doc.ents if ent.label_ == "STS"]
+        self.first_sts_sentence_start = doc[min(sts_starts, default=0)].sent.start if len(doc) else 0
+        self.sts_sentence_chars = sorted({doc[i].sent.start_char for i in sts_starts})
+
+    def sts_enters_case_after(self, sentence: Span) -> bool:
+        """Whether ``sentence`` lies in a case narrative section ("Case Description")
+        before STS is named in that section: the patient's course up to then is
+        history, whatever the background said of STS before the case."""
+        start = sentence.start_char
+        opened = [a for a, name, _ in self.structure.sections if a <= start]
+        if not opened or self.structure.section_at(start) != "methods":
+            return False
+        k = bisect.bisect_left(self.sts_sentence_chars, max(opened))
+        return k == len(self.sts_sentence_chars) or sentence.end_char <= self.sts_sentence_chars[k]
 
     def sentence_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.sentence_starts, offset) - 1)

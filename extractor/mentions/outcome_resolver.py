@@ -48,7 +48,7 @@ class OutcomeResolver(MentionBuilder):
                 continue  # "completely healed after six months of multimodal treatment"
             if result_of_named_other_drug(span):
                 continue  # "failed to improve on calcitriol and cinacalcet"
-            if span.sent.end <= self.first_sts_sentence_start:
+            if span.sent.end <= self.first_sts_sentence_start or self.sts_enters_case_after(span.sent):
                 continue  # a result told before STS enters the story is not STS's
             tokens = [t for t in span if not t.is_space]
             while len(tokens) > 1 and tokens[-1].lower_ in self.lex["outcome_trim"]:

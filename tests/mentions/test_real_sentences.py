@@ -548,3 +548,21 @@ def test_own_results_need_sts_in_the_papers_own_story(extractor):
 
     assert outcomes(intro + result) == []
     assert outcomes(intro + "We started intravenous sodium thiosulphate. " + result) == ["regressed"]
+
+
+def test_a_case_narrative_before_sts_enters_it_is_history(extract_text):
+    """realtext/final w14 (a Kidney Week trainee case report): the background names STS, then the case
+    description tells how the lesions had progressed before any treatment; that is the patient's history (the
+    excerpt's cut-off last words completed; the treated continuation is written for this test)."""
+    text = (
+        "Calciphylaxis is a rare but fatal skin disorder seen in 1-4% of dialysis patients. To date, there is no strong "
+        "studies to suggest that sodium thiosulfate (STS), bisphosphonates, or calcimimetics are curative. However, "
+        "STS is commonly used despite the lack of strong supporting data.\n\n"
+        "Case Description\n\n"
+        "We report a case of a 76-year-old Caucasian woman with a history of stage G4/A3 chronic kidney disease, who "
+        "presented with severe pain and redness on both legs. The skin lesions had progressed to the painful "
+        "ulcerations and eschars on both shins one month after the initial presentation."
+    )
+    assert [m.text for m in extract_text(text, title="") if m.field == "outcome"] == []
+    treated = text + " Intravenous sodium thiosulfate was started. The ulcerations healed within three months."
+    assert [m.text for m in extract_text(treated, title="") if m.field == "outcome"] == ["healed"]
