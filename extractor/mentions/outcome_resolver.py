@@ -101,7 +101,23 @@ class OutcomeResolver(MentionBuilder):
         return result
 
     def _pooled_without_sts(self, span: Span) -> bool:
-        """The sentence credits a treatment of several parts and never names STS."""
+        """The sentence never names STS and credits a treatment of several parts,
+        or follows a sentence naming STS among a varying set of therapies."""
         sentence = span.sent
-        words = self.lex["pooled_treatment_words"]
-        return any(t.lower_ in words for t in sentence) and not any(is_sts(t) for t in sentence)
+        if any(is_sts(t) for t in sentence):
+            return False
+        if any(t.lower_ in self.lex["pooled_treatment_words"] for t in sentence):
+            return True
+        if sentence.start == 0:
+            return False
+        previous = self.doc[sentence.start - 1].sent
+        return any(is_sts(t) for t in previous) and self._names_therapy_set(previous)
+
+    def _names_therapy_set(self, sentence: Span) -> bool:
+        """"various combination therapeutic agents", "different treatments"."""
+        set_words, heads = self.lex["pooled_set_words"], self.lex["pooled_set_heads"]
+        tokens = list(sentence)
+        return any(
+            t.lower_ in set_words and any(u.lower_ in heads for u in tokens[k + 1 : k + 4])
+            for k, t in enumerate(tokens)
+        )

@@ -566,3 +566,22 @@ def test_a_case_narrative_before_sts_enters_it_is_history(extract_text):
     assert [m.text for m in extract_text(text, title="") if m.field == "outcome"] == []
     treated = text + " Intravenous sodium thiosulfate was started. The ulcerations healed within three months."
     assert [m.text for m in extract_text(treated, title="") if m.field == "outcome"] == ["healed"]
+
+
+def test_a_result_after_a_varying_set_of_therapies_is_pooled(extract_text):
+    """realtext/blind g8_18 (Int J Nephrol 2012): six patients were on "various combination therapeutic agents
+    comprising sodium thiosulphate, hyperbaric oxygen, ..."; the next sentence's failed healing is pooled over
+    them. A regimen every patient got ("treated with IV sodium thiosulfate, cinacalcet and sevelamer") is not
+    a varying set."""
+    pooled = (
+        "Results. Six subjects with CUA (4 females and 2 males) were on various combination therapeutic agents "
+        "comprising sodium thiosulphate, hyperbaric oxygen, prednisolone, cinacalcet, and parathyroidectomy in "
+        "addition to intensified haemodialysis, specialist local wound care, and antibiotics. The wounds failed to "
+        "heal in 3 patients while 5 of the 6 subjects died."
+    )
+    assert [m.text for m in extract_text(pooled) if m.field == "outcome"] == []
+    regimen = (
+        "Six subjects with CUA were treated with sodium thiosulphate, cinacalcet and sevelamer. The wounds failed to "
+        "heal in 3 patients."
+    )
+    assert [m.text for m in extract_text(regimen) if m.field == "outcome"] == ["failed to heal"]
