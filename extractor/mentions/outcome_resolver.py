@@ -114,7 +114,7 @@ class OutcomeResolver(MentionBuilder):
         return any(is_sts(t) for t in previous) and self._names_therapy_set(previous)
 
     def _names_therapy_set(self, sentence: Span) -> bool:
-        """"various combination therapeutic agents", "different treatments"."""
+        """ "various combination therapeutic agents", "different treatments"."""
         set_words, heads = self.lex["pooled_set_words"], self.lex["pooled_set_heads"]
         tokens = list(sentence)
         return any(
