@@ -8,6 +8,8 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a laboratory finding is no patient's result (realtext/last g10_14)
+    ("In vitro, compounds had little effect on cell numbers at concentrations of sodium thiosulfate tested.", set()),
     # a healing trend of a wound is a result (realtext/final w07)
     (
         "After he was treated with intravenous sodium thiosulfate (STS), his pain was significantly relieved with a "
