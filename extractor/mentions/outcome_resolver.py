@@ -7,6 +7,7 @@ from spacy.tokens import Span
 from extractor.mentions.builder import MentionBuilder, longest_first
 from extractor.mentions.drugs import (
     clause_names_only_other_drugs,
+    drug_positions,
     previous_sentence_credits_other_drug,
     result_of_named_other_drug,
     sentence_names_only_other_drugs,
@@ -46,6 +47,8 @@ class OutcomeResolver(MentionBuilder):
                 continue
             if self._pooled_without_sts(span):
                 continue  # "completely healed after six months of multimodal treatment"
+            if self._after_hedged_sts(span):
+                continue  # "... as may the use of sodium thiosulfate. We report on successful treatment of a case"
             if result_of_named_other_drug(span):
                 continue  # "failed to improve on calcitriol and cinacalcet"
             if span.sent.end <= self.first_sts_sentence_start or self.sts_enters_case_after(span.sent):
@@ -112,6 +115,25 @@ class OutcomeResolver(MentionBuilder):
             return False
         previous = self.doc[sentence.start - 1].sent
         return any(is_sts(t) for t in previous) and self._names_therapy_set(previous)
+
+    def _after_hedged_sts(self, span: Span) -> bool:
+        """A result sentence naming no drug, after a sentence that names STS and
+        another treatment only as possibilities ("may assist in healing as may the
+        use of sodium thiosulfate and hyperbaric oxygen therapy"): the result is
+        not told of STS."""
+        sentence = span.sent
+        if sentence.start == 0 or drug_positions(self.doc, sentence):
+            return False
+        gap = self.doc[sentence.start - 1]
+        if gap.is_space and "\n" in gap.text:
+            return False
+        previous = gap.sent
+        drugs = drug_positions(self.doc, previous)
+        return (
+            any(sts for *_, sts in drugs)
+            and any(not sts for *_, sts in drugs)
+            and any(t.lower_ in self.lex["hedge_modals"] for t in previous)
+        )
 
     def _names_therapy_set(self, sentence: Span) -> bool:
         """ "various combination therapeutic agents", "different treatments"."""

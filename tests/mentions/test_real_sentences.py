@@ -587,3 +587,20 @@ def test_a_result_after_a_varying_set_of_therapies_is_pooled(extract_text):
         "heal in 3 patients."
     )
     assert [m.text for m in extract_text(regimen) if m.field == "outcome"] == ["failed to heal"]
+
+
+def test_a_result_after_sts_named_only_as_a_possibility_is_not_its(extract_text):
+    """realtext/holdout v11 (Saudi J Kidney Dis Transpl 2019): the abstract names STS and hyperbaric oxygen only
+    as what "may assist in healing", then reports "successful treatment of a case" without naming what treated
+    it. When the sentence before states the treatment given, the result is STS's."""
+    hedged = (
+        "Early diagnosis and correction of vascular and metabolic aberrations may assist in healing as may the use of "
+        "sodium thiosulfate and hyperbaric oxygen therapy. We report on successful treatment of a case of "
+        "calciphylaxis in a renal transplant recipient with normal allograft function."
+    )
+    assert [m.text for m in extract_text(hedged) if m.field == "outcome"] == []
+    given = (
+        "The patient received sodium thiosulfate and hyperbaric oxygen therapy. We report on successful treatment of "
+        "a case of calciphylaxis in a renal transplant recipient with normal allograft function."
+    )
+    assert [m.text for m in extract_text(given) if m.field == "outcome"] == ["successful treatment"]
