@@ -21,11 +21,12 @@ _LEFT_COUNT = re.compile(
     rf"(?:\b{_COUNT_WORD}\s+(?:(?:out\s+)?of\s+(?:the\s+)?\d+\s+)?(?:{_GROUP}\s+)?"
     rf"\(\s*{NUMBER}\s*%\s*\)\s*(?:of\s+(?:the\s+)?{_GROUP}\s+)?"
     rf"|\b{_COUNT_WORD}\s+(?:out\s+)?of\s+(?:the\s+)?\d+\s+(?:{_GROUP}\s+)?"
-    rf"|\b\d+\s+(?:{_GROUP}\s+)?)"
-    rf"(?:had|have|has|experienced|showed|achieved|reported|were|was)?\s*(?:an?\s+)?$"
+    rf"|\b\d+\s+(?:{_GROUP}\s+)?"
+    rf"|\b{NUMBER}\s*%\s+(?:of\s+(?:the\s+)?{_GROUP}\s+)?)"
+    rf"(?:had|have|has|experienced|experiencing|showed|showing|achieved|achieving|reported|were|was)?\s*(?:an?\s+)?$"
 )
 _RIGHT_RATE = re.compile(
-    rf"^(?:\s+(?:to|with|on)\s+\w+)?\s*\(\s*(?:\d+\s+of\s+\d+,?\s*)?{NUMBER}\s*%\s*\)"
+    rf"^(?:\s+(?:to|with|on)\s+\w+)?\s*\(\s*(?:\d+\s+of\s+\d+,?\s*)?{NUMBER}\s*%(?:\s+of\s+(?:the\s+)?{_GROUP})?\s*\)"
     rf"|^(?:\s+(?!in\b)[A-Za-z-]+){{0,5}}?\s+in\s+(?:a\s+further\s+|another\s+|the\s+remaining\s+)?"
     rf"(?:{_COUNT_WORD}\s+(?:out\s+)?of\s+(?:the\s+)?\d+(?:\s+{_GROUP})?(?:\s*\(\s*{NUMBER}\s*%\s*\))?"
     rf"|\d+\s*\(\s*{NUMBER}\s*%\s*\)"

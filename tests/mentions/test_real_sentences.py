@@ -604,3 +604,29 @@ def test_a_result_after_sts_named_only_as_a_possibility_is_not_its(extract_text)
         "a case of calciphylaxis in a renal transplant recipient with normal allograft function."
     )
     assert [m.text for m in extract_text(given) if m.field == "outcome"] == ["successful treatment"]
+
+
+@pytest.mark.parametrize(
+    "sentence,span,value",
+    [
+        # a rate over a group, before the result (realtext/shared16 p15)
+        (
+            "Outcomes included 44% of patients experiencing successful wound healing, 6% discontinuing STS due to "
+            "adverse effects.",
+            "44% of patients experiencing successful wound healing",
+            44.0,
+        ),
+        # a rate of cases in brackets after the result (realtext/shared16 p12, translated news)
+        (
+            "The others saw their calcinosis remain stable (51% of cases) or increase in volume with sodium "
+            "thiosulfate.",
+            "remain stable (51% of cases)",
+            51.0,
+        ),
+        # an elliptical rate's last member with its verb (realtext/shared16 p05)
+        ("19% had complete, 60% partial and 21% had no response.", "21% had no response", 21.0),
+    ],
+)
+def test_rates_over_groups_widen_the_result(extract_text, sentence, span, value):
+    outcomes = {m.text: m.value_max for m in extract_text(sentence) if m.field == "outcome"}
+    assert outcomes.get(span) == value
