@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Span
+from spacy.tokens import Span, Token
 
 from extractor.mentions.builder import MentionBuilder, longest_first
 from extractor.mentions.drugs import (
@@ -56,13 +56,16 @@ class OutcomeResolver(MentionBuilder):
             tokens = [t for t in span if not t.is_space]
             while len(tokens) > 1 and tokens[-1].lower_ in self.lex["outcome_trim"]:
                 tokens.pop()
-            while len(tokens) > 1 and tokens[0].lower_ in {"the", "a", "an"}:
+            while len(tokens) > 1 and tokens[0].lower_ in {"the", "a", "an", "and", "or"}:
                 tokens.pop(0)
             rule = self.x.by_id[span.id_]
             category = rule.category
             before = self.doc[tokens[0].i - 1] if tokens[0].i > span.sent.start else None
             if before is not None and before.lower_ in self.lex["partial_words"] and category == "complete_response":
                 tokens.insert(0, before)  # "partial healing of their wounds", "near resolution"
+                category = "partial_response"
+            elif category == "complete_response" and self._partial_range_before(tokens[0]):
+                tokens[:0] = self.doc[tokens[0].i - 2 : tokens[0].i]  # "partial to complete resolution"
                 category = "partial_response"
             core_start, core_end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
             index = self.sentence_index(core_start)
@@ -115,6 +118,14 @@ class OutcomeResolver(MentionBuilder):
             return False
         previous = self.doc[sentence.start - 1].sent
         return any(is_sts(t) for t in previous) and self._names_therapy_set(previous)
+
+    def _partial_range_before(self, first: Token) -> bool:
+        """A range from partial to complete ("partial to complete resolution of skin
+        lesions") promises only a partial response."""
+        i = first.i
+        if i - 2 < first.sent.start:
+            return False
+        return self.doc[i - 1].lower_ in ("to", "or") and self.doc[i - 2].lower_ in self.lex["partial_words"]
 
     def _after_hedged_sts(self, span: Span) -> bool:
         """A result sentence naming no drug, after a sentence that names STS and

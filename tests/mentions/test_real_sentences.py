@@ -8,6 +8,17 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a range from partial to complete promises a partial response (realtext/last g10_03, Drugs.com monograph)
+    (
+        "Use of sodium thiosulfate in the treatment of calciphylaxis has been described primarily in case series and "
+        "case reports and in a single retrospective review, it demonstrated beneficial effects in most patients, with "
+        "partial to complete resolution of skin lesions and reductions in radiotracer activity on bone scans.",
+        {
+            ("outcome", "demonstrated beneficial", "partial_response"),
+            ("outcome", "partial to complete resolution of skin lesions", "partial_response"),
+            ("outcome", "reductions", "partial_response"),
+        },
+    ),
     # a laboratory finding is no patient's result (realtext/last g10_14)
     ("In vitro, compounds had little effect on cell numbers at concentrations of sodium thiosulfate tested.", set()),
     # a healing trend of a wound is a result (realtext/final w07)
