@@ -124,6 +124,10 @@ def concentration_values(text: str) -> Values | None:
         grams = float(mass_volume.group(1)) * (0.001 if mass_volume.group(2).lower() == "mg" else 1.0)
         pct = clean(100.0 * grams / float(mass_volume.group(3)))
         return pct, pct, "%"
+    span = re.search(rf"({NUMBER})\s*%?\s*(?:[-–—]|to)\s*({NUMBER})\s*%", text)
+    if span:  # "10–25%", "10% to 25%"
+        low, high = float(span.group(1)), float(span.group(2))
+        return clean(min(low, high)), clean(max(low, high)), "%"
     percents = [float(v) for v in re.findall(rf"({NUMBER})\s*%", text)]
     if percents:
         return clean(min(percents)), clean(max(percents)), "%"

@@ -641,3 +641,11 @@ def test_a_result_after_sts_named_only_as_a_possibility_is_not_its(extract_text)
 def test_rates_over_groups_widen_the_result(extract_text, sentence, span, value):
     outcomes = {m.text: m.value_max for m in extract_text(sentence) if m.field == "outcome"}
     assert outcomes.get(span) == value
+
+
+@pytest.mark.parametrize("dash", ["–", "-"])
+def test_a_percent_range_before_the_drug_is_one_concentration(extract_text, dash):
+    """realtext/shared16 p11 (a hospital-pharmacy congress abstract): "topical 10–25% sodium thiosulfate"."""
+    sentence = f"Recently, cases successfully treated with topical 10{dash}25% sodium thiosulfate have been described."
+    found = [(m.text, m.value_min, m.value_max, m.unit) for m in extract_text(sentence) if m.field == "concentration"]
+    assert found == [(f"10{dash}25%", 10.0, 25.0, "%")]
