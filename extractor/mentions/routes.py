@@ -254,7 +254,7 @@ def injected_into_lesion(doc: Doc, span: Span, lesion_words: frozenset[str] | se
     lesions", "local injection inside the calcifications", "The lesions were
     injected with STS" (intralesional, not merely injection)."""
     sentence = span.sent
-    after = [t for t in doc[span.end : min(sentence.end, span.end + 10)] if not t.is_space]
+    after = [t for t in doc[span.end : min(sentence.end, span.end + 16)] if not t.is_space]
     for k, token in enumerate(after):
         if token.lower_ in _SITE_WORDS and any(t.lower_ in lesion_words for t in after[k + 1 : k + 5]):
             return True

@@ -8,6 +8,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # the injection site named after the drug's full name and its abbreviation (realtext/dev r05, a trial listing)
+    (
+        "There are several case series that have shown the effectiveness of injecting a chemical compound called "
+        'sodium thiosulfate (or "STS") into calcinosis lesions.',
+        {("route", "injecting", "intralesional")},
+    ),
     # a range from partial to complete promises a partial response (realtext/last g10_03, Drugs.com monograph)
     (
         "Use of sodium thiosulfate in the treatment of calciphylaxis has been described primarily in case series and "
