@@ -12,7 +12,7 @@ CASES = [
     (
         "There are several case series that have shown the effectiveness of injecting a chemical compound called "
         'sodium thiosulfate (or "STS") into calcinosis lesions.',
-        {("route", "injecting", "intralesional")},
+        {("route", "injecting", "intralesional"), ("outcome", "shown the effectiveness", "partial_response")},
     ),
     # a range from partial to complete promises a partial response (realtext/last g10_03, Drugs.com monograph)
     (
