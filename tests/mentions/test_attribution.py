@@ -40,6 +40,8 @@ def _source(mentions, text):
             "intralesional",
             "cited",
         ),
+        # a systematic review's level-of-evidence tag grades a statement drawn from the studies (realtext/holdout v05)
+        ("Intralesional sodium thiosulfate might be a promising alternative (level IV).", "Intralesional", "cited"),
         # a trial registration's own plan (realtext/test u16)
         (
             "The investigators have designed a pilot study to evaluate the use of topical sodium thiosulfate solution "
