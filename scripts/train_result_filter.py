@@ -6,6 +6,7 @@ TextCatBOW (unigrams and bigrams), trained with a fixed seed on CPU in seconds.
 
     python scripts/train_result_filter.py            # train on every set, save to patterns/learned/result_filter
     python scripts/train_result_filter.py --ablation # leave one set out: rules alone vs rules + filter
+    python scripts/train_result_filter.py --ablation --only fresh fresh2  # the same, for the named sets only
 
 Every labelled set is used; all of them have been scored on first contact
 already (README), so the ablation is leave one set out.
@@ -48,6 +49,8 @@ SETS = {
     "sealed": ("realtext/sealed/docs", "realtext/sealed/gold"),
     "blind": ("realtext/blind/docs", "realtext/blind/gold"),
     "last": ("realtext/last/docs", "realtext/last/gold"),
+    "fresh": ("realtext/fresh/docs", "realtext/fresh/gold"),
+    "fresh2": ("realtext/fresh2/docs", "realtext/fresh2/gold"),
 }
 SEED = 0
 EPOCHS = 12
@@ -98,7 +101,7 @@ def measure(extractor: Extractor, name: str) -> dict[str, float]:
     return {"micro": micro.f1, "fact": facts.f1, "outcome_p": outcome.precision, "outcome_r": outcome.recall}
 
 
-def ablation(rules_only: Extractor, threshold: float) -> None:
+def ablation(rules_only: Extractor, threshold: float, only: list[str]) -> None:
     examples = {name: examples_of(rules_only, name) for name in SETS}
     print(
         f"leave one set out: trained on the other sets, measured on this one (lenient F1; drop when P(DROP) >= {threshold})"
@@ -107,7 +110,7 @@ def ablation(rules_only: Extractor, threshold: float) -> None:
         f"{'set':9} {'examples':>8} {'drop':>5} | {'rules micro':>11} {'+filter':>8} | {'rules fact':>10} {'+filter':>8} | "
         f"{'outcome P':>9} {'+filter':>8} | {'outcome R':>9} {'+filter':>8}"
     )
-    for name in SETS:
+    for name in only or SETS:
         train_on = [e for other, items in examples.items() if other != name for e in items]
         nlp = train_filter(train_on, seed=SEED, epochs=EPOCHS)
         with_filter = Extractor(learned=False)
@@ -124,6 +127,7 @@ def ablation(rules_only: Extractor, threshold: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ablation", action="store_true", help="leave-one-set-out comparison; saves nothing")
+    parser.add_argument("--only", nargs="*", default=[], choices=sorted(SETS), help="with --ablation: these sets only")
     parser.add_argument("--out", type=Path, default=ROOT / "patterns" / MODEL_DIR)
     parser.add_argument(
         "--threshold", type=float, default=DROP_THRESHOLD, help="P(DROP) from which a candidate is dropped"
@@ -131,7 +135,7 @@ def main() -> None:
     args = parser.parse_args()
     rules_only = Extractor(learned=False)
     if args.ablation:
-        ablation(rules_only, args.threshold)
+        ablation(rules_only, args.threshold, args.only)
         return
     examples = {name: examples_of(rules_only, name) for name in SETS}
     with tempfile.TemporaryDirectory() as tmp:
