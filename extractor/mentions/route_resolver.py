@@ -7,6 +7,7 @@ from spacy.tokens import Span
 from extractor.mentions.builder import MentionBuilder
 from extractor.mentions.drugs import names_sts_next_to
 from extractor.mentions.routes import filter_routes, injected_into_lesion
+from extractor.nlp.drug_tagger import is_sts
 from extractor.schema import Mention
 
 
@@ -29,5 +30,7 @@ class RouteResolver(MentionBuilder):
                 self.doc, span, self.x.lexicons.word_set("lesion_words")
             ):
                 category = "intralesional"
-            result.append(self.mention("route", span.start_char, span.end_char, category=category, rule_id=span.id_))
+            words = [t for t in span if not is_sts(t)] or list(span)  # the route word only ("subcutaneous sodium")
+            start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+            result.append(self.mention("route", start, end, category=category, rule_id=span.id_))
         return result

@@ -655,3 +655,10 @@ def test_a_percent_range_before_the_drug_is_one_concentration(extract_text, dash
     sentence = f"Recently, cases successfully treated with topical 10{dash}25% sodium thiosulfate have been described."
     found = [(m.text, m.value_min, m.value_max, m.unit) for m in extract_text(sentence) if m.field == "concentration"]
     assert found == [(f"10{dash}25%", 10.0, 25.0, "%")]
+
+
+def test_a_route_mention_is_the_route_word_without_the_drug_name(extract_text):
+    """route.subcutaneous needs the word after "subcutaneous" ("subcutaneous tissue" is no route); the
+    mention is the route word alone, as the schema asks (the pattern's example sentence)."""
+    found = [(m.text, m.category) for m in extract_text("She then received subcutaneous STS injections twice weekly.")]
+    assert ("subcutaneous", "subcutaneous") in found and not any(text.endswith("STS") for text, _ in found)
