@@ -112,7 +112,7 @@ class OutcomeResolver(MentionBuilder):
         sentence = span.sent
         if any(is_sts(t) for t in sentence):
             return False
-        if any(t.lower_ in self.lex["pooled_treatment_words"] for t in sentence):
+        if any(t.lower_ in self.lex["pooled_treatment_words"] for t in sentence) or self._names_therapy_set(sentence):
             return True
         if sentence.start == 0:
             return False

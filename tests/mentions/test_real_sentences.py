@@ -662,3 +662,15 @@ def test_a_route_mention_is_the_route_word_without_the_drug_name(extract_text):
     mention is the route word alone, as the schema asks (the pattern's example sentence)."""
     found = [(m.text, m.category) for m in extract_text("She then received subcutaneous STS injections twice weekly.")]
     assert ("subcutaneous", "subcutaneous") in found and not any(text.endswith("STS") for text, _ in found)
+
+
+def test_a_result_over_any_treatment_modality_is_pooled(extract_text):
+    """realtext/dev2 s04 (UK Calciphylaxis Study abstract; its cut-off last word completed): "no significant
+    benefit was shown with any individual treatment modality" after "Sodium thiosulphate and calcimimetic were
+    the most widely used management strategies" is a verdict over all treatments, not an STS result."""
+    text = (
+        "Sodium thiosulphate and calcimimetic were the most widely used management strategies. This UK wide study "
+        "strengthens the evidence that calciphylaxis is a strong and independent risk factor associated with all-cause "
+        "mortality; no significant benefit was shown with any individual treatment modality."
+    )
+    assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
