@@ -234,7 +234,7 @@ def filter_routes(
 def _modified_by_specific(doc: Doc, span: Span, specific: list[Span]) -> bool:
     """A specific route word within three tokens before, in the same phrase (an
     STS name and its abbreviation in brackets do not count: "intralesional
-    sodium thiosulfate (STS) injection")."""
+    sodium thiosulfate (STS) injection"), or a specific adverb right after."""
     for other in specific:
         if other.end <= span.start and other.sent == span.sent:
             between = [t for t in doc[other.end : span.start] if not t.is_space]
@@ -246,6 +246,8 @@ def _modified_by_specific(doc: Doc, span: Span, specific: list[Span]) -> bool:
                 return True
         if other.start < span.end and span.start < other.end and other.id_ == "route.intralesional_phrase":
             return True
+        if other.start == span.end and other.text.lower().endswith("ly"):
+            return True  # the adverb right after says how: "infused intravenously", "injected intralesionally"
     return False
 
 

@@ -6,8 +6,9 @@ General mechanisms, each returning character ranges to skip:
   lines and letter openings, and a segment that never names STS is skipped;
 - repeated blocks: a run of at least three sentences repeated verbatim is a
   scraping artefact, only its first copy counts;
-- reference lists: from a References heading to the next heading, plus any
-  line shaped like a citation (authors, journal, year;volume:pages);
+- reference lists: from a References heading to the next heading (or to the
+  first paragraph of running prose), plus any line shaped like a citation
+  (authors, journal, year;volume:pages);
 - abbreviation legends ("IV, intravenous; NR, no response") under tables;
 - keyword and index-term lines ("Keywords: calciphylaxis, intralesional, ..."):
   a list of topics, not a statement of how STS was given;
@@ -102,11 +103,26 @@ def reference_ranges(structure: Structure, segments: list[tuple[int, int]]) -> l
     for index, (start, name, _) in enumerate(headings):
         if name == "references":
             stops = [s for s, _, _ in headings[index + 1 :]] + [s for s in article_starts if s > start]
-            ranges.append((start, min(stops, default=len(structure.text))))
+            end = min(stops, default=len(structure.text))
+            prose = next(
+                (line.start for line in structure.lines if start < line.start < end and _is_prose(line.text)), end
+            )
+            ranges.append((start, prose))
     for line in structure.lines:
         if REFERENCE_LINE.match(line.text) and len(line.text) > 40:
             ranges.append((line.start, line.end))
     return ranges
+
+
+_SENTENCE_BREAK = re.compile(r"[a-z)][.!?]\d{0,3}\s+[A-Z]")
+_CITATION_SHAPE = re.compile(r"\b(?:19|20)\d{2}\s*[;:]\s*\d|\bdoi\b|\bet al\b|\bvol\.|\bpp\.", re.IGNORECASE)
+
+
+def _is_prose(text: str) -> bool:
+    """A paragraph of running text (several sentences, no citation shape): a
+    "References" heading a web page shows above its article text is no
+    reference list there ("What's your diagnosis?" / "References" / the answer)."""
+    return len(text) > 200 and len(_SENTENCE_BREAK.findall(text)) >= 2 and not _CITATION_SHAPE.search(text)
 
 
 def initials_match(abbreviation: str, expansion: str) -> bool:

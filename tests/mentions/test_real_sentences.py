@@ -674,3 +674,24 @@ def test_a_result_over_any_treatment_modality_is_pooled(extract_text):
         "mortality; no significant benefit was shown with any individual treatment modality."
     )
     assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
+
+
+def test_a_references_heading_above_running_prose_is_no_reference_list(extractor):
+    """realtext/fresh g13_12 (an MDedge "Photo Rounds" quiz page): the site prints "References" between the
+    question and the answer; the answer's prose is the article, and "infused intravenously" is one route."""
+    from extractor.ingest.document import Document
+
+    text = (
+        "Photo Rounds\n\nLeathery plaque on thigh\n\n"
+        "A 60-year-old woman was seen in the dialysis unit where she reported a slightly erythematous, tender, firm "
+        "lesion on her right thigh that had developed over the previous week.\n\n"
+        "What’s your diagnosis?\n\n\n \n\nReferences\n\nLeathery plaque on thigh\n\n"
+        "The necrotic eschar on this patient’s thigh is calciphylaxis, also known as calcific uremic arteriolopathy "
+        "(CUA). Most cases are seen in ESRD and start as painful erythematous, firm lesions that progress to necrotic "
+        "eschars. Up to 4% of patients with ESRD who are on dialysis develop CUA.1\n\n"
+        "Morbidity and mortality of CUA is often due to bacterial infections and sepsis related to the necrotic "
+        "tissue. CUA can be treated with sodium thiosulfate (25 g in 100 mL of normal saline) infused intravenously "
+        "during the last 30 minutes of dialysis treatment 3 times per week.3\n"
+    )
+    found = {(m.field, m.text) for m in extractor.extract(Document("g13_12", text)) if m.field in ("route", "dose")}
+    assert found == {("route", "intravenously"), ("dose", "25 g")}
