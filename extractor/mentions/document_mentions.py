@@ -16,7 +16,7 @@ from extractor.mentions.route_resolver import RouteResolver
 from extractor.mentions.table_resolver import TableResolver
 from extractor.schema import Mention
 
-OWN_STS_FIELDS = frozenset({"lesion_size", "outcome"})
+OWN_STS_FIELDS = frozenset({"lesion_size", "outcome", "route"})
 
 
 class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableResolver, EvidenceResolver):
@@ -42,11 +42,18 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
     def _own_sts(self) -> bool:
         """Whether the paper names STS in a sentence about its own study: where STS
         is only told from the literature ("ongoing trials with sodium thiosulphate"),
-        the paper's own lesions and results are not those of lesions treated with it."""
+        the paper's own lesions and results are not those of lesions treated with it;
+        nor where the paper says its patient did not get it ("was not available and
+        not given")."""
+        not_given = self.x.lexicons.word_set("not_given_phrases")
         for ent in self.doc.ents:
             if ent.label_ != "STS":
                 continue
             index = self.sentence_index(ent.start_char)
-            if self.attributor.source_of(index, ent.start_char, ent.end_char) == THIS_STUDY:
+            if self.attributor.source_of(index, ent.start_char, ent.end_char) != THIS_STUDY:
+                continue
+            s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+            sentence = " ".join(self.text[s_start:s_end].lower().split())
+            if not any(phrase in sentence for phrase in not_given):
                 return True
         return False

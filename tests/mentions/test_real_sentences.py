@@ -695,3 +695,21 @@ def test_a_references_heading_above_running_prose_is_no_reference_list(extractor
     )
     found = {(m.field, m.text) for m in extractor.extract(Document("g13_12", text)) if m.field in ("route", "dose")}
     assert found == {("route", "intravenously"), ("dose", "25 g")}
+
+
+def test_a_patient_who_did_not_get_sts_gives_no_rows(extractor):
+    """realtext/fresh2 g14_14 (a calciphylaxis case report): "Sodium thiosulfate was not available and not given";
+    the patient's ulcer sizes, his iron sucrose injections and "The lesions worsened" are not STS's."""
+    from extractor.ingest.document import Document
+
+    text = (
+        "Calciphylaxis in a haemodialysis patient\n\n"
+        "A 55-year old gentleman with diabetic chronic kidney disease on regular haemodialysis for the past three "
+        "years, sought advice for painful skin lesions on the left leg. His medications included nifedipine, "
+        "clonidine, sodium bicarbonate, periodic erythropoietin and iron sucrose injections. On evaluation, he had a "
+        "2×4 cm necrotic ulcer covered with eschar over the left leg. He was treated with intensification of dialysis "
+        "against low calcium concentrates, cinacalcet and antibiotics. Sodium thiosulfate was not available and not "
+        "given. The lesions worsened despite these measures.\n"
+    )
+    mentions = extractor.extract(Document("g14_14", text))
+    assert [m.text for m in mentions if m.field in ("route", "lesion_size", "outcome")] == []
