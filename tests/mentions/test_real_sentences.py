@@ -8,6 +8,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a salt leaving the body is pharmacokinetics, not a result (realtext/fresh2 g14_09, a health explainer)
+    (
+        "Sodium thiosulfate binds calcium to form calcium thiosulfate. This soluble compound can then be cleared from "
+        "the body primarily through the dialysis process.",
+        set(),
+    ),
     # the injection site named after the drug's full name and its abbreviation (realtext/dev r05, a trial listing)
     (
         "There are several case series that have shown the effectiveness of injecting a chemical compound called "
