@@ -14,7 +14,11 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Span
 
-from extractor.mentions.drugs import belongs_to_other_drug, sentence_names_only_other_drugs
+from extractor.mentions.drugs import (
+    belongs_to_other_drug,
+    previous_sentence_credits_other_drug,
+    sentence_names_only_other_drugs,
+)
 from extractor.nlp.drug_tagger import is_sts
 from extractor.nlp.tokenizer import raw_text
 from extractor.rules.loader import Lexicons
@@ -196,8 +200,9 @@ def filter_routes(
             or _after_giving_verb(doc, span, route_token_ids)
         ):
             # an adverb ("applied topically", "treated topically alone") modifies the
-            # verb: an STS route unless its sentence is about another drug only
-            if sentence_names_only_other_drugs(doc, span):
+            # verb: an STS route unless its sentence is about another drug only, or
+            # its pronoun subject stands for the other drugs of the sentence before
+            if sentence_names_only_other_drugs(doc, span) or _pronoun_for_other_drug(doc, span):
                 continue
         elif (
             span.id_ not in ADJECTIVE_RULES_SKIP_HEAD_CHECK
@@ -229,6 +234,17 @@ def filter_routes(
             continue
         result.append(span)
     return result
+
+
+_PRONOUN_SUBJECTS = frozenset({"they", "it", "these", "this"})
+
+
+def _pronoun_for_other_drug(doc: Doc, span: Span) -> bool:
+    """ "Bisphosphonates, such as alendronate ... have shown some promise. They are
+    administered orally or intravenously": the pronoun stands for the drugs of
+    the sentence before, which names no STS."""
+    first = next((t for t in span.sent if not t.is_space), None)
+    return first is not None and first.lower_ in _PRONOUN_SUBJECTS and previous_sentence_credits_other_drug(doc, span)
 
 
 def _modified_by_specific(doc: Doc, span: Span, specific: list[Span]) -> bool:

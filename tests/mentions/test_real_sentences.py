@@ -8,6 +8,13 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a pronoun subject stands for the other drugs of the sentence before (realtext/fresh g12_03, a health page)
+    (
+        "Bisphosphonates, such as alendronate or pamidronate, are drugs that inhibit bone resorption and have shown some "
+        "promise in decreasing calcification. They are administered orally or intravenously and may reduce calcium "
+        "deposits over time. Sodium thiosulfate is applied topically.",
+        {("route", "applied topically", "topical")},
+    ),
     # a salt leaving the body is pharmacokinetics, not a result (realtext/fresh2 g14_09, a health explainer)
     (
         "Sodium thiosulfate binds calcium to form calcium thiosulfate. This soluble compound can then be cleared from "
