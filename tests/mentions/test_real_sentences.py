@@ -8,6 +8,13 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a route after another drug's amount, the drug named by its INN stem (-dronic) (realtext/fresh g12_09)
+    (
+        "Larger lesions may be improved by high-dose diltiazem (3 mg/kg per day), probenecid (1.5 g/day), IV "
+        "bisphosphonates (zoledronic acid 4 mg IV every 3–4 months for a year inhibits calcium apposition onto "
+        "hydroxyapatite), topical sodium thiosulfate 25%, or surgical excision.",
+        {("route", "topical", "topical"), ("concentration", "25%", None)},
+    ),
     # a pronoun subject stands for the other drugs of the sentence before (realtext/fresh g12_03, a health page)
     (
         "Bisphosphonates, such as alendronate or pamidronate, are drugs that inhibit bone resorption and have shown some "
