@@ -8,6 +8,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a list naming STS that failed to halt progression: a result for each, STS included (realtext/fresh g12_01)
+    (
+        "Corticosteroids, methotrexate, bisphosphonates, intravenous immunoglobulin replacement, rituximab and sodium "
+        "thiosulfate failed to halt calcinosis progression in this case.",
+        {("outcome", "failed to halt calcinosis progression", "no_response")},
+    ),
     # a route after another drug's amount, the drug named by its INN stem (-dronic) (realtext/fresh g12_09)
     (
         "Larger lesions may be improved by high-dose diltiazem (3 mg/kg per day), probenecid (1.5 g/day), IV "
