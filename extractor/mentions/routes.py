@@ -194,6 +194,8 @@ def filter_routes(
         if _shared_with_sts(doc, span):
             kept.append(span)
             continue
+        if _form_of_other_salt(doc, span):
+            continue
         if (
             span.text.lower().endswith("ly")
             or span[0].lower_ in _ADVERBIAL_OPENERS
@@ -237,6 +239,18 @@ def filter_routes(
 
 
 _PRONOUN_SUBJECTS = frozenset({"they", "it", "these", "this"})
+_CATIONS = frozenset({"sodium", "potassium", "calcium", "magnesium", "zinc"})
+
+
+def _form_of_other_salt(doc: Doc, span: Span) -> bool:
+    """A dosage-form noun right after another salt's name ("Sodium phenylbutyrate
+    injection", "calcium gluconate infusion"): that product's form, not STS's."""
+    before = [t for t in doc[max(span.sent.start, span.start - 3) : span.start] if not t.is_space]
+    for k, token in enumerate(before):
+        if token.lower_ in _CATIONS:
+            rest = before[k + 1 :]
+            return bool(rest) and all(t.is_alpha and not is_sts(t) for t in rest)
+    return False
 
 
 def _pronoun_for_other_drug(doc: Doc, span: Span) -> bool:

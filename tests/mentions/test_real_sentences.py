@@ -8,6 +8,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # another salt's dosage form in a formulary A-Z listing (realtext/fresh2 g14_13, an NHS formulary page)
+    (
+        "Status: Red Sodium phenylbutyrate injection\nStatus: Red Sodium phenylbutyrate tablets\nStatus: Red Sodium "
+        "tetradecyl sulphate injection\n\nHospital use only\n\nStatus: Red Sodium thiosulfate\n\nFor calciphylaxis",
+        set(),
+    ),
     # results credited to the drug's properties are a claim about how it works (realtext/fresh2 g14_15)
     (
         "Its role as a rather potent antioxidant has uniquely been associated with a prompt decrease in pain and its "
