@@ -114,10 +114,25 @@ class OutcomeResolver(MentionBuilder):
             return False
         if any(t.lower_ in self.lex["pooled_treatment_words"] for t in sentence) or self._names_therapy_set(sentence):
             return True
+        if self._in_usage_paragraph(sentence):
+            return True
         if sentence.start == 0:
             return False
         previous = self.doc[sentence.start - 1].sent
         return any(is_sts(t) for t in previous) and self._names_therapy_set(previous)
+
+    def _in_usage_paragraph(self, sentence: Span) -> bool:
+        """The result's paragraph (its line of text) tells which treatments a
+        cohort used ("Sodium thiosulphate and calcimimetic were the most widely
+        used management strategies"): its results are pooled over them."""
+        text = self.text
+        start = text.rfind("\n", 0, sentence.start_char) + 1
+        end = text.find("\n", sentence.end_char)
+        end = end if end != -1 else len(text)
+        line = text[start:end].lower()
+        return any(phrase in line for phrase in self.lex["usage_phrases"]) and any(
+            e.label_ == "STS" and start <= e.start_char < end for e in self.doc.ents
+        )
 
     def _partial_range_before(self, first: Token) -> bool:
         """A range from partial to complete ("partial to complete resolution of skin

@@ -751,3 +751,16 @@ def test_a_patient_who_did_not_get_sts_gives_no_rows(extractor):
     )
     mentions = extractor.extract(Document("g14_14", text))
     assert [m.text for m in mentions if m.field in ("route", "lesion_size", "outcome")] == []
+
+
+def test_results_in_a_paragraph_telling_a_cohorts_treatments_are_pooled(extract_text):
+    """realtext/dev2 s04 (UK Calciphylaxis Study abstract): "Sodium thiosulphate and calcimimetic were the most
+    widely used management strategies. ... Complete wound healing was noted in 17%": a registry's result over
+    all its treatments, not an STS result."""
+    text = (
+        "The skin lesions were mostly distributed in the lower extremities (48%). Sodium thiosulphate and calcimimetic "
+        "were the most widely used management strategies. The mortality rate was 72 deaths per hundred patient-years "
+        "(50 deaths observed in 69.5 patient years). Complete wound healing was noted in 17% and bacteraemia was "
+        "reported in 26% of patients."
+    )
+    assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
