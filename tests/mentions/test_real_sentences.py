@@ -764,3 +764,13 @@ def test_results_in_a_paragraph_telling_a_cohorts_treatments_are_pooled(extract_
         "reported in 26% of patients."
     )
     assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
+
+
+def test_a_mass_in_a_glued_volume_in_brackets_is_a_strength(extract_text):
+    """realtext/test u03 (a hospital IV guide): "(12.5g in 50ml)" is the product's strength, 25 %, not two doses."""
+    found = [
+        (m.field, m.text, m.value_max)
+        for m in extract_text("Sodium thiosulphate 25%, 50ml injection (12.5g in 50ml) Already in solution")
+        if m.field in ("dose", "concentration") and "12.5" in m.text
+    ]
+    assert found == [("concentration", "12.5g in 50ml", 25.0)]
