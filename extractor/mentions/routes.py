@@ -194,7 +194,7 @@ def filter_routes(
         if _shared_with_sts(doc, span):
             kept.append(span)
             continue
-        if _form_of_other_salt(doc, span):
+        if _form_of_other_salt(doc, span) or _names_a_diluent(doc, span):
             continue
         if (
             span.text.lower().endswith("ly")
@@ -240,6 +240,12 @@ def filter_routes(
 
 _PRONOUN_SUBJECTS = frozenset({"they", "it", "these", "this"})
 _CATIONS = frozenset({"sodium", "potassium", "calcium", "magnesium", "zinc"})
+
+
+def _names_a_diluent(doc: Doc, span: Span) -> bool:
+    """ "water for injection" names a diluent, not how STS is given."""
+    before = [t.lower_ for t in doc[max(span.sent.start, span.start - 2) : span.start] if not t.is_space]
+    return before == ["water", "for"]
 
 
 def _form_of_other_salt(doc: Doc, span: Span) -> bool:

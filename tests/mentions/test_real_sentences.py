@@ -8,6 +8,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a diluent's name is no route (realtext/holdout v30, a hospital-pharmacy compounding abstract)
+    (
+        "The preparation process for the solution of 25% sodium thiosulfate is: Ingredients: Sodium thiosulfate "
+        "pentahydrate: 25 g, water for injection (WFI): qs 100 ml.",
+        {("concentration", "25%", None)},
+    ),
     # another salt's dosage form in a formulary A-Z listing (realtext/fresh2 g14_13, an NHS formulary page)
     (
         "Status: Red Sodium phenylbutyrate injection\nStatus: Red Sodium phenylbutyrate tablets\nStatus: Red Sodium "
@@ -774,3 +780,14 @@ def test_a_mass_in_a_glued_volume_in_brackets_is_a_strength(extract_text):
         if m.field in ("dose", "concentration") and "12.5" in m.text
     ]
     assert found == [("concentration", "12.5g in 50ml", 25.0)]
+
+
+def test_the_volume_a_dose_is_diluted_to_is_no_dose(extract_text):
+    """realtext/sealed s06 (a trial summary): "diluted with D5W to 900 mL" is the infusion's volume."""
+    sentence = (
+        "The proposed dose and schedule is intravenous (IV) Sodium Thiosulfate infusion (25 grams Sodium Thiosulfate "
+        "as 100 mL Sodium Thiosulfate Injection diluted with D5W to 900 mL) to be administered in the last 60 minutes "
+        "of each haemodialysis session for 3 weeks."
+    )
+    doses = [m.text for m in extract_text(sentence) if m.field == "dose"]
+    assert "25 grams" in doses and "900 mL" not in doses
