@@ -8,6 +8,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a trial's promised benefits are no result (realtext/sealed s07, a trial registry summary)
+    (
+        "Benefits of taking part in the trial may include a decrease in ulcer wound area of between 20-50% within 24 "
+        "weeks and a reduced mortality rate (35%) with sodium thiosulfate.",
+        set(),
+    ),
     # a diluent's name is no route (realtext/holdout v30, a hospital-pharmacy compounding abstract)
     (
         "The preparation process for the solution of 25% sodium thiosulfate is: Ingredients: Sodium thiosulfate "
