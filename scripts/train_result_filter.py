@@ -6,7 +6,7 @@ TextCatBOW (unigrams and bigrams), trained with a fixed seed on CPU in seconds.
 
     python scripts/train_result_filter.py            # train on every set, save to patterns/learned/result_filter
     python scripts/train_result_filter.py --ablation # leave one set out: rules alone vs rules + filter
-    python scripts/train_result_filter.py --ablation --only fresh fresh2  # the same, for the named sets only
+    python scripts/train_result_filter.py --ablation --only closing  # the same, for the named sets only
 
 Every labelled set is used; all of them have been scored on first contact
 already (README), so the ablation is leave one set out.
@@ -51,6 +51,7 @@ SETS = {
     "last": ("realtext/last/docs", "realtext/last/gold"),
     "fresh": ("realtext/fresh/docs", "realtext/fresh/gold"),
     "fresh2": ("realtext/fresh2/docs", "realtext/fresh2/gold"),
+    "closing": ("realtext/closing/docs", "realtext/closing/gold"),
 }
 SEED = 0
 EPOCHS = 12
