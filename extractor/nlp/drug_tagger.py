@@ -75,12 +75,15 @@ class DrugTagger(RulesComponent):
             suffixed = self._suffixed
             if len(suffixed) > 500_000:
                 suffixed.clear()
-            drug_ids = []
-            for key in numpy.unique(lowers).tolist():
-                if key not in suffixed:
-                    suffixed[key] = self.suffix_re.match(strings[key]) is not None
-                if suffixed[key]:
-                    drug_ids.append(key)
+            keys = numpy.unique(lowers).tolist()
+            flags = [suffixed.get(key) for key in keys]  # the regex only for words not seen before
+            if None in flags:
+                match = self.suffix_re.match
+                for key, flag in zip(keys, flags):
+                    if flag is None:
+                        suffixed[key] = match(strings[key]) is not None
+                flags = [suffixed[key] for key in keys]
+            drug_ids = [key for key, flag in zip(keys, flags) if flag]
             positions = numpy.flatnonzero(numpy.isin(lowers, numpy.array(drug_ids, dtype="uint64"))).tolist()
             others += [doc[i : i + 1] for i in positions if i not in sts_tokens]
         others = [s for s in others if sts_tokens.isdisjoint(range(s.start, s.end))]

@@ -127,15 +127,18 @@ class FieldMatcher(RulesComponent):
             if anchors is not None and index not in anchored:
                 continue
             # the rules that can match somewhere in this Doc
-            required = [needs for needs in self.required[index] if all(masks.anywhere(need) for need in needs)]
+            required = [needs for needs in self.required[index] if masks.all_anywhere(needs)]
             if not required:
                 continue
             if anchors is not None:
-                ranges = [
-                    reach.around(i, starts[k], ends[k], masks)
-                    for i, k in anchored.get(index, [])
-                    for reach in self.reach[index]
-                ]
+                pairs = anchored.get(index, [])
+                ranges = []
+                for reach in self.reach[index]:
+                    if reach.fixed is not None:  # most rules: counts only, no run to measure
+                        before, after = reach.fixed
+                        ranges += [(max(starts[k], i - before), min(ends[k], i + 1 + after)) for i, k in pairs]
+                    else:
+                        ranges += [reach.around(i, starts[k], ends[k], masks) for i, k in pairs]
             elif self.loose is not None:
                 ranges = [
                     reach.around(i, 0, len(doc), masks)
@@ -278,6 +281,17 @@ class TokenMasks:
                 not need.ids.isdisjoint(values) if need.ids is not None else self._regex_anywhere(need, values)
             )
         return found
+
+    def all_anywhere(self, needs: tuple[Need, ...]) -> bool:
+        """Whether every one of ``needs`` passes on some token of the Doc (:meth:`anywhere`, cached per Doc)."""
+        known = self._anywhere
+        for need in needs:
+            found = known.get(need)
+            if found is None:
+                found = self.anywhere(need)
+            if not found:
+                return False
+        return True
 
     def _regex_anywhere(self, need: Need, values: set[int]) -> bool:
         """Whether one of ``values`` (a Doc's distinct strings) passes the REGEX

@@ -35,6 +35,12 @@ class LookupLemmatizer:
     def __call__(self, doc: Doc) -> Doc:
         if len(doc):
             distinct, inverse = numpy.unique(doc.to_array(LOWER), return_inverse=True)
-            lemmas = numpy.array([self._lemma(doc, int(h)) for h in distinct], dtype="uint64")
+            cache = self._cache
+            # a dict look-up per distinct word; the table only for words not seen before
+            keys = distinct.tolist()
+            found = [cache.get(key) for key in keys]
+            if None in found:
+                found = [self._lemma(doc, key) if lemma is None else lemma for key, lemma in zip(keys, found)]
+            lemmas = numpy.array(found, dtype="uint64")
             doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))  # type: ignore[arg-type]  # thinc Ints2d is a numpy array
         return doc

@@ -20,6 +20,7 @@ General mechanisms, each returning character ranges to skip:
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -147,9 +148,17 @@ def legend_entries(structure: Structure) -> list[tuple[int, int, str, str]]:
     return entries  # read by the drug tagger, the scope and the route learner
 
 
+# what every LEGEND_ENTRY match holds inside its line: a short capitalised word, a comma, a space
+_LEGEND_HINT = re.compile(r"[A-Z][A-Za-z0-9\-]{0,9},\s")
+
+
 def _find_legend_entries(structure: Structure) -> list[tuple[int, int, str, str]]:
+    """Only the lines holding a :data:`_LEGEND_HINT` are searched (one scan of the text finds them)."""
     found = []
-    for line in structure.lines:
+    lines = structure.lines
+    starts = [line.start for line in lines]
+    hinted = {bisect.bisect_right(starts, m.start()) - 1 for m in _LEGEND_HINT.finditer(structure.text)}
+    for line in (lines[k] for k in sorted(hinted) if k >= 0):
         entries = [m for m in LEGEND_ENTRY.finditer(line.text) if line.text[m.end() : m.end() + 1] in (";", ".", "")]
         several = len(entries) >= 2 and ";" in line.text
         for m in entries:
