@@ -124,53 +124,53 @@ def test_a_structured_abstracts_background_is_told_from_the_literature(extractor
     ]
 
 
-def test_the_next_label_ends_the_background_inside_one_paragraph(extractor):
-    """realtext/last g10_19: "Background. ... Case Report. ... Treatment involved intravenous sodium thiosulfate"
-    on one line: the case report's treatment is the paper's own."""
+@pytest.mark.parametrize(
+    "doc_id,text,field,expected",
+    [
+        # realtext/last g10_19: "Background. ... Case Report. ... Treatment involved intravenous sodium
+        # thiosulfate" on one line: the next label ends the background; the treatment is the paper's own
+        (
+            "g10_19",
+            "A Case of Bullous Calciphylaxis Responding to Systemic Sodium Thiosulfate Therapy\n"
+            "Abstract\n"
+            "Background. Calciphylaxis is a rare and life-threatening condition characterized by cutaneous necrosis. "
+            "Case Report. This report details an atypical case of bullous calciphylaxis in a 71-year-old female. "
+            "Treatment involved intravenous sodium thiosulfate infusions and wound care, resulting in significant "
+            "improvement after 6 months.\n",
+            "route",
+            [("intravenous", "this_study")],
+        ),
+        # realtext/last g9_02 (a Karger supplementary-material page): "Background/Aims: ... Methods: ...
+        # Results: ..." is one paragraph with no "Abstract" heading; its results are not background
+        (
+            "g9_02",
+            "Vitamin K Antagonists Predispose to Calciphylaxis in Patients with End-Stage Renal Disease\n\n"
+            "Background/Aims: Calciphylaxis is associated with a poor prognosis in dialysis patients, and its "
+            "pathogenesis remains incompletely understood. Methods: We performed a single-centre, retrospective "
+            "cohort study of 2,234 patients receiving dialysis. Results: We identified 5 cases of calciphylaxis (all "
+            "female) between January 2009 and December 2013. VKA was withdrawn in all cases and treatment instituted "
+            "with sodium thiosulphate, cinacalcet and supportive measures. All patients recovered, although there was "
+            "one sudden cerebrovascular death during follow-up.\n",
+            "outcome",
+            [("recovered", "this_study")],
+        ),
+        # realtext/test u01 (Kidney Blood Press Res 2013, a doczz transcription; the cut-off "with this"
+        # completed): under "Methods:", "In a case series five hemodialysis patients, have been successfully
+        # treated" is the paper's own series, though "case series" alone reads as a report of others
+        (
+            "u01",
+            "Multi-Modal Treatment Of Calciphylaxis With Sodium Thiosulfate\n\n"
+            "Abstract Background: Calciphylaxis is a rare, yet life-threatening disease mainly occurring in dialysis "
+            "patients. Traditional options of treatment remain unsatisfactory. Methods: Here we present a novel, "
+            "combined approach, treating calciphylaxis with IV sodium thiosulfate, cinacalcet and sevelamer. In a case "
+            "series five hemodialysis patients, have been successfully treated with this regimen.\n",
+            "outcome",
+            [("been successfully treated", "this_study")],
+        ),
+    ],
+)
+def test_structured_abstract_labels_decide_the_source(extractor, doc_id, text, field, expected):
     from extractor.ingest.document import Document
 
-    text = (
-        "A Case of Bullous Calciphylaxis Responding to Systemic Sodium Thiosulfate Therapy\n"
-        "Abstract\n"
-        "Background. Calciphylaxis is a rare and life-threatening condition characterized by cutaneous necrosis. "
-        "Case Report. This report details an atypical case of bullous calciphylaxis in a 71-year-old female. "
-        "Treatment involved intravenous sodium thiosulfate infusions and wound care, resulting in significant "
-        "improvement after 6 months.\n"
-    )
-    routes = [(m.text, m.source) for m in extractor.extract(Document("g10_19", text)) if m.field == "route"]
-    assert routes == [("intravenous", "this_study")]
-
-
-def test_a_structured_abstract_in_one_paragraph_is_not_an_introduction(extractor):
-    """realtext/last g9_02 (Karger supplementary-material page): "Background/Aims: ... Methods: ... Results:
-    ..." is one paragraph with no "Abstract" heading; its results are the paper's own, not background."""
-    from extractor.ingest.document import Document
-
-    text = (
-        "Vitamin K Antagonists Predispose to Calciphylaxis in Patients with End-Stage Renal Disease\n\n"
-        "Background/Aims: Calciphylaxis is associated with a poor prognosis in dialysis patients, and its "
-        "pathogenesis remains incompletely understood. Methods: We performed a single-centre, retrospective cohort "
-        "study of 2,234 patients receiving dialysis. Results: We identified 5 cases of calciphylaxis (all female) "
-        "between January 2009 and December 2013. VKA was withdrawn in all cases and treatment instituted with sodium "
-        "thiosulphate, cinacalcet and supportive measures. All patients recovered, although there was one sudden "
-        "cerebrovascular death during follow-up.\n"
-    )
-    outcomes = [(m.text, m.source) for m in extractor.extract(Document("g9_02", text)) if m.field == "outcome"]
-    assert outcomes == [("recovered", "this_study")]
-
-
-def test_a_structured_abstracts_methods_run_is_the_papers_own(extractor):
-    """realtext/test u01 (Kidney Blood Press Res 2013, a doczz transcription): under the abstract's "Methods:"
-    label, "In a case series five hemodialysis patients, have been successfully treated" is the paper's own
-    series, though "case series" alone reads as a report of others (the cut-off "with this" completed)."""
-    from extractor.ingest.document import Document
-
-    text = (
-        "Multi-Modal Treatment Of Calciphylaxis With Sodium Thiosulfate\n\n"
-        "Abstract Background: Calciphylaxis is a rare, yet life-threatening disease mainly occurring in dialysis "
-        "patients. Traditional options of treatment remain unsatisfactory. Methods: Here we present a novel, combined "
-        "approach, treating calciphylaxis with IV sodium thiosulfate, cinacalcet and sevelamer. In a case series five "
-        "hemodialysis patients, have been successfully treated with this regimen.\n"
-    )
-    outcomes = [(m.text, m.source) for m in extractor.extract(Document("u01", text)) if m.field == "outcome"]
-    assert outcomes == [("been successfully treated", "this_study")]
+    found = [(m.text, m.source) for m in extractor.extract(Document(doc_id, text)) if m.field == field]
+    assert found == expected
