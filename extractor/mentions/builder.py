@@ -50,19 +50,30 @@ class MentionBuilder:
         self._sentence_words: dict[int, set[str]] = {}
         self._sentence_lemmas: dict[int, set[str]] = {}
         self._regimen_tables: dict[int, bool] = {}
-        sts_starts = [ent.start for ent in doc.ents if ent.label_ == "STS"]
-        self.first_sts_sentence_start = doc[min(sts_starts, default=0)].sent.start if len(doc) else 0
-        self.sts_sentence_chars = sorted({doc[i].sent.start_char for i in sts_starts})
+        self.sts_names = [ent for ent in doc.ents if ent.label_ == "STS"]  # in text order
+        self._sts_chars = [ent.start_char for ent in self.sts_names]
+        first = self.sts_names[0].start if self.sts_names else 0
+        self.first_sts_sentence_start = doc[first].sent.start if len(doc) else 0
+        self.sts_sentence_chars = sorted({ent.sent.start_char for ent in self.sts_names})
+
+    def names_sts_between(self, start: int, end: int) -> bool:
+        """Whether an STS name starts in the text range [start, end)."""
+        k = bisect.bisect_left(self._sts_chars, start)
+        return k < len(self._sts_chars) and self._sts_chars[k] < end
 
     def sts_enters_case_after(self, sentence: Span) -> bool:
         """Whether ``sentence`` lies in a case narrative section ("Case Description")
         before STS is named in that section: the patient's course up to then is
         history, whatever the background said of STS before the case."""
         start = sentence.start_char
-        opened = [a for a, name, _ in self.structure.sections if a <= start]
-        if not opened or self.structure.section_at(start) != "methods":
+        opened = None
+        for section_start, name, _ in self.structure.sections:
+            if section_start > start:
+                break
+            opened = (section_start, name)
+        if opened is None or opened[1] != "methods":
             return False
-        k = bisect.bisect_left(self.sts_sentence_chars, max(opened))
+        k = bisect.bisect_left(self.sts_sentence_chars, opened[0])
         return k == len(self.sts_sentence_chars) or sentence.end_char <= self.sts_sentence_chars[k]
 
     def sentence_index(self, offset: int) -> int:

@@ -46,9 +46,7 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
         nor where the paper says its patient did not get it ("was not available and
         not given")."""
         not_given = self.x.lexicons.word_set("not_given_phrases")
-        for ent in self.doc.ents:
-            if ent.label_ != "STS":
-                continue
+        for ent in self.sts_names:
             index = self.sentence_index(ent.start_char)
             if self.attributor.source_of(index, ent.start_char, ent.end_char) != THIS_STUDY:
                 continue

@@ -152,18 +152,26 @@ def clause_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[
     return bool(drugs) and not any(is_sts for _, is_sts in drugs)
 
 
+def previous_drugs_of_drugless_sentence(doc: Doc, span: Span) -> list[tuple[int, int, bool]] | None:
+    """The drugs the sentence before names (in the same paragraph), when the
+    span's own sentence names none; None when there is no such sentence."""
+    sentence = span.sent
+    if drug_positions(doc, sentence) or sentence.start == 0:
+        return None
+    gap = doc[sentence.start - 1]
+    if gap.is_space and "\n" in gap.text:
+        return None  # a new paragraph
+    return drug_positions(doc, gap.sent)
+
+
 def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
     """A result sentence naming no drug follows, in the same paragraph, a
     sentence naming other drugs only: the result is theirs ("Hyperbaric oxygen
     was added. The wounds healed.")."""
-    sentence = span.sent
-    if drug_positions(doc, sentence) or sentence.start == 0:
+    drugs = previous_drugs_of_drugless_sentence(doc, span)
+    if drugs is None:
         return False
-    gap = doc[sentence.start - 1]
-    if gap.is_space and "\n" in gap.text:
-        return False  # a new paragraph
-    previous = gap.sent
-    drugs = drug_positions(doc, previous)
+    previous = doc[span.sent.start - 1].sent
     if not drugs or any(is_sts for *_, is_sts in drugs):
         return False
     # "it has been combined with cinacalcet": a companion of the subject, not the new subject

@@ -7,7 +7,7 @@ from spacy.tokens import Span, Token
 from extractor.mentions.builder import MentionBuilder, longest_first
 from extractor.mentions.drugs import (
     clause_names_only_other_drugs,
-    drug_positions,
+    previous_drugs_of_drugless_sentence,
     previous_sentence_credits_other_drug,
     result_of_named_other_drug,
     sentence_names_only_other_drugs,
@@ -130,9 +130,7 @@ class OutcomeResolver(MentionBuilder):
         end = text.find("\n", sentence.end_char)
         end = end if end != -1 else len(text)
         line = text[start:end].lower()
-        return any(phrase in line for phrase in self.lex["usage_phrases"]) and any(
-            e.label_ == "STS" and start <= e.start_char < end for e in self.doc.ents
-        )
+        return any(phrase in line for phrase in self.lex["usage_phrases"]) and self.names_sts_between(start, end)
 
     def _partial_range_before(self, first: Token) -> bool:
         """A range from partial to complete ("partial to complete resolution of skin
@@ -147,18 +145,12 @@ class OutcomeResolver(MentionBuilder):
         another treatment only as possibilities ("may assist in healing as may the
         use of sodium thiosulfate and hyperbaric oxygen therapy"): the result is
         not told of STS."""
-        sentence = span.sent
-        if sentence.start == 0 or drug_positions(self.doc, sentence):
-            return False
-        gap = self.doc[sentence.start - 1]
-        if gap.is_space and "\n" in gap.text:
-            return False
-        previous = gap.sent
-        drugs = drug_positions(self.doc, previous)
+        drugs = previous_drugs_of_drugless_sentence(self.doc, span)
         return (
-            any(sts for *_, sts in drugs)
+            drugs is not None
+            and any(sts for *_, sts in drugs)
             and any(not sts for *_, sts in drugs)
-            and any(t.lower_ in self.lex["hedge_modals"] for t in previous)
+            and any(t.lower_ in self.lex["hedge_modals"] for t in self.doc[span.sent.start - 1].sent)
         )
 
     def _names_therapy_set(self, sentence: Span) -> bool:
