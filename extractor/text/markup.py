@@ -63,15 +63,10 @@ def tag_name(tag: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-def has_markup(text: str) -> bool:
-    """Whether any tag other than the kept inline ones occurs (most texts have none)."""
-    return "<" in text and any(tag_name(m.group(0)) not in INLINE_KEPT for m in TAG.finditer(text))
-
-
 def structure_view(text: str) -> str:
     """Same-length copy for the structure reader: block tags end a line, other
     unknown tags are blank, the kept inline tags stay."""
-    if not has_markup(text):
+    if "<" not in text:
         return text
 
     def replace(match: re.Match) -> str:
