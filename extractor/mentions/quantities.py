@@ -1,7 +1,7 @@
 """Numbers, ranges, comparators and units → the schema's normalized values.
 
-g → mg, mg/mL → % (w/v), cm → mm, "A x B" → largest dimension, a mixing
-ratio → the STS share in %. Everything returns (value_min, value_max, unit).
+g → mg, mg/mL → % (w/v), a molar strength → % (w/v) of the pentahydrate, cm → mm,
+"A x B" → largest dimension, a mixing ratio → the STS share in %. Everything returns (value_min, value_max, unit).
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ _UNIT_RE = re.compile(
 )
 
 Values = tuple[float | None, float | None, str | None]
+
+# Sodium thiosulfate pentahydrate, the salt pharmacies dissolve: 1 M = 248.18 g/L = 24.818 % (w/v)
+_PENTAHYDRATE_PERCENT_PER_MOLAR = 24.818
+_MOLAR = re.compile(rf"({NUMBER})(?:\s*/\s*({NUMBER}))?\s*(?:M|mol/[lL]|molar)(?![A-Za-z])")
 
 
 def clean(value: float | None) -> float | None:
@@ -123,6 +127,11 @@ def concentration_values(text: str) -> Values | None:
     if mass_volume:
         grams = float(mass_volume.group(1)) * (0.001 if mass_volume.group(2).lower() == "mg" else 1.0)
         pct = clean(100.0 * grams / float(mass_volume.group(3)))
+        return pct, pct, "%"
+    molar = _MOLAR.search(text)
+    if molar:  # "1/6 M" → 4.14 %, "0.5 mol/L" → 12.41 %: two decimals, as a pharmacy label gives it
+        divisor = float(molar.group(2)) if molar.group(2) else 1.0
+        pct = round(float(molar.group(1)) / divisor * _PENTAHYDRATE_PERCENT_PER_MOLAR, 2) if divisor else None
         return pct, pct, "%"
     span = re.search(rf"({NUMBER})\s*%?\s*(?:[-–—]|to)\s*({NUMBER})\s*%", text)
     if span:  # "10–25%", "10% to 25%"

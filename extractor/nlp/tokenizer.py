@@ -181,7 +181,7 @@ class TailSearch:
 
 
 def _adapt(tokenizer: Tokenizer) -> None:
-    """Split "thiosulfate—10", "calcinosis.2", "thiosulfate(TST)", "1 mL." and "mL/session" so rules see
+    """Split "thiosulfate—10", "calcinosis.2", "thiosulfate5", "thiosulfate(TST)", "1 mL." and "mL/session" so rules see
     the word, the number and the unit."""
     extra = (
         r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})[.,](?=[0-9])"
@@ -195,10 +195,13 @@ def _adapt(tokenizer: Tokenizer) -> None:
         [rf"(?<=^{re.escape(unit)})\.$" for unit in UNIT_WORDS_WITH_STOP]
         + [r"(?<=/mL)\.$", r"(?<=/ml)\.$", r"(?<=/kg)\.$"]
     )
+    # a reference or footnote number glued to a word, as scraped superscripts come: "intravenously1",
+    # "thiosulfate5", "topical5,7" (the word stays a word; attribution reads the number as a marker)
+    glued_marker = r"(?<=[a-z]{4})[0-9]{1,2}(?:,[0-9]{1,2})*$"
     suffix = tokenizer.suffix_search.__self__.pattern
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
-        tokenizer.suffix_search = TailSearch(re.compile(f"{unit_stops}|{suffix}"))
+        tokenizer.suffix_search = TailSearch(re.compile(f"{unit_stops}|{glued_marker}|{suffix}"))
     rules = tokenizer.rules or {}
     # and "<3" is a size ("small(<3cm)"), not the heart emoticon of spaCy's special cases
     tokenizer.rules = {

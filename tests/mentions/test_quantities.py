@@ -45,6 +45,8 @@ def test_dose(text, header_unit, expected):
         ("50:50", (50, 50, "ratio")),
         ("1:1 ratio", (50, 50, "ratio")),
         ("1:3", (25, 25, "ratio")),
+        ("1/6 M", (4.14, 4.14, "%")),  # molar strengths: % (w/v) of the pentahydrate, 248.18 g/mol
+        ("0.5 mol/L", (12.41, 12.41, "%")),
     ],
 )
 def test_concentration(text, expected):

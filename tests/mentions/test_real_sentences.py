@@ -8,6 +8,21 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # reference or footnote numbers glued to words, as scraped superscripts come, and a molar strength
+    # (realtext/closing g17_12, a hospital-pharmacy congress abstract)
+    (
+        "Results It was decided to administer the patient sodium thiosulfate by three different ways: intravenously1 "
+        "25 g/1.73 m2 of corporal surface, three times a week during haemodialysis treatment; intralesionally2 1/6 M "
+        "concentration monthly dosage; and topical solution3 10% applied to the ulcerous lesions with occlusive "
+        "dressing.",
+        {
+            ("route", "intravenously", "intravenous"),
+            ("dose", "25 g/1.73 m2", None),
+            ("route", "intralesionally", "intralesional"),
+            ("concentration", "1/6 M", None),
+            ("route", "topical", "topical"),
+        },
+    ),
     # a trial's promised benefits are no result (realtext/sealed s07, a trial registry summary)
     (
         "Benefits of taking part in the trial may include a decrease in ulcer wound area of between 20-50% within 24 "
