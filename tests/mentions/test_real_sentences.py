@@ -235,6 +235,17 @@ def test_keyword_line_is_not_a_route(extract_text):
 
 
 SESSION2_CASES = [
+    # what a disease's treatment options are is background; the authors' own result follows
+    # (realtext/closing g17_06, a nephrology case-report abstract)
+    (
+        "The only therapeutic option is represented by intravenous sodium thiosulfate. Currently, clear guidelines are "
+        "lacking. We have had a good therapeutic response with doses of sodium thiosulfate in association with "
+        "multidisciplinary management of the patient.",
+        {
+            ("route", "intravenous", "intravenous", "cited"),
+            ("outcome", "good therapeutic response", "partial_response", "this_study"),
+        },
+    ),
     # lay route wording, a reporting cue for source (realtext/test u16)
     (
         "However, recent reports have shown that a medication called sodium thiosulfate has been effective in treating "
