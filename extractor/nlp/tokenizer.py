@@ -181,10 +181,11 @@ class TailSearch:
 
 
 def _adapt(tokenizer: Tokenizer) -> None:
-    """Split "thiosulfate—10", "calcinosis.2", "thiosulfate5", "thiosulfate(TST)", "1 mL." and "mL/session" so rules see
+    """Split "thiosulfate—10", "calcinosis.2", "neonates.Purpose", "thiosulfate5", "thiosulfate(TST)", "1 mL." and "mL/session" so rules see
     the word, the number and the unit."""
     extra = (
         r"(?<=[A-Za-z])[—–](?=[0-9A-Za-z])|(?<=[a-z]{3})[.,](?=[0-9])"
+        r"|(?<=[a-z]{3})\.(?=[A-Z][a-z])"  # a sentence glued to the next one, as scraped text loses the space
         r"|(?<=[A-Za-z])/(?=(?:session|day|week|dose|lesion|month|injection|d|wk|h)\b)"
         r"|(?<=[a-z]{2})\((?=[A-Za-z0-9<>≤≥])"  # "thiosulfate(TST)", "small(<3cm)": a bracket glued to a word
         r"|(?<=\d)(?=(?:cms|mms|mls|mg/ml|mg/mL)$)"  # "3cms" → "3", "cms"; "150mg/ml" → "150", "mg/ml"

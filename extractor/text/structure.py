@@ -64,6 +64,7 @@ _SENTENCE_END = re.compile(
     r"[.!?]"  # the full stop
     r"(?:[\"')\]]|<sup>[^<]{0,20}</sup>|\^\{[^}]{0,20}\}|\^[^^\s]{1,20}\^|[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+|\d{1,3}(?:[,–-]\d{1,3})*)*"  # closers, markers
     r"(?=\s+[\"'(\[]?[A-Z0-9#*<])"
+    r"|(?<=[a-z]{3})\.(?=[A-Z][a-z])"  # a sentence glued to the next, as scraped text loses the space
 )
 ARTICLE_START = re.compile(
     r"^\s*(?:<?https?://(?:dx\.)?doi\.org/\S+>?|doi:\s*\S+|DOI:\s*\S+|To the Editor:?)\s*$|^\s*To the Editor:",
