@@ -28,6 +28,8 @@ _LISTED_PERCENT = re.compile(
     r"(?:\s*\([^()]{0,25}\))?\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|versus|vs\.?)\s+)((\d+(?:\.\d+)?)\s*%)(?!\s*of\b)"
 )
 _EQUIVALENT_PERCENT = re.compile(r"\s*\(\s*((\d+(?:\.\d+)?)\s*%)\s*\)")  # "250 mg/mL (25%)"
+# "ranging in diameter from 1 mm to several centimeters": a disease's usual sizes, no lesion measured
+_VAGUE_RANGE_END = re.compile(r"\s*(?:to|and|[-–])\s+(?:several|a few|few|many|multiple|numerous)\b", re.IGNORECASE)
 
 
 class QuantityResolver(MentionBuilder):
@@ -68,6 +70,8 @@ class QuantityResolver(MentionBuilder):
             if field in ("dose", "concentration") and belongs_to_other_drug(self.doc, quantity):
                 continue
             if self.x.context.modifiers(self.doc, quantity, field):
+                continue
+            if field == "lesion_size" and _VAGUE_RANGE_END.match(self.text, end):
                 continue
             piece = self.text[start:end]
             if field == "dose":

@@ -8,6 +8,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a disease's usual sizes, a range to a vague end, measure no lesion (realtext/test u11, a review)
+    (
+        "The deposits of calcium are firm, irregular, and generally nontender, ranging in diameter from 1 mm to several "
+        "centimeters.",
+        set(),
+    ),
     # reference or footnote numbers glued to words, as scraped superscripts come, and a molar strength
     # (realtext/closing g17_12, a hospital-pharmacy congress abstract)
     (
