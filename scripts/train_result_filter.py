@@ -52,6 +52,7 @@ SETS = {
     "fresh": ("realtext/fresh/docs", "realtext/fresh/gold"),
     "fresh2": ("realtext/fresh2/docs", "realtext/fresh2/gold"),
     "closing": ("realtext/closing/docs", "realtext/closing/gold"),
+    "envoi": ("realtext/envoi/docs", "realtext/envoi/gold"),
 }
 SEED = 0
 EPOCHS = 12
