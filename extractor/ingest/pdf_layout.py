@@ -400,10 +400,40 @@ def _is_horizontal(f: Frag) -> bool:
 
 
 def find_gutter(frags: list[Frag], width: float) -> float | None:
-    """x of the gutter between two columns, or None for a one-column page."""
+    """x of the gutter between two columns, or None for a one-column page.
+
+    A table or flow chart set across both columns can hide the gutter (its
+    narrow cells cross it on every row); then the gutter is searched again
+    among the wide lines only, and taken if body lines stand side by side on
+    the same rows on both sides of a narrow gap."""
     body = [f for f in frags if len(f.text) > 1]
     if len(body) < 6:
         return None
+    g = _gutter(body, body, width)
+    if g is not None:
+        return g
+    wide = [f for f in body if f.x1 - f.x0 > 0.25 * width]
+    g = _gutter(wide, body, width)
+    if g is None:
+        return None
+    left, right = _column_lines(body, g, width)
+    side_by_side = sum(any(o.top < f.bottom and f.top < o.bottom for o in right) for f in left)
+    # a gutter is narrow: the right column starts a few points after the left one ends
+    # (a wide gap between two table columns is not one)
+    gap = sorted(f.x0 for f in right)[len(right) // 2] - sorted(f.x1 for f in left)[len(left) // 2]
+    return g if side_by_side >= 3 and gap < 0.05 * width else None
+
+
+def _column_lines(body: list[Frag], g: float, width: float) -> tuple[list[Frag], list[Frag]]:
+    """Wide lines ending just left of ``g`` and starting just right of it."""
+    left = [f for f in body if g - 0.12 * width < f.x1 <= g and f.x1 - f.x0 > 0.25 * width]
+    right = [f for f in body if g <= f.x0 < g + 0.12 * width and f.x1 - f.x0 > 0.25 * width]
+    return left, right
+
+
+def _gutter(crossing: list[Frag], body: list[Frag], width: float) -> float | None:
+    """The x crossed by the fewest of ``crossing``, if body lines end just left
+    of it and start just right of it."""
     lo, hi = 0.3 * width, 0.7 * width
     step = 1.0
     xs = []
@@ -413,7 +443,7 @@ def find_gutter(frags: list[Frag], width: float) -> float | None:
         x += step
     # fragments crossing each x: +1 where a fragment starts covering, -1 after it ends
     delta = [0] * (len(xs) + 1)
-    for f in body:
+    for f in crossing:
         a = max(int((f.x0 + 0.5 - lo) / step) + 1, 0)
         b = min(int((f.x1 - 0.5 - lo) / step), len(xs) - 1)
         if a <= b:
@@ -432,10 +462,8 @@ def find_gutter(frags: list[Frag], width: float) -> float | None:
             run_start = None
     _length, a, b = max(runs)
     g = xs[(a + b) // 2]
-    # body-text columns: wide lines ending just left of g / starting just right
-    # of g, several of them side by side on the same rows
-    left = [f for f in body if g - 0.12 * width < f.x1 <= g and f.x1 - f.x0 > 0.25 * width]
-    right = [f for f in body if g <= f.x0 < g + 0.12 * width and f.x1 - f.x0 > 0.25 * width]
+    # body-text columns: wide lines ending just left of g / starting just right of g
+    left, right = _column_lines(body, g, width)
     if len(left) < 3 or len(right) < 3:
         return None
     return g
