@@ -194,7 +194,7 @@ def filter_routes(
         if _shared_with_sts(doc, span):
             kept.append(span)
             continue
-        if _form_of_other_salt(doc, span) or _names_a_diluent(doc, span):
+        if _form_of_other_salt(doc, span, lexicons.word_set("salt_cations")) or _names_a_diluent(doc, span):
             continue
         if (
             span.text.lower().endswith("ly")
@@ -239,7 +239,6 @@ def filter_routes(
 
 
 _PRONOUN_SUBJECTS = frozenset({"they", "it", "these", "this"})
-_CATIONS = frozenset({"sodium", "potassium", "calcium", "magnesium", "zinc"})
 
 
 def _names_a_diluent(doc: Doc, span: Span) -> bool:
@@ -248,12 +247,12 @@ def _names_a_diluent(doc: Doc, span: Span) -> bool:
     return before == ["water", "for"]
 
 
-def _form_of_other_salt(doc: Doc, span: Span) -> bool:
+def _form_of_other_salt(doc: Doc, span: Span, cations: frozenset[str]) -> bool:
     """A dosage-form noun right after another salt's name ("Sodium phenylbutyrate
     injection", "calcium gluconate infusion"): that product's form, not STS's."""
     before = [t for t in doc[max(span.sent.start, span.start - 3) : span.start] if not t.is_space]
     for k, token in enumerate(before):
-        if token.lower_ in _CATIONS:
+        if token.lower_ in cations:
             rest = before[k + 1 :]
             return bool(rest) and all(t.is_alpha and not is_sts(t) for t in rest)
     return False
