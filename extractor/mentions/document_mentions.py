@@ -7,6 +7,8 @@ resolver (routes, quantities, outcomes, tables, evidence fields), all sharing
 
 from __future__ import annotations
 
+import re
+
 from extractor.mentions.attribution import THIS_STUDY
 from extractor.mentions.builder import NUMERIC_FIELDS, without_overlaps
 from extractor.mentions.evidence_resolver import EvidenceResolver
@@ -15,6 +17,9 @@ from extractor.mentions.quantity_resolver import QuantityResolver
 from extractor.mentions.route_resolver import RouteResolver
 from extractor.mentions.table_resolver import TableResolver
 from extractor.schema import Mention
+
+# how far (characters) from a name of STS a "not given" phrase still speaks of it
+_NOT_GIVEN_REACH = 80
 
 OWN_STS_FIELDS = frozenset({"lesion_size", "outcome", "route"})
 
@@ -51,7 +56,12 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
             if self.attributor.source_of(index, ent.start_char, ent.end_char) != THIS_STUDY:
                 continue
             s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
-            sentence = " ".join(self.text[s_start:s_end].lower().split())
-            if not any(phrase in sentence for phrase in not_given):
+            # the phrase near the drug's name, as whole words: "data were unavailable" at
+            # the other end of the sentence says nothing of the drug
+            near = self.text[
+                max(s_start, ent.start_char - _NOT_GIVEN_REACH) : min(s_end, ent.end_char + _NOT_GIVEN_REACH)
+            ]
+            near = " ".join(near.lower().split())
+            if not any(re.search(rf"\b{re.escape(phrase)}\b", near) for phrase in not_given):
                 return True
         return False

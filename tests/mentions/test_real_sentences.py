@@ -797,6 +797,20 @@ def test_a_patient_who_did_not_get_sts_gives_no_rows(extractor):
     assert [m.text for m in mentions if m.field in ("route", "lesion_size", "outcome")] == []
 
 
+def test_unavailable_data_far_from_the_drug_do_not_say_it_was_not_given(extractor):
+    """A mechanism check (wording made for the test, not real text): "unavailable" at the other end of a
+    long sentence speaks of the data, so the patient's own STS route stays."""
+    from extractor.ingest.document import Document
+
+    text = (
+        "Calciphylaxis in a haemodialysis patient\n\n"
+        "We treated our patient with intravenous sodium thiosulfate three times weekly after each dialysis session "
+        "for twelve weeks, although the results of the skin biopsy taken at another hospital were unavailable.\n"
+    )
+    mentions = extractor.extract(Document("t", text))
+    assert [(m.field, m.text) for m in mentions if m.field == "route"] == [("route", "intravenous")]
+
+
 def test_results_in_a_paragraph_telling_a_cohorts_treatments_are_pooled(extract_text):
     """realtext/dev2 s04 (UK Calciphylaxis Study abstract): "Sodium thiosulphate and calcimimetic were the most
     widely used management strategies. ... Complete wound healing was noted in 17%": a registry's result over
