@@ -4,6 +4,7 @@ candidates by field, and the one place a Mention is built."""
 from __future__ import annotations
 
 import bisect
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy
@@ -12,6 +13,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.ingest.document import Document
 from extractor.mentions.attribution import SourceAttributor
+from extractor.mentions.indication import paragraphs
 from extractor.mentions.outcomes import (
     success_means_complete,
 )
@@ -55,6 +57,19 @@ class MentionBuilder:
         first = self.sts_names[0].start if self.sts_names else 0
         self.first_sts_sentence_start = doc[first].sent.start if len(doc) else 0
         self.sts_sentence_chars = sorted({ent.sent.start_char for ent in self.sts_names})
+
+    @cached_property
+    def _paragraphs(self) -> list[tuple[int, int]]:
+        return paragraphs(self.structure)
+
+    @cached_property
+    def _paragraph_starts(self) -> list[int]:
+        return [start for start, _ in self._paragraphs]
+
+    def paragraph_at(self, offset: int) -> tuple[int, int]:
+        """The paragraph (blank-line separated block) holding ``offset``."""
+        k = bisect.bisect_right(self._paragraph_starts, offset) - 1
+        return self._paragraphs[k] if k >= 0 else (0, len(self.text))
 
     def names_sts_between(self, start: int, end: int) -> bool:
         """Whether an STS name starts in the text range [start, end)."""

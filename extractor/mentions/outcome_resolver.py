@@ -122,15 +122,14 @@ class OutcomeResolver(MentionBuilder):
         return any(is_sts(t) for t in previous) and self._names_therapy_set(previous)
 
     def _in_usage_paragraph(self, sentence: Span) -> bool:
-        """The result's paragraph (its line of text) tells which treatments a
-        cohort used ("Sodium thiosulphate and calcimimetic were the most widely
-        used management strategies"): its results are pooled over them."""
-        text = self.text
-        start = text.rfind("\n", 0, sentence.start_char) + 1
-        end = text.find("\n", sentence.end_char)
-        end = end if end != -1 else len(text)
-        line = text[start:end].lower()
-        return any(phrase in line for phrase in self.lex["usage_phrases"]) and self.names_sts_between(start, end)
+        """The result's paragraph (a blank-line separated block, so a hard-wrapped
+        paragraph is one) tells which treatments a cohort used ("Sodium
+        thiosulphate and calcimimetic were the most widely used management
+        strategies"): its results are pooled over them."""
+        start, end = self.paragraph_at(sentence.start_char)
+        end = max(end, sentence.end_char)
+        block = self.text[start:end].lower()
+        return any(phrase in block for phrase in self.lex["usage_phrases"]) and self.names_sts_between(start, end)
 
     def _partial_range_before(self, first: Token) -> bool:
         """A range from partial to complete ("partial to complete resolution of skin

@@ -824,6 +824,18 @@ def test_results_in_a_paragraph_telling_a_cohorts_treatments_are_pooled(extract_
     assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
 
 
+def test_a_hard_wrapped_paragraph_telling_a_cohorts_treatments_is_one_paragraph(extract_text):
+    """The same realtext/dev2 s04 sentences wrapped at 72 columns, as a PDF reader or a mail archive gives them:
+    the usage phrase and the result sit on different lines of one paragraph."""
+    text = (
+        "The skin lesions were mostly distributed in the lower extremities (48%).\nSodium thiosulphate and "
+        "calcimimetic were the most widely used management\nstrategies. The mortality rate was 72 deaths per hundred "
+        "patient-years (50\ndeaths observed in 69.5 patient years). Complete wound healing was noted\nin 17% and "
+        "bacteraemia was reported in 26% of patients."
+    )
+    assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
+
+
 def test_a_mass_in_a_glued_volume_in_brackets_is_a_strength(extract_text):
     """realtext/test u03 (a hospital IV guide): "(12.5g in 50ml)" is the product's strength, 25 %, not two doses."""
     found = [
