@@ -3,6 +3,8 @@ each case is a real sentence and the behaviour a reviewer would notice."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 from extractor.schema import CORE_FIELDS
@@ -811,28 +813,21 @@ def test_unavailable_data_far_from_the_drug_do_not_say_it_was_not_given(extracto
     assert [(m.field, m.text) for m in mentions if m.field == "route"] == [("route", "intravenous")]
 
 
-def test_results_in_a_paragraph_telling_a_cohorts_treatments_are_pooled(extract_text):
+_REGISTRY_PARAGRAPH = (
+    "The skin lesions were mostly distributed in the lower extremities (48%). Sodium thiosulphate and calcimimetic "
+    "were the most widely used management strategies. The mortality rate was 72 deaths per hundred patient-years "
+    "(50 deaths observed in 69.5 patient years). Complete wound healing was noted in 17% and bacteraemia was "
+    "reported in 26% of patients."
+)
+
+
+@pytest.mark.parametrize("wrapped", [False, True], ids=["one line", "hard-wrapped at 72 columns"])
+def test_results_in_a_paragraph_telling_a_cohorts_treatments_are_pooled(extract_text, wrapped):
     """realtext/dev2 s04 (UK Calciphylaxis Study abstract): "Sodium thiosulphate and calcimimetic were the most
     widely used management strategies. ... Complete wound healing was noted in 17%": a registry's result over
-    all its treatments, not an STS result."""
-    text = (
-        "The skin lesions were mostly distributed in the lower extremities (48%). Sodium thiosulphate and calcimimetic "
-        "were the most widely used management strategies. The mortality rate was 72 deaths per hundred patient-years "
-        "(50 deaths observed in 69.5 patient years). Complete wound healing was noted in 17% and bacteraemia was "
-        "reported in 26% of patients."
-    )
-    assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
-
-
-def test_a_hard_wrapped_paragraph_telling_a_cohorts_treatments_is_one_paragraph(extract_text):
-    """The same realtext/dev2 s04 sentences wrapped at 72 columns, as a PDF reader or a mail archive gives them:
-    the usage phrase and the result sit on different lines of one paragraph."""
-    text = (
-        "The skin lesions were mostly distributed in the lower extremities (48%).\nSodium thiosulphate and "
-        "calcimimetic were the most widely used management\nstrategies. The mortality rate was 72 deaths per hundred "
-        "patient-years (50\ndeaths observed in 69.5 patient years). Complete wound healing was noted\nin 17% and "
-        "bacteraemia was reported in 26% of patients."
-    )
+    all its treatments, not an STS result; also when the paragraph is hard-wrapped (as a PDF reader or a mail
+    archive gives it), the usage phrase and the result then on different lines of one paragraph."""
+    text = textwrap.fill(_REGISTRY_PARAGRAPH, 72) if wrapped else _REGISTRY_PARAGRAPH
     assert [m.text for m in extract_text(text) if m.field == "outcome"] == []
 
 
