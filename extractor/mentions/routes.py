@@ -196,6 +196,8 @@ def filter_routes(
             continue
         if _form_of_other_salt(doc, span, lexicons.word_set("salt_cations")) or _names_a_diluent(doc, span):
             continue
+        if _a_harm_to_avoid(doc, span, lexicons.word_set("trauma_words")):
+            continue
         if (
             span.text.lower().endswith("ly")
             or span[0].lower_ in _ADVERBIAL_OPENERS
@@ -256,6 +258,15 @@ def _form_of_other_salt(doc: Doc, span: Span, cations: frozenset[str]) -> bool:
             rest = before[k + 1 :]
             return bool(rest) and all(t.is_alpha and not is_sts(t) for t in rest)
     return False
+
+
+def _a_harm_to_avoid(doc: Doc, span: Span, trauma_words: frozenset[str]) -> bool:
+    """ "minimizing trauma (such as injections) at high-risk sites", "avoid subcutaneous
+    injections": a route word after a word of harm or its avoidance, in a sentence naming
+    no STS, is a cause of lesions, not how STS was given."""
+    if any(is_sts(t) for t in span.sent):
+        return False
+    return any(t.lower_ in trauma_words for t in doc[max(span.sent.start, span.start - 5) : span.start])
 
 
 def _pronoun_for_other_drug(doc: Doc, span: Span) -> bool:

@@ -10,6 +10,14 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a route word after a word of harm to avoid is a cause of lesions (realtext/coda g18_09, a calciphylaxis page)
+    (
+        "Primary prevention strategies for high-risk patients involve improvement of nutritional status (both obesity "
+        "and malnourishment increase risk), vitamin D supplementation, routine monitoring of serum calcium and "
+        "phosphate, minimizing trauma (such as injections) at high-risk sites (buttocks, thighs, abdomen), and "
+        "avoiding hypotension.",
+        set(),
+    ),
     # a disease's usual sizes, a range to a vague end, measure no lesion (realtext/test u11, a review)
     (
         "The deposits of calcium are firm, irregular, and generally nontender, ranging in diameter from 1 mm to several "
