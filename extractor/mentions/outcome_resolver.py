@@ -81,6 +81,8 @@ class OutcomeResolver(MentionBuilder):
                 category = "symptom_relief"
             if negated and category in ("partial_response", "complete_response"):
                 category = "no_response"  # "did not produce improvement", "without objective regression"
+            elif category == "recurrence" and (negated or self._denied(tokens[0])):
+                continue  # "no relapse was seen in the following 2 years", "without recurrence to date"
             if self.x.result_filter is not None and not self.x.result_filter.keeps(
                 self.text[start:end], self.text[s_start:s_end]
             ):
@@ -130,6 +132,11 @@ class OutcomeResolver(MentionBuilder):
         end = max(end, sentence.end_char)
         block = self.text[start:end].lower()
         return any(phrase in block for phrase in self.lex["usage_phrases"]) and self.names_sts_between(start, end)
+
+    def _denied(self, first: Token) -> bool:
+        """ "no relapse", "no further recurrence": the word before denies the event."""
+        before = [t.lower_ for t in self.doc[max(first.sent.start, first.i - 2) : first.i] if not t.is_space]
+        return bool(before) and (before[-1] == "no" or before[-2:] == ["no", "further"])
 
     def _partial_range_before(self, first: Token) -> bool:
         """A range from partial to complete ("partial to complete resolution of skin

@@ -10,6 +10,12 @@ import pytest
 from extractor.schema import CORE_FIELDS
 
 CASES = [
+    # a denied relapse is no recurrence (realtext/closing g16_06, a veterinary case)
+    (
+        "After initiation of therapy, no further progression was noticed; all medications could be discontinued "
+        "eventually, and no relapse was seen in the following 2 years.",
+        set(),
+    ),
     # a route word after a word of harm to avoid is a cause of lesions (realtext/coda g18_09, a calciphylaxis page)
     (
         "Primary prevention strategies for high-risk patients involve improvement of nutritional status (both obesity "
