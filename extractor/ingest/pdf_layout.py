@@ -30,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
@@ -108,30 +109,7 @@ class Line:
 # 1. fragments from pdfium
 
 
-_rect = pdfium_c.FS_RECTF()
-_rect_p = ctypes.byref(_rect)
-# the same four floats (left, top, right, bottom) unpacked at once: one read per char, not four
-_rect_floats = memoryview(_rect).cast("B").cast("f")
-_dl, _dr, _db, _dt = (ctypes.c_double() for _ in range(4))
-_dl_p, _dr_p, _db_p, _dt_p = (ctypes.byref(v) for v in (_dl, _dr, _db, _dt))
-
-
-def _page_text(textpage, n: int) -> str:
-    """The page's text with one str char per pdfium char (None if misaligned)."""
-    text = textpage.get_text_range(0, n)
-    if len(text) == n:
-        return text
-    # rare: non-BMP chars or excluded chars; rebuild char by char
-    get = pdfium_c.FPDFText_GetUnicode
-    raw = textpage.raw
-    out = []
-    for i in range(n):
-        cp = get(raw, i)
-        out.append(chr(cp) if 0 < cp < 0x110000 and not 0xD800 <= cp < 0xE000 else "\ufffd")
-    return "".join(out)
-
-
-def _bare(function: Any) -> Callable[..., int]:
+def _bare(function: Any, restype: Any = ctypes.c_int) -> Callable[..., Any]:
     """``function`` called without pypdfium2's argument conversions.
 
     Checking and converting the arguments against the declared types costs
@@ -143,10 +121,36 @@ def _bare(function: Any) -> Callable[..., int]:
     address = ctypes.cast(function, ctypes.c_void_p).value
     if address is None:
         raise ImportError(f"pdfium has no {function!r}")
-    return ctypes.CFUNCTYPE(ctypes.c_int)(address)
+    return ctypes.CFUNCTYPE(restype)(address)
 
 
 _loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox)
+_unicode = _bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+_char_angle = _bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)
+_count_rects = _bare(pdfium_c.FPDFText_CountRects)
+_get_rect = _bare(pdfium_c.FPDFText_GetRect)
+_rect = pdfium_c.FS_RECTF()
+_rect_p = ctypes.byref(_rect)
+_dl, _dr, _db, _dt = (ctypes.c_double() for _ in range(4))
+_dl_p, _dr_p, _db_p, _dt_p = (ctypes.byref(v) for v in (_dl, _dr, _db, _dt))
+
+
+_NO_CODE_POINT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _page_text(textpage, n: int) -> str:
+    """The page's text with one str char per pdfium char."""
+    text = textpage.get_text_range(0, n)
+    if len(text) == n:
+        return text
+    # non-BMP chars (two surrogate chars in pdfium) or excluded chars: rebuild
+    # char by char, a char that is no code point as U+FFFD
+    codes = list(map(_unicode, itertools.repeat(textpage.raw, n), range(n)))
+    if max(codes) < 0x110000:
+        return _NO_CODE_POINT.sub("\ufffd", "".join(map(chr, codes)))
+    return "".join(chr(cp) if 0 < cp < 0x110000 and not 0xD800 <= cp < 0xE000 else "\ufffd" for cp in codes)
+
+
 _RECT_SIZE = ctypes.sizeof(pdfium_c.FS_RECTF)
 
 
@@ -185,36 +189,30 @@ def _loose_boxes(raw, start: int, end: int) -> tuple[list[int], list[float]]:
 def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list[Frag]) -> None:
     """Measure chars ``start:end`` one by one and cut them into fragments."""
     found, floats = _loose_boxes(raw, start, end)
-    # runs: [x0, x1, b, t, chars] for consecutive chars on one baseline & size
+    line = text[start:end]
+    # runs: [x0, x1, b, t, offset in line] for consecutive chars on one baseline & size;
+    # a run's text is the line from its offset to the next run's (spaces and
+    # empty-box chars after its last measured char included)
     cur: list | None = None
-    chars: list[str] = []
     runs: list[list] = []
     last_x0 = 0.0
     # the current run's baseline, height and tolerances (fixed while it grows)
     run_b = run_h = tol = back = reach = right = 0.0
-    for ch, ok, x0, t, x1, b in zip(text[start:end], found, floats[0::4], floats[1::4], floats[2::4], floats[3::4]):
-        if ch == " ":
-            if cur is not None:
-                chars.append(" ")
-            continue
-        if ch == "\u200b":
-            continue  # an accent composed with its letter
-        if not ok:
-            continue
-        if x1 - x0 <= 0.01 and t - b <= 0.01:
-            if cur is not None:
-                chars.append(ch)
+    for k, ch, ok, x0, t, x1, b in zip(
+        itertools.count(), line, found, floats[0::4], floats[1::4], floats[2::4], floats[3::4]
+    ):
+        # an accent composed with its letter (\u200b) and a char without a box are left out
+        if ch == " " or ch == "\u200b" or not ok or (x1 - x0 <= 0.01 and t - b <= 0.01):
             continue
         # chars of a ligature share one box: x0 may repeat, not go back;
         # word spaces are pdfium's own (generated " " chars)
         if (
             cur is not None
-            and abs(b - run_b) < tol
-            and abs((t - b) - run_h) < tol
+            and -tol < b - run_b < tol
+            and -tol < (t - b) - run_h < tol
             and x0 >= last_x0 - back
             and x0 - right < reach
         ):
-            chars.append(ch)
             if x1 > right:
                 right = x1
             last_x0 = x0
@@ -222,21 +220,23 @@ def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list
         if cur is not None:
             cur[1] = right
         last_x0 = x0
-        chars = [ch]
-        cur = [x0, x1, b, t, chars]
+        cur = [x0, x1, b, t, k]
         runs.append(cur)
         run_b, run_h, right = b, t - b, x1
         tol, back, reach = 0.15 * run_h, 0.05 * run_h, 0.8 * run_h
-    if cur is not None:
-        cur[1] = right
-    if not runs:
+    if cur is None:
         return
+    cur[1] = right
+    if "\u200b" in line or not all(found):
+        kept = [ch if ch == " " or (ok and ch != "\u200b") else "" for ch, ok in zip(line, found)]
+        texts = ["".join(kept[r[4] : nxt[4]]) for r, nxt in zip(runs, runs[1:] + [[0, 0, 0, 0, len(line)]])]
+    else:
+        texts = [line[r[4] : nxt[4]] for r, nxt in zip(runs, runs[1:] + [[0, 0, 0, 0, len(line)]])]
     # merge runs into fragments: a smaller raised run next to a line is a superscript
     # [x0, x1, b, t, text, h_main, b_main, {run height: chars}]
     frag: list | None = None
     last_raised = False
-    for x0, x1, b, t, chars in runs:
-        raw_s = "".join(chars)
+    for (x0, x1, b, t, _offset), raw_s in zip(runs, texts):
         s = raw_s.strip()
         if not s:
             continue
@@ -302,7 +302,7 @@ def _rotated(raw, text: str, start: int, end: int) -> bool:
     k = start
     while k < end and text[k] == " ":
         k += 1
-    return k < end and math.cos(pdfium_c.FPDFText_GetCharAngle(raw, k)) < 0.95
+    return k < end and math.cos(_char_angle(raw, k)) < 0.95
 
 
 def _char_size(raw, text: str, start: int, end: int) -> float:
@@ -316,9 +316,12 @@ def _char_size(raw, text: str, start: int, end: int) -> float:
     k = (start + end) // 2
     while k < end and text[k] == " ":
         k += 1
-    if k >= end or not pdfium_c.FPDFText_GetLooseCharBox(raw, k, _rect_p):
+    if k >= end or not _loose_box(raw, k, _rect_p):
         return 0.0
     return _rect.top - _rect.bottom
+
+
+_PDFIUM_LINE = re.compile(r"[^\r\n]+")  # pdfium ends each line it finds with "\r\n"
 
 
 def page_fragments(textpage, width: float, height: float) -> list[Frag]:
@@ -331,29 +334,23 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
     if any(accent in text for accent in _ACCENTS):
         text = _compose_accents(raw, text)
     out: list[Frag] = []
-    count_rects = pdfium_c.FPDFText_CountRects
-    get_rect = pdfium_c.FPDFText_GetRect
     mid = width / 2
-    i = 0
-    while i < n:
-        j = i
-        while j < n and text[j] not in "\r\n":
-            j += 1
-        if j > i:
-            nr = count_rects(raw, i, j - i)
-            if nr == 1:
-                get_rect(raw, 0, _dl_p, _dt_p, _dr_p, _db_p)
-                x0, x1, t, b = _dl.value, _dr.value, _dt.value, _db.value
-                s = text[i:j].strip()
-                if s and not (x0 < mid - 4 < mid + 4 < x1) and (t - b) < 40:
-                    out.append(Frag(x0, x1, height - t, height - b, s, _char_size(raw, text, i, j)))
-                elif s and not _rotated(raw, text, i, j):
-                    _fragments_by_char(raw, text, i, j, height, out)
-            elif nr > 1 and not _rotated(raw, text, i, j):
+    for line in _PDFIUM_LINE.finditer(text):
+        i, j = line.span()
+        nr = _count_rects(raw, i, j - i)
+        if nr == 1:
+            _get_rect(raw, 0, _dl_p, _dt_p, _dr_p, _db_p)
+            x0, x1, t, b = _dl.value, _dr.value, _dt.value, _db.value
+            s = line.group().strip()
+            if s and not (x0 < mid - 4 < mid + 4 < x1) and (t - b) < 40:
+                out.append(Frag(x0, x1, height - t, height - b, s, _char_size(raw, text, i, j)))
+            elif s and not _rotated(raw, text, i, j):
                 _fragments_by_char(raw, text, i, j, height, out)
-        i = j + 1
-    for f in out:
-        f.text = clean_text(f.text).strip()
+        elif nr > 1 and not _rotated(raw, text, i, j):
+            _fragments_by_char(raw, text, i, j, height, out)
+    # clean_text maps char by char and never makes a line break: one call per page
+    for f, cleaned in zip(out, clean_text("\n".join(f.text for f in out)).split("\n")):
+        f.text = cleaned.strip()
     out = [f for f in out if f.text and f.x1 > f.x0 and _is_horizontal(f)]
     return _attach_raised(out)
 
@@ -403,6 +400,9 @@ def _compose_accents(raw, text: str) -> str:
     return "".join(chars)
 
 
+_BAND = 8.0  # pt: the height of the bands in which ``_attach_raised`` looks for a superscript's fragment
+
+
 def _attach_raised(frags: list[Frag]) -> list[Frag]:
     """A small raised fragment right after another one is its superscript.
 
@@ -415,12 +415,20 @@ def _attach_raised(frags: list[Frag]) -> list[Frag]:
     small = [f for f in frags if len(f.text) <= 12]
     if not small:
         return frags
+    # a fragment takes a superscript whose bottom lies within its own height:
+    # only the fragments spanning the 8-pt band of that bottom are tried
+    bands: dict[int, list[int]] = {}
+    for k, b in enumerate(frags):
+        for y in range(int(b.top // _BAND), int(b.bottom // _BAND) + 1):
+            bands.setdefault(y, []).append(k)
     drop: set[int] = set()
     for s in small:
         if to_superscript(s.text) is None and not s.text.isalpha():
             continue
         best: Frag | None = None
-        for b in frags:
+        best_k = -1
+        for k in sorted(set(bands.get(int(s.bottom // _BAND), ()))):
+            b = frags[k]
             if b is s or id(b) in drop:
                 continue
             h = b.height
@@ -430,11 +438,13 @@ def _attach_raised(frags: list[Frag]) -> list[Frag]:
             raised = s.bottom < b.bottom - 0.2 * h and s.top <= b.top + 0.15 * h
             if s.height < 0.85 * h and raised and s.bottom > b.top:
                 if best is None or abs(gap) < abs(s.x0 - best.x1):
-                    best = b
+                    best, best_k = b, k
         sup = None if best is None else to_superscript(s.text) or footnote_letters(s.text, best.text)
         if best is not None and sup is not None:
             best.text = best.text.rstrip() + sup
             best.x1 = max(best.x1, s.x1)
+            for y in range(int(s.top // _BAND), int(best.top // _BAND)):
+                bands.setdefault(y, []).append(best_k)  # its new top reaches higher bands
             best.top = min(best.top, s.top)
             drop.add(id(s))
     return [f for f in frags if id(f) not in drop]
