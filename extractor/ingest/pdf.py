@@ -385,8 +385,7 @@ def _set_off(lines: list[Line], column: list[int], first: int) -> bool:
 
 def _vocabulary(pages: list[list[Line]]) -> tuple[set[str], set[str]]:
     """Words and hyphenated compounds seen inside lines (not at line breaks)."""
-    words: set[str] = set()
-    compounds: set[str] = set()
+    found: list[str] = []
     prev_hyphen = False
     for lines in pages:
         for ln in lines:
@@ -397,13 +396,16 @@ def _vocabulary(pages: list[list[Line]]) -> tuple[set[str], set[str]]:
             if ends and toks:
                 toks = toks[:-1]
             prev_hyphen = ends
-            for t in toks:
-                t = t.lower()
-                if "-" in t:
-                    compounds.add(t)
-                    words.update(t.split("-"))
-                else:
-                    words.add(t)
+            found.extend(toks)
+    if not found:
+        return set(), set()
+    # lower-cased in one call: a NUL between tokens bounds a word as the string's ends do
+    # (the Greek final sigma included)
+    words = set("\x00".join(found).lower().split("\x00"))
+    compounds = {t for t in words if "-" in t}
+    words -= compounds
+    for t in compounds:
+        words.update(t.split("-"))
     return words, compounds
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -58,6 +59,9 @@ class Frag:
         return self.bottom - self.top
 
 
+_left_edge = operator.attrgetter("x0")
+
+
 @dataclass
 class Line:
     """An output line: one row of fragments in one column (or full width)."""
@@ -74,16 +78,17 @@ class Line:
     cell_spans: list[tuple[float, float]] = field(default_factory=list)
 
     def finish(self) -> Line:
-        self.frags.sort(key=lambda f: f.x0)
-        self.x0 = min(f.x0 for f in self.frags)
-        self.x1 = max(f.x1 for f in self.frags)
-        self.top = min(f.top for f in self.frags)
-        self.bottom = max(f.bottom for f in self.frags)
-        h = max(f.height for f in self.frags)
+        frags = self.frags
+        frags.sort(key=_left_edge)
+        self.x0 = frags[0].x0  # the smallest, after the sort
+        self.x1 = max([f.x1 for f in frags])
+        self.top = min([f.top for f in frags])
+        self.bottom = max([f.bottom for f in frags])
+        h = max([f.bottom - f.top for f in frags])
         cells: list[str] = []
         spans: list[list[float]] = []
         prev: Frag | None = None
-        for f in self.frags:
+        for f in frags:
             if prev is not None and f.x0 - prev.x1 < 1.2 * h and cells:
                 cells[-1] = cells[-1] + " " + f.text
                 spans[-1][1] = max(spans[-1][1], f.x1)
@@ -624,6 +629,9 @@ def _same_row(a: Frag, b: Frag) -> bool:
     return overlap > 0.5 * min(a.height, b.height)
 
 
+_top_left = operator.attrgetter("top", "x0")
+
+
 def _group_rows(frags: list[Frag]) -> list[list[Frag]]:
     """Fragments on one baseline, top to bottom.
 
@@ -636,13 +644,24 @@ def _group_rows(frags: list[Frag]) -> list[list[Frag]]:
     """
     rows: list[list[Frag]] = []
     small = 0.0
-    for f in sorted(frags, key=lambda f: (f.top, f.x0)):
-        if rows and any(_same_row(o, f) for o in rows[-1] if o.height <= 1.3 * small):
-            rows[-1].append(f)
-            small = min(small, f.height)
+    for f in sorted(frags, key=_top_left):
+        top, bottom = f.top, f.bottom
+        height = bottom - top
+        if rows:
+            limit = 1.3 * small
+            for o in rows[-1]:
+                # _same_row(o, f) for a fragment of ordinary height, inlined
+                oh = o.bottom - o.top
+                if oh <= limit and min(o.bottom, bottom) - max(o.top, top) > 0.5 * min(oh, height):
+                    rows[-1].append(f)
+                    small = min(small, height)
+                    break
+            else:
+                rows.append([f])
+                small = height
         else:
             rows.append([f])
-            small = f.height
+            small = height
     return rows
 
 
