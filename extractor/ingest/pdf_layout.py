@@ -28,6 +28,7 @@ Pipeline for one page:
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import math
 import operator
@@ -79,6 +80,11 @@ class Line:
 
     def finish(self) -> Line:
         frags = self.frags
+        if len(frags) == 1:
+            f = frags[0]
+            self.x0, self.x1, self.top, self.bottom = f.x0, f.x1, f.top, f.bottom
+            self.cells, self.cell_spans, self.text = [f.text], [(f.x0, f.x1)], f.text
+            return self
         frags.sort(key=_left_edge)
         self.x0 = frags[0].x0  # the smallest, after the sort
         self.x1 = max([f.x1 for f in frags])
@@ -362,6 +368,7 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
 
 # spacing accents a typesetter places over a letter as a glyph of their own
 _ACCENTS = {"˚": "\u030a", "¨": "\u0308", "´": "\u0301", "`": "\u0300", "ˆ": "\u0302", "˜": "\u0303", "ˇ": "\u030c"}
+_ACCENT_CHARS = re.compile("[" + "".join(map(re.escape, _ACCENTS)) + "]")
 
 
 def _compose_accents(raw, text: str) -> str:
@@ -378,8 +385,9 @@ def _compose_accents(raw, text: str) -> str:
     n = len(text)
     box = pdfium_c.FPDFText_GetCharBox
     at = pdfium_c.FPDFText_GetCharIndexAtPos
-    for i, ch in enumerate(text):
-        if ch not in _ACCENTS or not box(raw, i, _dl_p, _dr_p, _db_p, _dt_p):
+    for accent in _ACCENT_CHARS.finditer(text):
+        i, ch = accent.start(), accent.group()
+        if not box(raw, i, _dl_p, _dr_p, _db_p, _dt_p):
             continue
         centre, bottom, size = (_dl.value + _dr.value) / 2, _db.value, _dt.value - _db.value
         if size <= 0:
@@ -496,16 +504,24 @@ def _column_lines(body: list[Frag], g: float, width: float) -> tuple[list[Frag],
     return left, right
 
 
-def _gutter(crossing: list[Frag], body: list[Frag], width: float) -> float | None:
-    """The x crossed by the fewest of ``crossing``, if body lines end just left
-    of it and start just right of it."""
+@functools.lru_cache(maxsize=8)
+def _gutter_xs(width: float) -> list[float]:
+    """The x positions tried for a gutter: 0.3 to 0.7 of the page width, 1 pt apart (one list per page size)."""
     lo, hi = 0.3 * width, 0.7 * width
-    step = 1.0
     xs = []
     x = lo
     while x <= hi:
         xs.append(x)
-        x += step
+        x += 1.0
+    return xs
+
+
+def _gutter(crossing: list[Frag], body: list[Frag], width: float) -> float | None:
+    """The x crossed by the fewest of ``crossing``, if body lines end just left
+    of it and start just right of it."""
+    lo = 0.3 * width
+    step = 1.0
+    xs = _gutter_xs(width)
     # fragments crossing each x: +1 where a fragment starts covering, -1 after it ends
     delta = [0] * (len(xs) + 1)
     for f in crossing:
@@ -516,15 +532,14 @@ def _gutter(crossing: list[Frag], body: list[Frag], width: float) -> float | Non
             delta[b + 1] -= 1
     cross = list(itertools.accumulate(delta[:-1]))
     m = min(cross)
-    # the widest run of minimal crossing
-    run_start = None
+    # the widest run of minimal crossing (the rightmost of equally wide ones)
     runs = []
-    for k, c in enumerate(cross + [m + 1]):
-        if c == m and run_start is None:
-            run_start = k
-        elif c != m and run_start is not None:
-            runs.append((k - run_start, run_start, k - 1))
-            run_start = None
+    k = 0
+    for c, run in itertools.groupby(cross):
+        n = len(list(run))
+        if c == m:
+            runs.append((n, k, k + n - 1))
+        k += n
     _length, a, b = max(runs)
     g = xs[(a + b) // 2]
     # body-text columns: wide lines ending just left of g / starting just right of g
