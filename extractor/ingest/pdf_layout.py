@@ -204,38 +204,31 @@ def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list
     # runs: [x0, x1, b, t, offset in line] for consecutive chars on one baseline & size;
     # a run's text is the line from its offset to the next run's (spaces and
     # empty-box chars after its last measured char included)
-    cur: list | None = None
     runs: list[list] = []
+    cur = [0.0, 0.0, 0.0, 0.0, 0]  # no run yet: a negative tolerance lets no char continue it
     last_x0 = 0.0
     # the current run's baseline, height and tolerances (fixed while it grows)
-    run_b = run_h = tol = back = reach = right = 0.0
-    for k, ch, ok, x0, t, x1, b in zip(
-        itertools.count(), line, found, floats[0::4], floats[1::4], floats[2::4], floats[3::4]
-    ):
+    run_b = run_h = back = reach = right = 0.0
+    tol = -1.0
+    quads = iter(floats)
+    for k, ch, ok, x0, t, x1, b in zip(itertools.count(), line, found, quads, quads, quads, quads):
         # an accent composed with its letter (\u200b) and a char without a box are left out
         if ch == " " or ch == "\u200b" or not ok or (x1 - x0 <= 0.01 and t - b <= 0.01):
             continue
         # chars of a ligature share one box: x0 may repeat, not go back;
         # word spaces are pdfium's own (generated " " chars)
-        if (
-            cur is not None
-            and -tol < b - run_b < tol
-            and -tol < (t - b) - run_h < tol
-            and x0 >= last_x0 - back
-            and x0 - right < reach
-        ):
+        if -tol < b - run_b < tol and -tol < (t - b) - run_h < tol and x0 >= last_x0 - back and x0 - right < reach:
             if x1 > right:
                 right = x1
             last_x0 = x0
             continue
-        if cur is not None:
-            cur[1] = right
+        cur[1] = right
         last_x0 = x0
         cur = [x0, x1, b, t, k]
         runs.append(cur)
         run_b, run_h, right = b, t - b, x1
         tol, back, reach = 0.15 * run_h, 0.05 * run_h, 0.8 * run_h
-    if cur is None:
+    if not runs:
         return
     cur[1] = right
     if "\u200b" in line or not all(found):
