@@ -53,7 +53,9 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from extractor.ingest.document import Document, IngestError, Page
@@ -385,8 +387,7 @@ def _set_off(lines: list[Line], column: list[int], first: int) -> bool:
 
 def _vocabulary(pages: list[list[Line]]) -> tuple[set[str], set[str]]:
     """Words and hyphenated compounds seen inside lines (not at line breaks)."""
-    words: set[str] = set()
-    compounds: set[str] = set()
+    found: list[str] = []
     prev_hyphen = False
     for lines in pages:
         for ln in lines:
@@ -397,13 +398,16 @@ def _vocabulary(pages: list[list[Line]]) -> tuple[set[str], set[str]]:
             if ends and toks:
                 toks = toks[:-1]
             prev_hyphen = ends
-            for t in toks:
-                t = t.lower()
-                if "-" in t:
-                    compounds.add(t)
-                    words.update(t.split("-"))
-                else:
-                    words.add(t)
+            found.extend(toks)
+    if not found:
+        return set(), set()
+    # lower-cased in one call: a NUL between tokens bounds a word as the string's ends do
+    # (the Greek final sigma included)
+    words = set("\x00".join(found).lower().split("\x00"))
+    compounds = {t for t in words if "-" in t}
+    words -= compounds
+    for t in compounds:
+        words.update(t.split("-"))
     return words, compounds
 
 
@@ -498,14 +502,14 @@ def _para_break(
     col_left: dict[tuple[int, str], float],
     pitch: float,
     prev_right: float | None = None,
-    heading: bool = False,
+    heading: Callable[[], bool] | None = None,
 ) -> bool:
     """True when ``ln`` starts a new paragraph after ``prev``.
 
     Within a column: a larger line step, or an indented line after a
     sentence end. Across a column or page break (no step to measure), after a
     sentence end: an indented line, a line that is a paragraph of its own
-    (``heading``: short, with a paragraph gap below it), or a ``prev`` that
+    (``heading()``: short, with a paragraph gap below it; asked only there), or a ``prev`` that
     stopped short — the first word of ``ln`` would have fit after it, so the
     typesetter ended the line on purpose (``prev_right`` is the right edge of
     ``prev``'s column).
@@ -519,7 +523,7 @@ def _para_break(
     if prev.band == ln.band and prev.column == ln.column and prev.bottom <= ln.bottom:
         step = ln.bottom - prev.bottom
         return step > 1.4 * max(pitch, 1.15 * h) or (indented and ends_sentence)
-    if ends_sentence and heading:
+    if ends_sentence and heading is not None and heading():
         return True
     if ends_sentence and prev_right is not None and ln.text:
         first_word = ln.text.split()[0] if ln.text.split() else ""
@@ -607,7 +611,7 @@ def _paragraphs(
             elif prev.is_row or ln.is_row:
                 sep = "\n" if (prev.is_row and ln.is_row) else "\n\n"
             elif _new_block(prev, ln, page_index != prev_page, body, measure) or _para_break(
-                prev, ln, col_left, pitch, prev_right, _alone(lines, k, col_left, col_right, pitch)
+                prev, ln, col_left, pitch, prev_right, partial(_alone, lines, k, col_left, col_right, pitch)
             ):
                 sep = "\n\n"
             elif last_text.endswith("-") and not last_text.endswith("--"):
@@ -645,7 +649,8 @@ def _font_height(ln: Line) -> float:
     Fragments carry their font's ascent-to-descent height; without it, the
     smallest word's box (which a line without descenders makes too small).
     """
-    longest = max(ln.frags, key=lambda f: len(f.text))
+    frags = ln.frags
+    longest = frags[0] if len(frags) == 1 else max(frags, key=lambda f: len(f.text))
     if longest.size > 0:
         return longest.size
     words = [f.height for f in ln.frags if len(f.text) >= 4]

@@ -28,11 +28,16 @@ Pipeline for one page:
 from __future__ import annotations
 
 import ctypes
+import functools
 import itertools
 import math
+import operator
+import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import pypdfium2.raw as pdfium_c
 
@@ -55,6 +60,9 @@ class Frag:
         return self.bottom - self.top
 
 
+_left_edge = operator.attrgetter("x0")
+
+
 @dataclass
 class Line:
     """An output line: one row of fragments in one column (or full width)."""
@@ -71,16 +79,22 @@ class Line:
     cell_spans: list[tuple[float, float]] = field(default_factory=list)
 
     def finish(self) -> Line:
-        self.frags.sort(key=lambda f: f.x0)
-        self.x0 = min(f.x0 for f in self.frags)
-        self.x1 = max(f.x1 for f in self.frags)
-        self.top = min(f.top for f in self.frags)
-        self.bottom = max(f.bottom for f in self.frags)
-        h = max(f.height for f in self.frags)
+        frags = self.frags
+        if len(frags) == 1:
+            f = frags[0]
+            self.x0, self.x1, self.top, self.bottom = f.x0, f.x1, f.top, f.bottom
+            self.cells, self.cell_spans, self.text = [f.text], [(f.x0, f.x1)], f.text
+            return self
+        frags.sort(key=_left_edge)
+        self.x0 = frags[0].x0  # the smallest, after the sort
+        self.x1 = max([f.x1 for f in frags])
+        self.top = min([f.top for f in frags])
+        self.bottom = max([f.bottom for f in frags])
+        h = max([f.bottom - f.top for f in frags])
         cells: list[str] = []
         spans: list[list[float]] = []
         prev: Frag | None = None
-        for f in self.frags:
+        for f in frags:
             if prev is not None and f.x0 - prev.x1 < 1.2 * h and cells:
                 cells[-1] = cells[-1] + " " + f.text
                 spans[-1][1] = max(spans[-1][1], f.x1)
@@ -106,87 +120,127 @@ class Line:
 # 1. fragments from pdfium
 
 
+def _bare(function: Any, restype: Any = ctypes.c_int) -> Callable[..., Any]:
+    """``function`` called without pypdfium2's argument conversions.
+
+    Checking and converting the arguments against the declared types costs
+    more than pdfium's own work for a char box (2.0 µs a call, 0.7 µs
+    without). The callers pass the handle, ints and pointers that ctypes
+    passes as they are by default; with no declared argument types the call
+    is an ordinary (not a variadic) C call.
+    """
+    address = ctypes.cast(function, ctypes.c_void_p).value
+    if address is None:
+        raise ImportError(f"pdfium has no {function!r}")
+    return ctypes.CFUNCTYPE(restype)(address)
+
+
+_loose_box = _bare(pdfium_c.FPDFText_GetLooseCharBox)
+_unicode = _bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+_char_angle = _bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)
+_count_rects = _bare(pdfium_c.FPDFText_CountRects)
+_get_rect = _bare(pdfium_c.FPDFText_GetRect)
 _rect = pdfium_c.FS_RECTF()
 _rect_p = ctypes.byref(_rect)
-# the same four floats (left, top, right, bottom) unpacked at once: one read per char, not four
-_rect_floats = memoryview(_rect).cast("B").cast("f")
 _dl, _dr, _db, _dt = (ctypes.c_double() for _ in range(4))
 _dl_p, _dr_p, _db_p, _dt_p = (ctypes.byref(v) for v in (_dl, _dr, _db, _dt))
 
 
+_NO_CODE_POINT = re.compile("[\x00\ud800-\udfff]")
+
+
 def _page_text(textpage, n: int) -> str:
-    """The page's text with one str char per pdfium char (None if misaligned)."""
+    """The page's text with one str char per pdfium char."""
     text = textpage.get_text_range(0, n)
     if len(text) == n:
         return text
-    # rare: non-BMP chars or excluded chars; rebuild char by char
-    get = pdfium_c.FPDFText_GetUnicode
-    raw = textpage.raw
-    out = []
-    for i in range(n):
-        cp = get(raw, i)
-        out.append(chr(cp) if 0 < cp < 0x110000 and not 0xD800 <= cp < 0xE000 else "\ufffd")
-    return "".join(out)
+    # non-BMP chars (two surrogate chars in pdfium) or excluded chars: rebuild
+    # char by char, a char that is no code point as U+FFFD
+    codes = list(map(_unicode, itertools.repeat(textpage.raw, n), range(n)))
+    if max(codes) < 0x110000:
+        return _NO_CODE_POINT.sub("\ufffd", "".join(map(chr, codes)))
+    return "".join(chr(cp) if 0 < cp < 0x110000 and not 0xD800 <= cp < 0xE000 else "\ufffd" for cp in codes)
+
+
+_RECT_SIZE = ctypes.sizeof(pdfium_c.FS_RECTF)
+
+
+class _BoxBuffer:
+    """One reused array of char boxes with a ready pointer to each slot (grown on demand)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.pointers: list = []
+        self.floats = memoryview(b"").cast("f")
+        self._array: ctypes.Array | None = None
+
+    def fit(self, n: int) -> None:
+        if n <= self.size:
+            return
+        size = max(n, 2 * self.size, 1024)
+        array = (pdfium_c.FS_RECTF * size)()
+        self.pointers = [ctypes.byref(array, k * _RECT_SIZE) for k in range(size)]
+        self.floats = memoryview(array).cast("B").cast("f")
+        self._array, self.size = array, size
+
+
+_boxes = _BoxBuffer()
+
+
+def _loose_boxes(raw, start: int, end: int) -> tuple[list[int], list[float]]:
+    """Loose boxes of chars ``start:end``: a success flag per char and their
+    (left, top, right, bottom) floats, four per char, fetched in one pass."""
+    n = end - start
+    _boxes.fit(n)
+    found = list(map(_loose_box, itertools.repeat(raw, n), range(start, end), _boxes.pointers))
+    floats = cast("list[float]", _boxes.floats[: 4 * n].tolist())
+    return found, floats
 
 
 def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list[Frag]) -> None:
     """Measure chars ``start:end`` one by one and cut them into fragments."""
-    box = pdfium_c.FPDFText_GetLooseCharBox
-    rect_p, floats = _rect_p, _rect_floats
-    # runs: [x0, x1, b, t, chars] for consecutive chars on one baseline & size
-    cur: list | None = None
-    chars: list[str] = []
+    found, floats = _loose_boxes(raw, start, end)
+    line = text[start:end]
+    # runs: [x0, x1, b, t, offset in line] for consecutive chars on one baseline & size;
+    # a run's text is the line from its offset to the next run's (spaces and
+    # empty-box chars after its last measured char included)
     runs: list[list] = []
+    cur = [0.0, 0.0, 0.0, 0.0, 0]  # no run yet: a negative tolerance lets no char continue it
     last_x0 = 0.0
     # the current run's baseline, height and tolerances (fixed while it grows)
-    run_b = run_h = tol = back = reach = right = 0.0
-    for i in range(start, end):
-        ch = text[i]
-        if ch == " ":
-            if cur is not None:
-                chars.append(" ")
-            continue
-        if ch == "\u200b":
-            continue  # an accent composed with its letter
-        if not box(raw, i, rect_p):
-            continue
-        x0, t, x1, b = floats
-        if x1 - x0 <= 0.01 and t - b <= 0.01:
-            if cur is not None:
-                chars.append(ch)
+    run_b = run_h = back = reach = right = 0.0
+    tol = -1.0
+    quads = iter(floats)
+    for k, ch, ok, x0, t, x1, b in zip(itertools.count(), line, found, quads, quads, quads, quads):
+        # an accent composed with its letter (\u200b) and a char without a box are left out
+        if ch == " " or ch == "\u200b" or not ok or (x1 - x0 <= 0.01 and t - b <= 0.01):
             continue
         # chars of a ligature share one box: x0 may repeat, not go back;
         # word spaces are pdfium's own (generated " " chars)
-        if (
-            cur is not None
-            and abs(b - run_b) < tol
-            and abs((t - b) - run_h) < tol
-            and x0 >= last_x0 - back
-            and x0 - right < reach
-        ):
-            chars.append(ch)
+        if -tol < b - run_b < tol and -tol < (t - b) - run_h < tol and x0 >= last_x0 - back and x0 - right < reach:
             if x1 > right:
                 right = x1
             last_x0 = x0
             continue
-        if cur is not None:
-            cur[1] = right
+        cur[1] = right
         last_x0 = x0
-        chars = [ch]
-        cur = [x0, x1, b, t, chars]
+        cur = [x0, x1, b, t, k]
         runs.append(cur)
         run_b, run_h, right = b, t - b, x1
         tol, back, reach = 0.15 * run_h, 0.05 * run_h, 0.8 * run_h
-    if cur is not None:
-        cur[1] = right
     if not runs:
         return
+    cur[1] = right
+    if "\u200b" in line or not all(found):
+        kept = [ch if ch == " " or (ok and ch != "\u200b") else "" for ch, ok in zip(line, found)]
+        texts = ["".join(kept[r[4] : nxt[4]]) for r, nxt in zip(runs, runs[1:] + [[0, 0, 0, 0, len(line)]])]
+    else:
+        texts = [line[r[4] : nxt[4]] for r, nxt in zip(runs, runs[1:] + [[0, 0, 0, 0, len(line)]])]
     # merge runs into fragments: a smaller raised run next to a line is a superscript
     # [x0, x1, b, t, text, h_main, b_main, {run height: chars}]
     frag: list | None = None
     last_raised = False
-    for x0, x1, b, t, chars in runs:
-        raw_s = "".join(chars)
+    for (x0, x1, b, t, _offset), raw_s in zip(runs, texts):
         s = raw_s.strip()
         if not s:
             continue
@@ -252,7 +306,7 @@ def _rotated(raw, text: str, start: int, end: int) -> bool:
     k = start
     while k < end and text[k] == " ":
         k += 1
-    return k < end and math.cos(pdfium_c.FPDFText_GetCharAngle(raw, k)) < 0.95
+    return k < end and math.cos(_char_angle(raw, k)) < 0.95
 
 
 def _char_size(raw, text: str, start: int, end: int) -> float:
@@ -266,9 +320,12 @@ def _char_size(raw, text: str, start: int, end: int) -> float:
     k = (start + end) // 2
     while k < end and text[k] == " ":
         k += 1
-    if k >= end or not pdfium_c.FPDFText_GetLooseCharBox(raw, k, _rect_p):
+    if k >= end or not _loose_box(raw, k, _rect_p):
         return 0.0
     return _rect.top - _rect.bottom
+
+
+_PDFIUM_LINE = re.compile(r"[^\r\n]+")  # pdfium ends each line it finds with "\r\n"
 
 
 def page_fragments(textpage, width: float, height: float) -> list[Frag]:
@@ -281,35 +338,30 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
     if any(accent in text for accent in _ACCENTS):
         text = _compose_accents(raw, text)
     out: list[Frag] = []
-    count_rects = pdfium_c.FPDFText_CountRects
-    get_rect = pdfium_c.FPDFText_GetRect
     mid = width / 2
-    i = 0
-    while i < n:
-        j = i
-        while j < n and text[j] not in "\r\n":
-            j += 1
-        if j > i:
-            nr = count_rects(raw, i, j - i)
-            if nr == 1:
-                get_rect(raw, 0, _dl_p, _dt_p, _dr_p, _db_p)
-                x0, x1, t, b = _dl.value, _dr.value, _dt.value, _db.value
-                s = text[i:j].strip()
-                if s and not (x0 < mid - 4 < mid + 4 < x1) and (t - b) < 40:
-                    out.append(Frag(x0, x1, height - t, height - b, s, _char_size(raw, text, i, j)))
-                elif s and not _rotated(raw, text, i, j):
-                    _fragments_by_char(raw, text, i, j, height, out)
-            elif nr > 1 and not _rotated(raw, text, i, j):
+    for line in _PDFIUM_LINE.finditer(text):
+        i, j = line.span()
+        nr = _count_rects(raw, i, j - i)
+        if nr == 1:
+            _get_rect(raw, 0, _dl_p, _dt_p, _dr_p, _db_p)
+            x0, x1, t, b = _dl.value, _dr.value, _dt.value, _db.value
+            s = line.group().strip()
+            if s and not (x0 < mid - 4 < mid + 4 < x1) and (t - b) < 40:
+                out.append(Frag(x0, x1, height - t, height - b, s, _char_size(raw, text, i, j)))
+            elif s and not _rotated(raw, text, i, j):
                 _fragments_by_char(raw, text, i, j, height, out)
-        i = j + 1
-    for f in out:
-        f.text = clean_text(f.text).strip()
+        elif nr > 1 and not _rotated(raw, text, i, j):
+            _fragments_by_char(raw, text, i, j, height, out)
+    # clean_text maps char by char and never makes a line break: one call per page
+    for f, cleaned in zip(out, clean_text("\n".join(f.text for f in out)).split("\n")):
+        f.text = cleaned.strip()
     out = [f for f in out if f.text and f.x1 > f.x0 and _is_horizontal(f)]
     return _attach_raised(out)
 
 
 # spacing accents a typesetter places over a letter as a glyph of their own
 _ACCENTS = {"˚": "\u030a", "¨": "\u0308", "´": "\u0301", "`": "\u0300", "ˆ": "\u0302", "˜": "\u0303", "ˇ": "\u030c"}
+_ACCENT_CHARS = re.compile("[" + "".join(map(re.escape, _ACCENTS)) + "]")
 
 
 def _compose_accents(raw, text: str) -> str:
@@ -326,8 +378,9 @@ def _compose_accents(raw, text: str) -> str:
     n = len(text)
     box = pdfium_c.FPDFText_GetCharBox
     at = pdfium_c.FPDFText_GetCharIndexAtPos
-    for i, ch in enumerate(text):
-        if ch not in _ACCENTS or not box(raw, i, _dl_p, _dr_p, _db_p, _dt_p):
+    for accent in _ACCENT_CHARS.finditer(text):
+        i, ch = accent.start(), accent.group()
+        if not box(raw, i, _dl_p, _dr_p, _db_p, _dt_p):
             continue
         centre, bottom, size = (_dl.value + _dr.value) / 2, _db.value, _dt.value - _db.value
         if size <= 0:
@@ -353,6 +406,9 @@ def _compose_accents(raw, text: str) -> str:
     return "".join(chars)
 
 
+_BAND = 8.0  # pt: the height of the bands in which ``_attach_raised`` looks for a superscript's fragment
+
+
 def _attach_raised(frags: list[Frag]) -> list[Frag]:
     """A small raised fragment right after another one is its superscript.
 
@@ -365,12 +421,20 @@ def _attach_raised(frags: list[Frag]) -> list[Frag]:
     small = [f for f in frags if len(f.text) <= 12]
     if not small:
         return frags
+    # a fragment takes a superscript whose bottom lies within its own height:
+    # only the fragments spanning the 8-pt band of that bottom are tried
+    bands: dict[int, list[int]] = {}
+    for k, b in enumerate(frags):
+        for y in range(int(b.top // _BAND), int(b.bottom // _BAND) + 1):
+            bands.setdefault(y, []).append(k)
     drop: set[int] = set()
     for s in small:
         if to_superscript(s.text) is None and not s.text.isalpha():
             continue
         best: Frag | None = None
-        for b in frags:
+        best_k = -1
+        for k in sorted(set(bands.get(int(s.bottom // _BAND), ()))):
+            b = frags[k]
             if b is s or id(b) in drop:
                 continue
             h = b.height
@@ -380,11 +444,13 @@ def _attach_raised(frags: list[Frag]) -> list[Frag]:
             raised = s.bottom < b.bottom - 0.2 * h and s.top <= b.top + 0.15 * h
             if s.height < 0.85 * h and raised and s.bottom > b.top:
                 if best is None or abs(gap) < abs(s.x0 - best.x1):
-                    best = b
+                    best, best_k = b, k
         sup = None if best is None else to_superscript(s.text) or footnote_letters(s.text, best.text)
         if best is not None and sup is not None:
             best.text = best.text.rstrip() + sup
             best.x1 = max(best.x1, s.x1)
+            for y in range(int(s.top // _BAND), int(best.top // _BAND)):
+                bands.setdefault(y, []).append(best_k)  # its new top reaches higher bands
             best.top = min(best.top, s.top)
             drop.add(id(s))
     return [f for f in frags if id(f) not in drop]
@@ -431,16 +497,24 @@ def _column_lines(body: list[Frag], g: float, width: float) -> tuple[list[Frag],
     return left, right
 
 
-def _gutter(crossing: list[Frag], body: list[Frag], width: float) -> float | None:
-    """The x crossed by the fewest of ``crossing``, if body lines end just left
-    of it and start just right of it."""
+@functools.lru_cache(maxsize=8)
+def _gutter_xs(width: float) -> list[float]:
+    """The x positions tried for a gutter: 0.3 to 0.7 of the page width, 1 pt apart (one list per page size)."""
     lo, hi = 0.3 * width, 0.7 * width
-    step = 1.0
     xs = []
     x = lo
     while x <= hi:
         xs.append(x)
-        x += step
+        x += 1.0
+    return xs
+
+
+def _gutter(crossing: list[Frag], body: list[Frag], width: float) -> float | None:
+    """The x crossed by the fewest of ``crossing``, if body lines end just left
+    of it and start just right of it."""
+    lo = 0.3 * width
+    step = 1.0
+    xs = _gutter_xs(width)
     # fragments crossing each x: +1 where a fragment starts covering, -1 after it ends
     delta = [0] * (len(xs) + 1)
     for f in crossing:
@@ -451,15 +525,14 @@ def _gutter(crossing: list[Frag], body: list[Frag], width: float) -> float | Non
             delta[b + 1] -= 1
     cross = list(itertools.accumulate(delta[:-1]))
     m = min(cross)
-    # the widest run of minimal crossing
-    run_start = None
+    # the widest run of minimal crossing (the rightmost of equally wide ones)
     runs = []
-    for k, c in enumerate(cross + [m + 1]):
-        if c == m and run_start is None:
-            run_start = k
-        elif c != m and run_start is not None:
-            runs.append((k - run_start, run_start, k - 1))
-            run_start = None
+    k = 0
+    for c, run in itertools.groupby(cross):
+        n = len(list(run))
+        if c == m:
+            runs.append((n, k, k + n - 1))
+        k += n
     _length, a, b = max(runs)
     g = xs[(a + b) // 2]
     # body-text columns: wide lines ending just left of g / starting just right of g
@@ -564,6 +637,9 @@ def _same_row(a: Frag, b: Frag) -> bool:
     return overlap > 0.5 * min(a.height, b.height)
 
 
+_top_left = operator.attrgetter("top", "x0")
+
+
 def _group_rows(frags: list[Frag]) -> list[list[Frag]]:
     """Fragments on one baseline, top to bottom.
 
@@ -576,13 +652,24 @@ def _group_rows(frags: list[Frag]) -> list[list[Frag]]:
     """
     rows: list[list[Frag]] = []
     small = 0.0
-    for f in sorted(frags, key=lambda f: (f.top, f.x0)):
-        if rows and any(_same_row(o, f) for o in rows[-1] if o.height <= 1.3 * small):
-            rows[-1].append(f)
-            small = min(small, f.height)
+    for f in sorted(frags, key=_top_left):
+        top, bottom = f.top, f.bottom
+        height = bottom - top
+        if rows:
+            limit = 1.3 * small
+            for o in rows[-1]:
+                # _same_row(o, f) for a fragment of ordinary height, inlined
+                oh = o.bottom - o.top
+                if oh <= limit and min(o.bottom, bottom) - max(o.top, top) > 0.5 * min(oh, height):
+                    rows[-1].append(f)
+                    small = min(small, height)
+                    break
+            else:
+                rows.append([f])
+                small = height
         else:
             rows.append([f])
-            small = f.height
+            small = height
     return rows
 
 

@@ -50,6 +50,9 @@ _TABLE: dict[int, str] = {
 }
 _TABLE.update({cp: " " for cp in range(0x2000, 0x200B)})  # en quad … hair space
 
+# the chars _TABLE replaces: found by one regex scan, each replaced where it stands
+# (str.translate with a dict looks every char of non-ASCII text up, 4x slower)
+_REPLACED = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_TABLE)) + "]")
 _MATH_ALNUM = re.compile("[\U0001d400-\U0001d7ff]")
 _CONTROL = re.compile("[\x00\x01\x03-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -59,9 +62,13 @@ def _math_char(m: re.Match[str]) -> str:
     return folded if len(folded) == 1 else m.group(0)
 
 
+def _replacement(m: re.Match[str]) -> str:
+    return _TABLE[ord(m.group())]
+
+
 def clean_text(text: str) -> str:
     """Apply the targeted replacements described in the module docstring."""
-    text = text.translate(_TABLE)
+    text = _REPLACED.sub(_replacement, text)
     if _CONTROL.search(text):
         text = _CONTROL.sub("", text)
     if _MATH_ALNUM.search(text):

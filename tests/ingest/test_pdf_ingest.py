@@ -100,6 +100,35 @@ def test_hyphenation_joined(generated, doc):
     assert not re.search(r"[a-z]-[a-z]+ication\b", doc.text)
 
 
+def test_untyped_pdfium_calls_match_the_typed_bindings(generated):
+    """The char boxes and codes read through calls without ctypes argument
+    conversion (pdf_layout's fast path) are those pypdfium2's typed bindings give,
+    for a whole page (more chars than the 1,024 slots the box buffer starts with)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from extractor.ingest.pdf_layout import _loose_boxes, _unicode
+
+    pdf = pdfium.PdfDocument(str(generated))
+    try:
+        textpage = pdf[0].get_textpage()
+        n = textpage.count_chars()
+        assert n > 1024
+        found, floats = _loose_boxes(textpage.raw, 0, n)
+        rect = pdfium_c.FS_RECTF()
+        for i in range(n):
+            ok = pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, i, ctypes.byref(rect))
+            assert found[i] == ok
+            if ok:
+                expected = [rect.left, rect.top, rect.right, rect.bottom]
+                assert floats[4 * i : 4 * i + 4] == expected
+            assert _unicode(textpage.raw, i) == pdfium_c.FPDFText_GetUnicode(textpage.raw, i)
+    finally:
+        pdf.close()
+
+
 @pytest.mark.parametrize(
     ("left", "right", "joined"),
     [
