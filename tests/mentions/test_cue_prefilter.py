@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extractor.mentions.indication import _FOLDS_TO_ASCII, Cue, find_cues, required_words
+from extractor.mentions.indication import Cue, find_cues
 from extractor.rules.loader import RegexRule, load_rule_set
+from extractor.rules.prefilter import FOLDS_TO_ASCII, required_words
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +31,7 @@ def test_folds_to_ascii_lists_every_char_that_matches_an_ascii_letter_ignoring_c
     folding = {
         c for c in re.compile("[a-z]", re.IGNORECASE).findall(chars) if c.lower() not in "abcdefghijklmnopqrstuvwxyz"
     }
-    assert folding <= set(_FOLDS_TO_ASCII)
+    assert folding <= set(FOLDS_TO_ASCII)
 
 
 def test_required_words():
@@ -60,3 +61,24 @@ def test_cues_equal_searching_every_rule():
         assert cues == _every_rule(text, rules)
         found += len(cues)
     assert found > 100
+
+
+def test_citation_evidence_equals_searching_the_combined_pattern():
+    """Citation evidence is searched rule by rule behind the literal prefilter;
+    the verdicts must be those of the one combined pattern per kind."""
+    from extractor.mentions.attribution import SourceAttributor
+    from extractor.rules.prefilter import folded
+    from extractor.text.structure import analyse
+
+    paths = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "realtext").glob("*/docs/*.txt"))
+    texts = [line for p in paths for line in p.read_text(encoding="utf-8").splitlines()]
+    texts += ["Smith et al. reported it¹²; 5 cm² lesion", "in calcinoſis.12 of 20\tpatients (3)", ""]
+    attributor = SourceAttributor(analyse(""))
+    hits = 0
+    for text in texts:
+        for kind in ("marker", "own_cue", "cited_cue"):
+            combined = attributor._combined[(kind, "\t" in text)]
+            expected = combined is not None and combined.search(text) is not None
+            assert attributor._search(kind, text, folded(text)) == expected, (kind, text)
+            hits += expected
+    assert hits > 500
