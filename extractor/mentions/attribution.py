@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation, load_rule_set
-from extractor.rules.prefilter import Required, folded, may_match, required_words
+from extractor.rules.prefilter import Required, folded, may_match, required_words, search
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -73,7 +73,7 @@ class SourceAttributor:
     def _search(self, kind: str, text: str, lowered: str | None) -> bool:
         """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
         return any(
-            may_match(required, text, lowered) and regex.search(text) is not None
+            may_match(required, text, lowered) and search(regex, text, lowered)
             for required, regex in self._rules[(kind, "\t" in text)]
         )
 

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation
-from extractor.rules.prefilter import folded, may_match, required_words
+from extractor.rules.prefilter import folded, may_match, required_words, scan
 from extractor.text.scope import KEYWORD_LINE
 from extractor.text.structure import Structure
 
@@ -70,7 +70,8 @@ class Indication:
 def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:
     """Every cue, with calcification cues inside another use's phrase dropped
     ("calcification" in "coronary artery calcification"). A rule none of whose
-    required words occurs in the text is not searched (:func:`required_words`)."""
+    required words occurs in the text is not searched (:func:`required_words`); the
+    others are tried only near their anchor words (:func:`scan`)."""
     lowered = folded(text)
     cues = []
     for rule in rules:
@@ -78,7 +79,7 @@ def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:
             continue
         cues += [
             Cue(m.start(), m.end(), rule.data["indication"], rule.data["strength"] == "strong")
-            for m in rule.regex.finditer(text)
+            for m in scan(rule.regex, text, lowered)
         ]
     others = [c for c in cues if c.indication == OTHER]
     return sorted(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from re import _constants, _parser  # type: ignore[attr-defined]  # the stdlib's own parser: literal words of a rule
 
 # the non-ASCII chars that match an ASCII letter under re.IGNORECASE other than
@@ -98,3 +99,94 @@ def _class_chars(items: list, ignore_case: bool) -> set[str] | None:
     if ignore_case and any(not char.isascii() or char.lower() != char.upper() for char in chars):
         return None
     return chars or None
+
+
+_ZERO_WIDTH = (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT)
+_SHORTEST_ANCHOR = 4  # shorter anchor words ("in", "he") occur so often that a plain scan is cheaper
+
+Anchors = tuple[bool, frozenset[str], int]
+
+
+@functools.lru_cache(maxsize=1024)
+def anchor_words(regex: re.Pattern[str]) -> Anchors | None:
+    """(case-insensitive, words, lead) such that every match of ``regex`` holds
+    one of the words (ASCII literal runs) starting at most ``lead`` chars after
+    the match's start, or None when the pattern gives no such words (an
+    unbounded repeat before the first literal)."""
+    try:
+        parsed = _parser.parse(regex.pattern, regex.flags)
+    except Exception:  # an unexpected parser: the rule is scanned in full
+        return None
+    found = _anchor(list(parsed), parsed.state)
+    if found is None:
+        return None
+    ignore_case = bool(regex.flags & re.IGNORECASE)
+    words, lead = found
+    return ignore_case, frozenset(word.lower() for word in words) if ignore_case else frozenset(words), lead
+
+
+def _anchor(items: list, state: _parser.State) -> tuple[set[str], int] | None:
+    """The first literal run of the item sequence (or of a required group or
+    alternation) and the widest stretch of the match that can come before it."""
+    offset = 0
+    run: list[str] = []
+    for op, av in items + [(None, None)]:
+        if op is _constants.LITERAL and av < 128:
+            run.append(chr(av))
+            continue
+        if run:
+            return {"".join(run)}, offset
+        if op is None:
+            return None
+        inner: tuple[set[str], int] | None = None
+        if op is _constants.BRANCH:
+            alternatives = [_anchor(list(alternative), state) for alternative in av[1]]
+            if all(alternatives):
+                inner = set().union(*(a[0] for a in alternatives)), max(a[1] for a in alternatives)  # type: ignore[index]  # all checked
+        elif op is _constants.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
+            inner = _anchor(list(av[3]), state)
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _anchor(list(av[2]), state)
+        if inner is not None:
+            return inner[0], offset + inner[1]
+        if op in _ZERO_WIDTH:
+            continue
+        width = _parser.SubPattern(state, [(op, av)]).getwidth()[1]
+        if width >= _constants.MAXREPEAT:
+            return None
+        offset += width
+    return None
+
+
+def scan(regex: re.Pattern[str], text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+    """``regex.finditer(text)``, trying the regex only where a match can start:
+    at most ``lead`` chars before an occurrence of an anchor word (``lowered`` is
+    :func:`folded` of ``text``). Matches are tried left to right from the end of
+    the last one, as ``finditer`` does, so the matches are the same."""
+    anchors = anchor_words(regex)
+    haystack = None if anchors is None else lowered if anchors[0] else text
+    if (
+        anchors is None
+        or haystack is None
+        or len(haystack) != len(text)
+        or min(len(word) for word in anchors[1]) < _SHORTEST_ANCHOR
+    ):
+        yield from regex.finditer(text)
+        return
+    _, words, lead = anchors
+    starts: set[int] = set()
+    for word in words:
+        at = haystack.find(word)
+        while at != -1:
+            starts.update(range(max(0, at - lead), at + 1))
+            at = haystack.find(word, at + 1)
+    end = 0
+    for start in sorted(starts):
+        if start >= end and (match := regex.match(text, start)) is not None:
+            yield match
+            end = match.end()
+
+
+def search(regex: re.Pattern[str], text: str, lowered: str | None) -> bool:
+    """Whether ``regex`` matches somewhere in ``text`` (:func:`scan`)."""
+    return next(scan(regex, text, lowered), None) is not None

@@ -82,3 +82,40 @@ def test_citation_evidence_equals_searching_the_combined_pattern():
             assert attributor._search(kind, text, folded(text)) == expected, (kind, text)
             hits += expected
     assert hits > 500
+
+
+def test_anchor_words():
+    from extractor.rules.prefilter import anchor_words
+
+    assert anchor_words(re.compile(r"\bcalcinos[ie]s\b", re.I)) == (True, frozenset(["calcinos"]), 0)
+    assert anchor_words(re.compile(r"\b(?<!provide )(in )?(another|prior) study", re.I)) == (
+        True,
+        frozenset(["another", "prior"]),
+        3,
+    )
+    assert anchor_words(re.compile(r"[A-Z]\w+ et al")) is None  # an unbounded run before the first literal
+    assert anchor_words(re.compile(r"\d{1,3} mg|Mg")) == (False, frozenset([" mg", "Mg"]), 3)
+
+
+def test_scan_equals_finditer_for_every_rule():
+    """The anchored scan yields exactly the matches of ``finditer``, for every
+    regex rule the mention stage scans with it, on every corpus and realtext text."""
+    from extractor.rules.prefilter import folded, scan
+
+    rule_set = load_rule_set()
+    rules = list(rule_set.indications) + list(rule_set.citations)
+    paths = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "realtext").glob("*/docs/*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    texts += [
+        "CALCINOSIS and Cisplatin; calcinoſis; cİsplatin ototoxicity; Kidney stones; STS for CUA, cua.",
+        "In another study [3], we report (ref. 4) previous reports of calcinosis cutis.12 of 20",
+        "",
+    ]
+    found = 0
+    for text in texts:
+        lowered = folded(text)
+        for rule in rules:
+            expected = [m.span() for m in rule.regex.finditer(text)]
+            assert [m.span() for m in scan(rule.regex, text, lowered)] == expected, rule.id
+            found += len(expected)
+    assert found > 4000
