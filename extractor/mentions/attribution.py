@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation, load_rule_set
-from extractor.rules.prefilter import Required, folded, may_match, required_words, search
+from extractor.rules.prefilter import Scanner, folded, scanner
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -72,10 +72,7 @@ class SourceAttributor:
 
     def _search(self, kind: str, text: str, lowered: str | None) -> bool:
         """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
-        return any(
-            may_match(required, text, lowered) and search(regex, text, lowered)
-            for required, regex in self._rules[(kind, "\t" in text)]
-        )
+        return any(scanner.search(text, lowered) for scanner in self._rules[(kind, "\t" in text)])
 
     def evidence(self, text: str) -> SentenceEvidence:
         """The evidence in ``text`` (searched once per distinct text)."""
@@ -227,7 +224,7 @@ class CitationPatterns:
     section_label: re.Pattern[str] | None = None  # any label that ends a run (own-data labels included)
     own_data_label: re.Pattern[str] | None = None
     # per kind, the rules one by one with their literal prefilters (a test for any match)
-    rules: dict[tuple[str, bool], tuple[tuple[Required | None, re.Pattern[str]], ...]] = field(default_factory=dict)
+    rules: dict[tuple[str, bool], tuple[Scanner, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rules: Sequence[RegexRule]) -> CitationPatterns:
@@ -247,7 +244,7 @@ class CitationPatterns:
             _combine([r for r in rules if r.data["kind"] == "background_label"]),
             _combine([r for r in rules if r.data["kind"] in ("section_label", "own_data_label")]),
             _combine([r for r in rules if r.data["kind"] == "own_data_label"]),
-            {key: tuple((required_words(r.regex), r.regex) for r in kind_rules) for key, kind_rules in of_kind.items()},
+            {key: tuple(scanner(r.regex) for r in kind_rules) for key, kind_rules in of_kind.items()},
         )
 
 

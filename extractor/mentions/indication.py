@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation
-from extractor.rules.prefilter import folded, may_match, required_words, scan
+from extractor.rules.prefilter import folded, scanner
 from extractor.text.scope import KEYWORD_LINE
 from extractor.text.structure import Structure
 
@@ -70,16 +70,14 @@ class Indication:
 def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:
     """Every cue, with calcification cues inside another use's phrase dropped
     ("calcification" in "coronary artery calcification"). A rule none of whose
-    required words occurs in the text is not searched (:func:`required_words`); the
-    others are tried only near their anchor words (:func:`scan`)."""
+    required words occurs in the text is not searched, the others are tried only
+    near their anchor words (:class:`~extractor.rules.prefilter.Scanner`)."""
     lowered = folded(text)
     cues = []
     for rule in rules:
-        if not may_match(required_words(rule.regex), text, lowered):
-            continue
         cues += [
             Cue(m.start(), m.end(), rule.data["indication"], rule.data["strength"] == "strong")
-            for m in scan(rule.regex, text, lowered)
+            for m in scanner(rule.regex).finditer(text, lowered)
         ]
     others = [c for c in cues if c.indication == OTHER]
     return sorted(

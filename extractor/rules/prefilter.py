@@ -158,35 +158,64 @@ def _anchor(items: list, state: _parser.State) -> tuple[set[str], int] | None:
     return None
 
 
-def scan(regex: re.Pattern[str], text: str, lowered: str | None) -> Iterator[re.Match[str]]:
-    """``regex.finditer(text)``, trying the regex only where a match can start:
-    at most ``lead`` chars before an occurrence of an anchor word (``lowered`` is
-    :func:`folded` of ``text``). Matches are tried left to right from the end of
-    the last one, as ``finditer`` does, so the matches are the same."""
-    anchors = anchor_words(regex)
-    haystack = None if anchors is None else lowered if anchors[0] else text
-    if (
-        anchors is None
-        or haystack is None
-        or len(haystack) != len(text)
-        or min(len(word) for word in anchors[1]) < _SHORTEST_ANCHOR
-    ):
-        yield from regex.finditer(text)
-        return
-    _, words, lead = anchors
-    starts: set[int] = set()
-    for word in words:
-        at = haystack.find(word)
-        while at != -1:
-            starts.update(range(max(0, at - lead), at + 1))
-            at = haystack.find(word, at + 1)
-    end = 0
-    for start in sorted(starts):
-        if start >= end and (match := regex.match(text, start)) is not None:
-            yield match
-            end = match.end()
+class Scanner:
+    """One rule's regex with its prefilters: not searched where none of its
+    required words occurs (:func:`required_words`), and tried only where a match
+    can start, at most ``lead`` chars before an occurrence of an anchor word
+    (:func:`anchor_words`). Built once per rule."""
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.required = required_words(regex)
+        anchors = anchor_words(regex)
+        if anchors is not None and min(len(word) for word in anchors[1]) < _SHORTEST_ANCHOR:
+            anchors = None
+        self.anchors = anchors
+
+    def _starts(self, text: str, lowered: str | None) -> list[int] | None:
+        """Sorted positions where a match can start, or None when every position can."""
+        if self.anchors is None:
+            return None
+        ignore_case, words, lead = self.anchors
+        haystack = lowered if ignore_case else text
+        if haystack is None or len(haystack) != len(text):
+            return None
+        starts: set[int] = set()
+        for word in words:
+            at = haystack.find(word)
+            while at != -1:
+                starts.update(range(max(0, at - lead), at + 1))
+                at = haystack.find(word, at + 1)
+        return sorted(starts)
+
+    def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+        """``regex.finditer(text)`` (``lowered`` is :func:`folded` of ``text``): matches
+        are tried left to right from the end of the last one, as ``finditer`` does,
+        so they are the same."""
+        if not may_match(self.required, text, lowered):
+            return
+        starts = self._starts(text, lowered)
+        if starts is None:
+            yield from self.regex.finditer(text)
+            return
+        end = 0
+        for start in starts:
+            if start >= end and (match := self.regex.match(text, start)) is not None:
+                yield match
+                end = match.end()
+
+    def search(self, text: str, lowered: str | None) -> bool:
+        """Whether ``regex`` matches somewhere in ``text``."""
+        if not may_match(self.required, text, lowered):
+            return False
+        starts = self._starts(text, lowered)
+        if starts is None:
+            return self.regex.search(text) is not None
+        match = self.regex.match
+        return any(match(text, start) is not None for start in starts)
 
 
-def search(regex: re.Pattern[str], text: str, lowered: str | None) -> bool:
-    """Whether ``regex`` matches somewhere in ``text`` (:func:`scan`)."""
-    return next(scan(regex, text, lowered), None) is not None
+@functools.lru_cache(maxsize=1024)
+def scanner(regex: re.Pattern[str]) -> Scanner:
+    """The :class:`Scanner` of a compiled rule regex (built once)."""
+    return Scanner(regex)

@@ -98,9 +98,9 @@ def test_anchor_words():
 
 
 def test_scan_equals_finditer_for_every_rule():
-    """The anchored scan yields exactly the matches of ``finditer``, for every
+    """The anchored scanner yields exactly the matches of ``finditer``, for every
     regex rule the mention stage scans with it, on every corpus and realtext text."""
-    from extractor.rules.prefilter import folded, scan
+    from extractor.rules.prefilter import folded, scanner
 
     rule_set = load_rule_set()
     rules = list(rule_set.indications) + list(rule_set.citations)
@@ -116,6 +116,7 @@ def test_scan_equals_finditer_for_every_rule():
         lowered = folded(text)
         for rule in rules:
             expected = [m.span() for m in rule.regex.finditer(text)]
-            assert [m.span() for m in scan(rule.regex, text, lowered)] == expected, rule.id
+            assert [m.span() for m in scanner(rule.regex).finditer(text, lowered)] == expected, rule.id
+            assert scanner(rule.regex).search(text, lowered) == bool(expected), rule.id
             found += len(expected)
     assert found > 4000
