@@ -247,12 +247,9 @@ class TokenMasks:
         if len(seen) > 200_000:
             seen.clear()
         distinct, inverse = self._distinct(LOWER if test[1] == "LOWER" else ORTH)
-        flags = []
-        for key in distinct:
-            if key not in seen:
-                seen[key] = regex.search(strings[key]) is not None
-            flags.append(seen[key])
-        return numpy.array(flags, dtype=bool)[inverse]
+        for key in set(distinct).difference(seen):  # the regex only on strings not seen before
+            seen[key] = regex.search(strings[key]) is not None
+        return numpy.fromiter(map(seen.__getitem__, distinct), dtype=bool, count=len(distinct))[inverse]
 
     def _passes(self, need: Need, keys: set[int]) -> bool:
         """Whether one of the string hashes ``keys`` passes ``need``."""
@@ -371,8 +368,9 @@ class Reach:
                 high = high_bound
                 break
             else:
-                ahead = masks.runs(step)[0]
-                high = max(p + ahead[p] for p in range(i + 1, high + 1))
+                # p + ahead[p], the first failing token from p on, never decreases with p:
+                # the furthest reach from any of i + 1 .. high is the one from high
+                high += masks.runs(step)[0][high]
         low = i - self.extra
         for step in self.before:
             if isinstance(step, int):
@@ -381,8 +379,8 @@ class Reach:
                 low = low_bound
                 break
             else:
-                behind = masks.runs(step)[1]
-                low = min(p - behind[p] for p in range(low, i + 1))
+                # p - behind[p] never decreases with p: the furthest reach back is from low
+                low -= masks.runs(step)[1][low]
         return max(low_bound, low), min(high_bound, high)
 
 
