@@ -72,7 +72,7 @@ class SourceAttributor:
 
     def _search(self, kind: str, text: str, lowered: str | None) -> bool:
         """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
-        return any(scanner.search(text, lowered) for scanner in self._rules[(kind, "\t" in text)])
+        return any(rule.search(text, lowered) for rule in self._rules[(kind, "\t" in text)])
 
     def evidence(self, text: str) -> SentenceEvidence:
         """The evidence in ``text`` (searched once per distinct text)."""
