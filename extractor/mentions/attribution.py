@@ -19,9 +19,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation, load_rule_set
+from extractor.rules.prefilter import Scanner, folded, scanner
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -53,7 +54,7 @@ class SourceAttributor:
     def __init__(self, structure: Structure, patterns: CitationPatterns | None = None) -> None:
         self.structure = structure
         patterns = patterns or CitationPatterns.of(load_rule_set().citations)
-        self._course, self._combined = patterns.course, patterns.combined
+        self._course, self._combined, self._rules = patterns.course, patterns.combined, patterns.rules
         self._background_label, self._section_label = patterns.background_label, patterns.section_label
         self.reports_own_study = any(name in OWN_DATA_SECTIONS for _, name, _ in structure.sections) or (
             patterns.study_cues_multiline is not None
@@ -69,18 +70,19 @@ class SourceAttributor:
         self._own_run = self._label_runs(patterns.own_data_label)
         self._judged: list[tuple[str, str, str | None] | None] = [None] * len(structure.sentences)
 
-    def _search(self, kind: str, text: str) -> bool:
-        pattern = self._combined[(kind, "\t" in text)]
-        return pattern is not None and pattern.search(text) is not None
+    def _search(self, kind: str, text: str, lowered: str | None) -> bool:
+        """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
+        return any(rule.search(text, lowered) for rule in self._rules[(kind, "\t" in text)])
 
     def evidence(self, text: str) -> SentenceEvidence:
         """The evidence in ``text`` (searched once per distinct text)."""
         found = self._evidence.get(text)
         if found is None:
+            lowered = folded(text)
             found = self._evidence[text] = (
-                self._search("marker", text),
-                self._search("own_cue", text),
-                self._search("cited_cue", text),
+                self._search("marker", text, lowered),
+                self._search("own_cue", text, lowered),
+                self._search("cited_cue", text, lowered),
             )
         return SentenceEvidence(*found)
 
@@ -221,24 +223,28 @@ class CitationPatterns:
     background_label: re.Pattern[str] | None = None
     section_label: re.Pattern[str] | None = None  # any label that ends a run (own-data labels included)
     own_data_label: re.Pattern[str] | None = None
+    # per kind, the rules one by one with their literal prefilters (a test for any match)
+    rules: dict[tuple[str, bool], tuple[Scanner, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, rules: Sequence[RegexRule]) -> CitationPatterns:
         study_cues = _combine([r for r in rules if r.data["kind"] in ("own_cue", "study_cue", "narrative_cue")])
+        of_kind = {
+            (kind, tables): [
+                r for r in rules if r.data["kind"] == kind and (not tables or r.data.get("in_tables", True))
+            ]
+            for kind in ("marker", "own_cue", "cited_cue")
+            for tables in (False, True)
+        }
         return cls(
             study_cues,
             None if study_cues is None else re.compile(study_cues.pattern, study_cues.flags | re.MULTILINE),
             _combine([r for r in rules if r.data["kind"] == "course_cue"]),
-            {
-                (kind, tables): _combine(
-                    [r for r in rules if r.data["kind"] == kind and (not tables or r.data.get("in_tables", True))]
-                )
-                for kind in ("marker", "own_cue", "cited_cue")
-                for tables in (False, True)
-            },
+            {key: _combine(kind_rules) for key, kind_rules in of_kind.items()},
             _combine([r for r in rules if r.data["kind"] == "background_label"]),
             _combine([r for r in rules if r.data["kind"] in ("section_label", "own_data_label")]),
             _combine([r for r in rules if r.data["kind"] == "own_data_label"]),
+            {key: tuple(scanner(r.regex) for r in kind_rules) for key, kind_rules in of_kind.items()},
         )
 
 

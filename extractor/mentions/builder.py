@@ -158,7 +158,7 @@ class MentionBuilder:
                 defined[short_text] = self.x.route_words[expansion.lower()]
         if not defined:
             return []
-        matched = {t.i for s in self.doc.spans[CANDIDATES] for t in s}
+        matched = {i for s in self.doc.spans[CANDIDATES] for i in range(s.start, s.end)}
         orths = self.doc.to_array(ORTH)
         ids = numpy.array([self.doc.vocab.strings.add(short) for short in defined], dtype="uint64")
         found = []

@@ -22,6 +22,7 @@ from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.indication import NO_STS, OTHER, decide_indication, is_about_other_use, other_use_object
 from extractor.mentions.result_filter import ResultFilter
 from extractor.nlp.rules_component import RulesComponent
+from extractor.nlp.sentences import sentence_hooks
 from extractor.nlp.tokenizer import raw_text
 from extractor.rules.loader import Rule, RuleSet
 from extractor.schema import Mention
@@ -59,6 +60,10 @@ class MentionStage(RulesComponent):
         self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
 
     def __call__(self, doc: Doc) -> Doc:
+        with sentence_hooks(doc):
+            return self._read(doc)
+
+    def _read(self, doc: Doc) -> Doc:
         text = raw_text(doc)
         document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
         structure = doc._.structure

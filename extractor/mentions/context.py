@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from extractor.nlp.drug_tagger import is_sts
+from extractor.nlp.extensions import doc_value
 
 CATEGORY_FIELDS = {
     "hypothetical": {"outcome", "adverse_event"},
@@ -69,9 +70,9 @@ class ContextRules:
         return self.by_id[trigger_id].category
 
     def _found(self, doc: Doc, sentence: Span) -> list[tuple[Trigger, int, int]]:
-        if doc._.context_triggers is None:
-            doc._.context_triggers = {}
-        cache = doc._.context_triggers
+        cache = doc_value(doc, "context_triggers")
+        if cache is None:
+            cache = doc._.context_triggers = {}
         if sentence.start not in cache:
             cache[sentence.start] = self._find(sentence)
         return cache[sentence.start]

@@ -12,15 +12,16 @@ import bisect
 from spacy.tokens import Doc, Span
 
 from extractor.nlp.drug_tagger import DRUGS
+from extractor.nlp.extensions import doc_value
 
 
 def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
     """(start token, end token, is_sts) of the drug names in a sentence (cached per Doc)."""
-    if doc._.drug_positions is None:
-        doc._.drug_positions = {}
-    cache = doc._.drug_positions
+    cache = doc_value(doc, "drug_positions")
+    if cache is None:
+        cache = doc._.drug_positions = {}
     if sentence.start not in cache:
-        index = doc._.drug_index
+        index = doc_value(doc, "drug_index")
         if index is None:  # every drug name of the document once, sorted: a sentence is a bisection
             index = sorted(
                 [(e.start, e.end, True) for e in doc.ents if e.label_ == "STS"]

@@ -29,12 +29,11 @@ other) and a strength.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from dataclasses import dataclass, field
-from re import _constants, _parser  # type: ignore[attr-defined]  # the stdlib's own parser: literal words of a rule
 
 from extractor.rules.loader import RegexRule, alternation
+from extractor.rules.prefilter import folded, scanner
 from extractor.text.scope import KEYWORD_LINE
 from extractor.text.structure import Structure
 
@@ -71,75 +70,20 @@ class Indication:
 def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:
     """Every cue, with calcification cues inside another use's phrase dropped
     ("calcification" in "coronary artery calcification"). A rule none of whose
-    required words occurs in the text is not searched (:func:`required_words`)."""
-    folded: str | None = None
-    if not any(char in text for char in _FOLDS_TO_ASCII):
-        folded = text.lower()
+    required words occurs in the text is not searched, the others are tried only
+    near their anchor words (:class:`~extractor.rules.prefilter.Scanner`)."""
+    lowered = folded(text)
     cues = []
     for rule in rules:
-        required = required_words(rule.regex)
-        if required is not None:
-            ignore_case, words = required
-            haystack = text if not ignore_case else folded
-            if haystack is not None and not any(word in haystack for word in words):
-                continue
         cues += [
             Cue(m.start(), m.end(), rule.data["indication"], rule.data["strength"] == "strong")
-            for m in rule.regex.finditer(text)
+            for m in scanner(rule.regex).finditer(text, lowered)
         ]
     others = [c for c in cues if c.indication == OTHER]
     return sorted(
         (c for c in cues if c.indication == OTHER or not any(o.start < c.end and c.start < o.end for o in others)),
         key=lambda c: c.start,
     )
-
-
-# the non-ASCII chars that match an ASCII letter under re.IGNORECASE other than
-# by str.lower() (tests/mentions/test_cue_prefilter.py checks the list)
-_FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
-_REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
-
-
-@functools.lru_cache(maxsize=1024)
-def required_words(regex: re.Pattern[str]) -> tuple[bool, frozenset[str]] | None:
-    """(case-insensitive, words) such that every match of ``regex`` holds one of
-    the words (ASCII literal runs, lower-cased when case-insensitive), or None
-    when the pattern gives no such words. Read off the parsed pattern."""
-    try:
-        parsed = _parser.parse(regex.pattern, regex.flags)
-    except Exception:  # an unexpected parser: no prefilter, the rule is always searched
-        return None
-    words = _required(list(parsed))
-    if not words:
-        return None
-    ignore_case = bool(regex.flags & re.IGNORECASE)
-    return ignore_case, frozenset(word.lower() for word in words) if ignore_case else frozenset(words)
-
-
-def _required(items: list) -> set[str] | None:
-    """Strings one of which every match of the item sequence holds: the most
-    selective of its literal runs and its required groups and alternations."""
-    found: list[set[str]] = []
-    run: list[str] = []
-    for op, av in items + [(None, None)]:
-        if op is _constants.LITERAL and av < 128:
-            run.append(chr(av))
-            continue
-        if run:
-            found.append({"".join(run)})
-            run = []
-        inner: set[str] | None = None
-        if op is _constants.BRANCH:
-            alternatives = [_required(list(alternative)) for alternative in av[1]]
-            if all(alternatives):
-                inner = set().union(*alternatives)  # type: ignore[arg-type]  # all checked
-        elif op is _constants.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
-            inner = _required(list(av[3]))
-        elif op in _REPEATS and av[0] >= 1:
-            inner = _required(list(av[2]))
-        if inner:
-            found.append(inner)
-    return max(found, key=lambda words: min(len(word) for word in words), default=None)
 
 
 def paragraphs(structure: Structure) -> list[tuple[int, int]]:

@@ -53,11 +53,12 @@ class DrugTagger(RulesComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         sts = [doc[s:e] for _, s, e in self.sts_matcher(doc)]
+        named = {i for span in sts for i in range(span.start, span.end)}
         names = set(self.sts_abbreviations)
         for abbreviation in getattr(doc._, "abbreviations", None) or []:
             long_form = abbreviation._.long_form
-            if long_form is not None and any(_overlaps(long_form, s) for s in sts):
-                names.add(abbreviation.text)
+            if long_form is not None and not named.isdisjoint(range(long_form.start, long_form.end)):
+                names.add(abbreviation.text)  # its long form overlaps an STS name
         structure = doc._.structure
         if structure is not None:
             for _, _, short, expansion in legend_entries(structure):
@@ -98,7 +99,3 @@ class DrugTagger(RulesComponent):
 def is_sts(token: Token) -> bool:
     """A token of an STS name (set by ``sts_drug_tagger_v1``)."""
     return token.ent_type_ == "STS"
-
-
-def _overlaps(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end

@@ -6,6 +6,8 @@ Every stage reads what an earlier one left on the Doc through these names
 
 from __future__ import annotations
 
+from typing import Any
+
 from spacy.tokens import Doc
 
 DOC_EXTENSIONS: dict[str, str] = {
@@ -19,6 +21,15 @@ DOC_EXTENSIONS: dict[str, str] = {
     "indication": "what STS treats in the document (extractor.mentions.indication.Indication), set by sts_mentions_v1",
     "words": "the number of words (no spaces or punctuation), set by sts_mentions_v1",
 }
+
+
+def doc_value(doc: Doc, name: str) -> Any:
+    """``doc._.<name>`` read straight from where spaCy keeps it (``doc.user_data``):
+    ``doc._`` builds an Underscore object on every access, and the mention
+    stage's per-sentence caches are read tens of thousands of times per corpus.
+    Every extension here has the default None and no getter."""
+    stored: dict[Any, Any] = doc.user_data  # spaCy's key for a Doc extension: ("._.", name, None, None)
+    return stored.get(("._.", name, None, None))
 
 
 def register_extensions() -> None:

@@ -149,7 +149,7 @@ class FieldMatcher(RulesComponent):
                 spans.extend(matcher(doc, as_spans=True))
                 continue
             for low, high in merged(ranges):
-                if any(all(masks.passes_in(need, low, high) for need in needs) for needs in required):
+                if masks.may_hold_match(required, low, high):
                     spans.extend(matcher(doc[low:high], as_spans=True))
         if len(self.phrases):
             spans.extend(self.phrases(doc, as_spans=True))
@@ -233,7 +233,7 @@ class TokenMasks:
         """Tokens whose ``attr`` value (a string hash) is one of ``keys``: one
         look-up per distinct value, not a search per token."""
         distinct, inverse = self._distinct(attr)
-        return numpy.array([key in keys for key in distinct], dtype=bool)[inverse]
+        return numpy.fromiter(map(keys.__contains__, distinct), dtype=bool, count=len(distinct))[inverse]
 
     def _compute(self, test: tuple) -> numpy.ndarray:
         doc = self.doc
@@ -247,14 +247,11 @@ class TokenMasks:
         if len(seen) > 200_000:
             seen.clear()
         distinct, inverse = self._distinct(LOWER if test[1] == "LOWER" else ORTH)
-        flags = []
-        for key in distinct:
-            if key not in seen:
-                seen[key] = regex.search(strings[key]) is not None
-            flags.append(seen[key])
-        return numpy.array(flags, dtype=bool)[inverse]
+        for key in set(distinct).difference(seen):  # the regex only on strings not seen before
+            seen[key] = regex.search(strings[key]) is not None
+        return numpy.fromiter(map(seen.__getitem__, distinct), dtype=bool, count=len(distinct))[inverse]
 
-    def _passes(self, need: Need, keys: list[int]) -> bool:
+    def _passes(self, need: Need, keys: set[int]) -> bool:
         """Whether one of the string hashes ``keys`` passes ``need``."""
         if need.ids is not None:
             return not need.ids.isdisjoint(keys)
@@ -313,9 +310,20 @@ class TokenMasks:
             known.update(new)
         return not self._hits[need.attr, need.regex].isdisjoint(values)
 
-    def passes_in(self, need: Need, low: int, high: int) -> bool:
-        """Whether some token in [low, high) passes ``need``."""
-        return self._passes(need, self.column(need.attr)[low:high].tolist())
+    def may_hold_match(self, required: list[tuple[Need, ...]], low: int, high: int) -> bool:
+        """Whether, for one of the rules' ``required`` needs, every need passes on
+        some token in [low, high); the window's values are read once per column."""
+        values: dict[int, set[int]] = {}
+        for needs in required:
+            for need in needs:
+                keys = values.get(need.attr)
+                if keys is None:
+                    keys = values[need.attr] = set(self.column(need.attr)[low:high].tolist())
+                if not self._passes(need, keys):
+                    break
+            else:
+                return True
+        return False
 
     def runs(self, test: tuple) -> tuple[list[int], list[int]]:
         """(ahead, behind): ahead[p] tokens from p on pass the test; behind[p] tokens up to p-1 do."""
@@ -360,8 +368,9 @@ class Reach:
                 high = high_bound
                 break
             else:
-                ahead = masks.runs(step)[0]
-                high = max(p + ahead[p] for p in range(i + 1, high + 1))
+                # p + ahead[p], the first failing token from p on, never decreases with p:
+                # the furthest reach from any of i + 1 .. high is the one from high
+                high += masks.runs(step)[0][high]
         low = i - self.extra
         for step in self.before:
             if isinstance(step, int):
@@ -370,8 +379,8 @@ class Reach:
                 low = low_bound
                 break
             else:
-                behind = masks.runs(step)[1]
-                low = min(p - behind[p] for p in range(low, i + 1))
+                # p - behind[p] never decreases with p: the furthest reach back is from low
+                low -= masks.runs(step)[1][low]
         return max(low_bound, low), min(high_bound, high)
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extractor.mentions.indication import _FOLDS_TO_ASCII, Cue, find_cues, required_words
+from extractor.mentions.indication import Cue, find_cues
 from extractor.rules.loader import RegexRule, load_rule_set
+from extractor.rules.prefilter import FOLDS_TO_ASCII, required_words
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,7 +31,7 @@ def test_folds_to_ascii_lists_every_char_that_matches_an_ascii_letter_ignoring_c
     folding = {
         c for c in re.compile("[a-z]", re.IGNORECASE).findall(chars) if c.lower() not in "abcdefghijklmnopqrstuvwxyz"
     }
-    assert folding <= set(_FOLDS_TO_ASCII)
+    assert folding <= set(FOLDS_TO_ASCII)
 
 
 def test_required_words():
@@ -60,3 +61,62 @@ def test_cues_equal_searching_every_rule():
         assert cues == _every_rule(text, rules)
         found += len(cues)
     assert found > 100
+
+
+def test_citation_evidence_equals_searching_the_combined_pattern():
+    """Citation evidence is searched rule by rule behind the literal prefilter;
+    the verdicts must be those of the one combined pattern per kind."""
+    from extractor.mentions.attribution import SourceAttributor
+    from extractor.rules.prefilter import folded
+    from extractor.text.structure import analyse
+
+    paths = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "realtext").glob("*/docs/*.txt"))
+    texts = [line for p in paths for line in p.read_text(encoding="utf-8").splitlines()]
+    texts += ["Smith et al. reported it¹²; 5 cm² lesion", "in calcinoſis.12 of 20\tpatients (3)", ""]
+    attributor = SourceAttributor(analyse(""))
+    hits = 0
+    for text in texts:
+        for kind in ("marker", "own_cue", "cited_cue"):
+            combined = attributor._combined[(kind, "\t" in text)]
+            expected = combined is not None and combined.search(text) is not None
+            assert attributor._search(kind, text, folded(text)) == expected, (kind, text)
+            hits += expected
+    assert hits > 500
+
+
+def test_anchor_words():
+    from extractor.rules.prefilter import anchor_words
+
+    assert anchor_words(re.compile(r"\bcalcinos[ie]s\b", re.I)) == (True, frozenset(["calcinos"]), 0)
+    assert anchor_words(re.compile(r"\b(?<!provide )(in )?(another|prior) study", re.I)) == (
+        True,
+        frozenset(["another", "prior"]),
+        3,
+    )
+    assert anchor_words(re.compile(r"[A-Z]\w+ et al")) is None  # an unbounded run before the first literal
+    assert anchor_words(re.compile(r"\d{1,3} mg|Mg")) == (False, frozenset([" mg", "Mg"]), 3)
+
+
+def test_scan_equals_finditer_for_every_rule():
+    """The anchored scanner yields exactly the matches of ``finditer``, for every
+    regex rule the mention stage scans with it, on every corpus and realtext text."""
+    from extractor.rules.prefilter import folded, scanner
+
+    rule_set = load_rule_set()
+    rules = list(rule_set.indications) + list(rule_set.citations)
+    paths = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "realtext").glob("*/docs/*.txt"))
+    texts = [p.read_text(encoding="utf-8") for p in paths]
+    texts += [
+        "CALCINOSIS and Cisplatin; calcinoſis; cİsplatin ototoxicity; Kidney stones; STS for CUA, cua.",
+        "In another study [3], we report (ref. 4) previous reports of calcinosis cutis.12 of 20",
+        "",
+    ]
+    found = 0
+    for text in texts:
+        lowered = folded(text)
+        for rule in rules:
+            expected = [m.span() for m in rule.regex.finditer(text)]
+            assert [m.span() for m in scanner(rule.regex).finditer(text, lowered)] == expected, rule.id
+            assert scanner(rule.regex).search(text, lowered) == bool(expected), rule.id
+            found += len(expected)
+    assert found > 4000

@@ -1,0 +1,221 @@
+"""Literal prefilters for regex rules: the words one of which every match of a
+rule holds, read off the parsed pattern. A rule none of whose words occurs in
+a text cannot match there and is not searched: Python's ``re`` finds no
+literal prefix in a pattern that opens with ``\\b`` or a lookbehind, and tries
+it at every position of the text."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from re import _constants, _parser  # type: ignore[attr-defined]  # the stdlib's own parser: literal words of a rule
+
+# the non-ASCII chars that match an ASCII letter under re.IGNORECASE other than
+# by str.lower() (tests/mentions/test_cue_prefilter.py checks the list)
+FOLDS_TO_ASCII = "\u0130\u0131\u017f\u212a"
+_REPEATS = (_constants.MAX_REPEAT, _constants.MIN_REPEAT, _constants.POSSESSIVE_REPEAT)
+_CLASS_LIMIT = 32  # a character class of more chars than this is no useful prefilter
+
+Required = tuple[bool, frozenset[str]]
+
+
+@functools.lru_cache(maxsize=1024)
+def required_words(regex: re.Pattern[str]) -> Required | None:
+    """(case-insensitive, words) such that every match of ``regex`` holds one of
+    the words (ASCII literal runs, lower-cased when case-insensitive, or the
+    chars of a small character class), or None when the pattern gives no such
+    words. Read off the parsed pattern."""
+    try:
+        parsed = _parser.parse(regex.pattern, regex.flags)
+    except Exception:  # an unexpected parser: no prefilter, the rule is always searched
+        return None
+    ignore_case = bool(regex.flags & re.IGNORECASE)
+    words = _required(list(parsed), ignore_case)
+    if not words:
+        return None
+    return ignore_case, frozenset(word.lower() for word in words) if ignore_case else frozenset(words)
+
+
+def folded(text: str) -> str | None:
+    """``text`` lower-cased for the case-insensitive words, or None when it holds a
+    char that matches an ASCII letter by case folding only (then no prefilter)."""
+    return None if any(char in text for char in FOLDS_TO_ASCII) else text.lower()
+
+
+def may_match(required: Required | None, text: str, lowered: str | None) -> bool:
+    """False when no word of ``required`` occurs in ``text`` (``lowered`` is
+    :func:`folded` of it): the rule cannot match there."""
+    if required is None:
+        return True
+    ignore_case, words = required
+    haystack = lowered if ignore_case else text
+    return haystack is None or any(word in haystack for word in words)
+
+
+def _required(items: list, ignore_case: bool) -> set[str] | None:
+    """Strings one of which every match of the item sequence holds: the most
+    selective of its literal runs and its required groups, alternations and
+    character classes."""
+    found: list[set[str]] = []
+    run: list[str] = []
+    for op, av in items + [(None, None)]:
+        if op is _constants.LITERAL and av < 128:
+            run.append(chr(av))
+            continue
+        if run:
+            found.append({"".join(run)})
+            run = []
+        inner: set[str] | None = None
+        if op is _constants.BRANCH:
+            alternatives = [_required(list(alternative), ignore_case) for alternative in av[1]]
+            if all(alternatives):
+                inner = set().union(*alternatives)  # type: ignore[arg-type]  # all checked
+        elif op is _constants.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
+            inner = _required(list(av[3]), ignore_case)
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _required(list(av[2]), ignore_case)
+        elif op is _constants.IN:
+            inner = _class_chars(av, ignore_case)
+        if inner:
+            found.append(inner)
+    return max(found, key=lambda words: min(len(word) for word in words), default=None)
+
+
+def _class_chars(items: list, ignore_case: bool) -> set[str] | None:
+    """The chars of a character class made of literals and ranges only; under
+    IGNORECASE only ASCII chars without case (digits, punctuation), which match
+    themselves alone."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is _constants.LITERAL:
+            chars.add(chr(av))
+        elif op is _constants.RANGE and av[1] - av[0] < _CLASS_LIMIT:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        else:
+            return None
+        if len(chars) > _CLASS_LIMIT:
+            return None
+    if ignore_case and any(not char.isascii() or char.lower() != char.upper() for char in chars):
+        return None
+    return chars or None
+
+
+_ZERO_WIDTH = (_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT)
+_SHORTEST_ANCHOR = 4  # shorter anchor words ("in", "he") occur so often that a plain scan is cheaper
+
+Anchors = tuple[bool, frozenset[str], int]
+
+
+@functools.lru_cache(maxsize=1024)
+def anchor_words(regex: re.Pattern[str]) -> Anchors | None:
+    """(case-insensitive, words, lead) such that every match of ``regex`` holds
+    one of the words (ASCII literal runs) starting at most ``lead`` chars after
+    the match's start, or None when the pattern gives no such words (an
+    unbounded repeat before the first literal)."""
+    try:
+        parsed = _parser.parse(regex.pattern, regex.flags)
+    except Exception:  # an unexpected parser: the rule is scanned in full
+        return None
+    found = _anchor(list(parsed), parsed.state)
+    if found is None:
+        return None
+    ignore_case = bool(regex.flags & re.IGNORECASE)
+    words, lead = found
+    return ignore_case, frozenset(word.lower() for word in words) if ignore_case else frozenset(words), lead
+
+
+def _anchor(items: list, state: _parser.State) -> tuple[set[str], int] | None:
+    """The first literal run of the item sequence (or of a required group or
+    alternation) and the widest stretch of the match that can come before it."""
+    offset = 0
+    run: list[str] = []
+    for op, av in items + [(None, None)]:
+        if op is _constants.LITERAL and av < 128:
+            run.append(chr(av))
+            continue
+        if run:
+            return {"".join(run)}, offset
+        if op is None:
+            return None
+        inner: tuple[set[str], int] | None = None
+        if op is _constants.BRANCH:
+            alternatives = [_anchor(list(alternative), state) for alternative in av[1]]
+            if all(alternatives):
+                inner = set().union(*(a[0] for a in alternatives)), max(a[1] for a in alternatives)  # type: ignore[index]  # all checked
+        elif op is _constants.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
+            inner = _anchor(list(av[3]), state)
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _anchor(list(av[2]), state)
+        if inner is not None:
+            return inner[0], offset + inner[1]
+        if op in _ZERO_WIDTH:
+            continue
+        width = _parser.SubPattern(state, [(op, av)]).getwidth()[1]
+        if width >= _constants.MAXREPEAT:
+            return None
+        offset += width
+    return None
+
+
+class Scanner:
+    """One rule's regex with its prefilters: not searched where none of its
+    required words occurs (:func:`required_words`), and tried only where a match
+    can start, at most ``lead`` chars before an occurrence of an anchor word
+    (:func:`anchor_words`). Built once per rule."""
+
+    def __init__(self, regex: re.Pattern[str]) -> None:
+        self.regex = regex
+        self.required = required_words(regex)
+        anchors = anchor_words(regex)
+        if anchors is not None and min(len(word) for word in anchors[1]) < _SHORTEST_ANCHOR:
+            anchors = None
+        self.anchors = anchors
+
+    def _starts(self, text: str, lowered: str | None) -> list[int] | None:
+        """Sorted positions where a match can start, or None when every position can."""
+        if self.anchors is None:
+            return None
+        ignore_case, words, lead = self.anchors
+        haystack = lowered if ignore_case else text
+        if haystack is None or len(haystack) != len(text):
+            return None
+        starts: set[int] = set()
+        for word in words:
+            at = haystack.find(word)
+            while at != -1:
+                starts.update(range(max(0, at - lead), at + 1))
+                at = haystack.find(word, at + 1)
+        return sorted(starts)
+
+    def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
+        """``regex.finditer(text)`` (``lowered`` is :func:`folded` of ``text``): matches
+        are tried left to right from the end of the last one, as ``finditer`` does,
+        so they are the same."""
+        if not may_match(self.required, text, lowered):
+            return
+        starts = self._starts(text, lowered)
+        if starts is None:
+            yield from self.regex.finditer(text)
+            return
+        end = 0
+        for start in starts:
+            if start >= end and (match := self.regex.match(text, start)) is not None:
+                yield match
+                end = match.end()
+
+    def search(self, text: str, lowered: str | None) -> bool:
+        """Whether ``regex`` matches somewhere in ``text``."""
+        if not may_match(self.required, text, lowered):
+            return False
+        starts = self._starts(text, lowered)
+        if starts is None:
+            return self.regex.search(text) is not None
+        match = self.regex.match
+        return any(match(text, start) is not None for start in starts)
+
+
+@functools.lru_cache(maxsize=1024)
+def scanner(regex: re.Pattern[str]) -> Scanner:
+    """The :class:`Scanner` of a compiled rule regex (built once)."""
+    return Scanner(regex)
