@@ -10,6 +10,7 @@ import functools
 import re
 from collections.abc import Iterator
 from re import _constants, _parser  # type: ignore[attr-defined]  # the stdlib's own parser: literal words of a rule
+from typing import Any
 
 # the non-ASCII chars that match an ASCII letter under re.IGNORECASE other than
 # by str.lower() (tests/mentions/test_cue_prefilter.py checks the list)
@@ -53,19 +54,35 @@ def may_match(required: Required | None, text: str, lowered: str | None) -> bool
     return haystack is None or any(word in haystack for word in words)
 
 
+_RUN = object()  # an item of _with_runs: a run of ASCII literal chars, as one string
+
+
+def _with_runs(items: list) -> Iterator[tuple[Any, Any]]:
+    """The parsed items with each run of ASCII literal chars merged into one
+    ``(_RUN, text)`` item, then a closing ``(None, None)``."""
+    run: list[str] = []
+    for op, av in items:
+        if op is _constants.LITERAL and av < 128:
+            run.append(chr(av))
+            continue
+        if run:
+            yield _RUN, "".join(run)
+            run = []
+        yield op, av
+    if run:
+        yield _RUN, "".join(run)
+    yield None, None
+
+
 def _required(items: list, ignore_case: bool) -> set[str] | None:
     """Strings one of which every match of the item sequence holds: the most
     selective of its literal runs and its required groups, alternations and
     character classes."""
     found: list[set[str]] = []
-    run: list[str] = []
-    for op, av in items + [(None, None)]:
-        if op is _constants.LITERAL and av < 128:
-            run.append(chr(av))
+    for op, av in _with_runs(items):
+        if op is _RUN:
+            found.append({av})
             continue
-        if run:
-            found.append({"".join(run)})
-            run = []
         inner: set[str] | None = None
         if op is _constants.BRANCH:
             alternatives = [_required(list(alternative), ignore_case) for alternative in av[1]]
@@ -129,13 +146,9 @@ def _anchor(items: list, state: _parser.State) -> tuple[set[str], int] | None:
     """The first literal run of the item sequence (or of a required group or
     alternation) and the widest stretch of the match that can come before it."""
     offset = 0
-    run: list[str] = []
-    for op, av in items + [(None, None)]:
-        if op is _constants.LITERAL and av < 128:
-            run.append(chr(av))
-            continue
-        if run:
-            return {"".join(run)}, offset
+    for op, av in _with_runs(items):
+        if op is _RUN:
+            return {av}, offset
         if op is None:
             return None
         inner: tuple[set[str], int] | None = None

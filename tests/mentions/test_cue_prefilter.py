@@ -46,15 +46,20 @@ def test_required_words():
     assert required_words(re.compile(r"(?-i:Ab)c|dd", re.I)) == (True, frozenset(["c", "dd"]))
 
 
-def test_cues_equal_searching_every_rule():
-    rules = list(load_rule_set().indications)
+def _texts(extra: str) -> list[str]:
+    """Every corpus and realtext text, plus edge cases of case folding and an empty text."""
     paths = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "realtext").glob("*/docs/*.txt"))
     texts = [p.read_text(encoding="utf-8") for p in paths]
-    texts += [
+    return texts + [
         "CALCINOSIS and Cisplatin; calcinoſis; cİsplatin ototoxicity; Kidney stones; STS for CUA, cua.",
-        "sodium thiosulfate for nitroprusside toxicity",
+        extra,
         "",
     ]
+
+
+def test_cues_equal_searching_every_rule():
+    rules = list(load_rule_set().indications)
+    texts = _texts("sodium thiosulfate for nitroprusside toxicity")
     found = 0
     for text in texts:
         cues = find_cues(text, rules)
@@ -104,13 +109,7 @@ def test_scan_equals_finditer_for_every_rule():
 
     rule_set = load_rule_set()
     rules = list(rule_set.indications) + list(rule_set.citations)
-    paths = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "realtext").glob("*/docs/*.txt"))
-    texts = [p.read_text(encoding="utf-8") for p in paths]
-    texts += [
-        "CALCINOSIS and Cisplatin; calcinoſis; cİsplatin ototoxicity; Kidney stones; STS for CUA, cua.",
-        "In another study [3], we report (ref. 4) previous reports of calcinosis cutis.12 of 20",
-        "",
-    ]
+    texts = _texts("In another study [3], we report (ref. 4) previous reports of calcinosis cutis.12 of 20")
     found = 0
     for text in texts:
         lowered = folded(text)
