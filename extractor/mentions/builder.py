@@ -13,7 +13,6 @@ from spacy.tokens import Doc, Span
 
 from extractor.ingest.document import Document
 from extractor.mentions.attribution import SourceAttributor
-from extractor.mentions.indication import paragraphs
 from extractor.mentions.outcomes import (
     success_means_complete,
 )
@@ -21,7 +20,7 @@ from extractor.mentions.tables import classify_header
 from extractor.nlp.field_matcher import CANDIDATES
 from extractor.schema import Mention
 from extractor.text.scope import Scope, legend_entries
-from extractor.text.structure import Structure
+from extractor.text.structure import Structure, paragraphs
 
 if TYPE_CHECKING:
     from extractor.mentions.component import MentionStage

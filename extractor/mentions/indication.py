@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from extractor.rules.loader import RegexRule, alternation
 from extractor.rules.prefilter import folded, scanner
 from extractor.text.scope import KEYWORD_LINE
-from extractor.text.structure import Structure
+from extractor.text.structure import Structure, paragraphs
 
 CALCIFICATION, OTHER, NO_STS = "calcification", "other", "no_sts"
 AIM_SENTENCE = re.compile(
@@ -43,7 +43,6 @@ AIM_SENTENCE = re.compile(
     r"(?:aimed|aims|proposed|propose|sought|seek|hypothesi[sz]ed|set out|investigated|evaluated|examined|tested)\b",
     re.IGNORECASE,
 )
-LONG_LINE = 120  # a line this long is a paragraph of its own (web text); shorter lines are hard-wrapped
 
 
 @dataclass(frozen=True)
@@ -84,24 +83,6 @@ def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:
         (c for c in cues if c.indication == OTHER or not any(o.start < c.end and c.start < o.end for o in others)),
         key=lambda c: c.start,
     )
-
-
-def paragraphs(structure: Structure) -> list[tuple[int, int]]:
-    """Blank-line separated blocks; a long line inside a block is a paragraph of its own."""
-    blocks: list[tuple[int, int]] = []
-    current: tuple[int, int] | None = None
-    for line in structure.lines:
-        if line.is_blank or len(line.text) >= LONG_LINE:
-            if current:
-                blocks.append(current)
-                current = None
-            if not line.is_blank:
-                blocks.append((line.start, line.end))
-            continue
-        current = (current[0], line.end) if current else (line.start, line.end)
-    if current:
-        blocks.append(current)
-    return blocks
 
 
 def _cues_in(cues: list[Cue], starts: list[int], start: int, end: int) -> list[Cue]:

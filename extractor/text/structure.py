@@ -329,3 +329,24 @@ def _is_heading_line(text: str, rules: Sequence[RegexRule]) -> bool:
         return True
     words = heading_of(text) or ""
     return any(rule.regex.match(words) for rule in rules)
+
+
+LONG_LINE = 120  # a line this long is a paragraph of its own (web text); shorter lines are hard-wrapped
+
+
+def paragraphs(structure: Structure) -> list[tuple[int, int]]:
+    """Blank-line separated blocks; a long line inside a block is a paragraph of its own."""
+    blocks: list[tuple[int, int]] = []
+    current: tuple[int, int] | None = None
+    for line in structure.lines:
+        if line.is_blank or len(line.text) >= LONG_LINE:
+            if current:
+                blocks.append(current)
+                current = None
+            if not line.is_blank:
+                blocks.append((line.start, line.end))
+            continue
+        current = (current[0], line.end) if current else (line.start, line.end)
+    if current:
+        blocks.append(current)
+    return blocks
