@@ -9,7 +9,7 @@ break (a page or column break in the source) is joined back.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, load_rule_set
@@ -62,7 +62,10 @@ ABBREVIATIONS = {
 }
 _SENTENCE_END = re.compile(
     r"[.!?]"  # the full stop
-    r"(?:[\"')\]]|<sup>[^<]{0,20}</sup>|\^\{[^}]{0,20}\}|\^[^^\s]{1,20}\^|[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+|\d{1,3}(?:[,–-]\d{1,3})*)*"  # closers, markers
+    # closers and markers; a digit, comma or dash is one step each, so a run of them ("10.1016/...", "2019.12345")
+    # is read once, not cut into every possible 1-3 digit groups when the look-ahead fails (which were the same
+    # characters as "[⁰¹²³⁴⁵⁶⁷⁸⁹,–-]+|\d{1,3}(?:[,–-]\d{1,3})*" repeated, at an exponential cost)
+    r"(?:[\"')\]]|<sup>[^<]{0,20}</sup>|\^\{[^}]{0,20}\}|\^[^^\s]{1,20}\^|[\d⁰¹²³⁴⁵⁶⁷⁸⁹,–-])*"
     r"(?=\s+[\"'(\[]?[A-Z0-9#*<])"
     r"|(?<=[a-z]{3})\.(?=[A-Z][a-z])"  # a sentence glued to the next, as scraped text loses the space
 )
@@ -146,9 +149,24 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+_TRAILING_MARKERS = re.compile(r"(<sup>[^<]*</sup>|[\s⁰¹²³⁴⁵⁶⁷⁸⁹\d,–*]|\^\{[^}]*\}|\^[^^\s]*\^)+$")
+# the last characters a trailing marker can end with, besides white space and digits
+_MARKER_LAST = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹,–*>}^")
+
+
 def _ends_sentence(text: str) -> bool:
-    tail = re.sub(r"(<sup>[^<]*</sup>|[\s⁰¹²³⁴⁵⁶⁷⁸⁹\d,–*]|\^\{[^}]*\}|\^[^^\s]*\^)+$", "", text)
+    tail = _TRAILING_MARKERS.sub("", text)
     return not tail or tail[-1] in ".!?:;"
+
+
+def _block_ends_sentence(text: str, start: int, end: int) -> bool:
+    """:func:`_ends_sentence` of the non-empty ``text[start:end]``, read off its last
+    character when no trailing marker can end there (most lines end in a
+    letter or a full stop): a paragraph is not scanned again for each line added."""
+    last = text[end - 1]
+    if last.isspace() or last.isdecimal() or last in _MARKER_LAST:
+        return _ends_sentence(text[start:end])
+    return last in ".!?:;"
 
 
 def _starts_continuation(text: str) -> bool:
@@ -158,26 +176,51 @@ def _starts_continuation(text: str) -> bool:
 
 _LAST_WORD = re.compile(r"(\S+)$")
 _AFTER_NUMBER = re.compile(r"\d\s*\S+$")
-_TAIL = 64
+_TAIL = 64  # the tests of _last_word try words around this length
 
 
 def _last_word(text: str, start: int, end: int) -> re.Match | None:
-    """``(\\S+)$`` searched in text[start:end], from near its end: a sentence
-    is searched once, not once per full stop in it. A match found right at the
-    tail's start may reach further left, so the whole stretch decides."""
-    tail = max(start, end - _TAIL)
-    match = _LAST_WORD.search(text, tail, end)
-    if match is not None and match.start() == tail and tail > start:
-        return _LAST_WORD.search(text, start, end)
-    return match
+    """``(\\S+)$`` searched in text[start:end]: the run of non-space characters
+    that ends the stretch, or ends it before a final line feed (as ``$``
+    allows). Found by stepping back from the end (a word is short), not by
+    trying the pattern at every position of the stretch."""
+    stop = end
+    if stop > start and text[stop - 1] == "\n":
+        stop -= 1
+    if stop <= start or text[stop - 1].isspace():
+        return None
+    first = stop - 1
+    while first > start and not text[first - 1].isspace():
+        first -= 1
+    return _LAST_WORD.match(text, first, end)
+
+
+def _sentence_ends(chunk: str) -> Iterator[re.Match]:
+    """``_SENTENCE_END.finditer(chunk)``, tried only at the full stops, "!" and
+    "?" (where every match starts), which ``str.find`` finds far faster than
+    the pattern scans for them."""
+    marks: list[int] = []
+    for character in ".!?":
+        found = chunk.find(character)
+        while found >= 0:
+            marks.append(found)
+            found = chunk.find(character, found + 1)
+    marks.sort()
+    position = 0
+    match = _SENTENCE_END.match
+    for mark in marks:
+        if mark >= position:
+            stop = match(chunk, mark)
+            if stop is not None:
+                yield stop
+                position = stop.end()
 
 
 def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans inside one block of prose."""
     spans = []
     cursor = start
-    chunk = text[start:end]
-    for match in _SENTENCE_END.finditer(chunk):
+    for match in _sentence_ends(text[start:end]):
         cut = start + match.end()
         word = _last_word(text, cursor, start + match.start())
         token = word.group(1).lower().rstrip(".") if word else ""
@@ -223,19 +266,25 @@ def find_sections(lines: list[Line], rules: Sequence[RegexRule] | None = None) -
     """Headings on their own line, and run-in labels of structured abstracts
     ("Results: Nine of 12 ..."); a new article (DOI line, "To the Editor")
     closes the previous article's last section."""
-    rules = _section_rules(rules)
-    sections = []
-    for line in lines:
+    return _find_sections(lines, _section_rules(rules), [heading_of(line.text) for line in lines])
+
+
+def _find_sections(
+    lines: list[Line], rules: Sequence[RegexRule], headings: list[str | None]
+) -> list[tuple[int, str, str]]:
+    """:func:`find_sections`, given each line's :func:`heading_of`."""
+    sections: list[tuple[int, str, str]] = []
+    first_rule = _rule_finder(rules)
+    for line, words in zip(lines, headings):
         if line.start > 0 and ARTICLE_START.match(line.text):
             sections.append((line.start, "body", line.text.strip()))  # a section ends where its article does
             continue
-        words = heading_of(line.text)
         candidates = [words] if words else []
         run_in = _RUN_IN_LABEL.match(line.text)
         if run_in:
             candidates += [part.strip() for part in run_in.group(1).split("/")]
         for candidate in candidates:
-            rule = next((r for r in rules if r.regex.match(candidate)), None)
+            rule = first_rule(candidate)
             if rule is not None:
                 name = rule.data["section"]
                 if (
@@ -248,6 +297,39 @@ def find_sections(lines: list[Line], rules: Sequence[RegexRule] | None = None) -
                 sections.append((line.start, name, candidate))
                 break
     return sections
+
+
+# per tuple of section rules (kept alive here, so its id is not reused): the first rule matching a heading
+_FIRST_RULES: dict[int, tuple[Sequence[RegexRule], dict[str, RegexRule | None]]] = {}
+_FIRST_RULES_SIZE = 50_000
+
+
+def _rule_finder(rules: Sequence[RegexRule]) -> Callable[[str], RegexRule | None]:
+    """The first of ``rules`` whose regex matches a string. Headings repeat from
+    paper to paper, so for a tuple of rules (immutable) the answer is kept per
+    string, instead of trying every rule's regex on every short line."""
+
+    def first(words: str) -> RegexRule | None:
+        return next((rule for rule in rules if rule.regex.match(words)), None)
+
+    if not isinstance(rules, tuple):
+        return first
+    entry = _FIRST_RULES.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        if len(_FIRST_RULES) >= 8:
+            _FIRST_RULES.clear()
+        entry = _FIRST_RULES[id(rules)] = (rules, {})
+    known = entry[1]
+    if len(known) > _FIRST_RULES_SIZE:
+        known.clear()
+
+    def remembered(words: str) -> RegexRule | None:
+        if words in known:
+            return known[words]
+        rule = known[words] = first(words)
+        return rule
+
+    return remembered
 
 
 def _section_rules(rules: Sequence[RegexRule] | None) -> Sequence[RegexRule]:
@@ -279,25 +361,23 @@ def analyse(text: str, section_rules: Sequence[RegexRule] | None = None) -> Stru
     section_rules = _section_rules(section_rules)
     text = structure_view(text)
     lines = split_lines(text)
+    headings = [heading_of(line.text) for line in lines]  # once per line, for the heading test and the sections
+    first_rule = _rule_finder(section_rules)
     sentences: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None  # an open block waiting for its continuation
     after_blank = True
-    for line in lines:
+    for line, words in zip(lines, headings):
         if line.is_blank:
             after_blank = True
             continue
-        if (
-            line.is_table_row
-            or line.is_pipe_row
-            or (heading_of(line.text) and _is_heading_line(line.text, section_rules))
-        ):
+        if line.is_table_row or line.is_pipe_row or (words and _stands_alone(line.text, words, first_rule)):
             if pending:
                 sentences.extend(_split_block(text, *pending))
                 pending = None
             sentences.append((line.start, line.end))
             after_blank = False
             continue
-        open_block = pending is not None and not _ends_sentence(text[pending[0] : pending[1]])
+        open_block = pending is not None and not _block_ends_sentence(text, *pending)
         # a hard-wrapped line continues its paragraph; after a blank line only a
         # lower-case start does (a page or column break inside a sentence)
         if pending is not None and open_block and (not after_blank or _starts_continuation(line.text)):
@@ -311,7 +391,7 @@ def analyse(text: str, section_rules: Sequence[RegexRule] | None = None) -> Stru
     if pending:
         sentences.extend(_split_block(text, *pending))
     sentences = [(_first_visible(text, start, end), end) for start, end in sentences]
-    return Structure(text, lines, sentences, find_sections(lines, section_rules), find_tables(lines))
+    return Structure(text, lines, sentences, _find_sections(lines, section_rules, headings), find_tables(lines))
 
 
 def _first_visible(text: str, start: int, end: int) -> int:
@@ -322,13 +402,13 @@ def _first_visible(text: str, start: int, end: int) -> int:
     return start
 
 
-def _is_heading_line(text: str, rules: Sequence[RegexRule]) -> bool:
-    """Markdown or bold headings and known section names stand alone as sentences."""
+def _stands_alone(text: str, words: str, first_rule: Callable[[str], RegexRule | None]) -> bool:
+    """Markdown or bold headings and known section names stand alone as sentences
+    (``words``: the line's :func:`heading_of`)."""
     stripped = text.strip()
     if stripped.startswith("#") or (stripped.startswith("**") and stripped.endswith("**")):
         return True
-    words = heading_of(text) or ""
-    return any(rule.regex.match(words) for rule in rules)
+    return first_rule(words) is not None
 
 
 LONG_LINE = 120  # a line this long is a paragraph of its own (web text); shorter lines are hard-wrapped
