@@ -5,19 +5,21 @@ them) as ``STS`` entities, other drugs as ``DRUG`` entities and in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
 import numpy
-from spacy.attrs import LOWER, ORTH
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, LOWER, ORTH
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
-from spacy.util import filter_spans
+from spacy.vocab import Vocab
 
 from extractor.nlp.rules_component import RulesComponent
 from extractor.rules.loader import RuleSet
 from extractor.text.scope import legend_entries
 
 DRUGS = "drugs"
+# the lexeme flag bits spaCy leaves free (1-18 are its own IS_* attributes, 13 a deprecated one)
+_FREE_FLAGS = range(19, 64)
 
 
 @Language.factory("sts_drug_tagger_v1", default_config={"rules_dir": ""})
@@ -25,13 +27,103 @@ def create_drug_tagger(nlp: Language, name: str, rules_dir: str) -> DrugTagger:
     return DrugTagger(nlp, rules_dir)
 
 
+class WordFlag:
+    """A lexeme flag: whether a word is one of ``exact``, or its lower case one
+    of ``lowered`` or a match of ``pattern``. spaCy computes it once per word
+    type, when the word enters the vocabulary, so a Doc reads it for all its
+    tokens in one ``to_array`` column instead of a Python test per token.
+    Compared by value: pipelines with the same lexicons share a flag bit."""
+
+    def __init__(
+        self,
+        *,
+        exact: Iterable[str] = (),
+        lowered: Iterable[str] = (),
+        pattern: str = "",
+        lower: Callable[[str], str] = str.lower,
+    ) -> None:
+        self.exact = frozenset(exact)
+        self.lowered = frozenset(lowered)
+        self.regex = re.compile(pattern) if pattern else None
+        self.lower = lower
+
+    def __call__(self, string: str) -> bool:
+        if string in self.exact:
+            return True
+        word = self.lower(string)
+        return word in self.lowered or (self.regex is not None and self.regex.match(word) is not None)
+
+    def _key(self) -> tuple:
+        return (self.exact, self.lowered, self.regex.pattern if self.regex is not None else "", self.lower)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordFlag) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+
+def lexeme_getters(vocab: Vocab) -> dict[int, Callable[[str], object]]:
+    """The functions spaCy applies to each new word type, by attribute id."""
+    getters: dict[int, Callable[[str], object]] = vocab.lex_attr_getters  # type: ignore[attr-defined]  # not in the stub
+    return getters
+
+
+def word_flag(vocab: Vocab, flag: WordFlag) -> int:
+    """The flag bit of ``flag`` in ``vocab``: the bit an equal flag already has,
+    else a free one (set on every word the vocabulary holds, and on new words
+    as they come)."""
+    getters = lexeme_getters(vocab)
+    for bit in _FREE_FLAGS:
+        if getters.get(bit) == flag:
+            return bit
+    for bit in _FREE_FLAGS:
+        if bit not in getters:
+            return vocab.add_flag(flag, flag_id=bit)
+    raise ValueError("no free lexeme flag bit left in this vocabulary")
+
+
+class PhraseTable:
+    """spaCy's ``PhraseMatcher(attr="LOWER")``, tried only at given tokens:
+    the phrases (their tokens' lower-case hashes) by first word. Same matches
+    in the same order: by start, shorter first."""
+
+    def __init__(self, phrases: Iterable[Doc]) -> None:
+        by_first: dict[int, set[tuple[int, ...]]] = {}
+        self.first_words: set[str] = set()
+        for phrase in phrases:
+            if len(phrase):
+                by_first.setdefault(phrase[0].lower, set()).add(tuple(phrase.to_array(LOWER).tolist()))
+                self.first_words.add(phrase[0].lower_)
+        self.by_first = {first: sorted(group, key=len) for first, group in by_first.items()}
+
+    def matches(self, lowers: numpy.ndarray, starts: list[int]) -> list[tuple[int, int]]:
+        """(start, end) of every phrase in the LOWER column ``lowers`` that opens at one of ``starts`` (ascending)."""
+        found = []
+        size = len(lowers)
+        by_first = self.by_first
+        for start in starts:
+            for phrase in by_first.get(int(lowers[start]), ()):
+                end = start + len(phrase)
+                if end <= size and tuple(lowers[start:end].tolist()) == phrase:
+                    found.append((start, end))
+        return found
+
+
 class DrugTagger(RulesComponent):
     """Drug names as entities: ``STS`` (its names and the abbreviations a paper
     defines for them) and ``DRUG`` (other drugs, from the lexicon, INN suffixes
     and an optional NER model). Rules match STS with ``{"ENT_TYPE": "STS"}``;
-    other drugs are also kept in ``doc.spans["drugs"]``."""
+    other drugs are also kept in ``doc.spans["drugs"]``.
+
+    One lexeme flag marks every word that can matter (a name's first word, an
+    STS abbreviation, a drug suffix), computed once per word type; only the
+    flagged tokens are looked at. The entities are written as ENT_IOB /
+    ENT_TYPE columns, as ``doc.set_ents(filter_spans(...))`` would set them,
+    without a Span (and its Token objects) per name."""
 
     name = "sts_drug_tagger_v1"
+    SUFFIX_CACHE = 500_000
 
     def __init__(self, nlp: Language, rules_dir: str) -> None:
         self.nlp = nlp
@@ -40,60 +132,104 @@ class DrugTagger(RulesComponent):
     def use_rules(self, rule_set: RuleSet) -> None:
         super().use_rules(rule_set)
         nlp, lexicons = self.nlp, rule_set.lexicons
-        self.sts_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.sts_matcher.add("STS", [nlp.make_doc(term) for term in lexicons.sts_synonyms if not term.isupper()])
+        vocab = nlp.vocab
+        lower: Callable[[str], str] = lexeme_getters(vocab).get(LOWER, str.lower)  # type: ignore[assignment]  # returns str
+        self.sts_phrases = PhraseTable([nlp.make_doc(term) for term in lexicons.sts_synonyms if not term.isupper()])
         self.sts_abbreviations = {term for term in lexicons.sts_synonyms if term.isupper()}
+        self.sts_name_ids = {vocab.strings.add(term) for term in self.sts_abbreviations}
+        self.sts_name_lowers = {vocab.strings.add(lower(term)) for term in self.sts_abbreviations}
         terms = "|".join(re.escape(term) for term in lexicons.sts_synonyms if not term.isupper())
         self.sts_term_re = re.compile(rf"\b(?:{terms})\b", re.IGNORECASE)
-        self.other_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.other_matcher.add("OTHER", [nlp.make_doc(term) for term in lexicons.other_drugs])
+        self.other_phrases = PhraseTable([nlp.make_doc(term) for term in lexicons.other_drugs])
         suffixes = "|".join(re.escape(s) for s in lexicons.other_drug_suffixes)
-        self.suffix_re = re.compile(rf"^[a-z]{{3,}}(?:{suffixes})s?$") if suffixes else None
+        pattern = rf"^[a-z]{{3,}}(?:{suffixes})s?$" if suffixes else ""
+        self.suffix_re = re.compile(pattern) if pattern else None
         self._suffixed: dict[int, bool] = {}  # lower-case word hash → whether it has a drug suffix
+        words = self.sts_phrases.first_words | self.other_phrases.first_words
+        self.flag = word_flag(
+            vocab, WordFlag(exact=self.sts_abbreviations, lowered=words, pattern=pattern, lower=lower)
+        )
+        self.labels = {label: vocab.strings.add(label) for label in ("STS", "DRUG", "OTHER")}
+
+    def _has_suffix(self, doc: Doc, lower: int) -> bool:
+        suffixed = self._suffixed
+        flag = suffixed.get(lower)
+        if flag is None:
+            if len(suffixed) > self.SUFFIX_CACHE:
+                suffixed.clear()
+            flag = suffixed[lower] = (
+                self.suffix_re is not None and self.suffix_re.match(doc.vocab.strings[lower]) is not None
+            )
+        return flag
 
     def __call__(self, doc: Doc) -> Doc:
-        sts = [doc[s:e] for _, s, e in self.sts_matcher(doc)]
-        named = {i for span in sts for i in range(span.start, span.end)}
-        names = set(self.sts_abbreviations)
+        columns = doc.to_array([LOWER, self.flag])
+        lowers = columns[:, 0]
+        flagged = numpy.flatnonzero(columns[:, 1]).tolist()
+        sts = self.sts_phrases.matches(lowers, flagged)
+        named = {i for start, end in sts for i in range(start, end)}
+        extra = set()  # the paper's own names for STS
         for abbreviation in getattr(doc._, "abbreviations", None) or []:
             long_form = abbreviation._.long_form
             if long_form is not None and not named.isdisjoint(range(long_form.start, long_form.end)):
-                names.add(abbreviation.text)  # its long form overlaps an STS name
+                extra.add(abbreviation.text)  # its long form overlaps an STS name
         structure = doc._.structure
         if structure is not None:
             for _, _, short, expansion in legend_entries(structure):
                 if self.sts_term_re.search(expansion):
-                    names.add(short)  # "STS, sodium thiosulfate" in a table legend
-        orths = doc.to_array(ORTH)
-        name_ids = numpy.array([doc.vocab.strings.add(name) for name in names], dtype="uint64")
-        sts += [doc[i : i + 1] for i in numpy.flatnonzero(numpy.isin(orths, name_ids)).tolist()]
-        sts_tokens = {i for span in sts for i in range(span.start, span.end)}
-        others = list(doc.spans[DRUGS]) if DRUGS in doc.spans else []
-        others += [doc[s:e] for _, s, e in self.other_matcher(doc)]
+                    extra.add(short)  # "STS, sodium thiosulfate" in a table legend
+        name_lowers, name_ids = self.sts_name_lowers, self.sts_name_ids
+        names = {i for i in flagged if int(lowers[i]) in name_lowers and doc[i].orth in name_ids}
+        extra -= self.sts_abbreviations
+        if extra:
+            extra_ids = numpy.array([doc.vocab.strings.add(name) for name in extra], dtype="uint64")
+            names.update(numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), extra_ids)).tolist())
+        sts += [(i, i + 1) for i in sorted(names)]
+        sts_tokens = {i for start, end in sts for i in range(start, end)}
+        others = [(span.start, span.end) for span in doc.spans[DRUGS]] if DRUGS in doc.spans else []
+        others += self.other_phrases.matches(lowers, flagged)
         if self.suffix_re is not None:
-            lowers = doc.to_array(LOWER)
-            strings = doc.vocab.strings
-            suffixed = self._suffixed
-            if len(suffixed) > 500_000:
-                suffixed.clear()
-            keys = numpy.unique(lowers).tolist()
-            flags = [suffixed.get(key) for key in keys]  # the regex only for words not seen before
-            if None in flags:
-                match = self.suffix_re.match
-                for key, flag in zip(keys, flags):
-                    if flag is None:
-                        suffixed[key] = match(strings[key]) is not None
-                flags = [suffixed[key] for key in keys]
-            drug_ids = [key for key, flag in zip(keys, flags) if flag]
-            positions = numpy.flatnonzero(numpy.isin(lowers, numpy.array(drug_ids, dtype="uint64"))).tolist()
-            others += [doc[i : i + 1] for i in positions if i not in sts_tokens]
-        others = [s for s in others if sts_tokens.isdisjoint(range(s.start, s.end))]
-        entities = [Span(doc, s.start, s.end, label="STS") for s in sts] + [
-            Span(doc, s.start, s.end, label="DRUG") for s in others
-        ]
-        doc.set_ents(filter_spans(entities), default="outside")
-        doc.spans[DRUGS] = [Span(doc, s.start, s.end, label="OTHER") for s in others]
+            others += [(i, i + 1) for i in flagged if self._has_suffix(doc, int(lowers[i])) and i not in sts_tokens]
+        others = [(start, end) for start, end in others if sts_tokens.isdisjoint(range(start, end))]
+        sts_label, drug_label = self.labels["STS"], self.labels["DRUG"]
+        entities = [(start, end, sts_label) for start, end in sts] + [(start, end, drug_label) for start, end in others]
+        set_entities(doc, filter_ranges(entities))
+        other = self.labels["OTHER"]
+        doc.spans[DRUGS] = [Span(doc, start, end, label=other) for start, end in others]
         return doc
+
+
+def filter_ranges(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """``spacy.util.filter_spans`` on (start, end, label) triples: longest first
+    (then the later start), dropping any whose first or last token is taken."""
+    result = []
+    seen: set[int] = set()
+    for start, end, label in sorted(ranges, key=lambda r: (r[1] - r[0], -r[0]), reverse=True):
+        if start not in seen and end - 1 not in seen:
+            result.append((start, end, label))
+            seen.update(range(start, end))
+    return sorted(result, key=lambda r: r[0])
+
+
+def set_entities(doc: Doc, entities: list[tuple[int, int, int]]) -> None:
+    """``doc.set_ents`` of non-overlapping (start, end, label) entities, every
+    other token outside: B/I/O and the type written as two columns. set_ents
+    also clears the entity tokens' knowledge-base ids; a fresh Doc has none,
+    so that column is read and written only when one is there."""
+    iob = numpy.full(len(doc), 2, dtype="uint64")  # O
+    types = numpy.zeros(len(doc), dtype="uint64")
+    for start, end, label in entities:
+        if end > start:
+            iob[start] = 3  # B
+            iob[start + 1 : end] = 1  # I
+            types[start:end] = label
+    if any(doc[i].ent_kb_id for start, end, _ in entities for i in range(start, end)):
+        kb_ids = doc.to_array(ENT_KB_ID)
+        for start, end, _ in entities:
+            kb_ids[start:end] = 0
+        doc.from_array([ENT_IOB, ENT_TYPE, ENT_KB_ID], numpy.stack([iob, types, kb_ids], axis=1))
+    else:
+        doc.from_array([ENT_IOB, ENT_TYPE], numpy.stack([iob, types], axis=1))
 
 
 def is_sts(token: Token) -> bool:

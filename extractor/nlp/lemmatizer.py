@@ -17,30 +17,58 @@ def create_lemmatizer(nlp: Language, name: str) -> LookupLemmatizer:
 
 class LookupLemmatizer:
     """Lemmas from the lookup table, keyed on the lower-cased word and stored
-    lower-case, set for the whole Doc in one array write (one table look-up per
-    distinct word)."""
+    lower-case, set for the whole Doc in one array write.
+
+    The lemma of every word seen so far is kept in two sorted arrays (lower-case
+    hash → lemma hash), so a Doc's LOWER column is mapped in one
+    ``searchsorted``; words not there yet go through a dict, which is folded
+    into the arrays once it is a tenth of their size (or on a Doc of many new
+    words)."""
+
+    CACHED_WORDS = 2_000_000
 
     def __init__(self) -> None:
         from spacy.lookups import load_lookups
 
         self.table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
-        self._cache: dict[int, int] = {}
+        self._keys = numpy.zeros(0, dtype="uint64")
+        self._lemmas = numpy.zeros(0, dtype="uint64")
+        self._recent: dict[int, int] = {}
 
     def _lemma(self, doc: Doc, lower: int) -> int:
-        if lower not in self._cache:
-            word = doc.vocab.strings[lower]
-            self._cache[lower] = doc.vocab.strings.add(self.table.get(word, word).lower())
-        return self._cache[lower]
+        word = doc.vocab.strings[lower]
+        return doc.vocab.strings.add(self.table.get(word, word).lower())
+
+    def _fold(self) -> None:
+        """Move the recent words into the sorted arrays."""
+        if len(self._keys) + len(self._recent) > self.CACHED_WORDS:
+            self._keys, self._lemmas = self._keys[:0], self._lemmas[:0]
+        keys = numpy.concatenate([self._keys, numpy.fromiter(self._recent.keys(), dtype="uint64")])
+        lemmas = numpy.concatenate([self._lemmas, numpy.fromiter(self._recent.values(), dtype="uint64")])
+        order = numpy.argsort(keys, kind="stable")
+        self._keys, self._lemmas = keys[order], lemmas[order]
+        self._recent = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        if len(doc):
-            distinct, inverse = numpy.unique(doc.to_array(LOWER), return_inverse=True)
-            cache = self._cache
-            # a dict look-up per distinct word; the table only for words not seen before
-            keys = distinct.tolist()
-            found = [cache.get(key) for key in keys]
-            if None in found:
-                found = [self._lemma(doc, key) if lemma is None else lemma for key, lemma in zip(keys, found)]
-            lemmas = numpy.array(found, dtype="uint64")
-            doc.from_array([LEMMA], lemmas[inverse].reshape(-1, 1))  # type: ignore[arg-type]  # thinc Ints2d is a numpy array
+        if not len(doc):
+            return doc
+        lowers = doc.to_array(LOWER)
+        keys = self._keys
+        if len(keys):
+            where = numpy.minimum(keys.searchsorted(lowers), len(keys) - 1)
+            known = keys[where] == lowers
+            lemmas = self._lemmas[where]
+        else:
+            known = numpy.zeros(len(lowers), dtype=bool)
+            lemmas = numpy.zeros(len(lowers), dtype="uint64")
+        if not known.all():
+            missing = numpy.flatnonzero(~known)
+            recent = self._recent
+            for lower in numpy.unique(lowers[missing]).tolist():
+                if lower not in recent:
+                    recent[lower] = self._lemma(doc, lower)
+            lemmas[missing] = [recent[lower] for lower in lowers[missing].tolist()]
+            if len(recent) * 10 > len(keys) or len(missing) > 1000:
+                self._fold()
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc

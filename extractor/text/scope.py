@@ -157,13 +157,35 @@ def _find_legend_entries(structure: Structure) -> list[tuple[int, int, str, str]
     found = []
     lines = structure.lines
     starts = [line.start for line in lines]
-    hinted = {bisect.bisect_right(starts, m.start()) - 1 for m in _LEGEND_HINT.finditer(structure.text)}
-    for line in (lines[k] for k in sorted(hinted) if k >= 0):
-        entries = [m for m in LEGEND_ENTRY.finditer(line.text) if line.text[m.end() : m.end() + 1] in (";", ".", "")]
+    hints: dict[int, list[int]] = {}  # line number → the hints' offsets in the line
+    for hint in _LEGEND_HINT.finditer(structure.text):
+        k = bisect.bisect_right(starts, hint.start()) - 1
+        if k >= 0:
+            hints.setdefault(k, []).append(hint.start() - starts[k])
+    for k in sorted(hints):
+        line = lines[k]
+        entries = [
+            m for m in _legend_matches(line.text, hints[k]) if line.text[m.end() : m.end() + 1] in (";", ".", "")
+        ]
         several = len(entries) >= 2 and ";" in line.text
         for m in entries:
             if several or initials_match(m.group(1), m.group(2)):
                 found.append((line.start + m.start(), line.start + m.end(), m.group(1), m.group(2).strip()))
+    return found
+
+
+def _legend_matches(text: str, hints: list[int]) -> list[re.Match]:
+    """``LEGEND_ENTRY.finditer(text)``, tried only at the line's hints: every
+    entry opens with a hint, and the text's one scan for hints reports it (an
+    earlier hint it might overlap is a word the entry's look-behind rules out)."""
+    found = []
+    position = 0
+    for offset in hints:
+        if offset >= position:
+            match = LEGEND_ENTRY.match(text, offset)
+            if match is not None:
+                found.append(match)
+                position = match.end()
     return found
 
 
