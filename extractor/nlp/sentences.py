@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy
-from spacy.attrs import IDX, IS_SPACE, SENT_START
+from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -32,12 +32,12 @@ class SentenceSetter(RulesComponent):
         doc._.structure = structure
         if not len(doc):
             return doc
-        token_starts = doc.to_array(IDX).astype("int64")
-        spaces = doc.to_array(IS_SPACE).astype(bool)
-        starts = numpy.array(sorted(start for start, _ in structure.sentences), dtype="int64")
-        holders = numpy.searchsorted(token_starts, starts, side="right") - 1  # token holding each start
+        token_starts = doc.to_array(IDX)
+        starts = numpy.array([start for start, _ in structure.sentences], dtype="uint64")
+        holders = numpy.unique(numpy.searchsorted(token_starts, starts, side="right") - 1)  # token holding each start
         flags = numpy.full(len(doc), -1, dtype="int64")
-        flags[holders[(holders >= 0) & ~spaces[numpy.clip(holders, 0, None)]]] = 1
+        # a white-space token opens no sentence (asked of each holder, not read as a column for every token)
+        flags[[i for i in holders[holders >= 0].tolist() if not doc[i].is_space]] = 1
         flags[0] = 1
         doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]  # spaCy stores -1 as uint64
         return doc

@@ -24,11 +24,13 @@ from extractor.nlp import extensions  # noqa: F401  (declares doc._.raw_text)
 from extractor.text.markup import blank_tags
 
 TOKENIZER_NAME = "sts_tokenizer_v1"
-_WHITESPACE_FOR_SPACY = str.maketrans(
-    {"\n": " ", "\r": " ", "\t": " ", "\x0b": " ", "\x0c": " ", "^": " ", "{": " ", "}": " "}
-)
-# superscript citation markers ("tissue.¹", "UR.ᵇ"), but not unit powers ("mg/m²", "cm²")
-_SUPERSCRIPT_MARKER = re.compile(r"(?<![mM])[⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ]")
+# blanked for the tokenizer; each replaced with str.replace when present (a fast scan), where
+# str.translate looks every character of a non-ASCII text up in a dict
+_BLANKED_FOR_SPACY = "\n\r\t\x0b\x0c^{}"
+# superscript citation markers ("tissue.¹", "UR.ᵇ"), but not unit powers ("mg/m²", "cm²"): the
+# marker first, so the scan looks for it, then the look-behind (width 2: "m" or "M" and the marker)
+_SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"
+_SUPERSCRIPT_MARKER = re.compile(rf"[{_SUPERSCRIPTS}](?<![mM][{_SUPERSCRIPTS}])")
 UNIT_WORDS_WITH_STOP = ("mL", "ml", "mg", "gm", "g", "cm", "mm", "kg", "mcg")
 
 
@@ -37,8 +39,12 @@ def spacy_text(text: str) -> str:
     and markup (``<sup>``, ``<jats:p>``, ``^{3,4}``, ``^3^``, superscript digits)
     blanked so "mm.<sup>2</sup>", "improved.^4^" and "application.⁵" split into words."""
     text = blank_tags(text)
-    text = _SUPERSCRIPT_MARKER.sub(" ", text)
-    return text.translate(_WHITESPACE_FOR_SPACY)
+    if not text.isascii():  # every marker is a non-ASCII character
+        text = _SUPERSCRIPT_MARKER.sub(" ", text)
+    for character in _BLANKED_FOR_SPACY:
+        if character in text:
+            text = text.replace(character, " ")
+    return text
 
 
 def raw_text(doc: Doc) -> str:

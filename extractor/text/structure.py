@@ -76,6 +76,8 @@ ARTICLE_START = re.compile(
 _HEADING_MARKUP = re.compile(
     r"^\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.?\s+)?(.*?)\s*(?:\*\*)?\s*:?\s*$"
 )
+# its part before the heading words (the lazy words then take all up to the trailing markup)
+_HEADING_PREFIX = re.compile(r"\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.?\s+)?")
 
 
 @dataclass(frozen=True)
@@ -244,11 +246,53 @@ def heading_of(line_text: str) -> str | None:
     text = line_text.strip()
     if not text or len(text) > 80 or "\t" in text:
         return None
-    match = _HEADING_MARKUP.match(text)
-    return match.group(1).strip() if match else None
+    if "\n" in text:  # "." stops at a line feed: the pattern decides
+        match = _HEADING_MARKUP.match(text)
+        return match.group(1).strip() if match else None
+    # _HEADING_MARKUP without its lazy middle, which tries the tail pattern at every character:
+    # the words run from the prefix to the trailing "**", ":" and spaces, read backwards
+    start = _HEADING_PREFIX.match(text).end()  # type: ignore[union-attr]  # every part is optional
+    end = _trailing_markup_start(text, start)
+    return text[start:end].strip()
+
+
+def _trailing_markup_start(text: str, start: int) -> int:
+    """Where ``\\s*(?:\\*\\*)?\\s*:?\\s*$`` first matches in text[start:]: white space,
+    then a colon, white space, "**" and white space, each taken backwards from the end."""
+    end = len(text)
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start and text[end - 1] == ":":
+        end -= 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - 2 >= start and text[end - 2 : end] == "**":
+        end -= 2
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 _RUN_IN_LABEL = re.compile(r"^\s*(?:\*\*)?([A-Z][A-Za-z /&]{2,40}?)(?:\*\*)?\s*[:.]\s+\S")
+# the run of label characters from the label's capital: a run-in label needs ":" or "." right
+# after it (or "**" or other white space first), within 41 characters
+_LABEL_RUN = re.compile(r"\s*(?:\*\*)?([A-Z][A-Za-z /&]*)")
+
+
+def _run_in_label(text: str) -> re.Match | None:
+    """``_RUN_IN_LABEL.match(text)``, the pattern tried only where its label can end
+    (most lines are prose, whose first words run on into a digit, a comma or a long clause)."""
+    run = _LABEL_RUN.match(text)
+    if run is None:
+        return None
+    end = run.end()
+    if end >= len(text) or not (text[end] in ":.*" or text[end].isspace()):
+        return None
+    if len(run.group(1).rstrip(" ")) > 41:
+        return None
+    return _RUN_IN_LABEL.match(text)
+
+
 _NEXT_RUN_IN_LABEL = re.compile(r"[.!?]\s*(?:\*\*)?([A-Z][A-Za-z /&]{2,40}?)(?:\*\*)?\s*:\s+\S")
 
 
@@ -280,7 +324,7 @@ def _find_sections(
             sections.append((line.start, "body", line.text.strip()))  # a section ends where its article does
             continue
         candidates = [words] if words else []
-        run_in = _RUN_IN_LABEL.match(line.text)
+        run_in = _run_in_label(line.text)
         if run_in:
             candidates += [part.strip() for part in run_in.group(1).split("/")]
         for candidate in candidates:

@@ -1,13 +1,23 @@
 """The sentence splitter's faster scans give what the plain regex scans gave:
 the full stops found by ``str.find`` and matched there, the closer pattern
-without nested digit groups, and the last-character test of a paragraph."""
+without nested digit groups, the last-character test of a paragraph, the
+heading words read without the lazy pattern and the run-in label prefilter."""
 
 from __future__ import annotations
 
 import random
 import re
 
-from extractor.text.structure import _SENTENCE_END, _block_ends_sentence, _ends_sentence, _sentence_ends
+from extractor.text.structure import (
+    _HEADING_MARKUP,
+    _RUN_IN_LABEL,
+    _SENTENCE_END,
+    _block_ends_sentence,
+    _ends_sentence,
+    _run_in_label,
+    _sentence_ends,
+    heading_of,
+)
 
 # the pattern as it was before the digit and comma closers became one character per step
 NESTED_SENTENCE_END = re.compile(
@@ -38,3 +48,23 @@ def test_block_end_test_equals_the_full_pattern():
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 20)))
         start = rng.randint(0, len(text) - 1)
         assert _block_ends_sentence(text, start, len(text)) == _ends_sentence(text[start:]), repr(text[start:])
+
+
+HEADING_PIECES = [
+    "Results", "results", "#", "## ", "**", "***", ":", " : ", "1.", "12.3 ", "II. ", "IV", "X ", " ", "\u00a0",
+    "\n", "a", "Methods:", "**Background**:", "e.g.", "&", "/", "Case report", "x" * 45, "A" * 20, "5", ",",
+]  # fmt: skip
+
+
+def test_heading_words_and_run_in_labels_equal_their_patterns():
+    rng = random.Random(13)
+    for _ in range(20000):
+        text = "".join(rng.choice(HEADING_PIECES) for _ in range(rng.randint(0, 8)))
+        stripped = text.strip()
+        match = _HEADING_MARKUP.match(stripped)
+        expected = match.group(1).strip() if match and stripped and len(stripped) <= 80 else None
+        assert heading_of(text) == expected, repr(text)
+        found, label = _run_in_label(text), _RUN_IN_LABEL.match(text)
+        assert (found is None) == (label is None), repr(text)
+        if found is not None and label is not None:
+            assert (found.span(), found.group(1)) == (label.span(), label.group(1)), repr(text)
