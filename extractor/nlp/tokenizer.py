@@ -39,7 +39,7 @@ def spacy_text(text: str) -> str:
     and markup (``<sup>``, ``<jats:p>``, ``^{3,4}``, ``^3^``, superscript digits)
     blanked so "mm.<sup>2</sup>", "improved.^4^" and "application.⁵" split into words."""
     text = blank_tags(text)
-    if not text.isascii():  # every marker is a non-ASCII character
+    if not text.isascii() and any(marker in text for marker in _SUPERSCRIPTS):  # str.find, not a regex scan
         text = _SUPERSCRIPT_MARKER.sub(" ", text)
     for character in _BLANKED_FOR_SPACY:
         if character in text:

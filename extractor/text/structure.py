@@ -152,8 +152,7 @@ def split_lines(text: str) -> list[Line]:
 
 
 _TRAILING_MARKERS = re.compile(r"(<sup>[^<]*</sup>|[\s⁰¹²³⁴⁵⁶⁷⁸⁹\d,–*]|\^\{[^}]*\}|\^[^^\s]*\^)+$")
-# the last characters a trailing marker can end with, besides white space and digits
-_MARKER_LAST = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹,–*>}^")
+_MARKER_CHARACTERS = frozenset("⁰¹²³⁴⁵⁶⁷⁸⁹,–*")  # the one-character markers, besides white space and digits
 
 
 def _ends_sentence(text: str) -> bool:
@@ -162,13 +161,21 @@ def _ends_sentence(text: str) -> bool:
 
 
 def _block_ends_sentence(text: str, start: int, end: int) -> bool:
-    """:func:`_ends_sentence` of the non-empty ``text[start:end]``, read off its last
-    character when no trailing marker can end there (most lines end in a
-    letter or a full stop): a paragraph is not scanned again for each line added."""
-    last = text[end - 1]
-    if last.isspace() or last.isdecimal() or last in _MARKER_LAST:
+    """:func:`_ends_sentence` of ``text[start:end]``, read off the characters
+    before its trailing run of one-character markers (white space, digits,
+    superscripts, commas): unless a tag or caret marker (ending ">", "}", "^")
+    comes right before that run, the markers stripped are exactly that run. So
+    a paragraph is not scanned again for each line added to it."""
+    first = end
+    while first > start and (
+        text[first - 1].isspace() or text[first - 1].isdecimal() or text[first - 1] in _MARKER_CHARACTERS
+    ):
+        first -= 1
+    if first == start:
+        return True
+    if text[first - 1] in ">}^":
         return _ends_sentence(text[start:end])
-    return last in ".!?:;"
+    return text[first - 1] in ".!?:;"
 
 
 def _starts_continuation(text: str) -> bool:
