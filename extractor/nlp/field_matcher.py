@@ -9,7 +9,9 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from spacy.attrs import LEMMA, LOWER, ORTH
+import numpy
+import spacy.attrs
+from spacy.attrs import ENT_TYPE, LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
@@ -114,6 +116,11 @@ class FieldMatcher(RulesComponent):
     def _needs(self, pattern: list[dict] | str) -> tuple[Need, ...]:
         """The pattern's needs, word tests first."""
         needs = [need_of(test, self.nlp.vocab.strings) for test in _required_tests(pattern)]
+        needs += [Need(flag, None, None) for flag in _required_flags(pattern)]
+        needs += [
+            Need(ENT_TYPE, frozenset(self.nlp.vocab.strings.add(label) for label in labels), None)
+            for labels in _required_entities(pattern)
+        ]
         return tuple(sorted(needs, key=lambda need: need.ids is None))
 
     def rule_bits(self) -> list[list[int]]:
@@ -149,7 +156,10 @@ class FieldMatcher(RulesComponent):
                     else:
                         ranges += [reach.around(i, starts[k], ends[k], masks) for i, k in pairs]
             elif self.loose is not None:
-                ranges = [reach.around(i, 0, len(doc), masks) for reach, need in self.loose for i in masks.where(need)]
+                where = masks.where([need for _, need in self.loose])
+                ranges = [
+                    reach.around(i, 0, len(doc), masks) for (reach, _), hits in zip(self.loose, where) for i in hits
+                ]
             else:
                 found += matcher(doc)
                 continue
@@ -183,7 +193,8 @@ _COLUMNS = {"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}
 
 
 class Need(NamedTuple):
-    """A token test a match needs, on a column: its word hashes (``ids``) or a ``regex`` on its strings."""
+    """A token test a match needs, on a column: its word hashes (``ids``) or a
+    ``regex`` on its strings; with neither, ``attr`` is a lexeme flag that must be set."""
 
     attr: int
     ids: frozenset[int] | None
@@ -211,8 +222,9 @@ class TokenMasks:
 
     def __init__(self, needs: Iterable[Need] = (), anchors: dict[int, dict[int, list[int]]] | None = None) -> None:
         self._bit: dict[Need, int] = {}
-        self._words: dict[int, dict[int, int]] = {LOWER: {}, ORTH: {}, LEMMA: {}}  # per column: hash → bits
+        self._words: dict[int, dict[int, int]] = {LOWER: {}, ORTH: {}, LEMMA: {}, ENT_TYPE: {}}  # column: hash → bits
         self._regexes: dict[int, list[tuple[re.Pattern, int]]] = {LOWER: [], ORTH: []}
+        self._flags: list[tuple[int, int]] = []  # lexeme flag, its bit
         self._anchors = anchors or {}
         self._tests: dict[tuple, Need] = {}
         self._forget()
@@ -231,9 +243,11 @@ class TokenMasks:
             words = self._words[need.attr]
             for key in need.ids:
                 words[key] = words.get(key, 0) | bit
-        else:
-            assert need.regex is not None and need.attr in self._regexes, "REGEX tests read LOWER or ORTH"
+        elif need.regex is not None:
+            assert need.attr in self._regexes, "REGEX tests read LOWER or ORTH"
             self._regexes[need.attr].append((re.compile(need.regex), bit))
+        else:
+            self._flags.append((need.attr, bit))
         self._forget()
         return bit
 
@@ -255,10 +269,14 @@ class TokenMasks:
         vocab, strings = doc.vocab, doc.vocab.strings
         lower_words, orth_words = self._words[LOWER], self._words[ORTH]
         lower_regexes, orth_regexes = self._regexes[LOWER], self._regexes[ORTH]
-        lower_anchors = self._anchors.get(LOWER, {})
+        lower_anchors, flags = self._anchors.get(LOWER, {}), self._flags
         for orth in new:
-            lower = vocab[orth].lower
+            lexeme = vocab[orth]
+            lower = lexeme.lower
             bits = lower_words.get(lower, 0) | orth_words.get(orth, 0)
+            for flag, bit in flags:
+                if lexeme.check_flag(flag):
+                    bits |= bit
             if lower_regexes:
                 text = strings[lower]
                 for regex, bit in lower_regexes:
@@ -274,12 +292,13 @@ class TokenMasks:
                 self._anchor_orth[orth] = groups
 
     def of(self, doc: Doc) -> TokenMasks:
-        """Read ``doc``'s ORTH and LEMMA columns once and work out every token's bits and anchors."""
+        """Read ``doc``'s ORTH, LEMMA (and ENT_TYPE) columns once and work out every token's bits and anchors."""
         self.doc = doc
         if not len(doc):
             self.tokens, self.present, self.anchored = [], 0, []
             return self
-        columns = doc.to_array([ORTH, LEMMA])
+        entities = self._words[ENT_TYPE]
+        columns = doc.to_array([ORTH, LEMMA, ENT_TYPE] if entities else [ORTH, LEMMA])
         orths = columns[:, 0].tolist()
         if len(self._by_orth) > self._LIMIT:
             self._forget()
@@ -302,6 +321,10 @@ class TokenMasks:
                         tokens[i] |= lemma_words.get(lemma, 0)
                         if (groups := lemma_anchors.get(lemma)) is not None:
                             anchored.append((i, groups))
+        if entities:
+            hits = numpy.flatnonzero(columns[:, 2])
+            for i, label in zip(hits.tolist(), columns[hits, 2].tolist()):
+                tokens[i] |= entities.get(label, 0)
         present = 0
         for bits in set(tokens):
             present |= bits
@@ -324,12 +347,17 @@ class TokenMasks:
             self.of(self.doc)
         return self._bit[need]
 
-    def where(self, need: Need) -> list[int]:
-        """The tokens that pass ``need``, in text order."""
-        bit = self.bit(need)
-        if not self.present & bit:
-            return []
-        return [i for i, bits in enumerate(self.tokens) if bits & bit]
+    def where(self, needs: list[Need]) -> list[list[int]]:
+        """Per need, the tokens that pass it, in text order (one pass over the Doc for all)."""
+        wanted = [self.bit(need) & self.present for need in needs]
+        either = 0
+        for bit in wanted:
+            either |= bit
+        if not either:
+            return [[] for _ in needs]
+        tokens = self.tokens
+        hits = [i for i, bits in enumerate(tokens) if bits & either]
+        return [[i for i in hits if tokens[i] & bit] if bit else [] for bit in wanted]
 
     def ahead(self, need: Need, start: int) -> int:
         """How many tokens from ``start`` on pass ``need`` (the run a "*" or "+" can take)."""
@@ -426,6 +454,62 @@ def _required_tests(pattern: list[dict] | str) -> tuple[tuple, ...]:
     return tuple(
         test for spec in pattern if spec.get("OP") in (None, "1", "+") and (test := _token_test(spec)) is not None
     )
+
+
+# lexeme flags (the same for every token of an ORTH string) a pattern element may demand as true
+_LEXEME_FLAGS = {
+    name: getattr(spacy.attrs, name)
+    for name in (
+        "IS_ALPHA",
+        "IS_ASCII",
+        "IS_DIGIT",
+        "IS_LOWER",
+        "IS_UPPER",
+        "IS_TITLE",
+        "IS_PUNCT",
+        "IS_SPACE",
+        "IS_STOP",
+        "IS_BRACKET",
+        "IS_QUOTE",
+        "IS_LEFT_PUNCT",
+        "IS_RIGHT_PUNCT",
+        "IS_CURRENCY",
+        "LIKE_NUM",
+        "LIKE_URL",
+        "LIKE_EMAIL",
+    )
+}
+
+
+def _required_flags(pattern: list[dict] | str) -> tuple[int, ...]:
+    """The lexeme flags (``{"LIKE_NUM": true}``) of the elements that take at
+    least one token: a match holds, for each, a token whose lexeme has it."""
+    if not isinstance(pattern, list):
+        return ()
+    return tuple(
+        flag
+        for spec in pattern
+        if spec.get("OP") in (None, "1", "+")
+        for name, flag in _LEXEME_FLAGS.items()
+        if spec.get(name) is True
+    )
+
+
+def _required_entities(pattern: list[dict] | str) -> tuple[tuple[str, ...], ...]:
+    """The entity labels (``{"ENT_TYPE": "STS"}`` or an "IN" list) of the
+    elements that take at least one token: a match holds, for each, a token
+    whose ENT_TYPE is one of them."""
+    if not isinstance(pattern, list):
+        return ()
+    found = []
+    for spec in pattern:
+        value = spec.get("ENT_TYPE")
+        if spec.get("OP") in (None, "1", "+"):
+            if isinstance(value, str):
+                found.append((value,))
+            elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+                found.append(tuple(value["IN"]))
+    return tuple(found)
 
 
 def _loose_anchor(pattern: list[dict]) -> tuple[int, tuple] | None:
