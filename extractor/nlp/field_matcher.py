@@ -75,13 +75,19 @@ class FieldMatcher(RulesComponent):
             else:
                 grouped.setdefault(anchors, []).append(rule)
         self.required: list[list[tuple[Need, ...]]] = []  # per group, per rule: the tests a match needs
+        # per group of one rule whose elements are all plain token tests: its match id and,
+        # per element, the tests its token must pass (matched on the token bits, no Matcher)
+        self.exact: list[tuple[int, list[tuple[Need, ...]]] | None] = []
         for anchors, rules in grouped.items():
             self.groups.append((anchors, _matcher(nlp, rules)))
+            elements = _exact_tests(rules[0].pattern, nlp.vocab.strings) if len(rules) == 1 else None
+            self.exact.append(None if elements is None else (nlp.vocab.strings.add(rules[0].id), elements))
             self.required.append([self._needs(rule.pattern) for rule in rules])
             self.reach.append([Reach(rule.pattern, _anchor_element(rule.pattern)[0]) for rule in rules])  # type: ignore[arg-type,index]  # anchored rules are token patterns
         self.loose: list[tuple[Reach, Need]] | None = None  # the unanchored rules' reach and anchor token test
         if unanchored:
             self.groups.append((None, _matcher(nlp, unanchored)))
+            self.exact.append(None)
             self.required.append([self._needs(rule.pattern) for rule in unanchored])
             self.reach.append([])
             loose = [
@@ -110,8 +116,10 @@ class FieldMatcher(RulesComponent):
         tests += [need_of(test, strings) for reaches in self.reach for reach in reaches for test in reach.runs()]
         for reach, need in self.loose or []:
             tests += [need] + [need_of(run, strings) for run in reach.runs()]
+        tests += [need for exact in self.exact if exact is not None for element in exact[1] for need in element]
         self.masks = TokenMasks(tests, dict(self.anchor_index))
         self._rule_bits: tuple[list[list[tuple[Need, ...]]], list[list[int]]] = ([], [])
+        self._exact_bits: list[tuple[int, list[int], bool] | None] | None = None
 
     def _needs(self, pattern: list[dict] | str) -> tuple[Need, ...]:
         """The pattern's needs, word tests first."""
@@ -123,6 +131,21 @@ class FieldMatcher(RulesComponent):
         ]
         return tuple(sorted(needs, key=lambda need: need.ids is None))
 
+    def exact_bits(self) -> list[tuple[int, list[int], bool] | None]:
+        """Per group, for :attr:`exact`: the match id, per element the bits its token needs, and whether it reads LEMMA."""
+        if self._exact_bits is None:
+            self._exact_bits = [
+                None
+                if exact is None
+                else (
+                    exact[0],
+                    [self.masks.bits(element) for element in exact[1]],
+                    any(need.attr == LEMMA for element in exact[1] for need in element),
+                )
+                for exact in self.exact
+            ]
+        return self._exact_bits
+
     def rule_bits(self) -> list[list[int]]:
         """Per group, per rule: the bits of the tests a match needs (rebuilt when ``required`` is replaced)."""
         if self._rule_bits[0] is not self.required:
@@ -131,7 +154,8 @@ class FieldMatcher(RulesComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[int, int, int]] = []  # (match id, start, end) in candidate order
-        rule_bits = self.rule_bits()  # before reading the Doc: it may register tests
+        rule_bits, exact_bits = self.rule_bits(), self.exact_bits()  # before reading the Doc: they may register tests
+        lemmas: bool | None = None  # whether the Doc has lemmas (asked once, when a LEMMA rule is matched on bits)
         starts, ends = sentence_bounds(doc)
         masks = self.masks.of(doc)
         tokens, present = masks.tokens, masks.present
@@ -163,12 +187,29 @@ class FieldMatcher(RulesComponent):
             else:
                 found += matcher(doc)
                 continue
+            exact = exact_bits[index]
+            if exact is not None and exact[2]:
+                if lemmas is None:
+                    lemmas = doc.has_annotation("LEMMA")
+                if not lemmas:  # the Matcher raises its error for the missing lemmas
+                    exact = None
             for low, high in merged(ranges):
                 window = 0
                 for bits in tokens[low:high]:
                     window |= bits
-                if any(window & bits == bits for bits in required):
+                if not any(window & bits == bits for bits in required):
+                    continue
+                if exact is None:
                     found += [(key, low + start, low + end) for key, start, end in matcher(doc[low:high])]
+                    continue
+                # one rule of fixed length: its matches in the window, left to right, as the Matcher yields them
+                key, elements, _ = exact
+                size = len(elements)
+                found += [
+                    (key, start, start + size)
+                    for start in range(low, high - size + 1)
+                    if all(tokens[start + j] & bits == bits for j, bits in enumerate(elements))
+                ]
         if len(self.phrases):
             found += self.phrases(doc)
         made = self.made
@@ -510,6 +551,45 @@ def _required_entities(pattern: list[dict] | str) -> tuple[tuple[str, ...], ...]
             elif isinstance(value, dict) and isinstance(value.get("IN"), list):
                 found.append(tuple(value["IN"]))
     return tuple(found)
+
+
+_WORD_KEYS = {"LOWER": LOWER, "TEXT": ORTH, "ORTH": ORTH, "LEMMA": LEMMA}
+
+
+def _exact_tests(pattern: list[dict] | str, strings: StringStore) -> list[tuple[Need, ...]] | None:
+    """Per element of ``pattern``, the needs its token must pass, when every
+    element takes exactly one token and says nothing but word lists, REGEXes
+    on LOWER or TEXT, true lexeme flags and entity labels: then a token passes
+    the element exactly when it passes all its needs. None for any other pattern."""
+    if not isinstance(pattern, list) or not pattern:
+        return None
+    elements = []
+    for spec in pattern:
+        needs = []
+        for key, value in spec.items():
+            if key in _WORD_KEYS or key == "ENT_TYPE":
+                column = ENT_TYPE if key == "ENT_TYPE" else _WORD_KEYS[key]
+                if isinstance(value, str):
+                    needs.append(Need(column, frozenset([strings.add(value)]), None))
+                elif isinstance(value, dict) and len(value) == 1 and "IN" in value and key != "ENT_TYPE":
+                    words = value["IN"]
+                    if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+                        return None
+                    needs.append(Need(column, frozenset(strings.add(word) for word in words), None))
+                elif isinstance(value, dict) and len(value) == 1 and "REGEX" in value and column in (LOWER, ORTH):
+                    if not isinstance(value["REGEX"], str):
+                        return None
+                    needs.append(Need(column, None, value["REGEX"]))
+                else:
+                    return None
+            elif key in _LEXEME_FLAGS and value is True:
+                needs.append(Need(_LEXEME_FLAGS[key], None, None))
+            else:  # "OP" or any other attribute
+                return None
+        if not needs:
+            return None
+        elements.append(tuple(needs))
+    return elements
 
 
 def _loose_anchor(pattern: list[dict]) -> tuple[int, tuple] | None:
