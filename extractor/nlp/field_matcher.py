@@ -33,10 +33,10 @@ class FieldMatcher(RulesComponent):
     """Rule matches as candidate spans; ``span.id_`` is the rule id.
 
     Rules are grouped by anchor words (the word set of a required,
-    non-function-word token of the pattern). One look-up over the Doc's LOWER
-    and LEMMA columns finds every anchor token; each group's Matcher then runs
-    only on the stretch of the anchor's sentence that a match holding that
-    anchor can reach (:class:`Reach`: "?" counts one token, "{0,8}" eight, a
+    non-function-word token of the pattern). The anchor tokens and, per token,
+    the token tests it passes (bits, :class:`TokenMasks`) are read once per Doc;
+    each group's Matcher then runs only on the stretch of the anchor's sentence
+    that a match holding that anchor can reach (:class:`Reach`: "?" counts one token, "{0,8}" eight, a
     "*" of listed words the run of such words). Rules without anchor words
     (a number-shaped REGEX, "a 51-year-old") are anchored on their first
     required word list or REGEX token and run, as one Matcher, on windows of
@@ -44,8 +44,10 @@ class FieldMatcher(RulesComponent):
     every match, and as they are disjoint and taken left to right, the
     Matcher yields them in the same order as over the whole sentence (or Doc).
     A window where, for every rule of the group, some required token test (a
-    word list or REGEX of an element that takes at least one token) passes on
-    no token cannot hold a match: the Matcher is not run there (most windows).
+    word list, REGEX, true lexeme flag or entity label of an element that takes
+    at least one token) passes on no token cannot hold a match: the Matcher is
+    not run there (most windows). A group of one rule made of plain one-token
+    elements (:func:`_exact_tests`) is matched on the bits, without its Matcher.
     """
 
     name = "sts_field_matcher_v1"
