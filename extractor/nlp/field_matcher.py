@@ -5,13 +5,16 @@ as ``span.id_``."""
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from bisect import bisect_right
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy
-from spacy.attrs import LEMMA, LOWER, ORTH
+import spacy.attrs
+from spacy.attrs import ENT_TYPE, LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from extractor.nlp.rules_component import RulesComponent
@@ -30,10 +33,10 @@ class FieldMatcher(RulesComponent):
     """Rule matches as candidate spans; ``span.id_`` is the rule id.
 
     Rules are grouped by anchor words (the word set of a required,
-    non-function-word token of the pattern). One look-up over the Doc's LOWER
-    and LEMMA columns finds every anchor token; each group's Matcher then runs
-    only on the stretch of the anchor's sentence that a match holding that
-    anchor can reach (:class:`Reach`: "?" counts one token, "{0,8}" eight, a
+    non-function-word token of the pattern). The anchor tokens and, per token,
+    the token tests it passes (bits, :class:`TokenMasks`) are read once per Doc;
+    each group's Matcher then runs only on the stretch of the anchor's sentence
+    that a match holding that anchor can reach (:class:`Reach`: "?" counts one token, "{0,8}" eight, a
     "*" of listed words the run of such words). Rules without anchor words
     (a number-shaped REGEX, "a 51-year-old") are anchored on their first
     required word list or REGEX token and run, as one Matcher, on windows of
@@ -41,8 +44,10 @@ class FieldMatcher(RulesComponent):
     every match, and as they are disjoint and taken left to right, the
     Matcher yields them in the same order as over the whole sentence (or Doc).
     A window where, for every rule of the group, some required token test (a
-    word list or REGEX of an element that takes at least one token) passes on
-    no token cannot hold a match: the Matcher is not run there (most windows).
+    word list, REGEX, true lexeme flag or entity label of an element that takes
+    at least one token) passes on no token cannot hold a match: the Matcher is
+    not run there (most windows). A group of one rule made of plain one-token
+    elements (:func:`_exact_tests`) is matched on the bits, without its Matcher.
     """
 
     name = "sts_field_matcher_v1"
@@ -55,6 +60,10 @@ class FieldMatcher(RulesComponent):
         super().use_rules(rule_set)
         nlp = self.nlp
         self.by_id: dict[str, Rule] = {rule.id: rule for rule in rule_set.fields}
+        # the Matchers' match ids (hashes of rule ids) → (label, rule id) of the candidate
+        self.made: dict[int, tuple[str, str]] = {
+            nlp.vocab.strings.add(rule.id): (rule.label, rule.id) for rule in self.by_id.values()
+        }
         self.groups: list[tuple[tuple[str, frozenset[str]] | None, Matcher]] = []
         self.reach: list[list[Reach]] = []  # per group: how far each of its rules reaches around its anchor
         grouped: dict[tuple[str, frozenset[str]], list[Rule]] = {}
@@ -68,13 +77,19 @@ class FieldMatcher(RulesComponent):
             else:
                 grouped.setdefault(anchors, []).append(rule)
         self.required: list[list[tuple[Need, ...]]] = []  # per group, per rule: the tests a match needs
+        # per group of one rule whose elements are all plain token tests: its match id and,
+        # per element, the tests its token must pass (matched on the token bits, no Matcher)
+        self.exact: list[tuple[int, list[tuple[Need, ...]]] | None] = []
         for anchors, rules in grouped.items():
             self.groups.append((anchors, _matcher(nlp, rules)))
+            elements = _exact_tests(rules[0].pattern, nlp.vocab.strings) if len(rules) == 1 else None
+            self.exact.append(None if elements is None else (nlp.vocab.strings.add(rules[0].id), elements))
             self.required.append([self._needs(rule.pattern) for rule in rules])
             self.reach.append([Reach(rule.pattern, _anchor_element(rule.pattern)[0]) for rule in rules])  # type: ignore[arg-type,index]  # anchored rules are token patterns
-        self.loose: list[tuple[Reach, tuple]] | None = None  # the unanchored rules' reach and anchor token test
+        self.loose: list[tuple[Reach, Need]] | None = None  # the unanchored rules' reach and anchor token test
         if unanchored:
             self.groups.append((None, _matcher(nlp, unanchored)))
+            self.exact.append(None)
             self.required.append([self._needs(rule.pattern) for rule in unanchored])
             self.reach.append([])
             loose = [
@@ -83,9 +98,11 @@ class FieldMatcher(RulesComponent):
                 if isinstance(rule.pattern, list) and (found := _loose_anchor(rule.pattern)) is not None
             ]
             if len(loose) == len(unanchored):  # else the group runs over the whole Doc
-                self.loose = [(Reach(pattern, found[0]), found[1]) for pattern, found in loose]
+                self.loose = [
+                    (Reach(pattern, found[0]), need_of(found[1], nlp.vocab.strings)) for pattern, found in loose
+                ]
         # per column: every anchor word's hash → the groups it anchors, so one
-        # look-up over the Doc's column finds the anchor tokens of every group
+        # look-up per token of the Doc's column finds the anchor tokens of every group
         by_word: dict[str, dict[int, list[int]]] = {"LOWER": {}, "LEMMA": {}}
         for index, (anchors, _) in enumerate(self.groups):
             if anchors is not None:
@@ -94,44 +111,69 @@ class FieldMatcher(RulesComponent):
         self.anchor_index = [
             (attr, table) for attr, table in ((LOWER, by_word["LOWER"]), (LEMMA, by_word["LEMMA"])) if table
         ]
-        self.masks = TokenMasks(
-            [need for group in self.required for needs in group for need in needs if need.regex is not None]
-        )
+        self.unanchored = [index for index, (anchors, _) in enumerate(self.groups) if anchors is None]
+        # every token test as a bit: the needs, the "*" runs of the reaches and the loose anchors
+        tests = [need for group in self.required for needs in group for need in needs]
+        strings = nlp.vocab.strings
+        tests += [need_of(test, strings) for reaches in self.reach for reach in reaches for test in reach.runs()]
+        for reach, need in self.loose or []:
+            tests += [need] + [need_of(run, strings) for run in reach.runs()]
+        tests += [need for exact in self.exact if exact is not None for element in exact[1] for need in element]
+        self.masks = TokenMasks(tests, dict(self.anchor_index))
+        self._rule_bits: tuple[list[list[tuple[Need, ...]]], list[list[int]]] = ([], [])
+        self._exact_bits: list[tuple[int, list[int], bool] | None] | None = None
 
     def _needs(self, pattern: list[dict] | str) -> tuple[Need, ...]:
-        """The pattern's needs, word tests first (cheap, and they fail most windows)."""
-        strings = self.nlp.vocab.strings
-        needs = [
-            Need(_COLUMNS[test[1]], None, test[2])
-            if test[0] == "REGEX"
-            else Need(_COLUMNS[test[0]], frozenset(strings.add(word) for word in test[1]), None)
-            for test in _required_tests(pattern)
+        """The pattern's needs, word tests first."""
+        needs = [need_of(test, self.nlp.vocab.strings) for test in _required_tests(pattern)]
+        needs += [Need(flag, None, None) for flag in _required_flags(pattern)]
+        needs += [
+            Need(ENT_TYPE, frozenset(self.nlp.vocab.strings.add(label) for label in labels), None)
+            for labels in _required_entities(pattern)
         ]
         return tuple(sorted(needs, key=lambda need: need.ids is None))
 
+    def exact_bits(self) -> list[tuple[int, list[int], bool] | None]:
+        """Per group, for :attr:`exact`: the match id, per element the bits its token needs, and whether it reads LEMMA."""
+        if self._exact_bits is None:
+            self._exact_bits = [
+                None
+                if exact is None
+                else (
+                    exact[0],
+                    [self.masks.bits(element) for element in exact[1]],
+                    any(need.attr == LEMMA for element in exact[1] for need in element),
+                )
+                for exact in self.exact
+            ]
+        return self._exact_bits
+
+    def rule_bits(self) -> list[list[int]]:
+        """Per group, per rule: the bits of the tests a match needs (rebuilt when ``required`` is replaced)."""
+        if self._rule_bits[0] is not self.required:
+            self._rule_bits = (self.required, [[self.masks.bits(needs) for needs in group] for group in self.required])
+        return self._rule_bits[1]
+
     def __call__(self, doc: Doc) -> Doc:
-        spans: list[Span] = []
+        found: list[tuple[int, int, int]] = []  # (match id, start, end) in candidate order
+        rule_bits, exact_bits = self.rule_bits(), self.exact_bits()  # before reading the Doc: they may register tests
+        lemmas: bool | None = None  # whether the Doc has lemmas (asked once, when a LEMMA rule is matched on bits)
         starts, ends = sentence_bounds(doc)
         masks = self.masks.of(doc)
+        tokens, present = masks.tokens, masks.present
         anchored: dict[int, list[tuple[int, int]]] = {}  # group index → (anchor token, its sentence), in text order
-        for attr, table in self.anchor_index:
-            column = masks.column(attr)
-            hits = numpy.flatnonzero(masks.among(attr, table))
-            if not hits.size:
-                continue
-            sentence_of = numpy.searchsorted(starts, hits, side="right") - 1
-            for word, i, k in zip(column[hits].tolist(), hits.tolist(), sentence_of.tolist()):
-                for index in table[word]:
-                    anchored.setdefault(index, []).append((i, k))
-        for index, (anchors, matcher) in enumerate(self.groups):
-            if anchors is not None and index not in anchored:
-                continue
+        for i, indexes in masks.anchored:
+            k = bisect_right(starts, i) - 1
+            for index in indexes:
+                anchored.setdefault(index, []).append((i, k))
+        for index in sorted(anchored) + self.unanchored:
             # the rules that can match somewhere in this Doc
-            required = [needs for needs in self.required[index] if masks.all_anywhere(needs)]
+            required = [bits for bits in rule_bits[index] if present & bits == bits]
             if not required:
                 continue
-            if anchors is not None:
-                pairs = anchored.get(index, [])
+            matcher = self.groups[index][1]
+            if index in anchored:
+                pairs = anchored[index]
                 ranges = []
                 for reach in self.reach[index]:
                     if reach.fixed is not None:  # most rules: counts only, no run to measure
@@ -140,21 +182,41 @@ class FieldMatcher(RulesComponent):
                     else:
                         ranges += [reach.around(i, starts[k], ends[k], masks) for i, k in pairs]
             elif self.loose is not None:
+                where = masks.where([need for _, need in self.loose])
                 ranges = [
-                    reach.around(i, 0, len(doc), masks)
-                    for reach, test in self.loose
-                    for i in numpy.flatnonzero(masks.get(test)).tolist()
+                    reach.around(i, 0, len(doc), masks) for (reach, _), hits in zip(self.loose, where) for i in hits
                 ]
             else:
-                spans.extend(matcher(doc, as_spans=True))
+                found += matcher(doc)
                 continue
+            exact = exact_bits[index]
+            if exact is not None and exact[2]:
+                if lemmas is None:
+                    lemmas = doc.has_annotation("LEMMA")
+                if not lemmas:  # the Matcher raises its error for the missing lemmas
+                    exact = None
             for low, high in merged(ranges):
-                if masks.may_hold_match(required, low, high):
-                    spans.extend(matcher(doc[low:high], as_spans=True))
+                window = 0
+                for bits in tokens[low:high]:
+                    window |= bits
+                if not any(window & bits == bits for bits in required):
+                    continue
+                if exact is None:
+                    found += [(key, low + start, low + end) for key, start, end in matcher(doc[low:high])]
+                    continue
+                # one rule of fixed length: its matches in the window, left to right, as the Matcher yields them
+                key, elements, _ = exact
+                size = len(elements)
+                found += [
+                    (key, start, start + size)
+                    for start in range(low, high - size + 1)
+                    if all(tokens[start + j] & bits == bits for j, bits in enumerate(elements))
+                ]
         if len(self.phrases):
-            spans.extend(self.phrases(doc, as_spans=True))
+            found += self.phrases(doc)
+        made = self.made
         doc.spans[CANDIDATES] = [
-            Span(doc, s.start, s.end, label=self.by_id[s.label_].label, span_id=s.label_) for s in spans
+            Span(doc, start, end, label=made[key][0], span_id=made[key][1]) for key, start, end in found
         ]
         return doc
 
@@ -174,171 +236,187 @@ _COLUMNS = {"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}
 
 
 class Need(NamedTuple):
-    """A token test a match needs, on a column: its word hashes (``ids``) or a ``regex`` on its strings."""
+    """A token test a match needs, on a column: its word hashes (``ids``) or a
+    ``regex`` on its strings; with neither, ``attr`` is a lexeme flag that must be set."""
 
     attr: int
     ids: frozenset[int] | None
     regex: str | None
 
 
-class TokenMasks:
-    """Per Doc, which tokens may satisfy a token test: ("LOWER"|"ORTH"|"LEMMA", words) or
-    ("REGEX", "LOWER"|"ORTH", pattern); REGEX results are cached per distinct string."""
+def need_of(test: tuple, strings: StringStore) -> Need:
+    """A token test (:func:`_token_test`) as a :class:`Need` on string hashes."""
+    if test[0] == "REGEX":
+        return Need(_COLUMNS[test[1]], None, test[2])
+    return Need(_COLUMNS[test[0]], frozenset(strings.add(word) for word in test[1]), None)
 
-    def __init__(self, regex_needs: Iterable[Need] = ()) -> None:
-        self._regex: dict[str, tuple[re.Pattern, dict[int, bool]]] = {}
-        # the REGEX needs per column, the strings already tested and, per regex, those that pass
-        self._regex_needs: dict[int, list[re.Pattern]] = {}
-        for need in dict.fromkeys(regex_needs):  # each (column, regex) once
-            assert need.regex is not None
-            self._regex_needs.setdefault(need.attr, []).append(re.compile(need.regex))
-        self._known: dict[int, set[int]] = {}
-        self._hits: dict[tuple[int, str], set[int]] = {
-            (attr, regex.pattern): set() for attr, regexes in self._regex_needs.items() for regex in regexes
-        }
-        self._updated: set[int] = set()  # columns whose new strings this Doc has been tested
-        self._ids: dict[tuple, frozenset[int]] = {}
+
+class TokenMasks:
+    """Per Doc, the token tests each token passes, as the bits of one int per
+    token: a window holds a match of a rule only if the OR of its tokens' ints
+    has every bit the rule needs. A token's LOWER and ORTH tests depend on its
+    ORTH alone (LOWER is an attribute of the lexeme), so their bits are worked
+    out once per ORTH string, the first time any Doc holds it (word look-ups and
+    every REGEX); LEMMA tests are word lists, looked up only on the tokens whose
+    LEMMA is one of their words. Anchor words (``anchors``: per column LOWER or
+    LEMMA, word hash → group indexes) are found the same way."""
+
+    _LIMIT = 500_000  # ORTH strings remembered before the memory is cleared
+
+    def __init__(self, needs: Iterable[Need] = (), anchors: dict[int, dict[int, list[int]]] | None = None) -> None:
+        self._bit: dict[Need, int] = {}
+        self._words: dict[int, dict[int, int]] = {LOWER: {}, ORTH: {}, LEMMA: {}, ENT_TYPE: {}}  # column: hash → bits
+        self._regexes: dict[int, list[tuple[re.Pattern, int]]] = {LOWER: [], ORTH: []}
+        self._flags: list[tuple[int, int]] = []  # lexeme flag, its bit
+        self._anchors = anchors or {}
+        self._tests: dict[tuple, Need] = {}
+        self._forget()
+        for need in needs:
+            self._add(need)
         self.doc: Doc | None = None
-        self._columns: dict[int, numpy.ndarray] = {}
-        self._distincts: dict[int, tuple[list[int], numpy.ndarray]] = {}
-        self._masks: dict[tuple, numpy.ndarray] = {}
-        self._runs: dict[tuple, tuple[list[int], list[int]]] = {}
-        self._anywhere: dict[Need, bool] = {}
-        self._values: dict[int, set[int]] = {}
+        self.tokens: list[int] = []  # per token, the bits of the tests it passes
+        self.present = 0  # the bits some token of the Doc passes
+        self.anchored: list[tuple[int, list[int]]] = []  # (anchor token, its groups), per column in text order
+
+    def _add(self, need: Need) -> int:
+        if need in self._bit:
+            return self._bit[need]
+        bit = self._bit[need] = 1 << len(self._bit)
+        if need.ids is not None:
+            words = self._words[need.attr]
+            for key in need.ids:
+                words[key] = words.get(key, 0) | bit
+        elif need.regex is not None:
+            assert need.attr in self._regexes, "REGEX tests read LOWER or ORTH"
+            self._regexes[need.attr].append((re.compile(need.regex), bit))
+        else:
+            self._flags.append((need.attr, bit))
+        self._forget()
+        return bit
+
+    def _forget(self) -> None:
+        """Drop what is known per ORTH string (the tests changed, or the memory is full)."""
+        self._by_orth: dict[int, int] = {}  # ORTH hash → bits of its LOWER and ORTH tests
+        self._anchor_orth: dict[int, list[int]] = {}  # ORTH hash → groups its LOWER anchors
+        self._lemma_keys = frozenset(self._words[LEMMA].keys() | self._anchors.get(LEMMA, {}).keys())
+
+    def bits(self, needs: Iterable[Need]) -> int:
+        """The bits of ``needs`` (each registered on first use)."""
+        total = 0
+        for need in needs:
+            total |= self._bit[need] if need in self._bit else self._add(need)
+        return total
+
+    def _learn(self, doc: Doc, new: Iterable[int]) -> None:
+        """Work out the bits and anchor groups of ORTH strings not seen before."""
+        vocab, strings = doc.vocab, doc.vocab.strings
+        lower_words, orth_words = self._words[LOWER], self._words[ORTH]
+        lower_regexes, orth_regexes = self._regexes[LOWER], self._regexes[ORTH]
+        lower_anchors, flags = self._anchors.get(LOWER, {}), self._flags
+        for orth in new:
+            lexeme = vocab[orth]
+            lower = lexeme.lower
+            bits = lower_words.get(lower, 0) | orth_words.get(orth, 0)
+            for flag, bit in flags:
+                if lexeme.check_flag(flag):
+                    bits |= bit
+            if lower_regexes:
+                text = strings[lower]
+                for regex, bit in lower_regexes:
+                    if regex.search(text) is not None:
+                        bits |= bit
+            if orth_regexes:
+                text = strings[orth]
+                for regex, bit in orth_regexes:
+                    if regex.search(text) is not None:
+                        bits |= bit
+            self._by_orth[orth] = bits
+            if (groups := lower_anchors.get(lower)) is not None:
+                self._anchor_orth[orth] = groups
 
     def of(self, doc: Doc) -> TokenMasks:
-        self.doc, self._columns, self._distincts, self._masks, self._runs = doc, {}, {}, {}, {}
-        self._anywhere, self._values, self._updated = {}, {}, set()
+        """Read ``doc``'s ORTH, LEMMA (and ENT_TYPE) columns once and work out every token's bits and anchors."""
+        self.doc = doc
+        if not len(doc):
+            self.tokens, self.present, self.anchored = [], 0, []
+            return self
+        entities = self._words[ENT_TYPE]
+        columns = doc.to_array([ORTH, LEMMA, ENT_TYPE] if entities else [ORTH, LEMMA])
+        orths = columns[:, 0].tolist()
+        if len(self._by_orth) > self._LIMIT:
+            self._forget()
+        new = set(orths).difference(self._by_orth)
+        if new:
+            self._learn(doc, new)
+        tokens = list(map(self._by_orth.__getitem__, orths))
+        anchor_orth = self._anchor_orth
+        anchored = (
+            [(i, anchor_orth[orth]) for i, orth in enumerate(orths) if orth in anchor_orth]
+            if not anchor_orth.keys().isdisjoint(orths)
+            else []
+        )
+        if self._lemma_keys:
+            lemmas = columns[:, 1].tolist()
+            if not self._lemma_keys.isdisjoint(lemmas):
+                lemma_words, lemma_anchors, keys = self._words[LEMMA], self._anchors.get(LEMMA, {}), self._lemma_keys
+                for i, lemma in enumerate(lemmas):
+                    if lemma in keys:
+                        tokens[i] |= lemma_words.get(lemma, 0)
+                        if (groups := lemma_anchors.get(lemma)) is not None:
+                            anchored.append((i, groups))
+        if entities:
+            hits = numpy.flatnonzero(columns[:, 2])
+            for i, label in zip(hits.tolist(), columns[hits, 2].tolist()):
+                tokens[i] |= entities.get(label, 0)
+        present = 0
+        for bits in set(tokens):
+            present |= bits
+        self.tokens, self.present, self.anchored = tokens, present, anchored
         return self
 
-    def get(self, test: tuple) -> numpy.ndarray:
-        if test not in self._masks:
-            self._masks[test] = self._compute(test)
-        return self._masks[test]
-
-    def column(self, attr: int) -> numpy.ndarray:
-        if attr not in self._columns:
+    def need(self, test: tuple) -> Need:
+        """The :class:`Need` of a token test (cached)."""
+        need = self._tests.get(test)
+        if need is None:
             assert self.doc is not None
-            self._columns[attr] = self.doc.to_array(attr)
-        return self._columns[attr]
+            need = self._tests[test] = need_of(test, self.doc.vocab.strings)
+        return need
 
-    def _distinct(self, attr: int) -> tuple[list[int], numpy.ndarray]:
-        """The column's distinct values and, per token, the index of its value."""
-        if attr not in self._distincts:
-            distinct, inverse = numpy.unique(self.column(attr), return_inverse=True)
-            self._distincts[attr] = (distinct.tolist(), inverse)
-        return self._distincts[attr]
+    def bit(self, need: Need) -> int:
+        """The bit of ``need``; a test not known yet is added and the Doc's bits worked out again."""
+        if need not in self._bit:
+            self._add(need)
+            assert self.doc is not None
+            self.of(self.doc)
+        return self._bit[need]
 
-    def among(self, attr: int, keys: Container[int]) -> numpy.ndarray:
-        """Tokens whose ``attr`` value (a string hash) is one of ``keys``: one
-        look-up per distinct value, not a search per token."""
-        distinct, inverse = self._distinct(attr)
-        return numpy.fromiter(map(keys.__contains__, distinct), dtype=bool, count=len(distinct))[inverse]
+    def where(self, needs: list[Need]) -> list[list[int]]:
+        """Per need, the tokens that pass it, in text order (one pass over the Doc for all)."""
+        wanted = [self.bit(need) & self.present for need in needs]
+        either = 0
+        for bit in wanted:
+            either |= bit
+        if not either:
+            return [[] for _ in needs]
+        tokens = self.tokens
+        hits = [i for i, bits in enumerate(tokens) if bits & either]
+        return [[i for i in hits if tokens[i] & bit] if bit else [] for bit in wanted]
 
-    def _compute(self, test: tuple) -> numpy.ndarray:
-        doc = self.doc
-        assert doc is not None
-        strings = doc.vocab.strings
-        if test[0] != "REGEX":
-            if test not in self._ids:
-                self._ids[test] = frozenset(strings.add(word) for word in test[1])
-            return self.among({"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}[test[0]], self._ids[test])
-        regex, seen = self._regex.setdefault(test[2], (re.compile(test[2]), {}))
-        if len(seen) > 200_000:
-            seen.clear()
-        distinct, inverse = self._distinct(LOWER if test[1] == "LOWER" else ORTH)
-        for key in set(distinct).difference(seen):  # the regex only on strings not seen before
-            seen[key] = regex.search(strings[key]) is not None
-        return numpy.fromiter(map(seen.__getitem__, distinct), dtype=bool, count=len(distinct))[inverse]
+    def ahead(self, need: Need, start: int) -> int:
+        """How many tokens from ``start`` on pass ``need`` (the run a "*" or "+" can take)."""
+        bit, tokens = self.bit(need), self.tokens
+        end = start
+        while end < len(tokens) and tokens[end] & bit:
+            end += 1
+        return end - start
 
-    def _passes(self, need: Need, keys: set[int]) -> bool:
-        """Whether one of the string hashes ``keys`` passes ``need``."""
-        if need.ids is not None:
-            return not need.ids.isdisjoint(keys)
-        assert self.doc is not None and need.regex is not None
-        strings = self.doc.vocab.strings
-        if need.regex not in self._regex:
-            self._regex[need.regex] = (re.compile(need.regex), {})
-        regex, seen = self._regex[need.regex]
-        for key in keys:
-            if key not in seen:
-                seen[key] = regex.search(strings[key]) is not None
-            if seen[key]:
-                return True
-        return False
-
-    def anywhere(self, need: Need) -> bool:
-        """Whether some token of the Doc passes ``need`` (tested on the column's distinct values)."""
-        found = self._anywhere.get(need)
-        if found is None:
-            values = self._values.get(need.attr)
-            if values is None:
-                values = self._values[need.attr] = set(self._distinct(need.attr)[0])
-            found = self._anywhere[need] = (
-                not need.ids.isdisjoint(values) if need.ids is not None else self._regex_anywhere(need, values)
-            )
-        return found
-
-    def all_anywhere(self, needs: tuple[Need, ...]) -> bool:
-        """Whether every one of ``needs`` passes on some token of the Doc (:meth:`anywhere`, cached per Doc)."""
-        known = self._anywhere
-        for need in needs:
-            found = known.get(need)
-            if found is None:
-                found = self.anywhere(need)
-            if not found:
-                return False
-        return True
-
-    def _regex_anywhere(self, need: Need, values: set[int]) -> bool:
-        """Whether one of ``values`` (a Doc's distinct strings) passes the REGEX
-        need. Every REGEX need is tested once on each string the first time any
-        Doc holds it; a Doc then costs one set difference per column."""
-        assert self.doc is not None and need.regex is not None
-        if need.attr not in self._updated:
-            self._updated.add(need.attr)
-            known = self._known.setdefault(need.attr, set())
-            if len(known) > 500_000:
-                known.clear()
-                for regex in self._regex_needs.get(need.attr, []):
-                    self._hits[need.attr, regex.pattern].clear()
-            new = values.difference(known)
-            strings = self.doc.vocab.strings
-            for regex in self._regex_needs.get(need.attr, []):
-                hits = self._hits[need.attr, regex.pattern]
-                hits.update(key for key in new if regex.search(strings[key]) is not None)
-            known.update(new)
-        return not self._hits[need.attr, need.regex].isdisjoint(values)
-
-    def may_hold_match(self, required: list[tuple[Need, ...]], low: int, high: int) -> bool:
-        """Whether, for one of the rules' ``required`` needs, every need passes on
-        some token in [low, high); the window's values are read once per column."""
-        values: dict[int, set[int]] = {}
-        for needs in required:
-            for need in needs:
-                keys = values.get(need.attr)
-                if keys is None:
-                    keys = values[need.attr] = set(self.column(need.attr)[low:high].tolist())
-                if not self._passes(need, keys):
-                    break
-            else:
-                return True
-        return False
-
-    def runs(self, test: tuple) -> tuple[list[int], list[int]]:
-        """(ahead, behind): ahead[p] tokens from p on pass the test; behind[p] tokens up to p-1 do."""
-        if test not in self._runs:
-            mask = self.get(test)
-            n = len(mask)
-            index = numpy.arange(n)
-            next_fail = numpy.minimum.accumulate(numpy.where(mask, n, index)[::-1])[::-1]
-            last_fail = numpy.maximum.accumulate(numpy.where(mask, -1, index))
-            ahead = numpy.zeros(n + 1, dtype="int64")
-            behind = numpy.zeros(n + 1, dtype="int64")
-            ahead[:n] = next_fail - index
-            behind[1:] = index - last_fail
-            self._runs[test] = (ahead.tolist(), behind.tolist())
-        return self._runs[test]
+    def behind(self, need: Need, end: int) -> int:
+        """How many tokens up to ``end`` - 1 pass ``need``."""
+        bit, tokens = self.bit(need), self.tokens
+        start = end
+        while start > 0 and tokens[start - 1] & bit:
+            start -= 1
+        return end - start
 
 
 class Reach:
@@ -356,6 +434,10 @@ class Reach:
         # most patterns: plain counts on both sides
         self.fixed = (self.extra + sum(self.before), self.extra + sum(self.after)) if fixed else None  # type: ignore[arg-type]  # all ints here
 
+    def runs(self) -> list[tuple]:
+        """The token tests of the "*" and "+" runs it measures."""
+        return [step for step in self.before + self.after if isinstance(step, tuple)]
+
     def around(self, i: int, low_bound: int, high_bound: int, masks: TokenMasks) -> tuple[int, int]:
         """The token range, inside [low_bound, high_bound), that a match holding token ``i`` as anchor can take."""
         if self.fixed is not None:
@@ -370,7 +452,7 @@ class Reach:
             else:
                 # p + ahead[p], the first failing token from p on, never decreases with p:
                 # the furthest reach from any of i + 1 .. high is the one from high
-                high += masks.runs(step)[0][high]
+                high += masks.ahead(masks.need(step), high)
         low = i - self.extra
         for step in self.before:
             if isinstance(step, int):
@@ -380,7 +462,7 @@ class Reach:
                 break
             else:
                 # p - behind[p] never decreases with p: the furthest reach back is from low
-                low -= masks.runs(step)[1][low]
+                low -= masks.behind(masks.need(step), low)
         return max(low_bound, low), min(high_bound, high)
 
 
@@ -415,6 +497,101 @@ def _required_tests(pattern: list[dict] | str) -> tuple[tuple, ...]:
     return tuple(
         test for spec in pattern if spec.get("OP") in (None, "1", "+") and (test := _token_test(spec)) is not None
     )
+
+
+# lexeme flags (the same for every token of an ORTH string) a pattern element may demand as true
+_LEXEME_FLAGS = {
+    name: getattr(spacy.attrs, name)
+    for name in (
+        "IS_ALPHA",
+        "IS_ASCII",
+        "IS_DIGIT",
+        "IS_LOWER",
+        "IS_UPPER",
+        "IS_TITLE",
+        "IS_PUNCT",
+        "IS_SPACE",
+        "IS_STOP",
+        "IS_BRACKET",
+        "IS_QUOTE",
+        "IS_LEFT_PUNCT",
+        "IS_RIGHT_PUNCT",
+        "IS_CURRENCY",
+        "LIKE_NUM",
+        "LIKE_URL",
+        "LIKE_EMAIL",
+    )
+}
+
+
+def _required_flags(pattern: list[dict] | str) -> tuple[int, ...]:
+    """The lexeme flags (``{"LIKE_NUM": true}``) of the elements that take at
+    least one token: a match holds, for each, a token whose lexeme has it."""
+    if not isinstance(pattern, list):
+        return ()
+    return tuple(
+        flag
+        for spec in pattern
+        if spec.get("OP") in (None, "1", "+")
+        for name, flag in _LEXEME_FLAGS.items()
+        if spec.get(name) is True
+    )
+
+
+def _required_entities(pattern: list[dict] | str) -> tuple[tuple[str, ...], ...]:
+    """The entity labels (``{"ENT_TYPE": "STS"}`` or an "IN" list) of the
+    elements that take at least one token: a match holds, for each, a token
+    whose ENT_TYPE is one of them."""
+    if not isinstance(pattern, list):
+        return ()
+    found = []
+    for spec in pattern:
+        value = spec.get("ENT_TYPE")
+        if spec.get("OP") in (None, "1", "+"):
+            if isinstance(value, str):
+                found.append((value,))
+            elif isinstance(value, dict) and isinstance(value.get("IN"), list):
+                found.append(tuple(value["IN"]))
+    return tuple(found)
+
+
+_WORD_KEYS = {"LOWER": LOWER, "TEXT": ORTH, "ORTH": ORTH, "LEMMA": LEMMA}
+
+
+def _exact_tests(pattern: list[dict] | str, strings: StringStore) -> list[tuple[Need, ...]] | None:
+    """Per element of ``pattern``, the needs its token must pass, when every
+    element takes exactly one token and says nothing but word lists, REGEXes
+    on LOWER or TEXT, true lexeme flags and entity labels: then a token passes
+    the element exactly when it passes all its needs. None for any other pattern."""
+    if not isinstance(pattern, list) or not pattern:
+        return None
+    elements = []
+    for spec in pattern:
+        needs = []
+        for key, value in spec.items():
+            if key in _WORD_KEYS or key == "ENT_TYPE":
+                column = ENT_TYPE if key == "ENT_TYPE" else _WORD_KEYS[key]
+                if isinstance(value, str):
+                    needs.append(Need(column, frozenset([strings.add(value)]), None))
+                elif isinstance(value, dict) and len(value) == 1 and "IN" in value and key != "ENT_TYPE":
+                    words = value["IN"]
+                    if not isinstance(words, list) or not all(isinstance(word, str) for word in words):
+                        return None
+                    needs.append(Need(column, frozenset(strings.add(word) for word in words), None))
+                elif isinstance(value, dict) and len(value) == 1 and "REGEX" in value and column in (LOWER, ORTH):
+                    if not isinstance(value["REGEX"], str):
+                        return None
+                    needs.append(Need(column, None, value["REGEX"]))
+                else:
+                    return None
+            elif key in _LEXEME_FLAGS and value is True:
+                needs.append(Need(_LEXEME_FLAGS[key], None, None))
+            else:  # "OP" or any other attribute
+                return None
+        if not needs:
+            return None
+        elements.append(tuple(needs))
+    return elements
 
 
 def _loose_anchor(pattern: list[dict]) -> tuple[int, tuple] | None:

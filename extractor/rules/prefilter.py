@@ -51,7 +51,8 @@ def may_match(required: Required | None, text: str, lowered: str | None) -> bool
         return True
     ignore_case, words = required
     haystack = lowered if ignore_case else text
-    return haystack is None or any(word in haystack for word in words)
+    # map over the C-level ``in``: no generator frame per word (a text meets every rule)
+    return haystack is None or any(map(haystack.__contains__, words))
 
 
 _RUN = object()  # an item of _with_runs: a run of ASCII literal chars, as one string
