@@ -51,6 +51,7 @@ class MentionBuilder:
         self._sentence_words: dict[int, set[str]] = {}
         self._sentence_lemmas: dict[int, set[str]] = {}
         self._regimen_tables: dict[int, bool] = {}
+        self._sentence_texts: dict[int, str] = {}  # a mention's sentence, whitespace-normalized once
         self.sts_names = [ent for ent in doc.ents if ent.label_ == "STS"]  # in text order
         self._sts_chars = [ent.start_char for ent in self.sts_names]
         first = self.sts_names[0].start if self.sts_names else 0
@@ -178,7 +179,10 @@ class MentionBuilder:
         self, field: str, start: int, end: int, *, values=(None, None, None), category=None, rule_id=""
     ) -> Mention:
         index = self.sentence_index(start)
-        s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+        sentence = self._sentence_texts.get(index)
+        if sentence is None:
+            s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+            sentence = self._sentence_texts[index] = " ".join(self.text[s_start:s_end].split())
         return Mention(
             doc_id=self.document.doc_id,
             field=field,
@@ -190,7 +194,7 @@ class MentionBuilder:
             unit=values[2],
             category=category,
             source=self.attributor.source_of(index, start, end) if self.structure.sentences else "this_study",
-            sentence=" ".join(self.text[s_start:s_end].split()),
+            sentence=sentence,
             pattern_id=rule_id,
             section=self.structure.section_at(start),
             page=self.document.page_at(start),

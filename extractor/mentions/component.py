@@ -60,12 +60,10 @@ class MentionStage(RulesComponent):
         self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
 
     def __call__(self, doc: Doc) -> Doc:
-        with sentence_hooks(doc):
-            return self._read(doc)
+        return self._read(doc)
 
     def _read(self, doc: Doc) -> Doc:
         text = raw_text(doc)
-        document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
         structure = doc._.structure
         sts_offsets = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
         doc._.words = int(len(doc) - numpy.count_nonzero(doc.to_array([IS_SPACE, IS_PUNCT]).any(axis=1)))
@@ -82,8 +80,12 @@ class MentionStage(RulesComponent):
         if indication.kind == NO_STS or (indication.kind == OTHER and not self.all_indications):
             return doc
         scope = find_scope(structure, mentions_sts)
+        document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
+        # the sentence lookup is built only for a document whose candidates are read
+        with sentence_hooks(doc):
+            found = DocumentMentions(self, document, doc, text, structure, scope).build()
         mentions: list[Mention] = []
-        for mention in DocumentMentions(self, document, doc, text, structure, scope).build():
+        for mention in found:
             if mention.field == "outcome" and is_about_other_use(
                 self.other_use_object, text, mention.start, mention.end
             ):
