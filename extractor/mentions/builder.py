@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.ingest.document import Document
 from extractor.mentions.attribution import SourceAttributor
+from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.outcomes import (
     success_means_complete,
 )
@@ -52,6 +53,7 @@ class MentionBuilder:
         self._sentence_lemmas: dict[int, set[str]] = {}
         self._regimen_tables: dict[int, bool] = {}
         self._sentence_texts: dict[int, str] = {}  # a mention's sentence, whitespace-normalized once
+        self.columns = arrays_of(doc)
         self.sts_names = [ent for ent in doc.ents if ent.label_ == "STS"]  # in text order
         self._sts_chars = [ent.start_char for ent in self.sts_names]
         first = self.sts_names[0].start if self.sts_names else 0
@@ -111,7 +113,7 @@ class MentionBuilder:
     def words_of(self, sentence: Span) -> set[str]:
         """The sentence's lower-case words, computed once per sentence."""
         if sentence.start not in self._sentence_words:
-            self._sentence_words[sentence.start] = {t.lower_ for t in sentence}
+            self._sentence_words[sentence.start] = set(self.columns.lowers(sentence.start, sentence.end))
         return self._sentence_words[sentence.start]
 
     def lemmas_of(self, sentence: Span) -> set[str]:

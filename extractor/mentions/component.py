@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from extractor.ingest.document import Document
 from extractor.mentions.attribution import CitationPatterns
 from extractor.mentions.context import ContextRules
+from extractor.mentions.doc_arrays import token_arrays
 from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.indication import NO_STS, OTHER, decide_indication, is_about_other_use, other_use_object
 from extractor.mentions.result_filter import ResultFilter
@@ -82,7 +83,7 @@ class MentionStage(RulesComponent):
         scope = find_scope(structure, mentions_sts)
         document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
         # the sentence lookup is built only for a document whose candidates are read
-        with sentence_hooks(doc):
+        with sentence_hooks(doc), token_arrays(doc):
             found = DocumentMentions(self, document, doc, text, structure, scope).build()
         mentions: list[Mention] = []
         for mention in found:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Span
 
+from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.drugs import (
     belongs_to_other_drug,
     previous_sentence_credits_other_drug,
@@ -106,7 +107,7 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
             i += 1
             continue
         return False
-    return in_list and any(is_sts(t) for t in sentence)
+    return in_list and arrays_of(doc).has_sts(sentence.start, sentence.end)
 
 
 def _shared_with_sts(doc: Doc, span: Span) -> bool:
@@ -226,7 +227,7 @@ def filter_routes(
         if (
             span.id_ in ADJECTIVE_RULES_SKIP_HEAD_CHECK
             and any(o.sent == span.sent and o.end <= span.start for o in other_drug_routes)
-            and not any(is_sts(t) for t in doc[max(span.sent.start, span.start - 3) : min(span.sent.end, span.end + 3)])
+            and not arrays_of(doc).has_sts(max(span.sent.start, span.start - 3), min(span.sent.end, span.end + 3))
         ):
             continue  # "injections of triamcinolone ..., and she refused further injections"
         kept.append(span)
@@ -264,9 +265,11 @@ def _a_harm_to_avoid(doc: Doc, span: Span, trauma_words: frozenset[str]) -> bool
     """ "minimizing trauma (such as injections) at high-risk sites", "avoid subcutaneous
     injections": a route word after a word of harm or its avoidance, in a sentence naming
     no STS, is a cause of lesions, not how STS was given."""
-    if any(is_sts(t) for t in span.sent):
+    sentence = span.sent
+    columns = arrays_of(doc)
+    if columns.has_sts(sentence.start, sentence.end):
         return False
-    return any(t.lower_ in trauma_words for t in doc[max(span.sent.start, span.start - 5) : span.start])
+    return any(word in trauma_words for word in columns.lowers(max(sentence.start, span.start - 5), span.start))
 
 
 def _pronoun_for_other_drug(doc: Doc, span: Span) -> bool:
