@@ -44,8 +44,6 @@ class MentionBuilder:
         self.structure = structure
         self.scope = scope
         self.sentence_starts = [s for s, _ in structure.sentences]
-        self.attributor = SourceAttributor(structure, stage.citation_patterns)
-        self.success_is_complete = success_means_complete(text)
         self.excluded_cells = self._excluded_cells()
         self.learned_categories: dict[int, str] = {}
         self.header_rows = [(t.header[0].start, t.header[-1].end) for t in structure.tables]
@@ -59,6 +57,16 @@ class MentionBuilder:
         first = self.sts_names[0].start if self.sts_names else 0
         self.first_sts_sentence_start = doc[first].sent.start if len(doc) else 0
         self.sts_sentence_chars = sorted({ent.sent.start_char for ent in self.sts_names})
+
+    @cached_property
+    def attributor(self) -> SourceAttributor:
+        """Built on the first mention: a document whose candidates all fail reads no sources."""
+        return SourceAttributor(self.structure, self.x.citation_patterns)
+
+    @cached_property
+    def success_is_complete(self) -> bool:
+        """Searched over the whole text only when a success rate asks."""
+        return success_means_complete(self.text)
 
     @cached_property
     def _paragraphs(self) -> list[tuple[int, int]]:

@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from extractor.ingest.document import Document
 from extractor.mentions.attribution import CitationPatterns
 from extractor.mentions.context import ContextRules
-from extractor.mentions.doc_arrays import token_arrays
+from extractor.mentions.doc_arrays import COLUMNS, token_arrays
 from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.indication import NO_STS, OTHER, decide_indication, is_about_other_use, other_use_object
 from extractor.mentions.result_filter import ResultFilter
@@ -67,7 +67,9 @@ class MentionStage(RulesComponent):
         text = raw_text(doc)
         structure = doc._.structure
         sts_offsets = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
-        doc._.words = int(len(doc) - numpy.count_nonzero(doc.to_array([IS_SPACE, IS_PUNCT]).any(axis=1)))
+        # one read of the token columns: the word count's, and the mention filters' (doc_arrays)
+        columns = doc.to_array([*COLUMNS, IS_PUNCT]).reshape(-1, len(COLUMNS) + 1)
+        doc._.words = int(len(doc) - numpy.count_nonzero(columns[:, [COLUMNS.index(IS_SPACE), -1]].any(axis=1)))
 
         def mentions_sts(start: int, end: int) -> bool:
             k = bisect.bisect_left(sts_offsets, start)
@@ -83,7 +85,7 @@ class MentionStage(RulesComponent):
         scope = find_scope(structure, mentions_sts)
         document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
         # the sentence lookup is built only for a document whose candidates are read
-        with sentence_hooks(doc), token_arrays(doc):
+        with sentence_hooks(doc), token_arrays(doc, columns):
             found = DocumentMentions(self, document, doc, text, structure, scope).build()
         mentions: list[Mention] = []
         for mention in found:

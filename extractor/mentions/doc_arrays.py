@@ -17,6 +17,7 @@ import numpy
 from spacy.attrs import ENT_TYPE, IS_SPACE, LOWER
 from spacy.tokens import Doc
 
+COLUMNS = [LOWER, IS_SPACE, ENT_TYPE]
 _BLOCK = 64  # tokens whose lower-case forms are looked up together, on first use
 
 
@@ -26,8 +27,11 @@ class DocArrays:
     block by block as the filters reach them (most of a long paper holds no
     candidate)."""
 
-    def __init__(self, doc: Doc) -> None:
-        columns = doc.to_array([LOWER, IS_SPACE, ENT_TYPE]).reshape(-1, 3)
+    def __init__(self, doc: Doc, columns: numpy.ndarray | None = None) -> None:
+        """``columns``: ``doc.to_array(COLUMNS)`` when the caller has read it already
+        (further columns after these three are ignored)."""
+        if columns is None:
+            columns = doc.to_array(COLUMNS).reshape(-1, len(COLUMNS))
         self._strings = doc.vocab.strings
         self._keys: list[int] = columns[:, 0].tolist()
         self._lower: list[str] = [""] * len(doc)
@@ -62,9 +66,9 @@ _LIVE: dict[int, tuple[Doc, DocArrays]] = {}
 
 
 @contextmanager
-def token_arrays(doc: Doc) -> Iterator[DocArrays]:
+def token_arrays(doc: Doc, columns: numpy.ndarray | None = None) -> Iterator[DocArrays]:
     """Within the block, :func:`arrays_of` ``doc`` gives the columns read once."""
-    found = DocArrays(doc)
+    found = DocArrays(doc, columns)
     _LIVE[id(doc)] = (doc, found)
     try:
         yield found

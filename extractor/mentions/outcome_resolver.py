@@ -74,7 +74,7 @@ class OutcomeResolver(MentionBuilder):
             is_success = "rate" in self.text[core_start:core_end].lower()
             if category == "by_value":
                 category = rate_category(
-                    value, success_is_complete=self.success_is_complete, is_success_rate=is_success
+                    value, success_is_complete=is_success and self.success_is_complete, is_success_rate=is_success
                 )
             elif span.id_ in RELABEL_RULES and symptom_category(self.text, core_end, s_end, self.lex["symptom_words"]):
                 category = "symptom_relief"
@@ -91,7 +91,11 @@ class OutcomeResolver(MentionBuilder):
             if value is not None:
                 for a, b, extra in coordinated_rates(self.text, end, s_end):
                     extra_category = (
-                        rate_category(extra, success_is_complete=self.success_is_complete, is_success_rate=is_success)
+                        rate_category(
+                            extra,
+                            success_is_complete=is_success and self.success_is_complete,
+                            is_success_rate=is_success,
+                        )
                         if rule.category == "by_value"
                         else category
                     )
