@@ -34,8 +34,16 @@ class MentionBuilder:
     """The per-document filtering and normalization steps."""
 
     def __init__(
-        self, stage: MentionStage, document: Document, doc: Doc, text: str, structure: Structure, scope: Scope
+        self,
+        stage: MentionStage,
+        document: Document,
+        doc: Doc,
+        text: str,
+        structure: Structure,
+        scope: Scope,
+        sts_names: list[Span] | None = None,
     ):
+        """``sts_names``: the STS entities of ``doc`` in text order, when the caller has them."""
         self.x = stage
         self.lex = stage.lexicons.words
         self.document = document
@@ -52,7 +60,7 @@ class MentionBuilder:
         self._regimen_tables: dict[int, bool] = {}
         self._sentence_texts: dict[int, str] = {}  # a mention's sentence, whitespace-normalized once
         self.columns = arrays_of(doc)
-        self.sts_names = [ent for ent in doc.ents if ent.label_ == "STS"]  # in text order
+        self.sts_names = [ent for ent in doc.ents if ent.label_ == "STS"] if sts_names is None else sts_names
         self._sts_chars = [ent.start_char for ent in self.sts_names]
         first = self.sts_names[0].start if self.sts_names else 0
         self.first_sts_sentence_start = doc[first].sent.start if len(doc) else 0

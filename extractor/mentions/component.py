@@ -66,7 +66,8 @@ class MentionStage(RulesComponent):
     def _read(self, doc: Doc) -> Doc:
         text = raw_text(doc)
         structure = doc._.structure
-        sts_offsets = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
+        sts_names = [ent for ent in doc.ents if ent.label_ == "STS"]  # doc.ents makes its Spans anew on each read
+        sts_offsets = sorted(ent.start_char for ent in sts_names)
         # one read of the token columns: the word count's, and the mention filters' (doc_arrays)
         columns = doc.to_array([*COLUMNS, IS_PUNCT]).reshape(-1, len(COLUMNS) + 1)
         doc._.words = int(len(doc) - numpy.count_nonzero(columns[:, [COLUMNS.index(IS_SPACE), -1]].any(axis=1)))
@@ -86,7 +87,7 @@ class MentionStage(RulesComponent):
         document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
         # the sentence lookup is built only for a document whose candidates are read
         with sentence_hooks(doc), token_arrays(doc, columns):
-            found = DocumentMentions(self, document, doc, text, structure, scope).build()
+            found = DocumentMentions(self, document, doc, text, structure, scope, sts_names).build()
         mentions: list[Mention] = []
         for mention in found:
             if mention.field == "outcome" and is_about_other_use(
