@@ -14,22 +14,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy
-from spacy.attrs import ENT_TYPE, IS_SPACE, LOWER
+from spacy.attrs import ENT_TYPE, IS_ALPHA, IS_SPACE, LOWER
 from spacy.tokens import Doc
 
-COLUMNS = [LOWER, IS_SPACE, ENT_TYPE]
+COLUMNS = [LOWER, IS_SPACE, ENT_TYPE, IS_ALPHA]
 _BLOCK = 64  # tokens whose lower-case forms are looked up together, on first use
 
 
 class DocArrays:
-    """``space`` (``token.is_space``) and STS flags (``is_sts(token)``) of every
+    """``space`` (``token.is_space``), ``alpha`` (``token.is_alpha``), ``sts``
+    (``is_sts(token)``) and ``drug`` (``token.ent_type_ == "DRUG"``) of every
     token; lower-case forms (``token.lower_``) by :meth:`lowers`, looked up
     block by block as the filters reach them (most of a long paper holds no
     candidate)."""
 
     def __init__(self, doc: Doc, columns: numpy.ndarray | None = None) -> None:
         """``columns``: ``doc.to_array(COLUMNS)`` when the caller has read it already
-        (further columns after these three are ignored)."""
+        (further columns after these are ignored)."""
         if columns is None:
             columns = doc.to_array(COLUMNS).reshape(-1, len(COLUMNS))
         self._strings = doc.vocab.strings
@@ -37,7 +38,10 @@ class DocArrays:
         self._lower: list[str] = [""] * len(doc)
         self._looked_up = bytearray(len(doc) // _BLOCK + 1)
         self.space: list[bool] = (columns[:, 1] != 0).tolist()
+        self.alpha: list[bool] = (columns[:, 3] != 0).tolist()
+        self.drug: list[bool] = (columns[:, 2] == self._strings["DRUG"]).tolist()
         sts = columns[:, 2] == self._strings["STS"]
+        self.sts: list[bool] = sts.tolist()
         # prefix counts of STS tokens: "does [a, b) hold an STS token" is one subtraction
         self._sts_before: list[int] = [0, *numpy.cumsum(sts, dtype="int64").tolist()]
 

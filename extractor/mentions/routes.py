@@ -114,14 +114,15 @@ def _shared_with_sts(doc: Doc, span: Span) -> bool:
     """A route adjective before a pair of drugs joined by "and"/"or", STS the
     second and without a route of its own, is both drugs' route ("Role of
     intralesional corticosteroids and sodium thiosulfate is limited")."""
-    words = [t for t in doc[span.end : min(span.sent.end, span.end + 8)] if not t.is_space]
+    columns = arrays_of(doc)
+    words = [i for i in range(span.end, min(span.sent.end, span.end + 8)) if not columns.space[i]]
     k = 0
-    while k < len(words) and words[k].ent_type_ == "DRUG":
+    while k < len(words) and columns.drug[words[k]]:
         k += 1
     return (
         0 < k < len(words) - 1
-        and words[k].lower_ in {"and", "or"}
-        and is_sts(words[k + 1])
+        and columns.lowers(words[k], words[k] + 1)[0] in {"and", "or"}
+        and columns.sts[words[k + 1]]
         and not span.text.lower().endswith("ly")
     )
 
@@ -246,18 +247,20 @@ _PRONOUN_SUBJECTS = frozenset({"they", "it", "these", "this"})
 
 def _names_a_diluent(doc: Doc, span: Span) -> bool:
     """ "water for injection" names a diluent, not how STS is given."""
-    before = [t.lower_ for t in doc[max(span.sent.start, span.start - 2) : span.start] if not t.is_space]
-    return before == ["water", "for"]
+    return arrays_of(doc).words(max(span.sent.start, span.start - 2), span.start) == ["water", "for"]
 
 
 def _form_of_other_salt(doc: Doc, span: Span, cations: frozenset[str]) -> bool:
     """A dosage-form noun right after another salt's name ("Sodium phenylbutyrate
     injection", "calcium gluconate infusion"): that product's form, not STS's."""
-    before = [t for t in doc[max(span.sent.start, span.start - 3) : span.start] if not t.is_space]
-    for k, token in enumerate(before):
-        if token.lower_ in cations:
+    columns = arrays_of(doc)
+    start = max(span.sent.start, span.start - 3)
+    lowers = columns.lowers(start, span.start)
+    before = [i for i in range(start, span.start) if not columns.space[i]]
+    for k, i in enumerate(before):
+        if lowers[i - start] in cations:
             rest = before[k + 1 :]
-            return bool(rest) and all(t.is_alpha and not is_sts(t) for t in rest)
+            return bool(rest) and all(columns.alpha[j] and not columns.sts[j] for j in rest)
     return False
 
 

@@ -17,8 +17,10 @@ def test_columns_match_the_tokens(doc_before):
     columns = DocArrays(doc)
     assert columns.lowers(0, len(doc)) == [t.lower_ for t in doc]
     assert columns.space == [t.is_space for t in doc]
+    assert columns.alpha == [t.is_alpha for t in doc]
+    assert columns.drug == [t.ent_type_ == "DRUG" for t in doc] and any(columns.drug)
     flags = [is_sts(t) for t in doc]
-    assert any(flags)
+    assert columns.sts == flags and any(flags)
     for start in range(0, len(doc), 7):
         for end in (start, start + 1, start + 5, start + 70, len(doc)):
             end = min(end, len(doc))
