@@ -61,6 +61,9 @@ class SourceAttributor:
             and patterns.study_cues_multiline.search(structure.text) is not None
         )
         self._evidence: dict[str, tuple[bool, bool, bool]] = {}
+        self._cuts: dict[
+            int, list[int]
+        ] = {}  # per sentence index, its clause breaks (several mentions share a sentence)
         # Sentences are judged on demand (most hold no candidate): a verdict needs
         # only the sentences since the last reset of the cited run before it.
         self._sections = [structure.section_at(start) for start, _ in structure.sentences]
@@ -195,7 +198,10 @@ class SourceAttributor:
         """Source for a mention at [start, end) in the given sentence."""
         s_start, s_end = self.structure.sentences[sentence_index]
         sentence = self.structure.text[s_start:s_end]
-        clause = _clause(sentence, start - s_start, end - s_start)
+        cuts = self._cuts.get(sentence_index)
+        if cuts is None:
+            cuts = self._cuts[sentence_index] = _clause_cuts(sentence)
+        clause = _clause(sentence, cuts, start - s_start)
         own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS or self._own_run[sentence_index]
         clause_offset = s_start + sentence.find(clause) if clause in sentence else s_start
         evidence = self.evidence(clause)
@@ -253,8 +259,11 @@ def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
     return re.compile(alternation(rules)) if rules else None
 
 
-def _clause(sentence: str, start: int, end: int) -> str:
-    cuts = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
+def _clause_cuts(sentence: str) -> list[int]:
+    return [0] + [m.start() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
+
+
+def _clause(sentence: str, cuts: list[int], start: int) -> str:
     for left, right in zip(cuts, cuts[1:]):
         if left <= start < right:
             return sentence[left:right]

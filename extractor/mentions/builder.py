@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 
 from extractor.ingest.document import Document
 from extractor.mentions.attribution import SourceAttributor
+from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.outcomes import (
     success_means_complete,
 )
@@ -33,8 +34,16 @@ class MentionBuilder:
     """The per-document filtering and normalization steps."""
 
     def __init__(
-        self, stage: MentionStage, document: Document, doc: Doc, text: str, structure: Structure, scope: Scope
+        self,
+        stage: MentionStage,
+        document: Document,
+        doc: Doc,
+        text: str,
+        structure: Structure,
+        scope: Scope,
+        sts_names: list[Span] | None = None,
     ):
+        """``sts_names``: the STS entities of ``doc`` in text order, when the caller has them."""
         self.x = stage
         self.lex = stage.lexicons.words
         self.document = document
@@ -43,19 +52,29 @@ class MentionBuilder:
         self.structure = structure
         self.scope = scope
         self.sentence_starts = [s for s, _ in structure.sentences]
-        self.attributor = SourceAttributor(structure, stage.citation_patterns)
-        self.success_is_complete = success_means_complete(text)
         self.excluded_cells = self._excluded_cells()
         self.learned_categories: dict[int, str] = {}
         self.header_rows = [(t.header[0].start, t.header[-1].end) for t in structure.tables]
         self._sentence_words: dict[int, set[str]] = {}
         self._sentence_lemmas: dict[int, set[str]] = {}
         self._regimen_tables: dict[int, bool] = {}
-        self.sts_names = [ent for ent in doc.ents if ent.label_ == "STS"]  # in text order
+        self._sentence_texts: dict[int, str] = {}  # a mention's sentence, whitespace-normalized once
+        self.columns = arrays_of(doc)
+        self.sts_names = [ent for ent in doc.ents if ent.label_ == "STS"] if sts_names is None else sts_names
         self._sts_chars = [ent.start_char for ent in self.sts_names]
         first = self.sts_names[0].start if self.sts_names else 0
         self.first_sts_sentence_start = doc[first].sent.start if len(doc) else 0
         self.sts_sentence_chars = sorted({ent.sent.start_char for ent in self.sts_names})
+
+    @cached_property
+    def attributor(self) -> SourceAttributor:
+        """Built on the first mention: a document whose candidates all fail reads no sources."""
+        return SourceAttributor(self.structure, self.x.citation_patterns)
+
+    @cached_property
+    def success_is_complete(self) -> bool:
+        """Searched over the whole text only when a success rate asks."""
+        return success_means_complete(self.text)
 
     @cached_property
     def _paragraphs(self) -> list[tuple[int, int]]:
@@ -110,7 +129,7 @@ class MentionBuilder:
     def words_of(self, sentence: Span) -> set[str]:
         """The sentence's lower-case words, computed once per sentence."""
         if sentence.start not in self._sentence_words:
-            self._sentence_words[sentence.start] = {t.lower_ for t in sentence}
+            self._sentence_words[sentence.start] = set(self.columns.lowers(sentence.start, sentence.end))
         return self._sentence_words[sentence.start]
 
     def lemmas_of(self, sentence: Span) -> set[str]:
@@ -178,7 +197,10 @@ class MentionBuilder:
         self, field: str, start: int, end: int, *, values=(None, None, None), category=None, rule_id=""
     ) -> Mention:
         index = self.sentence_index(start)
-        s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+        sentence = self._sentence_texts.get(index)
+        if sentence is None:
+            s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+            sentence = self._sentence_texts[index] = " ".join(self.text[s_start:s_end].split())
         return Mention(
             doc_id=self.document.doc_id,
             field=field,
@@ -190,7 +212,7 @@ class MentionBuilder:
             unit=values[2],
             category=category,
             source=self.attributor.source_of(index, start, end) if self.structure.sentences else "this_study",
-            sentence=" ".join(self.text[s_start:s_end].split()),
+            sentence=sentence,
             pattern_id=rule_id,
             section=self.structure.section_at(start),
             page=self.document.page_at(start),

@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 from extractor.ingest.document import Document
 from extractor.mentions.attribution import CitationPatterns
 from extractor.mentions.context import ContextRules
+from extractor.mentions.doc_arrays import COLUMNS, token_arrays
 from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.indication import NO_STS, OTHER, decide_indication, is_about_other_use, other_use_object
 from extractor.mentions.result_filter import ResultFilter
@@ -60,15 +61,16 @@ class MentionStage(RulesComponent):
         self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
 
     def __call__(self, doc: Doc) -> Doc:
-        with sentence_hooks(doc):
-            return self._read(doc)
+        return self._read(doc)
 
     def _read(self, doc: Doc) -> Doc:
         text = raw_text(doc)
-        document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
         structure = doc._.structure
-        sts_offsets = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
-        doc._.words = int(len(doc) - numpy.count_nonzero(doc.to_array([IS_SPACE, IS_PUNCT]).any(axis=1)))
+        sts_names = [ent for ent in doc.ents if ent.label_ == "STS"]  # doc.ents makes its Spans anew on each read
+        sts_offsets = sorted(ent.start_char for ent in sts_names)
+        # one read of the token columns: the word count's, and the mention filters' (doc_arrays)
+        columns = doc.to_array([*COLUMNS, IS_PUNCT]).reshape(-1, len(COLUMNS) + 1)
+        doc._.words = int(len(doc) - numpy.count_nonzero(columns[:, [COLUMNS.index(IS_SPACE), -1]].any(axis=1)))
 
         def mentions_sts(start: int, end: int) -> bool:
             k = bisect.bisect_left(sts_offsets, start)
@@ -82,8 +84,12 @@ class MentionStage(RulesComponent):
         if indication.kind == NO_STS or (indication.kind == OTHER and not self.all_indications):
             return doc
         scope = find_scope(structure, mentions_sts)
+        document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
+        # the sentence lookup is built only for a document whose candidates are read
+        with sentence_hooks(doc), token_arrays(doc, columns):
+            found = DocumentMentions(self, document, doc, text, structure, scope, sts_names).build()
         mentions: list[Mention] = []
-        for mention in DocumentMentions(self, document, doc, text, structure, scope).build():
+        for mention in found:
             if mention.field == "outcome" and is_about_other_use(
                 self.other_use_object, text, mention.start, mention.end
             ):

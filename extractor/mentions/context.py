@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.drug_tagger import is_sts
+from extractor.mentions.doc_arrays import DocArrays, arrays_of
 from extractor.nlp.extensions import doc_value
 
 CATEGORY_FIELDS = {
@@ -79,18 +79,22 @@ class ContextRules:
 
     def _find(self, sentence: Span) -> list[tuple[Trigger, int, int]]:
         found = []
-        tokens = [t for t in sentence if not t.is_space]
-        lowers = [t.lower_ for t in tokens]
+        columns = arrays_of(sentence.doc)
+        start = sentence.start
+        lower = columns.lowers(start, sentence.end)
+        tokens = [i for i, blank in enumerate(columns.space[start : sentence.end], start) if not blank]
+        lowers = [lower[i - start] for i in tokens]
         for k, word in enumerate(lowers):
             for trigger in self.by_first.get(word, ()):
                 n = len(trigger.words)
                 if tuple(lowers[k : k + n]) == trigger.words:
-                    found.append((trigger, tokens[k].i, tokens[k + n - 1].i + 1))
+                    found.append((trigger, tokens[k], tokens[k + n - 1] + 1))
         return found
 
     def modifiers(self, doc: Doc, span: Span, field: str) -> list[str]:
         """Trigger ids whose scope covers the start of ``span`` and apply to ``field``."""
         hits = []
+        columns = arrays_of(doc)
         for trigger, start, end in self._found(doc, span.sent):
             if field not in CATEGORY_FIELDS.get(trigger.category, set()):
                 continue
@@ -99,25 +103,25 @@ class ContextRules:
                     hits.append(trigger.id)  # "could be" opening "be effective"
                 continue
             if trigger.direction in ("forward", "both") and end <= span.start:
-                if trigger.category in STOPPED_BY_STS and any(is_sts(t) for t in doc[end : span.start]):
+                if trigger.category in STOPPED_BY_STS and columns.has_sts(end, span.start):
                     continue
-                if _in_scope(doc, end, span.start, trigger, self.terminators):
+                if _in_scope(columns, end, span.start, trigger, self.terminators):
                     hits.append(trigger.id)
                     continue
             if trigger.direction in ("backward", "both") and start >= span.end:
-                if _in_scope(doc, span.end, start, trigger, self.terminators):
+                if _in_scope(columns, span.end, start, trigger, self.terminators):
                     hits.append(trigger.id)
         return hits
 
 
-def _in_scope(doc: Doc, left: int, right: int, trigger: Trigger, terminators: frozenset[str]) -> bool:
+def _in_scope(columns: DocArrays, left: int, right: int, trigger: Trigger, terminators: frozenset[str]) -> bool:
     """Tokens between left and right (exclusive) fit the window and cross no clause
     boundary (a definition's list runs through its commas and semicolons, a
     recipe through its colons)."""
-    words = [t for t in doc[left:right] if not t.is_space]
+    words = columns.words(left, right)
     if len(words) > trigger.window:
         return False
     stops = terminators - {",", ";"} if trigger.through_commas else terminators
     if trigger.through_colons:
         stops = stops - {":"}
-    return not any(t.lower_ in stops for t in words)
+    return not any(word in stops for word in words)

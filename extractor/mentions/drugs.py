@@ -11,6 +11,7 @@ import bisect
 
 from spacy.tokens import Doc, Span
 
+from extractor.mentions.doc_arrays import arrays_of
 from extractor.nlp.drug_tagger import DRUGS
 from extractor.nlp.extensions import doc_value
 
@@ -61,11 +62,13 @@ def belongs_to_other_drug(
     if inside:
         return not any(inside)
     after = sorted((start - span.end, is_sts) for start, _, is_sts in drugs if start >= span.end)
+    columns = arrays_of(doc)
     before = sorted((span.start - end, is_sts, start) for start, end, is_sts in drugs if end <= span.start)
     near_after = [
         item[:2]
         for item in after
-        if item[0] <= after_window and not any(t.lower_ in _COMPANION_WORDS for t in doc[span.end : span.end + item[0]])
+        if item[0] <= after_window
+        and not any(word in _COMPANION_WORDS for word in columns.lowers(span.end, span.end + item[0]))
     ]
     near_before = [item[:2] for item in before if item[0] <= BEFORE_WINDOW]
     if near_only and near_before and near_before[0][0] == 0:
@@ -117,26 +120,29 @@ def clause_of(span: Span) -> Span:
     sentence = span.sent
     doc = span.doc
     drug_starts = {start for start, _, _ in drug_positions(doc, sentence)}
+    # the sentence's lower-case forms, one token before it for the ", and" test
+    first = max(sentence.start - 1, 0)
+    lower = dict(enumerate(arrays_of(doc).lowers(first, sentence.end), first))
     left = sentence.start
     for i in range(span.start - 1, sentence.start - 1, -1):
-        if _breaks_clause(doc, i, drug_starts):
+        if _breaks_clause(lower, i, drug_starts):
             left = i + 1
             break
     right = sentence.end
     for i in range(span.end, sentence.end):
-        if _breaks_clause(doc, i, drug_starts):
+        if _breaks_clause(lower, i, drug_starts):
             right = i
             break
     return doc[left:right]
 
 
-def _breaks_clause(doc: Doc, i: int, drug_starts: set[int]) -> bool:
+def _breaks_clause(lower: dict[int, str], i: int, drug_starts: set[int]) -> bool:
     """ ", and" before a drug name closes a list ("colchicine, and sodium
-    thiosulfate"), not a clause."""
-    word = doc[i].lower_
+    thiosulfate"), not a clause (``lower``: the tokens' lower-case forms, by token index)."""
+    word = lower[i]
     if word in _CLAUSE_BREAKS:
         return True
-    return word in {"and", "or"} and i > 0 and doc[i - 1].text == "," and i + 1 not in drug_starts
+    return word in {"and", "or"} and i > 0 and lower[i - 1] == "," and i + 1 not in drug_starts
 
 
 def clause_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[str] = frozenset()) -> bool:

@@ -23,7 +23,7 @@ class EvidenceResolver(MentionBuilder):
 
     def _regimen_sentences(self, by_field: dict[str, list[Span]]) -> set[int]:
         """Sentences (by first token) that name STS or hold a route, dose or strength of it."""
-        starts = {ent.sent.start for ent in self.doc.ents if ent.label_ == "STS"}
+        starts = {ent.sent.start for ent in self.sts_names}
         for name in ("route", "dose", "concentration"):
             starts |= {span.sent.start for span in by_field.get(name, [])}
         return starts
@@ -61,7 +61,7 @@ class EvidenceResolver(MentionBuilder):
             if table.start <= offset < table.end:
                 if table.start not in self._regimen_tables:  # once per table, not once per candidate
                     words = set(re.findall(r"[a-z]+", self.text[table.start : table.end].lower()))
-                    names_sts = any(table.start <= e.start_char < table.end for e in self.doc.ents if e.label_ == "STS")
+                    names_sts = self.names_sts_between(table.start, table.end)
                     self._regimen_tables[table.start] = names_sts or bool(words & self.lex["giving_words"])
                 return self._regimen_tables[table.start]
         return False

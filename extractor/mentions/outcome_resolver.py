@@ -22,7 +22,6 @@ from extractor.mentions.outcomes import (
 from extractor.mentions.quantities import (
     percent_in,
 )
-from extractor.nlp.drug_tagger import is_sts
 from extractor.schema import Mention
 
 
@@ -75,7 +74,7 @@ class OutcomeResolver(MentionBuilder):
             is_success = "rate" in self.text[core_start:core_end].lower()
             if category == "by_value":
                 category = rate_category(
-                    value, success_is_complete=self.success_is_complete, is_success_rate=is_success
+                    value, success_is_complete=is_success and self.success_is_complete, is_success_rate=is_success
                 )
             elif span.id_ in RELABEL_RULES and symptom_category(self.text, core_end, s_end, self.lex["symptom_words"]):
                 category = "symptom_relief"
@@ -92,7 +91,11 @@ class OutcomeResolver(MentionBuilder):
             if value is not None:
                 for a, b, extra in coordinated_rates(self.text, end, s_end):
                     extra_category = (
-                        rate_category(extra, success_is_complete=self.success_is_complete, is_success_rate=is_success)
+                        rate_category(
+                            extra,
+                            success_is_complete=is_success and self.success_is_complete,
+                            is_success_rate=is_success,
+                        )
                         if rule.category == "by_value"
                         else category
                     )
@@ -112,16 +115,20 @@ class OutcomeResolver(MentionBuilder):
         """The sentence never names STS and credits a treatment of several parts,
         or follows a sentence naming STS among a varying set of therapies."""
         sentence = span.sent
-        if any(is_sts(t) for t in sentence):
+        columns = self.columns
+        if columns.has_sts(sentence.start, sentence.end):
             return False
-        if any(t.lower_ in self.lex["pooled_treatment_words"] for t in sentence) or self._names_therapy_set(sentence):
+        pooled = self.lex["pooled_treatment_words"]
+        if any(word in pooled for word in columns.lowers(sentence.start, sentence.end)) or self._names_therapy_set(
+            sentence
+        ):
             return True
         if self._in_usage_paragraph(sentence):
             return True
         if sentence.start == 0:
             return False
         previous = self.doc[sentence.start - 1].sent
-        return any(is_sts(t) for t in previous) and self._names_therapy_set(previous)
+        return columns.has_sts(previous.start, previous.end) and self._names_therapy_set(previous)
 
     def _in_usage_paragraph(self, sentence: Span) -> bool:
         """The result's paragraph (a blank-line separated block, so a hard-wrapped
@@ -162,8 +169,5 @@ class OutcomeResolver(MentionBuilder):
     def _names_therapy_set(self, sentence: Span) -> bool:
         """ "various combination therapeutic agents", "different treatments"."""
         set_words, heads = self.lex["pooled_set_words"], self.lex["pooled_set_heads"]
-        tokens = list(sentence)
-        return any(
-            t.lower_ in set_words and any(u.lower_ in heads for u in tokens[k + 1 : k + 4])
-            for k, t in enumerate(tokens)
-        )
+        words = self.columns.lowers(sentence.start, sentence.end)
+        return any(word in set_words and any(u in heads for u in words[k + 1 : k + 4]) for k, word in enumerate(words))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from spacy.tokens import Doc, Span
 
+from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.drugs import (
     belongs_to_other_drug,
     previous_sentence_credits_other_drug,
@@ -106,21 +107,22 @@ def head_names_sts(doc: Doc, span: Span, lexicons: Lexicons, route_token_ids: se
             i += 1
             continue
         return False
-    return in_list and any(is_sts(t) for t in sentence)
+    return in_list and arrays_of(doc).has_sts(sentence.start, sentence.end)
 
 
 def _shared_with_sts(doc: Doc, span: Span) -> bool:
     """A route adjective before a pair of drugs joined by "and"/"or", STS the
     second and without a route of its own, is both drugs' route ("Role of
     intralesional corticosteroids and sodium thiosulfate is limited")."""
-    words = [t for t in doc[span.end : min(span.sent.end, span.end + 8)] if not t.is_space]
+    columns = arrays_of(doc)
+    words = [i for i in range(span.end, min(span.sent.end, span.end + 8)) if not columns.space[i]]
     k = 0
-    while k < len(words) and words[k].ent_type_ == "DRUG":
+    while k < len(words) and columns.drug[words[k]]:
         k += 1
     return (
         0 < k < len(words) - 1
-        and words[k].lower_ in {"and", "or"}
-        and is_sts(words[k + 1])
+        and columns.lowers(words[k], words[k] + 1)[0] in {"and", "or"}
+        and columns.sts[words[k + 1]]
         and not span.text.lower().endswith("ly")
     )
 
@@ -226,7 +228,7 @@ def filter_routes(
         if (
             span.id_ in ADJECTIVE_RULES_SKIP_HEAD_CHECK
             and any(o.sent == span.sent and o.end <= span.start for o in other_drug_routes)
-            and not any(is_sts(t) for t in doc[max(span.sent.start, span.start - 3) : min(span.sent.end, span.end + 3)])
+            and not arrays_of(doc).has_sts(max(span.sent.start, span.start - 3), min(span.sent.end, span.end + 3))
         ):
             continue  # "injections of triamcinolone ..., and she refused further injections"
         kept.append(span)
@@ -245,18 +247,20 @@ _PRONOUN_SUBJECTS = frozenset({"they", "it", "these", "this"})
 
 def _names_a_diluent(doc: Doc, span: Span) -> bool:
     """ "water for injection" names a diluent, not how STS is given."""
-    before = [t.lower_ for t in doc[max(span.sent.start, span.start - 2) : span.start] if not t.is_space]
-    return before == ["water", "for"]
+    return arrays_of(doc).words(max(span.sent.start, span.start - 2), span.start) == ["water", "for"]
 
 
 def _form_of_other_salt(doc: Doc, span: Span, cations: frozenset[str]) -> bool:
     """A dosage-form noun right after another salt's name ("Sodium phenylbutyrate
     injection", "calcium gluconate infusion"): that product's form, not STS's."""
-    before = [t for t in doc[max(span.sent.start, span.start - 3) : span.start] if not t.is_space]
-    for k, token in enumerate(before):
-        if token.lower_ in cations:
+    columns = arrays_of(doc)
+    start = max(span.sent.start, span.start - 3)
+    lowers = columns.lowers(start, span.start)
+    before = [i for i in range(start, span.start) if not columns.space[i]]
+    for k, i in enumerate(before):
+        if lowers[i - start] in cations:
             rest = before[k + 1 :]
-            return bool(rest) and all(t.is_alpha and not is_sts(t) for t in rest)
+            return bool(rest) and all(columns.alpha[j] and not columns.sts[j] for j in rest)
     return False
 
 
@@ -264,9 +268,11 @@ def _a_harm_to_avoid(doc: Doc, span: Span, trauma_words: frozenset[str]) -> bool
     """ "minimizing trauma (such as injections) at high-risk sites", "avoid subcutaneous
     injections": a route word after a word of harm or its avoidance, in a sentence naming
     no STS, is a cause of lesions, not how STS was given."""
-    if any(is_sts(t) for t in span.sent):
+    sentence = span.sent
+    columns = arrays_of(doc)
+    if columns.has_sts(sentence.start, sentence.end):
         return False
-    return any(t.lower_ in trauma_words for t in doc[max(span.sent.start, span.start - 5) : span.start])
+    return any(word in trauma_words for word in columns.lowers(max(sentence.start, span.start - 5), span.start))
 
 
 def _pronoun_for_other_drug(doc: Doc, span: Span) -> bool:
