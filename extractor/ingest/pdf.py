@@ -267,22 +267,32 @@ def _check_deadline(deadline: float | None, path: Path, timeout: float | None) -
 
 
 def _read_pages(pdf, path: Path, deadline: float | None, timeout: float | None):
-    import pypdfium2 as pdfium
+    """Each page's fragments, width and height.
+
+    Pages and text pages are opened and closed through pdfium's own calls:
+    pypdfium2's page objects (parent links, finalizers) cost more than
+    pdfium's work on a short page.
+    """
+    import pypdfium2.raw as pdfium_c
 
     pages: list[tuple[list[Frag], float, float]] = []
+    document = pdf.raw
     for index in range(len(pdf)):
         _check_deadline(deadline, path, timeout)
+        page = pdfium_c.FPDF_LoadPage(document, index)
+        if not page:
+            raise IngestError(path, "unreadable", f"page {index + 1}: Failed to load page.")
         try:
-            page = pdf[index]
-            width, height = page.get_size()
-            textpage = page.get_textpage()
+            width, height = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
+            textpage = pdfium_c.FPDFText_LoadPage(page)
+            if not textpage:
+                raise IngestError(path, "unreadable", f"page {index + 1}: Failed to load text page.")
             try:
                 frags = page_fragments(textpage, width, height)
             finally:
-                textpage.close()
-                page.close()
-        except pdfium.PdfiumError as exc:
-            raise IngestError(path, "unreadable", f"page {index + 1}: {' '.join(str(exc).split())}") from exc
+                pdfium_c.FPDFText_ClosePage(textpage)
+        finally:
+            pdfium_c.FPDF_ClosePage(page)
         pages.append((frags, width, height))
     _check_deadline(deadline, path, timeout)
     return pages
