@@ -35,10 +35,11 @@ import operator
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import numpy as np
 import pypdfium2.raw as pdfium_c
 
 from extractor.ingest.unicode_cleanup import clean_text, footnote_letters, to_superscript
@@ -140,6 +141,9 @@ _unicode = _bare(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
 _char_angle = _bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)
 _count_rects = _bare(pdfium_c.FPDFText_CountRects)
 _get_rect = _bare(pdfium_c.FPDFText_GetRect)
+_count_chars = _bare(pdfium_c.FPDFText_CountChars)
+_text_index = _bare(pdfium_c.FPDFText_GetTextIndexFromCharIndex)
+_get_text = _bare(pdfium_c.FPDFText_GetText)
 _rect = pdfium_c.FS_RECTF()
 _rect_p = ctypes.byref(_rect)
 _dl, _dr, _db, _dt = (ctypes.c_double() for _ in range(4))
@@ -149,14 +153,33 @@ _dl_p, _dr_p, _db_p, _dt_p = (ctypes.byref(v) for v in (_dl, _dr, _db, _dt))
 _NO_CODE_POINT = re.compile("[\x00\ud800-\udfff]")
 
 
-def _page_text(textpage, n: int) -> str:
+def _text_range(raw, n: int) -> str:
+    """pdfium's text of the page's ``n`` chars, as pypdfium2's ``get_text_range`` reads it.
+
+    Excluded chars at either end are left out of the range asked for (pdfium
+    may read past the range otherwise: crbug.com/pdfium/2079).
+    """
+    first, last = 0, n - 1
+    while first <= last and _text_index(raw, first) == -1:
+        first += 1
+    while first <= last and _text_index(raw, last) == -1:
+        last -= 1
+    if first > last:
+        return ""
+    size = _text_index(raw, last) + 2 - _text_index(raw, first)
+    buffer = (ctypes.c_ushort * size)()
+    written = _get_text(raw, first, last - first + 1, buffer)
+    return ctypes.string_at(buffer, 2 * max(written - 1, 0)).decode("utf-16-le", "ignore")
+
+
+def _page_text(raw, n: int) -> str:
     """The page's text with one str char per pdfium char."""
-    text = textpage.get_text_range(0, n)
+    text = _text_range(raw, n)
     if len(text) == n:
         return text
     # non-BMP chars (two surrogate chars in pdfium) or excluded chars: rebuild
     # char by char, a char that is no code point as U+FFFD
-    codes = list(map(_unicode, itertools.repeat(textpage.raw, n), range(n)))
+    codes = list(map(_unicode, itertools.repeat(raw, n), range(n)))
     if max(codes) < 0x110000:
         return _NO_CODE_POINT.sub("\ufffd", "".join(map(chr, codes)))
     return "".join(chr(cp) if 0 < cp < 0x110000 and not 0xD800 <= cp < 0xE000 else "\ufffd" for cp in codes)
@@ -171,7 +194,8 @@ class _BoxBuffer:
     def __init__(self) -> None:
         self.size = 0
         self.pointers: list = []
-        self.floats = memoryview(b"").cast("f")
+        self.data = memoryview(b"")
+        self.floats = self.data.cast("f")
         self._array: ctypes.Array | None = None
 
     def fit(self, n: int) -> None:
@@ -180,67 +204,185 @@ class _BoxBuffer:
         size = max(n, 2 * self.size, 1024)
         array = (pdfium_c.FS_RECTF * size)()
         self.pointers = [ctypes.byref(array, k * _RECT_SIZE) for k in range(size)]
-        self.floats = memoryview(array).cast("B").cast("f")
+        self.data = memoryview(array).cast("B")
+        self.floats = self.data.cast("f")
         self._array, self.size = array, size
 
 
 _boxes = _BoxBuffer()
 
 
+def _fetch_boxes(raw, indices: Iterable[int], n: int) -> np.ndarray:
+    """Loose boxes of the ``n`` chars ``indices`` into the box buffer, in one
+    pass; a success flag per char (the floats: ``_boxes.floats``, four per char)."""
+    _boxes.fit(n)
+    return np.fromiter(map(_loose_box, itertools.repeat(raw, n), indices, _boxes.pointers), dtype=bool, count=n)
+
+
 def _loose_boxes(raw, start: int, end: int) -> tuple[list[int], list[float]]:
     """Loose boxes of chars ``start:end``: a success flag per char and their
-    (left, top, right, bottom) floats, four per char, fetched in one pass."""
-    n = end - start
-    _boxes.fit(n)
-    found = list(map(_loose_box, itertools.repeat(raw, n), range(start, end), _boxes.pointers))
-    floats = cast("list[float]", _boxes.floats[: 4 * n].tolist())
-    return found, floats
+    (left, top, right, bottom) floats, four per char."""
+    found = _fetch_boxes(raw, range(start, end), end - start)
+    return found.astype(int).tolist(), cast("list[float]", _boxes.floats[: 4 * (end - start)].tolist())
 
 
-def _fragments_by_char(raw, text: str, start: int, end: int, H: float, out: list[Frag]) -> None:
-    """Measure chars ``start:end`` one by one and cut them into fragments."""
-    found, floats = _loose_boxes(raw, start, end)
-    line = text[start:end]
-    # runs: [x0, x1, b, t, offset in line] for consecutive chars on one baseline & size;
-    # a run's text is the line from its offset to the next run's (spaces and
-    # empty-box chars after its last measured char included)
-    runs: list[list] = []
-    cur = [0.0, 0.0, 0.0, 0.0, 0]  # no run yet: a negative tolerance lets no char continue it
-    last_x0 = 0.0
-    # the current run's baseline, height and tolerances (fixed while it grows)
-    run_b = run_h = back = reach = right = 0.0
-    tol = -1.0
-    quads = iter(floats)
-    for k, ch, ok, x0, t, x1, b in zip(itertools.count(), line, found, quads, quads, quads, quads):
-        # an accent composed with its letter (\u200b) and a char without a box are left out
-        if ch == " " or ch == "\u200b" or not ok or (x1 - x0 <= 0.01 and t - b <= 0.01):
-            continue
-        # chars of a ligature share one box: x0 may repeat, not go back;
-        # word spaces are pdfium's own (generated " " chars)
-        if -tol < b - run_b < tol and -tol < (t - b) - run_h < tol and x0 >= last_x0 - back and x0 - right < reach:
-            if x1 > right:
-                right = x1
-            last_x0 = x0
-            continue
-        cur[1] = right
-        last_x0 = x0
-        cur = [x0, x1, b, t, k]
-        runs.append(cur)
-        run_b, run_h, right = b, t - b, x1
-        tol, back, reach = 0.15 * run_h, 0.05 * run_h, 0.8 * run_h
-    if not runs:
-        return
-    cur[1] = right
-    if "\u200b" in line or not all(found):
-        kept = [ch if ch == " " or (ok and ch != "\u200b") else "" for ch, ok in zip(line, found)]
-        texts = ["".join(kept[r[4] : nxt[4]]) for r, nxt in zip(runs, runs[1:] + [[0, 0, 0, 0, len(line)]])]
+_SPACE, _ZWSP = 0x20, 0x200B
+
+
+def _cut_lines(raw, text: str, spans: list[tuple[int, int]], H: float) -> list[list[Frag]]:
+    """Measure the chars of the lines ``spans`` (start, end) and cut each line into fragments.
+
+    A line is cut wherever the horizontal gap is wider than a word space, the
+    text jumps back, or moves to another baseline or size (``_run_starts``);
+    runs are then merged into fragments (``_merge_runs``). The whole page is
+    measured in one pass, spaces and zero-width spaces not at all (their
+    boxes never count).
+    """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wanted = np.zeros(len(codes), dtype=bool)
+    for i, j in spans:
+        wanted[i:j] = True
+    wanted &= (codes != _SPACE) & (codes != _ZWSP)
+    index = np.flatnonzero(wanted)
+    n = len(index)
+    found = _fetch_boxes(raw, index.tolist(), n)
+    quads = np.frombuffer(_boxes.data, dtype=np.float32, count=4 * n).reshape(n, 4).astype(np.float64)
+    x0, t, x1, b = quads[:, 0], quads[:, 1], quads[:, 2], quads[:, 3]
+    # a char without a box, or with an empty one, is left out
+    measured = found & ~((x1 - x0 <= 0.01) & (t - b <= 0.01))
+    pos = index[measured]
+    x0, t, x1, b = x0[measured], t[measured], x1[measured], b[measured]
+    lines: list[list[Frag]] = [[] for _ in spans]
+    if not len(pos):
+        return lines
+    line_starts = np.array([i for i, _j in spans])
+    line_of = np.searchsorted(line_starts, pos, side="right") - 1
+    first = np.ones(len(pos), dtype=bool)
+    first[1:] = line_of[1:] != line_of[:-1]
+    starts = np.flatnonzero(_run_starts(x0, x1, b, t - b, first))
+    offsets = pos[starts].tolist()
+    run_lines = line_of[starts].tolist()
+    # a run's text: the line from its first measured char to the next run's
+    # (spaces and unmeasured chars after its last measured char included)
+    ends = offsets[1:] + [0]
+    for k, (line, nxt) in enumerate(zip(run_lines, run_lines[1:] + [-1])):
+        if line != nxt:
+            ends[k] = spans[line][1]
+    lost = index[~found].tolist()
+    if lost or "\u200b" in text:
+        # a char pdfium gives no box (and a zero-width space) is no part of the text
+        dropped = set(lost)
+        dropped.update(m.start() for m in re.finditer("\u200b", text))
+        texts = [
+            "".join(ch for p, ch in enumerate(text[a:e], a) if p not in dropped)
+            if dropped.intersection(range(a, e))
+            else text[a:e]
+            for a, e in zip(offsets, ends)
+        ]
     else:
-        texts = [line[r[4] : nxt[4]] for r, nxt in zip(runs, runs[1:] + [[0, 0, 0, 0, len(line)]])]
-    # merge runs into fragments: a smaller raised run next to a line is a superscript
+        texts = [text[a:e] for a, e in zip(offsets, ends)]
+    runs = list(
+        zip(
+            x0[starts].tolist(), np.maximum.reduceat(x1, starts).tolist(), b[starts].tolist(), t[starts].tolist(), texts
+        )
+    )
+    # runs of one line: from a run to the next line's first
+    bounds = [0, *(np.flatnonzero(np.diff(line_of[starts])) + 1).tolist(), len(runs)]
+    for a, e in zip(bounds, bounds[1:]):
+        if e - a == 1:
+            rx0, rx1, rb, rt, raw_s = runs[a]
+            s = raw_s.strip()
+            if s:  # one run: one fragment
+                lines[run_lines[a]].append(Frag(rx0, rx1, H - rt, H - rb, s, rt - rb))
+        else:
+            _merge_runs(runs[a:e], H, lines[run_lines[a]])
+    return lines
+
+
+def _run_starts(x0: np.ndarray, x1: np.ndarray, b: np.ndarray, h: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Where runs of chars on one baseline and size start (``first``: a line's first char).
+
+    A char continues the run of the char before it when its baseline and
+    height are within 0.15 of the run's first char's height of that char's,
+    it does not step back more than 0.05 of that height (the chars of a
+    ligature share one box), and its left edge is less than 0.8 of that height
+    right of the run's right edge so far (word spaces are pdfium's own
+    chars). Each char's test depends on where its run started: the starts are
+    the fixed point of ``starts = rule(starts)``, reached from each char
+    tested against the one before it in a few array passes (a start found by
+    the rule is right once all earlier ones are); a page where that takes
+    long is done char by char.
+    """
+    n = len(x0)
+    if n < 2:
+        return first.copy()
+    x0_next, x0_prev, b_next, h_next = x0[1:], x0[:-1], b[1:], h[1:]
+    starts = first.copy()
+    starts[1:] |= _breaks(x0_next, x0_prev, b_next - b[:-1], h_next, h[:-1], x1[:-1])
+    every = np.arange(n)
+    for _ in range(6):
+        run_start = np.maximum.accumulate(every * starts)[:-1]
+        # the run's right edge so far: the x1 before when x1 never falls back in a run
+        if ((x1[1:] >= x1[:-1]) | starts[1:]).all():
+            right = x1[:-1]
+        else:
+            right = _running_max(x1, starts)[:-1]
+        found = first.copy()
+        found[1:] |= _breaks(x0_next, x0_prev, b_next - b[run_start], h_next, h[run_start], right)
+        if not (found ^ starts).any():
+            return starts
+        starts = found
+    return _run_starts_by_char(x0.tolist(), x1.tolist(), b.tolist(), h.tolist(), first.tolist())
+
+
+def _breaks(
+    x0: np.ndarray, x0_prev: np.ndarray, db: np.ndarray, h: np.ndarray, run_h: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """Chars that do not continue their run (``_run_starts``'s rule; ``db``: baseline minus the run's)."""
+    tol = 0.15 * run_h
+    return ~(
+        (np.abs(db) < tol) & (np.abs(h - run_h) < tol) & (x0 >= x0_prev - 0.05 * run_h) & (x0 - right < 0.8 * run_h)
+    )
+
+
+def _running_max(values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The largest of ``values`` so far in each run (runs begin where ``starts``)."""
+    unique, rank = np.unique(values, return_inverse=True)
+    # ranks offset by the run number: the running maximum never reaches back into an earlier run
+    offset = np.cumsum(starts) * len(unique)
+    return unique[np.maximum.accumulate(rank + offset) - offset]
+
+
+def _run_starts_by_char(
+    x0: list[float], x1: list[float], b: list[float], h: list[float], first: list[bool]
+) -> np.ndarray:
+    """``_run_starts`` one char after the other (the rule as it reads)."""
+    starts = []
+    run_b = run_h = last_x0 = right = 0.0
+    for cx0, cx1, cb, ch, new_line in zip(x0, x1, b, h, first):
+        tol = 0.15 * run_h
+        if (
+            not new_line
+            and -tol < cb - run_b < tol
+            and -tol < ch - run_h < tol
+            and cx0 >= last_x0 - 0.05 * run_h
+            and cx0 - right < 0.8 * run_h
+        ):
+            right = max(right, cx1)
+            starts.append(False)
+        else:
+            run_b, run_h, right = cb, ch, cx1
+            starts.append(True)
+        last_x0 = cx0
+    return np.array(starts, dtype=bool)
+
+
+def _merge_runs(runs: list[tuple[float, float, float, float, str]], H: float, out: list[Frag]) -> None:
+    """A line's runs (x0, x1, bottom, top, text) as fragments: a smaller raised run next to a line is a superscript."""
     # [x0, x1, b, t, text, h_main, b_main, {run height: chars}]
     frag: list | None = None
     last_raised = False
-    for (x0, x1, b, t, _offset), raw_s in zip(runs, texts):
+    for x0, x1, b, t, raw_s in runs:
         s = raw_s.strip()
         if not s:
             continue
@@ -328,16 +470,17 @@ def _char_size(raw, text: str, start: int, end: int) -> float:
 _PDFIUM_LINE = re.compile(r"[^\r\n]+")  # pdfium ends each line it finds with "\r\n"
 
 
-def page_fragments(textpage, width: float, height: float) -> list[Frag]:
-    """All text fragments of a page, cleaned, in stream order."""
-    raw = textpage.raw
-    n = textpage.count_chars()
+def page_fragments(raw, width: float, height: float) -> list[Frag]:
+    """All text fragments of a page (``raw``: its pdfium text page handle), cleaned, in stream order."""
+    n = _count_chars(raw)
     if n <= 0:
         return []
-    text = _page_text(textpage, n)
+    text = _page_text(raw, n)
     if any(accent in text for accent in _ACCENTS):
         text = _compose_accents(raw, text)
-    out: list[Frag] = []
+    # each pdfium line: a fragment taken whole, or (an int) the index of a line to cut
+    taken: list[Frag | int] = []
+    cut: list[tuple[int, int]] = []
     mid = width / 2
     for line in _PDFIUM_LINE.finditer(text):
         i, j = line.span()
@@ -347,11 +490,20 @@ def page_fragments(textpage, width: float, height: float) -> list[Frag]:
             x0, x1, t, b = _dl.value, _dr.value, _dt.value, _db.value
             s = line.group().strip()
             if s and not (x0 < mid - 4 < mid + 4 < x1) and (t - b) < 40:
-                out.append(Frag(x0, x1, height - t, height - b, s, _char_size(raw, text, i, j)))
+                taken.append(Frag(x0, x1, height - t, height - b, s, _char_size(raw, text, i, j)))
             elif s and not _rotated(raw, text, i, j):
-                _fragments_by_char(raw, text, i, j, height, out)
+                taken.append(len(cut))
+                cut.append((i, j))
         elif nr > 1 and not _rotated(raw, text, i, j):
-            _fragments_by_char(raw, text, i, j, height, out)
+            taken.append(len(cut))
+            cut.append((i, j))
+    pieces = _cut_lines(raw, text, cut, height) if cut else []
+    out: list[Frag] = []
+    for item in taken:
+        if isinstance(item, Frag):
+            out.append(item)
+        else:
+            out.extend(pieces[item])
     # clean_text maps char by char and never makes a line break: one call per page
     for f, cleaned in zip(out, clean_text("\n".join(f.text for f in out)).split("\n")):
         f.text = cleaned.strip()
@@ -413,7 +565,7 @@ def _attach_raised(frags: list[Frag]) -> list[Frag]:
     """A small raised fragment right after another one is its superscript.
 
     pdfium sometimes puts a raised run on a line of its own ("1\r\ng" for
-    "1" with a raised footnote "g"); ``_fragments_by_char`` never sees the two
+    "1" with a raised footnote "g"); ``_cut_lines`` never sees the two
     together then. A citation number or footnote letter so found is attached
     to the fragment it follows, spelled in Unicode superscripts ("1ᵍ",
     "calcinosis.³"); other raised text is left alone.
