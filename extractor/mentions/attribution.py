@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation, load_rule_set
-from extractor.rules.prefilter import Scanner, folded, scanner
+from extractor.rules.prefilter import Scanner, folded, may_match, scanner
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -61,6 +61,7 @@ class SourceAttributor:
             and patterns.study_cues_multiline.search(structure.text) is not None
         )
         self._evidence: dict[str, tuple[bool, bool, bool]] = {}
+        self._in_text = _rules_in(self._rules, structure.text)
         self._cuts: dict[
             int, list[int]
         ] = {}  # per sentence index, its clause breaks (several mentions share a sentence)
@@ -72,20 +73,31 @@ class SourceAttributor:
         # a structured abstract's Methods, Results or Case report run tells the paper's own study
         self._own_run = self._label_runs(patterns.own_data_label)
         self._judged: list[tuple[str, str, str | None] | None] = [None] * len(structure.sentences)
+        self._verdicts: list[tuple[str | None, str | None, bool] | None] = [None] * len(structure.sentences)
 
-    def _search(self, kind: str, text: str, lowered: str | None) -> bool:
-        """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
-        return any(rule.search(text, lowered) for rule in self._rules[(kind, "\t" in text)])
+    def _search(
+        self,
+        kind: str,
+        text: str,
+        lowered: str | None,
+        rules: dict[tuple[str, bool], tuple[Scanner, ...]] | None = None,
+    ) -> bool:
+        """Whether a rule of ``kind`` (of ``rules``, all by default) matches: rule by
+        rule, those whose words occur only."""
+        return any(
+            rule.search(text, lowered) for rule in (self._rules if rules is None else rules)[(kind, "\t" in text)]
+        )
 
     def evidence(self, text: str) -> SentenceEvidence:
-        """The evidence in ``text`` (searched once per distinct text)."""
+        """The evidence in ``text``, a part of the document's text (searched once per distinct text)."""
         found = self._evidence.get(text)
         if found is None:
             lowered = folded(text)
+            rules = self._in_text
             found = self._evidence[text] = (
-                self._search("marker", text, lowered),
-                self._search("own_cue", text, lowered),
-                self._search("cited_cue", text, lowered),
+                self._search("marker", text, lowered, rules),
+                self._search("own_cue", text, lowered, rules),
+                self._search("cited_cue", text, lowered, rules),
             )
         return SentenceEvidence(*found)
 
@@ -136,37 +148,47 @@ class SourceAttributor:
                 j += 1
         return flags
 
+    def _own_verdict(self, k: int) -> tuple[str | None, str | None, bool]:
+        """(verdict, cited state it sets, whether it sets one) of sentence ``k`` on its
+        own evidence, once per sentence: a sentence that sets the cited state needs
+        none of the sentences before it."""
+        found = self._verdicts[k]
+        if found is not None:
+            return found
+        start, end = self.structure.sentences[k]
+        sentence = self.structure.text[start:end]
+        evidence = self.evidence(sentence)
+        own_data = self._sections[k] in OWN_DATA_SECTIONS or self._own_run[k]
+        if own_data:
+            # a case report's own narrative: only an explicit marker makes a sentence cited
+            evidence.cited_cue = False
+        verdict = evidence.verdict()
+        if verdict == CITED and not evidence.own and not own_data:
+            found = (verdict, CITED, True)
+        elif verdict == THIS_STUDY:
+            found = (verdict, None, True)
+        elif verdict is None and self.reports_own_study and self._course is not None and self._course.search(sentence):
+            found = (verdict, None, True)  # "IV sodium thiosulfate was started ..." after a cited background sentence
+        else:
+            found = (verdict, None, False)
+        self._verdicts[k] = found
+        return found
+
     def _judge(self, index: int) -> tuple[str, str, str | None]:
         """(source, default, cited state after it) of sentence ``index``, judging
-        the sentences of its run up to it first."""
+        first the sentences of its run back to the last one that sets the cited state."""
         first = index
-        while self._judged[first] is None and not self._resets[first] and first > 0:
+        while self._judged[first] is None and not self._resets[first] and first > 0 and not self._own_verdict(first)[2]:
             first -= 1
-        text = self.structure.text
         for k in range(first, index + 1):
             if self._judged[k] is not None:
                 continue
-            sticky = None if self._resets[k] or k == 0 else self._judged[k - 1][2]  # type: ignore[index]  # judged above
-            start, end = self.structure.sentences[k]
+            verdict, sets, settles = self._own_verdict(k)
+            if settles:
+                sticky = sets
+            else:
+                sticky = None if self._resets[k] or k == 0 else self._judged[k - 1][2]  # type: ignore[index]  # judged above
             section = self._sections[k]
-            sentence = text[start:end]
-            evidence = self.evidence(sentence)
-            own_data = section in OWN_DATA_SECTIONS or self._own_run[k]
-            if own_data:
-                # a case report's own narrative: only an explicit marker makes a sentence cited
-                evidence.cited_cue = False
-            verdict = evidence.verdict()
-            if verdict == CITED and not evidence.own and not own_data:
-                sticky = CITED
-            elif verdict == THIS_STUDY:
-                sticky = None
-            elif (
-                verdict is None
-                and self.reports_own_study
-                and self._course is not None
-                and self._course.search(sentence)
-            ):
-                sticky = None  # "IV sodium thiosulfate was started ..." after a cited background sentence
             default = sticky or (
                 CITED if section in CITED_SECTIONS or not self.reports_own_study or self._background[k] else THIS_STUDY
             )
@@ -252,6 +274,25 @@ class CitationPatterns:
             _combine([r for r in rules if r.data["kind"] == "own_data_label"]),
             {key: tuple(scanner(r.regex) for r in kind_rules) for key, kind_rules in of_kind.items()},
         )
+
+
+def _rules_in(
+    rules: dict[tuple[str, bool], tuple[Scanner, ...]], text: str
+) -> dict[tuple[str, bool], tuple[Scanner, ...]]:
+    """The rules whose words occur in ``text``: the only ones that can match in a part
+    of it. A rule with a non-ASCII word is kept (lower-casing a Greek sigma reads its
+    neighbours), and every case-insensitive one when ``text`` has no :func:`folded`."""
+    lowered = folded(text)
+    return {
+        key: tuple(
+            rule
+            for rule in kind_rules
+            if rule.required is None
+            or not all(word.isascii() for word in rule.required[1])
+            or may_match(rule.required, text, lowered)
+        )
+        for key, kind_rules in rules.items()
+    }
 
 
 def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
