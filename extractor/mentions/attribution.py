@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation, load_rule_set
-from extractor.rules.prefilter import Scanner, folded, may_match, scanner
+from extractor.rules.prefilter import Scanner, folded, scanner
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -61,7 +61,6 @@ class SourceAttributor:
             and patterns.study_cues_multiline.search(structure.text) is not None
         )
         self._evidence: dict[str, tuple[bool, bool, bool]] = {}
-        self._in_text = _rules_in(self._rules, structure.text)
         self._cuts: dict[
             int, list[int]
         ] = {}  # per sentence index, its clause breaks (several mentions share a sentence)
@@ -75,29 +74,19 @@ class SourceAttributor:
         self._judged: list[tuple[str, str, str | None] | None] = [None] * len(structure.sentences)
         self._verdicts: list[tuple[str | None, str | None, bool] | None] = [None] * len(structure.sentences)
 
-    def _search(
-        self,
-        kind: str,
-        text: str,
-        lowered: str | None,
-        rules: dict[tuple[str, bool], tuple[Scanner, ...]] | None = None,
-    ) -> bool:
-        """Whether a rule of ``kind`` (of ``rules``, all by default) matches: rule by
-        rule, those whose words occur only."""
-        return any(
-            rule.search(text, lowered) for rule in (self._rules if rules is None else rules)[(kind, "\t" in text)]
-        )
+    def _search(self, kind: str, text: str, lowered: str | None) -> bool:
+        """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
+        return any(rule.search(text, lowered) for rule in self._rules[(kind, "\t" in text)])
 
     def evidence(self, text: str) -> SentenceEvidence:
-        """The evidence in ``text``, a part of the document's text (searched once per distinct text)."""
+        """The evidence in ``text`` (searched once per distinct text)."""
         found = self._evidence.get(text)
         if found is None:
             lowered = folded(text)
-            rules = self._in_text
             found = self._evidence[text] = (
-                self._search("marker", text, lowered, rules),
-                self._search("own_cue", text, lowered, rules),
-                self._search("cited_cue", text, lowered, rules),
+                self._search("marker", text, lowered),
+                self._search("own_cue", text, lowered),
+                self._search("cited_cue", text, lowered),
             )
         return SentenceEvidence(*found)
 
@@ -274,25 +263,6 @@ class CitationPatterns:
             _combine([r for r in rules if r.data["kind"] == "own_data_label"]),
             {key: tuple(scanner(r.regex) for r in kind_rules) for key, kind_rules in of_kind.items()},
         )
-
-
-def _rules_in(
-    rules: dict[tuple[str, bool], tuple[Scanner, ...]], text: str
-) -> dict[tuple[str, bool], tuple[Scanner, ...]]:
-    """The rules whose words occur in ``text``: the only ones that can match in a part
-    of it. A rule with a non-ASCII word is kept (lower-casing a Greek sigma reads its
-    neighbours), and every case-insensitive one when ``text`` has no :func:`folded`."""
-    lowered = folded(text)
-    return {
-        key: tuple(
-            rule
-            for rule in kind_rules
-            if rule.required is None
-            or not all(word.isascii() for word in rule.required[1])
-            or may_match(rule.required, text, lowered)
-        )
-        for key, kind_rules in rules.items()
-    }
 
 
 def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
