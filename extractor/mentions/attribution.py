@@ -72,6 +72,7 @@ class SourceAttributor:
         # a structured abstract's Methods, Results or Case report run tells the paper's own study
         self._own_run = self._label_runs(patterns.own_data_label)
         self._judged: list[tuple[str, str, str | None] | None] = [None] * len(structure.sentences)
+        self._verdicts: list[tuple[str | None, str | None, bool] | None] = [None] * len(structure.sentences)
 
     def _search(self, kind: str, text: str, lowered: str | None) -> bool:
         """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
@@ -136,37 +137,47 @@ class SourceAttributor:
                 j += 1
         return flags
 
+    def _own_verdict(self, k: int) -> tuple[str | None, str | None, bool]:
+        """(verdict, cited state it sets, whether it sets one) of sentence ``k`` on its
+        own evidence, once per sentence: a sentence that sets the cited state needs
+        none of the sentences before it."""
+        found = self._verdicts[k]
+        if found is not None:
+            return found
+        start, end = self.structure.sentences[k]
+        sentence = self.structure.text[start:end]
+        evidence = self.evidence(sentence)
+        own_data = self._sections[k] in OWN_DATA_SECTIONS or self._own_run[k]
+        if own_data:
+            # a case report's own narrative: only an explicit marker makes a sentence cited
+            evidence.cited_cue = False
+        verdict = evidence.verdict()
+        if verdict == CITED and not evidence.own and not own_data:
+            found = (verdict, CITED, True)
+        elif verdict == THIS_STUDY:
+            found = (verdict, None, True)
+        elif verdict is None and self.reports_own_study and self._course is not None and self._course.search(sentence):
+            found = (verdict, None, True)  # "IV sodium thiosulfate was started ..." after a cited background sentence
+        else:
+            found = (verdict, None, False)
+        self._verdicts[k] = found
+        return found
+
     def _judge(self, index: int) -> tuple[str, str, str | None]:
         """(source, default, cited state after it) of sentence ``index``, judging
-        the sentences of its run up to it first."""
+        first the sentences of its run back to the last one that sets the cited state."""
         first = index
-        while self._judged[first] is None and not self._resets[first] and first > 0:
+        while self._judged[first] is None and not self._resets[first] and first > 0 and not self._own_verdict(first)[2]:
             first -= 1
-        text = self.structure.text
         for k in range(first, index + 1):
             if self._judged[k] is not None:
                 continue
-            sticky = None if self._resets[k] or k == 0 else self._judged[k - 1][2]  # type: ignore[index]  # judged above
-            start, end = self.structure.sentences[k]
+            verdict, sets, settles = self._own_verdict(k)
+            if settles:
+                sticky = sets
+            else:
+                sticky = None if self._resets[k] or k == 0 else self._judged[k - 1][2]  # type: ignore[index]  # judged above
             section = self._sections[k]
-            sentence = text[start:end]
-            evidence = self.evidence(sentence)
-            own_data = section in OWN_DATA_SECTIONS or self._own_run[k]
-            if own_data:
-                # a case report's own narrative: only an explicit marker makes a sentence cited
-                evidence.cited_cue = False
-            verdict = evidence.verdict()
-            if verdict == CITED and not evidence.own and not own_data:
-                sticky = CITED
-            elif verdict == THIS_STUDY:
-                sticky = None
-            elif (
-                verdict is None
-                and self.reports_own_study
-                and self._course is not None
-                and self._course.search(sentence)
-            ):
-                sticky = None  # "IV sodium thiosulfate was started ..." after a cited background sentence
             default = sticky or (
                 CITED if section in CITED_SECTIONS or not self.reports_own_study or self._background[k] else THIS_STUDY
             )

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import numpy
 from spacy.attrs import ENT_TYPE, IS_ALPHA, IS_SPACE, LOWER
+from spacy.strings import StringStore
 from spacy.tokens import Doc
 
 COLUMNS = [LOWER, IS_SPACE, ENT_TYPE, IS_ALPHA]
 _BLOCK = 64  # tokens whose lower-case forms are looked up together, on first use
+# a lower-case form by its string-store key, across documents: the key is the string's
+# hash, so it names one string in any vocabulary (the store decodes a new str per lookup)
+_WORD_OF: dict[int, str] = {}
+_WORDS_KEPT = 500_000
 
 
 class DocArrays:
@@ -52,8 +58,11 @@ class DocArrays:
         for block in range(max(start, 0) // _BLOCK, (end - 1) // _BLOCK + 1 if end > 0 else 0):
             if not looked_up[block]:
                 a, b = block * _BLOCK, (block + 1) * _BLOCK
-                strings = self._strings
-                self._lower[a:b] = [strings[key] for key in self._keys[a:b]]
+                keys = self._keys[a:b]
+                found: list[str | None] = list(map(_WORD_OF.get, keys))
+                if None in found:
+                    found = [word if word is not None else _word(self._strings, key) for word, key in zip(found, keys)]
+                self._lower[a:b] = cast(list[str], found)  # no None left
                 looked_up[block] = 1
         return self._lower[start:end]
 
@@ -64,6 +73,15 @@ class DocArrays:
     def words(self, start: int, end: int) -> list[str]:
         """The lower-case forms of the non-space tokens of [start, end)."""
         return [word for word, blank in zip(self.lowers(start, end), self.space[start:end]) if not blank]
+
+
+def _word(strings: StringStore, key: int) -> str:
+    """The string of ``key``, remembered for the next document (the memory is
+    bounded: a long run over ever new words starts it afresh)."""
+    if len(_WORD_OF) >= _WORDS_KEPT:
+        _WORD_OF.clear()
+    word = _WORD_OF[key] = strings[key]
+    return word
 
 
 _LIVE: dict[int, tuple[Doc, DocArrays]] = {}
