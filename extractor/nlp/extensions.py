@@ -14,6 +14,7 @@ DOC_EXTENSIONS: dict[str, str] = {
     "raw_text": "the original text; doc.text is a same-length copy with line breaks and citation markup blanked",
     "document": "the extractor.ingest.document.Document read (doc_id, path, pages), when the Extractor set it",
     "structure": "lines, sentences, sections and tables of the raw text (extractor.text.structure.Structure)",
+    "sentence_bounds": "(length, start tokens, end tokens) of the sentences, set by sts_sentences_v1 (read by sentence_bounds)",
     "drug_index": "(start, end, is_sts) of every drug name, sorted, built once per Doc (extractor.mentions.drugs)",
     "drug_positions": "the drug names of each sentence, by sentence start token (a cache)",
     "context_triggers": "the ConText triggers found in each sentence, by sentence start token (a cache)",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import compress
 from typing import NamedTuple
 
 import numpy
@@ -121,6 +122,9 @@ class FieldMatcher(RulesComponent):
         tests += [need for exact in self.exact if exact is not None for element in exact[1] for need in element]
         self.masks = TokenMasks(tests, dict(self.anchor_index))
         self._rule_bits: tuple[list[list[tuple[Need, ...]]], list[list[int]]] = ([], [])
+        # per group, per rule (in the order of ``reach`` and ``loose``): the bits a match needs, to leave out
+        # the windows of the rules that cannot match in a Doc (kept apart from ``required``, which may be replaced)
+        self.live_bits = [[self.masks.bits(needs) for needs in group] for group in self.required]
         self._exact_bits: list[tuple[int, list[int], bool] | None] | None = None
 
     def _needs(self, pattern: list[dict] | str) -> tuple[Need, ...]:
@@ -167,25 +171,29 @@ class FieldMatcher(RulesComponent):
             for index in indexes:
                 anchored.setdefault(index, []).append((i, k))
         for index in sorted(anchored) + self.unanchored:
-            # the rules that can match somewhere in this Doc
+            # the rules that can match somewhere in this Doc: only their windows are looked at
             required = [bits for bits in rule_bits[index] if present & bits == bits]
             if not required:
                 continue
+            live = [rule for rule, bits in enumerate(self.live_bits[index]) if present & bits == bits]
             matcher = self.groups[index][1]
             if index in anchored:
                 pairs = anchored[index]
                 ranges = []
-                for reach in self.reach[index]:
+                # the windows of fixed reach around one anchor all hold it: their union is the widest
+                before = after = -1
+                for rule in live:
+                    reach = self.reach[index][rule]
                     if reach.fixed is not None:  # most rules: counts only, no run to measure
-                        before, after = reach.fixed
-                        ranges += [(max(starts[k], i - before), min(ends[k], i + 1 + after)) for i, k in pairs]
+                        before, after = max(before, reach.fixed[0]), max(after, reach.fixed[1])
                     else:
                         ranges += [reach.around(i, starts[k], ends[k], masks) for i, k in pairs]
+                if before >= 0:
+                    ranges += [(max(starts[k], i - before), min(ends[k], i + 1 + after)) for i, k in pairs]
             elif self.loose is not None:
-                where = masks.where([need for _, need in self.loose])
-                ranges = [
-                    reach.around(i, 0, len(doc), masks) for (reach, _), hits in zip(self.loose, where) for i in hits
-                ]
+                loose = [self.loose[rule] for rule in live]
+                where = masks.where([need for _, need in loose])
+                ranges = [reach.around(i, 0, len(doc), masks) for (reach, _), hits in zip(loose, where) for i in hits]
             else:
                 found += matcher(doc)
                 continue
@@ -345,25 +353,27 @@ class TokenMasks:
         orths = columns[:, 0].tolist()
         if len(self._by_orth) > self._LIMIT:
             self._forget()
-        new = set(orths).difference(self._by_orth)
+        unique = set(orths)
+        new = unique.difference(self._by_orth)
         if new:
             self._learn(doc, new)
         tokens = list(map(self._by_orth.__getitem__, orths))
         anchor_orth = self._anchor_orth
-        anchored = (
-            [(i, anchor_orth[orth]) for i, orth in enumerate(orths) if orth in anchor_orth]
-            if not anchor_orth.keys().isdisjoint(orths)
-            else []
-        )
+        anchored: list[tuple[int, list[int]]] = []
+        # the anchor tokens' positions picked by C-level passes (compress, map), not a Python loop per token
+        if not anchor_orth.keys().isdisjoint(unique):
+            positions = compress(range(len(orths)), map(anchor_orth.__contains__, orths))
+            anchored = [(i, anchor_orth[orths[i]]) for i in positions]
         if self._lemma_keys:
             lemmas = columns[:, 1].tolist()
-            if not self._lemma_keys.isdisjoint(lemmas):
-                lemma_words, lemma_anchors, keys = self._words[LEMMA], self._anchors.get(LEMMA, {}), self._lemma_keys
-                for i, lemma in enumerate(lemmas):
-                    if lemma in keys:
-                        tokens[i] |= lemma_words.get(lemma, 0)
-                        if (groups := lemma_anchors.get(lemma)) is not None:
-                            anchored.append((i, groups))
+            keys = self._lemma_keys
+            if not keys.isdisjoint(lemmas):
+                lemma_words, lemma_anchors = self._words[LEMMA], self._anchors.get(LEMMA, {})
+                for i in compress(range(len(lemmas)), map(keys.__contains__, lemmas)):
+                    lemma = lemmas[i]
+                    tokens[i] |= lemma_words.get(lemma, 0)
+                    if (groups := lemma_anchors.get(lemma)) is not None:
+                        anchored.append((i, groups))
         if entities:
             hits = numpy.flatnonzero(columns[:, 2])
             for i, label in zip(hits.tolist(), columns[hits, 2].tolist()):

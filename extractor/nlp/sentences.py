@@ -12,6 +12,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractor.nlp.extensions import doc_value
 from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.tokenizer import raw_text
 from extractor.text.structure import analyse
@@ -40,13 +41,22 @@ class SentenceSetter(RulesComponent):
         flags[[i for i in holders[holders >= 0].tolist() if not doc[i].is_space]] = 1
         flags[0] = 1
         doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]  # spaCy stores -1 as uint64
+        starts = numpy.flatnonzero(flags == 1).tolist()
+        doc._.sentence_bounds = (len(doc), starts, starts[1:] + [len(doc)])
         return doc
 
 
 def sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
-    """Start and end tokens of ``doc.sents``, from the SENT_START column (no Span per sentence)."""
+    """Start and end tokens of ``doc.sents``, from the SENT_START column (no Span per sentence).
+
+    The sentence setter leaves them on the Doc (``doc._.sentence_bounds``), so
+    the stages after it (abbreviations, field matcher, mention stage) read them
+    instead of the column; a Doc of another length (or without them) reads the column."""
     if not len(doc):
         return [], []
+    known = doc_value(doc, "sentence_bounds")
+    if known is not None and known[0] == len(doc):
+        return known[1], known[2]
     flags = doc.to_array(SENT_START)
     starts = [0] + (numpy.flatnonzero(flags[1:] == 1) + 1).tolist()
     return starts, starts[1:] + [len(doc)]
