@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import bisect
-from collections import defaultdict
 
 import numpy
-from spacy.attrs import ORTH
+from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -65,12 +64,25 @@ def _parentheses(doc: Doc, orths: numpy.ndarray) -> list[tuple[int, int]]:
 
 
 def filter_candidates(doc: Doc, orths: numpy.ndarray, matches: list[tuple[int, int, int]]) -> list[tuple[Span, Span]]:
-    """scispaCy's ``filter_matches``, same pairs in the same order, with its
-    token-length test read off the ORTH column first: most parentheses ("(n =
-    12)", "(2019)") fail it, and only the rest become Spans (each Span makes
-    Token objects)."""
-    from scispacy.abbreviation import short_form_filter
+    """scispaCy's ``filter_matches``, same pairs in the same order, as Spans
+    (:func:`candidate_ranges` gives them as token ranges)."""
+    spaces = doc.to_array(SPACY)
+    return [
+        (doc[long_start:long_end], doc[short_start:short_end])
+        for (long_start, long_end), (short_start, short_end) in candidate_ranges(doc, orths, spaces, matches)
+    ]
 
+
+Range = tuple[int, int]
+
+
+def candidate_ranges(
+    doc: Doc, orths: numpy.ndarray, spaces: numpy.ndarray, matches: list[tuple[int, int, int]]
+) -> list[tuple[Range, Range]]:
+    """scispaCy's ``filter_matches`` as (long form, short form) token ranges,
+    read off the ORTH and SPACY columns: most parentheses ("(n = 12)",
+    "(2019)") fail its token-length test, and no Span (with its Token
+    objects) is made for any candidate."""
     strings = doc.vocab.strings
     opening, closing = strings.add("("), strings.add(")")
     candidates = []
@@ -86,12 +98,52 @@ def filter_candidates(doc: Doc, orths: numpy.ndarray, matches: list[tuple[int, i
             size = sum(len(strings[orth]) for orth in inside)
             short_start, short_end = start, end
             long_start, long_end = max(start - min(size + 5, size * 2) - 1, 0), start - 1
-        if not all(2 <= len(strings[orth]) < 10 for orth in orths[short_start:short_end].tolist()):
+        words = [strings[orth] for orth in orths[short_start:short_end].tolist()]
+        if not all(2 <= len(word) < 10 for word in words):
             continue
-        short = doc[short_start:short_end]
-        if short_form_filter(short):
-            candidates.append((doc[long_start:long_end], short))
+        if _short_form_passes(_joined(words, spaces[short_start:short_end].tolist())):
+            candidates.append(((long_start, long_end), (short_start, short_end)))
     return candidates
+
+
+def _joined(words: list[str], spaces: list[int]) -> str:
+    """A Span's ``text``: its words with the white space after each but the last."""
+    return "".join([word + " " if space else word for word, space in zip(words[:-1], spaces)]) + words[-1]
+
+
+def _short_form_passes(text: str) -> bool:
+    """scispaCy's ``short_form_filter`` past its word-length test, on the short form's text."""
+    return sum([c.isalpha() for c in text]) / len(text) >= 0.5 and text[0].isalpha()
+
+
+def long_form_start(long_words: list[str], long_spaces: list[int], short_words: list[str]) -> int | None:
+    """scispaCy's ``find_abbreviation`` on token strings (``long_spaces``: whether
+    white space follows each long-form word): the index of the long form's first
+    word within the candidate, or None when the short form does not match."""
+    long_form = " ".join(long_words)
+    short_form = " ".join(short_words)
+    long_index = len(long_form) - 1
+    short_index = len(short_form) - 1
+    while short_index >= 0:
+        current_char = short_form[short_index].lower()
+        if not current_char.isalnum():
+            short_index -= 1
+            continue
+        while (long_index >= 0 and long_form[long_index].lower() != current_char) or (
+            short_index == 0 and long_index > 0 and long_form[long_index - 1].isalnum()
+        ):
+            long_index -= 1
+        if long_index < 0:
+            return None
+        long_index -= 1
+        short_index -= 1
+    long_index += 1
+    word_lengths = 0
+    for i, (word, space) in enumerate(zip(long_words, long_spaces)):
+        word_lengths += len(word) + (1 if space else 0)
+        if word_lengths > long_index:
+            return i
+    return 0  # scispaCy slices from None: the whole candidate
 
 
 def _unbalanced(orths: list[int], opening: int, closing: int) -> bool:
@@ -124,7 +176,9 @@ def create_abbreviation_detector(nlp: Language, name: str):
           the sentence length, not from the stock ``( + )`` Matcher, which
           yields every "(" paired with every later ")" (a sentence of 3,000
           parentheses: ~10 GB and a minute), and are filtered on the ORTH
-          column before any Span is made (:func:`filter_candidates`);
+          and SPACY columns, as token ranges (:func:`candidate_ranges`), and
+          matched on the token strings (:func:`abbreviation_ranges`): Spans
+          are made only for the abbreviations found;
         - the other occurrences of each short form are found on the Doc's ORTH
           column (:func:`occurrences`), not by the stock global Matcher, which
           makes a Token of every token of the Doc on every call.
@@ -138,38 +192,58 @@ def create_abbreviation_detector(nlp: Language, name: str):
             matches = [(0, start + 1, end - 1) for start, end in _parentheses(doc, orths)]
             if not matches:
                 return doc
-            for long_form, short_forms in self.find_matches_for(filter_candidates(doc, orths, matches), doc, orths):
-                for short in short_forms:
+            spaces = doc.to_array(SPACY)
+            found = abbreviation_ranges(doc, orths, spaces, candidate_ranges(doc, orths, spaces, matches))
+            for (long_start, long_end), shorts in found:
+                long_form = doc[long_start:long_end]
+                for short in {doc[start:end] for start, end in shorts}:
                     short._.long_form = long_form
                     doc._.abbreviations.append(short)
             return doc
 
-        def find_matches_for(
-            self, filtered: list[tuple[Span, Span]], doc: Doc, orths: numpy.ndarray | None = None
-        ) -> list[tuple[Span, set[Span]]]:
-            """scispaCy's ``find_matches_for``, same results in the same order (``orths``: the ORTH column, if read)."""
-            from scispacy.abbreviation import find_abbreviation
-
-            rules = {}
-            all_occurences: dict[Span, set[Span]] = defaultdict(set)
-            already_seen_long: set[str] = set()
-            already_seen_short: set[str] = set()
-            patterns: list[tuple[str, list[int]]] = []
-            for long_candidate, short_candidate in filtered:
-                short, long = find_abbreviation(long_candidate, short_candidate)
-                new_long = long.text not in already_seen_long if long else False
-                new_short = short.text not in already_seen_short
-                if long is not None and new_long and new_short:
-                    already_seen_long.add(long.text)
-                    already_seen_short.add(short.text)
-                    all_occurences[long].add(short)
-                    rules[long.text] = long
-                    patterns.append((long.text, [token.orth for token in short]))
-            for key, start, end in occurrences(doc, patterns, orths):
-                all_occurences[rules[key]].add(doc[start:end])
-            return list(all_occurences.items())
+        def find_matches_for(self, filtered: list[tuple[Span, Span]], doc: Doc) -> list[tuple[Span, set[Span]]]:
+            """scispaCy's ``find_matches_for``, same results in the same order."""
+            candidates = [((long.start, long.end), (short.start, short.end)) for long, short in filtered]
+            found = abbreviation_ranges(doc, doc.to_array(ORTH), doc.to_array(SPACY), candidates)
+            return [(doc[start:end], {doc[s:e] for s, e in shorts}) for (start, end), shorts in found]
 
     return SentenceAbbreviationDetector(nlp, name)
+
+
+def abbreviation_ranges(
+    doc: Doc, orths: numpy.ndarray, spaces: numpy.ndarray, candidates: list[tuple[Range, Range]]
+) -> list[tuple[Range, list[Range]]]:
+    """scispaCy's ``find_matches_for`` on token ranges: each long form found,
+    in first-found order, with its short forms (the defining one first, then
+    its other occurrences by :func:`occurrences`). The Schwartz-Hearst match
+    runs on the token strings (:func:`long_form_start`), not on Spans."""
+    strings = doc.vocab.strings
+    found: dict[Range, list[Range]] = {}
+    by_text: dict[str, Range] = {}
+    already_seen_short: set[str] = set()
+    patterns: list[tuple[str, list[int]]] = []
+    for (long_start, long_end), (short_start, short_end) in candidates:
+        short_orths = orths[short_start:short_end].tolist()
+        short_words = [strings[orth] for orth in short_orths]
+        long_words = [strings[orth] for orth in orths[long_start:long_end].tolist()]
+        long_spaces = spaces[long_start:long_end].tolist()
+        first = long_form_start(long_words, long_spaces, short_words)
+        if first is None or first >= len(long_words):
+            continue  # no match, or an empty long form (scispaCy's ``if long`` is false for it)
+        long_text = _joined(long_words[first:], long_spaces[first:])
+        if long_text in by_text:
+            continue
+        short_text = _joined(short_words, spaces[short_start:short_end].tolist())
+        if short_text in already_seen_short:
+            continue
+        already_seen_short.add(short_text)
+        long_range = (long_start + first, long_end)
+        by_text[long_text] = long_range
+        found.setdefault(long_range, []).append((short_start, short_end))
+        patterns.append((long_text, short_orths))
+    for key, start, end in occurrences(doc, patterns, orths):
+        found[by_text[key]].append((start, end))
+    return list(found.items())
 
 
 def occurrences(

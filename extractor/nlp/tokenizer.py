@@ -32,6 +32,10 @@ _BLANKED_FOR_SPACY = "\n\r\t\x0b\x0c^{}"
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"
 _SUPERSCRIPT_MARKER = re.compile(rf"[{_SUPERSCRIPTS}](?<![mM][{_SUPERSCRIPTS}])")
 UNIT_WORDS_WITH_STOP = ("mL", "ml", "mg", "gm", "g", "cm", "mm", "kg", "mcg")
+# special cases that give the tokens affix splitting gives anyway: " " (the extra space of a run,
+# which every blanked line break makes) is one token " " either way. As a special it makes spaCy
+# stop caching the rest of the Doc's chunks and its special-case matcher build a Span per run.
+REDUNDANT_SPECIALS = (" ",)
 
 
 def spacy_text(text: str) -> str:
@@ -78,9 +82,8 @@ class OffsetTokenizer:
         """Put the text's new chunks into spaCy's tokenizer cache first.
 
         spaCy caches a chunk's tokens only while no special case ("al.",
-        "and/or", a run of two spaces) has occurred earlier in the same Doc, so
-        in most papers it caches almost nothing and re-splits every word's
-        affixes on every call. Tokenizing the new chunks that hit no special
+        "and/or", "e.g.") has occurred earlier in the same Doc, so in those
+        papers it would re-split the affixes of every later word on every call. Tokenizing the new chunks that hit no special
         case, joined by single spaces, fills the cache with exactly the tokens
         spaCy gives them; the text itself is then tokenized as before, mostly
         from the cache."""
@@ -212,5 +215,7 @@ def _adapt(tokenizer: Tokenizer) -> None:
     rules = tokenizer.rules or {}
     # and "<3" is a size ("small(<3cm)"), not the heart emoticon of spaCy's special cases
     tokenizer.rules = {
-        k: v for k, v in rules.items() if k.rstrip(".") not in UNIT_WORDS_WITH_STOP and k not in ("<3", "</3")
+        k: v
+        for k, v in rules.items()
+        if k.rstrip(".") not in UNIT_WORDS_WITH_STOP and k not in ("<3", "</3") and k not in REDUNDANT_SPECIALS
     }
