@@ -37,7 +37,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pypdfium2.raw as pdfium_c
@@ -217,13 +217,6 @@ def _fetch_boxes(raw, indices: Iterable[int], n: int) -> np.ndarray:
     pass; a success flag per char (the floats: ``_boxes.floats``, four per char)."""
     _boxes.fit(n)
     return np.fromiter(map(_loose_box, itertools.repeat(raw, n), indices, _boxes.pointers), dtype=bool, count=n)
-
-
-def _loose_boxes(raw, start: int, end: int) -> tuple[list[int], list[float]]:
-    """Loose boxes of chars ``start:end``: a success flag per char and their
-    (left, top, right, bottom) floats, four per char."""
-    found = _fetch_boxes(raw, range(start, end), end - start)
-    return found.astype(int).tolist(), cast("list[float]", _boxes.floats[: 4 * (end - start)].tolist())
 
 
 _SPACE, _ZWSP = 0x20, 0x200B

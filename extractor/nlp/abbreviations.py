@@ -63,16 +63,6 @@ def _parentheses(doc: Doc, orths: numpy.ndarray) -> list[tuple[int, int]]:
     return found
 
 
-def filter_candidates(doc: Doc, orths: numpy.ndarray, matches: list[tuple[int, int, int]]) -> list[tuple[Span, Span]]:
-    """scispaCy's ``filter_matches``, same pairs in the same order, as Spans
-    (:func:`candidate_ranges` gives them as token ranges)."""
-    spaces = doc.to_array(SPACY)
-    return [
-        (doc[long_start:long_end], doc[short_start:short_end])
-        for (long_start, long_end), (short_start, short_end) in candidate_ranges(doc, orths, spaces, matches)
-    ]
-
-
 Range = tuple[int, int]
 
 

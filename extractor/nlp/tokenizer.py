@@ -83,8 +83,9 @@ class OffsetTokenizer:
 
         spaCy caches a chunk's tokens only while no special case ("al.",
         "and/or", "e.g.") has occurred earlier in the same Doc, so in those
-        papers it would re-split the affixes of every later word on every call. Tokenizing the new chunks that hit no special
-        case, joined by single spaces, fills the cache with exactly the tokens
+        papers it would re-split the affixes of every later word on every
+        call. Tokenizing the new chunks that hit no special case, joined by
+        single spaces, fills the cache with exactly the tokens
         spaCy gives them; the text itself is then tokenized as before, mostly
         from the cache."""
         seen = self._seen

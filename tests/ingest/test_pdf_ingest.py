@@ -109,14 +109,15 @@ def test_untyped_pdfium_calls_match_the_typed_bindings(generated):
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    from extractor.ingest.pdf_layout import _loose_boxes, _unicode
+    from extractor.ingest.pdf_layout import _boxes, _fetch_boxes, _unicode
 
     pdf = pdfium.PdfDocument(str(generated))
     try:
         textpage = pdf[0].get_textpage()
         n = textpage.count_chars()
         assert n > 1024
-        found, floats = _loose_boxes(textpage.raw, 0, n)
+        found = _fetch_boxes(textpage.raw, range(n), n).tolist()
+        floats = _boxes.floats[: 4 * n].tolist()
         rect = pdfium_c.FS_RECTF()
         for i in range(n):
             ok = pdfium_c.FPDFText_GetLooseCharBox(textpage.raw, i, ctypes.byref(rect))

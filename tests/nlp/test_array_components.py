@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from scispacy.abbreviation import filter_matches
-from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, LEMMA, LOWER, ORTH
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, LEMMA, LOWER, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Span
 from spacy.util import filter_spans
 
-from extractor.nlp.abbreviations import filter_candidates, parenthesis_candidates, sentence_parentheses
+from extractor.nlp.abbreviations import candidate_ranges, parenthesis_candidates, sentence_parentheses
 from extractor.nlp.drug_tagger import PhraseTable, WordFlag, filter_ranges, set_entities, word_flag
 from extractor.nlp.sentences import sentence_bounds
 
@@ -93,9 +93,7 @@ def test_parentheses_and_candidates_equal_the_per_sentence_search_and_scispacy(d
         assert sentence_parentheses(doc) == expected
         matches = [(0, start + 1, end - 1) for start, end in expected]
         stock = [((lf.start, lf.end), (sf.start, sf.end)) for lf, sf in filter_matches(matches, doc)]
-        ours = [
-            ((lf.start, lf.end), (sf.start, sf.end)) for lf, sf in filter_candidates(doc, doc.to_array(ORTH), matches)
-        ]
+        ours = candidate_ranges(doc, doc.to_array(ORTH), doc.to_array(SPACY), matches)
         assert ours == stock
         compared += len(stock)
     assert compared > 20
