@@ -35,7 +35,7 @@ heldout: install
 
 realtext: install
 	mkdir -p out
-	for set in shared16 dev dev2 test holdout final sealed blind last after fresh fresh2 closing coda envoi; do \
+	for set in shared16 dev dev2 test holdout final sealed blind last after fresh fresh2 closing coda envoi registry; do \
 		$(BIN)/extractor extract realtext/$$set/docs --out out/realtext-$$set.csv --quiet --fresh; \
 		echo "== realtext/$$set"; \
 		$(BIN)/extractor score --gold realtext/$$set/gold --pred out/realtext-$$set.csv; \
