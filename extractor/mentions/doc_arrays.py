@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import cast
 
 import numpy
@@ -23,7 +24,7 @@ from spacy.vocab import Vocab
 
 from extractor.nlp.sentences import sentence_bounds
 
-COLUMNS = [LOWER, IS_SPACE, ENT_TYPE, IS_ALPHA]
+COLUMNS = [LOWER, IS_SPACE, ENT_TYPE]
 _BLOCK = 64  # tokens whose lower-case forms are looked up together, on first use
 # a lower-case form by its string-store key, across documents: the key is the string's
 # hash, so it names one string in any vocabulary (the store decodes a new str per lookup)
@@ -36,13 +37,16 @@ _FLAGS_OF: dict[int, tuple[Vocab, dict[int, tuple[bool, bool]]]] = {}
 
 
 class DocArrays:
-    """``space`` (``token.is_space``), ``alpha`` (``token.is_alpha``), ``sts``
-    (``is_sts(token)``) and ``drug`` (``token.ent_type_ == "DRUG"``) of every
-    token; lower-case forms (``token.lower_``) by :meth:`lowers`, looked up
-    block by block as the filters reach them (most of a long paper holds no
-    candidate); ``token.is_punct`` and ``token.like_num`` by :meth:`punct` and
-    :meth:`like_num`, per word type (the few tokens the filters ask about do not
-    pay for two more columns of every token)."""
+    """``space`` (``token.is_space``) of every token; the STS tokens
+    (``is_sts(token)``) and other drugs' tokens (``token.ent_type_ == "DRUG"``)
+    as sets of token indices, ``sts_at`` and ``drug_at`` (a paper names few
+    drugs: no list over every token); lower-case forms (``token.lower_``) by
+    :meth:`lowers`, looked up block by block as the filters reach them (most of
+    a long paper holds no candidate); ``token.is_punct`` and ``token.like_num``
+    by :meth:`punct` and :meth:`like_num`, per word type, and ``token.is_alpha``
+    by :meth:`is_alpha` (the few tokens the filters ask about do not pay for
+    more columns of every token). ``alpha``, ``sts`` and ``drug`` give whole
+    columns, read on first use."""
 
     def __init__(self, doc: Doc, columns: numpy.ndarray | None = None) -> None:
         """``columns``: ``doc.to_array(COLUMNS)`` when the caller has read it already
@@ -57,13 +61,12 @@ class DocArrays:
         self._lower: list[str] = [""] * len(doc)
         self._looked_up = bytearray(len(doc) // _BLOCK + 1)
         self.space: list[bool] = (columns[:, 1] != 0).tolist()
-        self.alpha: list[bool] = (columns[:, 3] != 0).tolist()
-        self.drug: list[bool] = (columns[:, 2] == self._strings["DRUG"]).tolist()
-        sts = columns[:, 2] == self._strings["STS"]
-        self.sts: list[bool] = sts.tolist()
-        self._sts_tokens: list[int] = numpy.flatnonzero(sts).tolist()
-        # prefix counts of STS tokens: "does [a, b) hold an STS token" is one subtraction
-        self._sts_before: list[int] = [0, *numpy.cumsum(sts, dtype="int64").tolist()]
+        self._alpha: dict[int, bool] = {}
+        self._types = types = columns[:, 2]
+        # the STS tokens in order: "does [a, b) hold an STS token" is one bisection
+        self._sts_tokens: list[int] = numpy.flatnonzero(types == self._strings["STS"]).tolist()
+        self.sts_at: frozenset[int] = frozenset(self._sts_tokens)
+        self.drug_at: frozenset[int] = frozenset(numpy.flatnonzero(types == self._strings["DRUG"]).tolist())
 
     def lowers(self, start: int, end: int) -> list[str]:
         """``token.lower_`` of tokens [start, end) (clipped to the document)."""
@@ -102,6 +105,20 @@ class DocArrays:
         k = max(bisect.bisect_right(starts, i) - 1, 0)
         return starts[k], ends[k]
 
+    @cached_property
+    def alpha(self) -> list[bool]:
+        """``token.is_alpha`` of every token, read on first use (the filters ask
+        :meth:`is_alpha` of a few tokens instead)."""
+        return cast(list[bool], (self._doc.to_array(IS_ALPHA) != 0).tolist())
+
+    def is_alpha(self, i: int) -> bool:
+        """``token.is_alpha`` of token ``i``: a Token for the few tokens asked,
+        not a column of every token."""
+        alpha = self._alpha.get(i)
+        if alpha is None:
+            alpha = self._alpha[i] = self._doc[i].is_alpha
+        return alpha
+
     def punct(self, i: int) -> bool:
         """``token.is_punct`` of token ``i``."""
         return self._word_flags(i)[0]
@@ -120,7 +137,19 @@ class DocArrays:
 
     def has_sts(self, start: int, end: int) -> bool:
         """Whether a token of tokens [start, end) is part of an STS name."""
-        return end > start and self._sts_before[end] > self._sts_before[start]
+        tokens = self._sts_tokens
+        k = bisect.bisect_left(tokens, start)
+        return k < len(tokens) and tokens[k] < end
+
+    @cached_property
+    def sts(self) -> list[bool]:
+        """``is_sts(token)`` of every token."""
+        return cast(list[bool], (self._types == self._strings["STS"]).tolist())
+
+    @cached_property
+    def drug(self) -> list[bool]:
+        """``token.ent_type_ == "DRUG"`` of every token."""
+        return cast(list[bool], (self._types == self._strings["DRUG"]).tolist())
 
     def sts_names(self) -> list[tuple[int, int]]:
         """(start, end) of the STS names, those of ``doc.ents`` labelled STS without

@@ -247,11 +247,11 @@ def result_of_named_other_drug(span: Span) -> bool:
     if i + 1 >= span.sent.end:
         return False
     columns = arrays_of(span.doc)
-    return columns.lower(i) in _MEANS_WORDS and columns.drug[i + 1]
+    return columns.lower(i) in _MEANS_WORDS and i + 1 in columns.drug_at
 
 
 def names_sts_next_to(span: Span) -> bool:
     """An STS name right before or after the route word ("sodium thiosulfate infusions")."""
     sentence = span.sent
-    sts = arrays_of(span.doc).sts
-    return (span.start > sentence.start and sts[span.start - 1]) or (span.end < sentence.end and sts[span.end])
+    sts = arrays_of(span.doc).sts_at
+    return (span.start > sentence.start and span.start - 1 in sts) or (span.end < sentence.end and span.end in sts)

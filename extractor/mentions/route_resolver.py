@@ -31,7 +31,7 @@ class RouteResolver(MentionBuilder):
             ):
                 category = "intralesional"
             # the route word only ("subcutaneous sodium")
-            words = [k for k in range(span.start, span.end) if not columns.sts[k]]
+            words = [k for k in range(span.start, span.end) if k not in columns.sts_at]
             if not words or (words[0] == span.start and words[-1] == span.end - 1):
                 start, end = span.start_char, span.end_char
             else:

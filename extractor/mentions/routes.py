@@ -52,15 +52,16 @@ class Route(NamedTuple):
     sentence_end: int
     rule_id: str
     adverb: bool  # "topically": an adverb says how the verb was done
-    category: str | None
 
 
-def _route(columns: DocArrays, span: Span, category_of: Callable[[Span], str | None]) -> Route:
+def _route(columns: DocArrays, span: Span) -> Route:
+    """The candidate's indices, its sentence's bounds (no sentence Span) and
+    whether it is an adverb, read once for every filter below."""
     start, end = span.start, span.end
     sentence_start, sentence_end = columns.sentence_of(start)
     last = columns.lower(end - 1)  # the span's text ends with its last token's
     adverb = last.endswith("ly") if len(last) >= 2 else span.text.lower().endswith("ly")
-    return Route(span, start, end, sentence_start, sentence_end, span.id_, adverb, category_of(span))
+    return Route(span, start, end, sentence_start, sentence_end, span.id_, adverb)
 
 
 def _ends_with_amount(columns: DocArrays, lower: list[str], words: list[int]) -> bool:
@@ -84,9 +85,9 @@ def head_names_sts(doc: Doc, columns: DocArrays, route: Route, lexicons: Lexicon
     # every token read below lies in [low, high): the words before, the walk right
     # (12 tokens), a bracket's close (5 more) and a treatment noun's lookahead
     lower = columns.lower_column(max(start - 4, 0), max(min(s_end, end + 18), start))
-    space, sts, alpha = columns.space, columns.sts, columns.alpha
+    space, sts = columns.space, columns.sts_at
     before_words = [k for k in range(max(s_start, start - 3), start) if not (space[k] or lower[k] in "()")]
-    if before_words and (sts[before_words[-1]] or _ends_with_amount(columns, lower, before_words)):
+    if before_words and (before_words[-1] in sts or _ends_with_amount(columns, lower, before_words)):
         return True
     treatment_heads = lexicons.treatment_heads
     i = end
@@ -101,7 +102,7 @@ def head_names_sts(doc: Doc, columns: DocArrays, route: Route, lexicons: Lexicon
             i += 1
             continue
         word = lower[i]
-        if sts[i] or word in treatment_heads:
+        if i in sts or word in treatment_heads:
             return True
         if columns.like_num(i) or _NUMBER_RANGE.match(word) or word == "%" or ("/" in word and word[:1].isalpha()):
             i += 1  # a strength between route and drug: "topical 10% sodium thiosulfate"
@@ -121,7 +122,7 @@ def head_names_sts(doc: Doc, columns: DocArrays, route: Route, lexicons: Lexicon
             continue
         if word in {".", ";", ":"} and in_list and columns.punct(i):
             break
-        if in_list and adjectives_skipped < 2 and alpha[i] and word.endswith(_ADJECTIVE_ENDINGS):
+        if in_list and adjectives_skipped < 2 and word.endswith(_ADJECTIVE_ENDINGS) and columns.is_alpha(i):
             adjectives_skipped += 1  # "topical, intradermal, or procedural therapy"
             i += 1
             continue
@@ -137,15 +138,15 @@ def _shared_with_sts(columns: DocArrays, route: Route) -> bool:
     """A route adjective before a pair of drugs joined by "and"/"or", STS the
     second and without a route of its own, is both drugs' route ("Role of
     intralesional corticosteroids and sodium thiosulfate is limited")."""
-    space, drug = columns.space, columns.drug
+    space, drug = columns.space, columns.drug_at
     words = [i for i in range(route.end, min(route.sentence_end, route.end + 8)) if not space[i]]
     k = 0
-    while k < len(words) and drug[words[k]]:
+    while k < len(words) and words[k] in drug:
         k += 1
     return (
         0 < k < len(words) - 1
         and columns.lower(words[k]) in {"and", "or"}
-        and columns.sts[words[k + 1]]
+        and words[k + 1] in columns.sts_at
         and not route.adverb
     )
 
@@ -156,20 +157,19 @@ def _modifies_treatment_head(
     """A lower-case word that is no drug name, with a treatment noun within the
     next two words ("master formulations", "compounded topical gel"); ``lower``
     holds the lower-case forms of tokens i .. i + 3."""
-    alpha = columns.alpha
-    if not alpha[i] or _cased_or_named(doc[i]):
+    if not _plain_lower_word(doc[i]):
         return False  # an STS name is an entity too
     following = [k for k in range(i + 1, min(end, i + 4)) if not columns.space[k]][:2]
     for k in following:
         if lower[k] in treatment_heads:
             return True
-        if not alpha[k] or _cased_or_named(doc[k]):
+        if not _plain_lower_word(doc[k]):
             return False
     return False
 
 
-def _cased_or_named(token: Token) -> bool:
-    return not token.is_lower or bool(token.ent_type_)
+def _plain_lower_word(token: Token) -> bool:
+    return token.is_alpha and token.is_lower and not token.ent_type_
 
 
 _GIVING_VERBS = {"administer", "give", "deliver", "infuse", "inject", "apply", "take", "continue"}
@@ -229,7 +229,7 @@ def filter_routes(
     kept: list[Route] = []
     other_drug_routes: list[Route] = []
     for span in sorted(spans, key=lambda s: s.start):
-        route = _route(columns, span, category_of)
+        route = _route(columns, span)
         if _shared_with_sts(columns, route):
             kept.append(route)
             continue
@@ -271,7 +271,7 @@ def filter_routes(
         ):
             continue  # "injections of triamcinolone ..., and she refused further injections"
         kept.append(route)
-    generic = [s.category in GENERIC_CATEGORIES or s.rule_id == "route.infusion" for s in kept]
+    generic = [category_of(s.span) in GENERIC_CATEGORIES or s.rule_id == "route.infusion" for s in kept]
     specific = _Specific(columns, [s for s, g in zip(kept, generic, strict=True) if not g])
     return [s.span for s, g in zip(kept, generic, strict=True) if not (g and specific.modifies(s))]
 
@@ -288,7 +288,11 @@ _PRONOUN_SUBJECTS = frozenset({"they", "it", "these", "this"})
 
 def _names_a_diluent(columns: DocArrays, route: Route) -> bool:
     """ "water for injection" names a diluent, not how STS is given."""
-    return columns.words(max(route.sentence_start, route.start - 2), route.start) == ["water", "for"]
+    start = route.start
+    if start - 2 < route.sentence_start:
+        return False
+    lower = columns.lower_column(start - 2, start)
+    return lower[start - 2] == "water" and lower[start - 1] == "for"  # neither is white space
 
 
 def _form_of_other_salt(columns: DocArrays, route: Route, cations: frozenset[str]) -> bool:
@@ -300,7 +304,7 @@ def _form_of_other_salt(columns: DocArrays, route: Route, cations: frozenset[str
     for k, i in enumerate(before):
         if lowers[i - start] in cations:
             rest = before[k + 1 :]
-            return bool(rest) and all(columns.alpha[j] and not columns.sts[j] for j in rest)
+            return bool(rest) and all(columns.is_alpha(j) and j not in columns.sts_at for j in rest)
     return False
 
 
@@ -355,7 +359,7 @@ class _Specific:
                 (lower[k] not in "()" and columns.punct(k)) or lower[k] in {"and", "or"} for k in between
             ):
                 return True
-            if all(columns.sts[k] or lower[k] in "()" for k in between):
+            if all(k in columns.sts_at or lower[k] in "()" for k in between):
                 return True
         return False
 
