@@ -10,49 +10,72 @@ reads them afresh, so a Doc changed later never sees stale columns.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from typing import cast
 
 import numpy
 from spacy.attrs import ENT_TYPE, IS_ALPHA, IS_SPACE, LOWER
 from spacy.strings import StringStore
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
-COLUMNS = [LOWER, IS_SPACE, ENT_TYPE, IS_ALPHA]
+from extractor.nlp.sentences import sentence_bounds
+
+COLUMNS = [LOWER, IS_SPACE, ENT_TYPE]
 _BLOCK = 64  # tokens whose lower-case forms are looked up together, on first use
 # a lower-case form by its string-store key, across documents: the key is the string's
 # hash, so it names one string in any vocabulary (the store decodes a new str per lookup)
 _WORD_OF: dict[int, str] = {}
 _WORDS_KEPT = 500_000
+# (is_punct, like_num) by lower-case form's key, per vocabulary: both are the same for
+# every case variant of a word (punctuation has no case; English like_num lower-cases
+# the words it knows, and digits have no case), so one Token answers for the type
+_FLAGS_OF: dict[int, tuple[Vocab, dict[int, tuple[bool, bool]]]] = {}
 
 
 class DocArrays:
-    """``space`` (``token.is_space``), ``alpha`` (``token.is_alpha``), ``sts``
-    (``is_sts(token)``) and ``drug`` (``token.ent_type_ == "DRUG"``) of every
-    token; lower-case forms (``token.lower_``) by :meth:`lowers`, looked up
-    block by block as the filters reach them (most of a long paper holds no
-    candidate)."""
+    """``space`` (``token.is_space``) of every token; the STS tokens
+    (``is_sts(token)``) and other drugs' tokens (``token.ent_type_ == "DRUG"``)
+    as sets of token indices, ``sts_at`` and ``drug_at`` (a paper names few
+    drugs: no list over every token); lower-case forms (``token.lower_``) by
+    :meth:`lowers`, looked up block by block as the filters reach them (most of
+    a long paper holds no candidate); ``token.is_punct`` and ``token.like_num``
+    by :meth:`punct` and :meth:`like_num`, per word type, and ``token.is_alpha``
+    by :meth:`is_alpha` (the few tokens the filters ask about do not pay for
+    more columns of every token). ``alpha``, ``sts`` and ``drug`` give whole
+    columns, read on first use."""
 
     def __init__(self, doc: Doc, columns: numpy.ndarray | None = None) -> None:
         """``columns``: ``doc.to_array(COLUMNS)`` when the caller has read it already
         (further columns after these are ignored)."""
         if columns is None:
             columns = doc.to_array(COLUMNS).reshape(-1, len(COLUMNS))
+        self._doc = doc
+        self._sentences: tuple[list[int], list[int]] | None = None
         self._strings = doc.vocab.strings
+        self._flags = _flags_of(doc.vocab)
         self._keys: list[int] = columns[:, 0].tolist()
         self._lower: list[str] = [""] * len(doc)
         self._looked_up = bytearray(len(doc) // _BLOCK + 1)
         self.space: list[bool] = (columns[:, 1] != 0).tolist()
-        self.alpha: list[bool] = (columns[:, 3] != 0).tolist()
-        self.drug: list[bool] = (columns[:, 2] == self._strings["DRUG"]).tolist()
-        sts = columns[:, 2] == self._strings["STS"]
-        self.sts: list[bool] = sts.tolist()
-        # prefix counts of STS tokens: "does [a, b) hold an STS token" is one subtraction
-        self._sts_before: list[int] = [0, *numpy.cumsum(sts, dtype="int64").tolist()]
+        self._alpha: dict[int, bool] = {}
+        self._types = types = columns[:, 2]
+        # the STS tokens in order: "does [a, b) hold an STS token" is one bisection
+        self._sts_tokens: list[int] = numpy.flatnonzero(types == self._strings["STS"]).tolist()
+        self.sts_at: frozenset[int] = frozenset(self._sts_tokens)
+        self.drug_at: frozenset[int] = frozenset(numpy.flatnonzero(types == self._strings["DRUG"]).tolist())
 
     def lowers(self, start: int, end: int) -> list[str]:
         """``token.lower_`` of tokens [start, end) (clipped to the document)."""
+        return self.lower_column(start, end)[start:end]
+
+    def lower_column(self, start: int, end: int) -> list[str]:
+        """Every token's ``token.lower_`` by token index, looked up over [start, end)
+        at least: the column itself, for a filter that reads many tokens of one
+        stretch without copying them (read it, never write to it)."""
         end = min(end, len(self._keys))
         looked_up = self._looked_up
         for block in range(max(start, 0) // _BLOCK, (end - 1) // _BLOCK + 1 if end > 0 else 0):
@@ -64,11 +87,82 @@ class DocArrays:
                     found = [word if word is not None else _word(self._strings, key) for word, key in zip(found, keys)]
                 self._lower[a:b] = cast(list[str], found)  # no None left
                 looked_up[block] = 1
-        return self._lower[start:end]
+        return self._lower
+
+    def lower(self, i: int) -> str:
+        """``token.lower_`` of token ``i``."""
+        if not self._looked_up[i // _BLOCK]:
+            self.lower_column(i, i + 1)
+        return self._lower[i]
+
+    def sentence_of(self, i: int) -> tuple[int, int]:
+        """Start and end tokens of the sentence holding token ``i``: those of
+        ``span.sent`` for a span starting there under the mention stage's
+        sentence hooks (the same bounds), without making the sentence's Span."""
+        if self._sentences is None:
+            self._sentences = sentence_bounds(self._doc)
+        starts, ends = self._sentences
+        k = max(bisect.bisect_right(starts, i) - 1, 0)
+        return starts[k], ends[k]
+
+    @cached_property
+    def alpha(self) -> list[bool]:
+        """``token.is_alpha`` of every token, read on first use (the filters ask
+        :meth:`is_alpha` of a few tokens instead)."""
+        return cast(list[bool], (self._doc.to_array(IS_ALPHA) != 0).tolist())
+
+    def is_alpha(self, i: int) -> bool:
+        """``token.is_alpha`` of token ``i``: a Token for the few tokens asked,
+        not a column of every token."""
+        alpha = self._alpha.get(i)
+        if alpha is None:
+            alpha = self._alpha[i] = self._doc[i].is_alpha
+        return alpha
+
+    def punct(self, i: int) -> bool:
+        """``token.is_punct`` of token ``i``."""
+        return self._word_flags(i)[0]
+
+    def like_num(self, i: int) -> bool:
+        """``token.like_num`` of token ``i``."""
+        return self._word_flags(i)[1]
+
+    def _word_flags(self, i: int) -> tuple[bool, bool]:
+        key = self._keys[i]
+        flags = self._flags.get(key)
+        if flags is None:
+            token = self._doc[i]
+            flags = self._flags[key] = (token.is_punct, token.like_num)
+        return flags
 
     def has_sts(self, start: int, end: int) -> bool:
         """Whether a token of tokens [start, end) is part of an STS name."""
-        return end > start and self._sts_before[end] > self._sts_before[start]
+        tokens = self._sts_tokens
+        k = bisect.bisect_left(tokens, start)
+        return k < len(tokens) and tokens[k] < end
+
+    @cached_property
+    def sts(self) -> list[bool]:
+        """``is_sts(token)`` of every token."""
+        return cast(list[bool], (self._types == self._strings["STS"]).tolist())
+
+    @cached_property
+    def drug(self) -> list[bool]:
+        """``token.ent_type_ == "DRUG"`` of every token."""
+        return cast(list[bool], (self._types == self._strings["DRUG"]).tolist())
+
+    def sts_names(self) -> list[tuple[int, int]]:
+        """(start, end) of the STS names, those of ``doc.ents`` labelled STS without
+        making their Spans: the drug tagger sets every entity, one label to all of
+        a name's tokens, so a run of STS tokens is one name unless a token of it
+        opens the next (entity IOB "B")."""
+        names: list[tuple[int, int]] = []
+        for i in self._sts_tokens:
+            if names and names[-1][1] == i and self._doc[i].ent_iob_ != "B":
+                names[-1] = (names[-1][0], i + 1)
+            else:
+                names.append((i, i + 1))
+        return names
 
     def words(self, start: int, end: int) -> list[str]:
         """The lower-case forms of the non-space tokens of [start, end)."""
@@ -82,6 +176,17 @@ def _word(strings: StringStore, key: int) -> str:
         _WORD_OF.clear()
     word = _WORD_OF[key] = strings[key]
     return word
+
+
+def _flags_of(vocab: Vocab) -> dict[int, tuple[bool, bool]]:
+    """The word flags known for ``vocab`` (a new vocabulary starts afresh; the
+    memory is bounded as that of the lower-case forms)."""
+    known = _FLAGS_OF.get(id(vocab))
+    if known is None or known[0] is not vocab or len(known[1]) >= _WORDS_KEPT:
+        if len(_FLAGS_OF) >= 8:
+            _FLAGS_OF.clear()
+        known = _FLAGS_OF[id(vocab)] = (vocab, {})
+    return known[1]
 
 
 _LIVE: dict[int, tuple[Doc, DocArrays]] = {}

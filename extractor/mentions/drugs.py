@@ -11,28 +11,35 @@ import bisect
 
 from spacy.tokens import Doc, Span
 
-from extractor.mentions.doc_arrays import arrays_of
+from extractor.mentions.doc_arrays import DocArrays, arrays_of
 from extractor.nlp.drug_tagger import DRUGS
 from extractor.nlp.extensions import doc_value
 
 
 def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
     """(start token, end token, is_sts) of the drug names in a sentence (cached per Doc)."""
+    return drugs_in(doc, sentence.start, sentence.end)
+
+
+def drugs_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """:func:`drug_positions` of the sentence of tokens [start, end), by its bounds
+    (a caller holding them makes no Span)."""
     cache = doc_value(doc, "drug_positions")
     if cache is None:
         cache = doc._.drug_positions = {}
-    if sentence.start not in cache:
+    found = cache.get(start)
+    if found is None:
         index = doc_value(doc, "drug_index")
         if index is None:  # every drug name of the document once, sorted: a sentence is a bisection
             index = sorted(
-                [(e.start, e.end, True) for e in doc.ents if e.label_ == "STS"]
+                [(name_start, name_end, True) for name_start, name_end in arrays_of(doc).sts_names()]
                 + ([(s.start, s.end, False) for s in doc.spans[DRUGS]] if DRUGS in doc.spans else [])
             )
             doc._.drug_index = index
-        low = bisect.bisect_left(index, (sentence.start, -1, False))
-        high = bisect.bisect_left(index, (sentence.end, -1, False))
-        cache[sentence.start] = index[low:high]
-    return cache[sentence.start]
+        low = bisect.bisect_left(index, (start, -1, False))
+        high = bisect.bisect_left(index, (end, -1, False))
+        found = cache[start] = index[low:high]
+    return found
 
 
 AFTER_WINDOW = 3
@@ -55,20 +62,44 @@ def belongs_to_other_drug(
     ``near_only`` (route nouns like "infusions") lets only an adjacent drug claim it.
     """
     sentence = span.sent
-    drugs = drug_positions(doc, sentence)
-    if not any(not is_sts for *_, is_sts in drugs):
+    return other_drug_owns(
+        doc,
+        span.start,
+        span.end,
+        sentence.start,
+        sentence.end,
+        prefer_before=prefer_before,
+        near_only=near_only,
+        after_window=after_window,
+    )
+
+
+def other_drug_owns(
+    doc: Doc,
+    start: int,
+    end: int,
+    sentence_start: int,
+    sentence_end: int,
+    *,
+    prefer_before: bool = True,
+    near_only: bool = False,
+    after_window: int = AFTER_WINDOW,
+) -> bool:
+    """:func:`belongs_to_other_drug` of tokens [start, end) in the sentence of
+    tokens [sentence_start, sentence_end), by token indices (no Span made)."""
+    drugs = drugs_in(doc, sentence_start, sentence_end)
+    if all(is_sts for *_, is_sts in drugs):
         return False
-    inside = [is_sts for start, end, is_sts in drugs if start < span.end and span.start < end]
+    inside = [is_sts for d_start, d_end, is_sts in drugs if d_start < end and start < d_end]
     if inside:
         return not any(inside)
-    after = sorted((start - span.end, is_sts) for start, _, is_sts in drugs if start >= span.end)
+    after = sorted((d_start - end, is_sts) for d_start, _, is_sts in drugs if d_start >= end)
     columns = arrays_of(doc)
-    before = sorted((span.start - end, is_sts, start) for start, end, is_sts in drugs if end <= span.start)
+    before = sorted((start - d_end, is_sts, d_start) for d_start, d_end, is_sts in drugs if d_end <= start)
     near_after = [
         item[:2]
         for item in after
-        if item[0] <= after_window
-        and not any(word in _COMPANION_WORDS for word in columns.lowers(span.end, span.end + item[0]))
+        if item[0] <= after_window and not any(word in _COMPANION_WORDS for word in columns.lowers(end, end + item[0]))
     ]
     near_before = [item[:2] for item in before if item[0] <= BEFORE_WINDOW]
     if near_only and near_before and near_before[0][0] == 0:
@@ -78,10 +109,10 @@ def belongs_to_other_drug(
         return not nearest[0][1]
     if near_only:
         return False
-    for _, is_sts, start in before:
+    for _, is_sts, d_start in before:
         if is_sts:
             return False
-        if not _is_companion(doc, sentence, start, drugs):
+        if not _is_companion(columns, sentence_start, d_start, drugs):
             return True
     return False
 
@@ -89,19 +120,30 @@ def belongs_to_other_drug(
 _COMPANION_WORDS = {"with", "in", "plus", "and", "combined"}
 
 
-def _is_companion(doc: Doc, sentence: Span, start: int, drugs: list[tuple[int, int, bool]]) -> bool:
+def _is_companion(columns: DocArrays, sentence_start: int, start: int, drugs: list[tuple[int, int, bool]]) -> bool:
     """Another drug introduced after STS by "with", "in", "plus": a diluent or co-agent."""
-    lead = doc[max(sentence.start, start - 3) : start]
-    return any(t.lower_ in _COMPANION_WORDS for t in lead) and any(is_sts and s < start for s, _, is_sts in drugs)
+    lead = columns.lowers(max(sentence_start, start - 3), start)
+    return any(word in _COMPANION_WORDS for word in lead) and any(is_sts and s < start for s, _, is_sts in drugs)
 
 
 def treating_drugs(doc: Doc, sentence: Span, object_heads: frozenset[str]) -> list[tuple[int, int, bool]]:
     """The drug names of a sentence that name a treatment: a drug followed by one of
     ``object_heads`` is what a result is about ("decreased corticosteroid dependence")."""
+    return _treating_drugs(doc, sentence.start, sentence.end, object_heads)
+
+
+def _treating_drugs(
+    doc: Doc, sentence_start: int, sentence_end: int, object_heads: frozenset[str]
+) -> list[tuple[int, int, bool]]:
+    drugs = drugs_in(doc, sentence_start, sentence_end)
+    if not object_heads or not drugs:
+        return list(drugs)
+    ends = [end for _, end, _ in drugs]
+    lower = arrays_of(doc).lower_column(min(ends), min(max(ends) + 1, sentence_end))
     return [
         (start, end, is_sts)
-        for start, end, is_sts in drug_positions(doc, sentence)
-        if is_sts or end >= sentence.end or doc[end].lower_ not in object_heads
+        for start, end, is_sts in drugs
+        if is_sts or end >= sentence_end or lower[end] not in object_heads
     ]
 
 
@@ -112,37 +154,43 @@ def sentence_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozense
 
 
 _CLAUSE_BREAKS = {";", "whereas", "while", "but", "although"}
+_JOINS = {"and", "or"}
+_MAY_BREAK = _CLAUSE_BREAKS | _JOINS
 
 
 def clause_of(span: Span) -> Span:
     """The clause of ``span`` in its sentence: cut at semicolons, "whereas",
     "while", "but", and ", and" / ", or" joining two statements."""
     sentence = span.sent
-    doc = span.doc
-    drug_starts = {start for start, _, _ in drug_positions(doc, sentence)}
+    left, right = _clause_bounds(span.doc, span.start, span.end, sentence.start, sentence.end)
+    return span.doc[left:right]
+
+
+def _clause_bounds(doc: Doc, start: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
+    """Start and end tokens of :func:`clause_of` tokens [start, end)."""
+    drug_starts = {d_start for d_start, _, _ in drugs_in(doc, sentence_start, sentence_end)}
     # the sentence's lower-case forms, one token before it for the ", and" test
-    first = max(sentence.start - 1, 0)
-    lower = dict(enumerate(arrays_of(doc).lowers(first, sentence.end), first))
-    left = sentence.start
-    for i in range(span.start - 1, sentence.start - 1, -1):
-        if _breaks_clause(lower, i, drug_starts):
+    lower = arrays_of(doc).lower_column(max(sentence_start - 1, 0), sentence_end)
+    left = sentence_start
+    for i in range(start - 1, sentence_start - 1, -1):
+        if lower[i] in _MAY_BREAK and _breaks_clause(lower, i, drug_starts):
             left = i + 1
             break
-    right = sentence.end
-    for i in range(span.end, sentence.end):
-        if _breaks_clause(lower, i, drug_starts):
+    right = sentence_end
+    for i in range(end, sentence_end):
+        if lower[i] in _MAY_BREAK and _breaks_clause(lower, i, drug_starts):
             right = i
             break
-    return doc[left:right]
+    return left, right
 
 
-def _breaks_clause(lower: dict[int, str], i: int, drug_starts: set[int]) -> bool:
+def _breaks_clause(lower: list[str], i: int, drug_starts: set[int]) -> bool:
     """ ", and" before a drug name closes a list ("colchicine, and sodium
     thiosulfate"), not a clause (``lower``: the tokens' lower-case forms, by token index)."""
     word = lower[i]
     if word in _CLAUSE_BREAKS:
         return True
-    return word in {"and", "or"} and i > 0 and lower[i - 1] == "," and i + 1 not in drug_starts
+    return word in _JOINS and i > 0 and lower[i - 1] == "," and i + 1 not in drug_starts
 
 
 def clause_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[str] = frozenset()) -> bool:
@@ -150,25 +198,26 @@ def clause_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[
     drug, even when another clause of the sentence names STS ("bisphosphonates
     have been used with some success for calcinosis, and intravenous STS has
     been described")."""
-    clause = clause_of(span)
-    drugs = [
-        (start, is_sts)
-        for start, end, is_sts in treating_drugs(doc, span.sent, object_heads)
-        if clause.start <= start < clause.end
-    ]
-    return bool(drugs) and not any(is_sts for _, is_sts in drugs)
+    sentence = span.sent
+    drugs = _treating_drugs(doc, sentence.start, sentence.end, object_heads)
+    if not drugs:
+        return False
+    left, right = _clause_bounds(doc, span.start, span.end, sentence.start, sentence.end)
+    inside = [is_sts for start, _, is_sts in drugs if left <= start < right]
+    return bool(inside) and not any(inside)
 
 
 def previous_drugs_of_drugless_sentence(doc: Doc, span: Span) -> list[tuple[int, int, bool]] | None:
     """The drugs the sentence before names (in the same paragraph), when the
     span's own sentence names none; None when there is no such sentence."""
     sentence = span.sent
-    if drug_positions(doc, sentence) or sentence.start == 0:
+    if drugs_in(doc, sentence.start, sentence.end) or sentence.start == 0:
         return None
-    gap = doc[sentence.start - 1]
-    if gap.is_space and "\n" in gap.text:
+    gap = sentence.start - 1
+    columns = arrays_of(doc)
+    if columns.space[gap] and "\n" in columns.lower(gap):
         return None  # a new paragraph
-    return drug_positions(doc, gap.sent)
+    return drug_positions(doc, doc[gap].sent)
 
 
 def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
@@ -182,8 +231,10 @@ def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
     if not drugs or any(is_sts for *_, is_sts in drugs):
         return False
     # "it has been combined with cinacalcet": a companion of the subject, not the new subject
+    columns = arrays_of(doc)
     return not all(
-        any(t.lower_ in _COMPANION_WORDS for t in doc[max(previous.start, start - 2) : start]) for start, _, _ in drugs
+        any(word in _COMPANION_WORDS for word in columns.lowers(max(previous.start, start - 2), start))
+        for start, _, _ in drugs
     )
 
 
@@ -192,17 +243,15 @@ _MEANS_WORDS = frozenset({"on", "with", "to", "after", "under"})
 
 def result_of_named_other_drug(span: Span) -> bool:
     """A result followed by "on"/"with"/"after" and another drug's name is that drug's result."""
-    doc = span.doc
     i = span.end
-    if i + 1 >= span.sent.end or doc[i].lower_ not in _MEANS_WORDS:
+    if i + 1 >= span.sent.end:
         return False
-    following = doc[i + 1]
-    return following.ent_type_ == "DRUG"
+    columns = arrays_of(span.doc)
+    return columns.lower(i) in _MEANS_WORDS and i + 1 in columns.drug_at
 
 
 def names_sts_next_to(span: Span) -> bool:
     """An STS name right before or after the route word ("sodium thiosulfate infusions")."""
-    doc = span.doc
-    before = doc[span.start - 1] if span.start > span.sent.start else None
-    after = doc[span.end] if span.end < span.sent.end else None
-    return any(token is not None and token.ent_type_ == "STS" for token in (before, after))
+    sentence = span.sent
+    sts = arrays_of(span.doc).sts_at
+    return (span.start > sentence.start and span.start - 1 in sts) or (span.end < sentence.end and span.end in sts)

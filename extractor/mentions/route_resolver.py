@@ -7,7 +7,6 @@ from spacy.tokens import Span
 from extractor.mentions.builder import MentionBuilder
 from extractor.mentions.drugs import names_sts_next_to
 from extractor.mentions.routes import filter_routes, injected_into_lesion
-from extractor.nlp.drug_tagger import is_sts
 from extractor.schema import Mention
 
 
@@ -16,6 +15,7 @@ class RouteResolver(MentionBuilder):
 
     def routes(self, spans: list[Span]) -> list[Mention]:
         kept = filter_routes(self.doc, spans, self.category_of, self.x.lexicons)
+        columns = self.columns
         result = []
         for span in kept:
             modifiers = self.x.context.modifiers(self.doc, span, "route")
@@ -30,7 +30,12 @@ class RouteResolver(MentionBuilder):
                 self.doc, span, self.x.lexicons.word_set("lesion_words")
             ):
                 category = "intralesional"
-            words = [t for t in span if not is_sts(t)] or list(span)  # the route word only ("subcutaneous sodium")
-            start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+            # the route word only ("subcutaneous sodium")
+            words = [k for k in range(span.start, span.end) if k not in columns.sts_at]
+            if not words or (words[0] == span.start and words[-1] == span.end - 1):
+                start, end = span.start_char, span.end_char
+            else:
+                first, last = self.doc[words[0]], self.doc[words[-1]]
+                start, end = first.idx, last.idx + len(last.text)
             result.append(self.mention("route", start, end, category=category, rule_id=span.id_))
         return result
