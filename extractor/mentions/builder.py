@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy
-from spacy.attrs import ORTH
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span
 
 from extractor.ingest.document import Document
@@ -42,8 +42,10 @@ class MentionBuilder:
         structure: Structure,
         scope: Scope,
         sts_names: list[Span] | None = None,
+        lower_keys: numpy.ndarray | None = None,
     ):
-        """``sts_names``: the STS entities of ``doc`` in text order, when the caller has them."""
+        """``sts_names``: the STS entities of ``doc`` in text order, and ``lower_keys``
+        its LOWER column, when the caller has them."""
         self.x = stage
         self.lex = stage.lexicons.words
         self.document = document
@@ -65,6 +67,7 @@ class MentionBuilder:
         first = self.sts_names[0].start if self.sts_names else 0
         self.first_sts_sentence_start = doc[first].sent.start if len(doc) else 0
         self.sts_sentence_chars = sorted({ent.sent.start_char for ent in self.sts_names})
+        self._lower_keys = lower_keys
 
     @cached_property
     def attributor(self) -> SourceAttributor:
@@ -83,6 +86,23 @@ class MentionBuilder:
     @cached_property
     def _paragraph_starts(self) -> list[int]:
         return [start for start, _ in self._paragraphs]
+
+    @cached_property
+    def _section_reach(self) -> tuple[list[int], list[str]]:
+        """Per section, the furthest start up to it, and its name: ``structure.section_at``
+        (the last section before the first one starting after an offset) is one bisection."""
+        reach: list[int] = []
+        names: list[str] = []
+        for start, name, _ in self.structure.sections:
+            reach.append(max(start, reach[-1]) if reach else start)
+            names.append(name)
+        return reach, names
+
+    def section_at(self, offset: int) -> str:
+        """``structure.section_at(offset)``, by bisection (a mention asks it once)."""
+        reach, names = self._section_reach
+        k = bisect.bisect_right(reach, offset)
+        return names[k - 1] if k else "body"
 
     def paragraph_at(self, offset: int) -> tuple[int, int]:
         """The paragraph (blank-line separated block) holding ``offset``."""
@@ -151,7 +171,9 @@ class MentionBuilder:
 
     def candidates(self) -> dict[str, list[Span]]:
         by_field: dict[str, list[Span]] = {}
+        covered: list[tuple[int, int]] = []  # every candidate's tokens, for the learned abbreviations
         for span in self.doc.spans[CANDIDATES]:
+            covered.append((span.start, span.end))
             rule = self.x.by_id[span.id_]
             if self.scope.reason_at(span.start_char, span.end_char):
                 continue
@@ -160,12 +182,14 @@ class MentionBuilder:
             if span.label_ in NUMERIC_FIELDS and "\t" in self.text[span.start_char : span.end_char]:
                 continue
             by_field.setdefault(span.label_, []).append(span)
-        by_field.setdefault("route", []).extend(self._learned_route_abbreviations())
+        by_field.setdefault("route", []).extend(self._learned_route_abbreviations(covered))
         return by_field
 
-    def _learned_route_abbreviations(self) -> list[Span]:
+    def _learned_route_abbreviations(self, covered: list[tuple[int, int]]) -> list[Span]:
         """Route abbreviations the paper defines, in the text ("intralesional (IL)")
-        or in a legend ("IL, intralesional"), wherever they occur."""
+        or in a legend ("IL, intralesional"), wherever they occur outside the
+        ``covered`` token ranges (the candidates'). Tokens are found by their
+        lower-case form in the LOWER column the stage read, then by their exact text."""
         defined: dict[str, str] = {}
         for short in getattr(self.doc._, "abbreviations", []) or []:
             long_form = short._.long_form
@@ -176,12 +200,15 @@ class MentionBuilder:
                 defined[short_text] = self.x.route_words[expansion.lower()]
         if not defined:
             return []
-        matched = {i for s in self.doc.spans[CANDIDATES] for i in range(s.start, s.end)}
-        orths = self.doc.to_array(ORTH)
-        ids = numpy.array([self.doc.vocab.strings.add(short) for short in defined], dtype="uint64")
+        lowers = self._lower_keys if self._lower_keys is not None else self.doc.to_array(LOWER)
+        ids = numpy.array([self.doc.vocab.strings.add(short.lower()) for short in defined], dtype="uint64")
+        hits = numpy.flatnonzero(numpy.isin(lowers, ids)).tolist()
+        matched = {i for start, end in covered for i in range(start, end)} if hits else set()
         found = []
-        for i in numpy.flatnonzero(numpy.isin(orths, ids)).tolist():
+        for i in hits:
             token = self.doc[i]
+            if token.text not in defined:
+                continue  # another case of the short form ("Il" for "IL")
             if i not in matched and not self.scope.reason_at(token.idx, token.idx + len(token.text)):
                 span = Span(self.doc, i, i + 1, label="route", span_id="route.learned_abbreviation")
                 self.learned_categories[span.start] = defined[token.text]
@@ -214,7 +241,7 @@ class MentionBuilder:
             source=self.attributor.source_of(index, start, end) if self.structure.sentences else "this_study",
             sentence=sentence,
             pattern_id=rule_id,
-            section=self.structure.section_at(start),
+            section=self.section_at(start),
             page=self.document.page_at(start),
         )
 

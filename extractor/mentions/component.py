@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 
 import numpy
-from spacy.attrs import IS_PUNCT, IS_SPACE
+from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -71,6 +71,7 @@ class MentionStage(RulesComponent):
         # one read of the token columns: the word count's, and the mention filters' (doc_arrays)
         columns = doc.to_array([*COLUMNS, IS_PUNCT]).reshape(-1, len(COLUMNS) + 1)
         doc._.words = int(len(doc) - numpy.count_nonzero(columns[:, [COLUMNS.index(IS_SPACE), -1]].any(axis=1)))
+        lower_keys = columns[:, COLUMNS.index(LOWER)]
 
         def mentions_sts(start: int, end: int) -> bool:
             k = bisect.bisect_left(sts_offsets, start)
@@ -87,7 +88,7 @@ class MentionStage(RulesComponent):
         document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
         # the sentence lookup is built only for a document whose candidates are read
         with sentence_hooks(doc), token_arrays(doc, columns):
-            found = DocumentMentions(self, document, doc, text, structure, scope, sts_names).build()
+            found = DocumentMentions(self, document, doc, text, structure, scope, sts_names, lower_keys).build()
         mentions: list[Mention] = []
         for mention in found:
             if mention.field == "outcome" and is_about_other_use(
