@@ -17,7 +17,6 @@ from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.outcomes import (
     success_means_complete,
 )
-from extractor.mentions.tables import classify_header
 from extractor.nlp.field_matcher import CANDIDATES
 from extractor.schema import Mention
 from extractor.text.scope import Scope, legend_entries
@@ -135,11 +134,7 @@ class MentionBuilder:
     def _excluded_cells(self) -> list[tuple[int, int]]:
         cells = []
         for table in self.structure.tables:
-            columns = {
-                c.column
-                for c in table.header
-                if (r := classify_header(c.text, self.x.rules.table_headers)) and r.field == "exclude"
-            }
+            columns = {c.column for c in table.header if (r := self.x.classify_header(c.text)) and r.field == "exclude"}
             cells += [(c.start, c.end) for row in table.rows[1:] for c in row if c.column in columns]
         return cells
 
@@ -169,13 +164,31 @@ class MentionBuilder:
                 return True
         return False
 
+    @cached_property
+    def _scope_reach(self) -> tuple[list[int], list[int]]:
+        """The out-of-scope ranges' starts, sorted, and the furthest end of the ranges up to each."""
+        starts: list[int] = []
+        reach: list[int] = []
+        for low, high, _ in sorted(self.scope.excluded):
+            starts.append(low)
+            reach.append(max(high, reach[-1]) if reach else high)
+        return starts, reach
+
+    def out_of_scope(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps an out-of-scope range: ``scope.reason_at``
+        by bisection (every reason is a word, so a reason is found exactly when a
+        range overlaps)."""
+        starts, reach = self._scope_reach
+        k = bisect.bisect_left(starts, end)  # the ranges starting before ``end``
+        return k > 0 and reach[k - 1] > start
+
     def candidates(self) -> dict[str, list[Span]]:
         by_field: dict[str, list[Span]] = {}
         covered: list[tuple[int, int]] = []  # every candidate's tokens, for the learned abbreviations
         for span in self.doc.spans[CANDIDATES]:
             covered.append((span.start, span.end))
             rule = self.x.by_id[span.id_]
-            if self.scope.reason_at(span.start_char, span.end_char):
+            if self.out_of_scope(span.start_char, span.end_char):
                 continue
             if not self._sentence_ok(span, rule):
                 continue
@@ -209,7 +222,7 @@ class MentionBuilder:
             token = self.doc[i]
             if token.text not in defined:
                 continue  # another case of the short form ("Il" for "IL")
-            if i not in matched and not self.scope.reason_at(token.idx, token.idx + len(token.text)):
+            if i not in matched and not self.out_of_scope(token.idx, token.idx + len(token.text)):
                 span = Span(self.doc, i, i + 1, label="route", span_id="route.learned_abbreviation")
                 self.learned_categories[span.start] = defined[token.text]
                 found.append(span)
@@ -248,12 +261,20 @@ class MentionBuilder:
 
 def longest_first(spans: list[Span]) -> list[Span]:
     """Among overlapping candidates keep the longest, before any filter runs, so a
-    hedge that removes "lack of further improvement" also removes "improvement"."""
-    kept: list[Span] = []
+    hedge that removes "lack of further improvement" also removes "improvement".
+
+    Kept spans never overlap, so sorted by start they are sorted by end too: one
+    bisection finds the only neighbours that could overlap (as in :func:`without_overlaps`)."""
+    bounds: list[tuple[int, int]] = []  # the kept spans' (start, end), sorted
+    kept: list[Span] = []  # the kept spans, in the same order
     for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
-        if not any(span.start < k.end and k.start < span.end for k in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+        start, end = span.start, span.end
+        k = bisect.bisect_left(bounds, (start, end))
+        if (k > 0 and bounds[k - 1][1] > start) or (k < len(bounds) and bounds[k][0] < end):
+            continue
+        bounds.insert(k, (start, end))
+        kept.insert(k, span)
+    return kept
 
 
 def merge_overlapping(spans: list[Span]) -> list[Span]:
@@ -267,6 +288,9 @@ def merge_overlapping(spans: list[Span]) -> list[Span]:
             groups.append([span])
     merged = []
     for group in groups:
+        if len(group) == 1:
+            merged.append(group[0])  # a candidate overlapping none is its own union
+            continue
         rule_ids = "+".join(dict.fromkeys(s.id_ for s in group))
         merged.append(
             Span(group[0].doc, group[0].start, max(s.end for s in group), label=group[0].label, span_id=rule_ids)

@@ -22,6 +22,7 @@ from extractor.mentions.doc_arrays import COLUMNS, token_arrays
 from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.indication import NO_STS, OTHER, decide_indication, is_about_other_use, other_use_object
 from extractor.mentions.result_filter import ResultFilter
+from extractor.mentions.tables import HeaderClassifier
 from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.sentences import sentence_hooks
 from extractor.nlp.tokenizer import raw_text
@@ -57,6 +58,7 @@ class MentionStage(RulesComponent):
         self.route_words = _route_words(self.by_id)
         self.citation_patterns = CitationPatterns.of(rule_set.citations)
         self.other_use_object = other_use_object(list(rule_set.indications))
+        self.classify_header = HeaderClassifier(rule_set.table_headers)
         # the trained result check (learned/ in the rules directory), when there is one
         self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
 
@@ -70,7 +72,9 @@ class MentionStage(RulesComponent):
         sts_offsets = sorted(ent.start_char for ent in sts_names)
         # one read of the token columns: the word count's, and the mention filters' (doc_arrays)
         columns = doc.to_array([*COLUMNS, IS_PUNCT]).reshape(-1, len(COLUMNS) + 1)
-        doc._.words = int(len(doc) - numpy.count_nonzero(columns[:, [COLUMNS.index(IS_SPACE), -1]].any(axis=1)))
+        doc._.words = int(
+            len(doc) - numpy.count_nonzero(numpy.logical_or(columns[:, COLUMNS.index(IS_SPACE)], columns[:, -1]))
+        )
         lower_keys = columns[:, COLUMNS.index(LOWER)]
 
         def mentions_sts(start: int, end: int) -> bool:
@@ -91,13 +95,14 @@ class MentionStage(RulesComponent):
             found = DocumentMentions(self, document, doc, text, structure, scope, sts_names, lower_keys).build()
         mentions: list[Mention] = []
         for mention in found:
+            other = indication.other_at(mention.start, mention.end)
+            if other and not self.all_indications:
+                continue
             if mention.field == "outcome" and is_about_other_use(
                 self.other_use_object, text, mention.start, mention.end
             ):
                 continue  # "regression of vascular calcification" is no result on a skin lesion
-            if indication.other_at(mention.start, mention.end):
-                if not self.all_indications:
-                    continue
+            if other:
                 mention.indication = OTHER
             mentions.append(mention)
         doc._.sts_mentions = mentions

@@ -154,9 +154,7 @@ class OutcomeResolver(MentionBuilder):
         if columns.has_sts(sentence.start, sentence.end):
             return False
         pooled = self.lex["pooled_treatment_words"]
-        if any(word in pooled for word in columns.lowers(sentence.start, sentence.end)) or self._names_therapy_set(
-            sentence
-        ):
+        if not pooled.isdisjoint(columns.lowers(sentence.start, sentence.end)) or self._names_therapy_set(sentence):
             return True
         if self._in_usage_paragraph(sentence):
             return True
@@ -172,8 +170,10 @@ class OutcomeResolver(MentionBuilder):
         strategies"): its results are pooled over them."""
         start, end = self.paragraph_at(sentence.start_char)
         end = max(end, sentence.end_char)
+        if not self.names_sts_between(start, end):
+            return False
         block = self.text[start:end].lower()
-        return any(phrase in block for phrase in self.lex["usage_phrases"]) and self.names_sts_between(start, end)
+        return any(phrase in block for phrase in self.lex["usage_phrases"])
 
     def _denied(self, first: int) -> bool:
         """ "no relapse", "no further recurrence": the word before token ``first`` denies the event."""
@@ -197,8 +197,7 @@ class OutcomeResolver(MentionBuilder):
         if drugs is None or not any(sts for *_, sts in drugs) or all(sts for *_, sts in drugs):
             return False
         previous = self.doc[sentence.start - 1].sent
-        modals = self.lex["hedge_modals"]
-        return any(word in modals for word in self.columns.lowers(previous.start, previous.end))
+        return not self.lex["hedge_modals"].isdisjoint(self.columns.lowers(previous.start, previous.end))
 
     def _names_therapy_set(self, sentence: Span) -> bool:
         """ "various combination therapeutic agents", "different treatments"."""

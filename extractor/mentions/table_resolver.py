@@ -16,7 +16,7 @@ class TableResolver(MentionBuilder):
     def tables(self) -> list[Mention]:
         result = []
         for table in self.structure.tables:
-            for found in table_mentions(table, self.x.rules.table_headers):
+            for found in table_mentions(table, self.x.rules.table_headers, self.x.classify_header):
                 if self.scope.reason_at(found.start, found.end):
                     continue
                 category = found.category
