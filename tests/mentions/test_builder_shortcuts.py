@@ -157,3 +157,36 @@ def test_learned_route_abbreviation_by_its_exact_text(extract_text):
     )
     learned = [(m.text, m.category) for m in extract_text(text) if m.pattern_id == "route.learned_abbreviation"]
     assert learned == [("IL", "intralesional"), ("IL", "intralesional")]
+
+
+def _quantity_bounds_on_tokens(builder: DocumentMentions, span) -> tuple[int, int]:
+    lex = builder.lex
+    tokens = [t for t in span if not t.is_space]
+    while tokens and not (tokens[0].text[:1].isdigit() or tokens[0].lower_ in lex["quantity_heads"]):
+        tokens.pop(0)
+    if len(tokens) > 1 and tokens[0].lower_ in ("at", "up") and tokens[1].lower_ not in ("most", "least", "to"):
+        tokens.pop(0)
+    while tokens and not (
+        tokens[-1].text[:1].isdigit()
+        or tokens[-1].lower_ in lex["quantity_tails"] | lex["unit_words"]
+        or tokens[-1].text[-1:].isdigit()
+    ):
+        tokens.pop()
+    if tokens and tokens[-1].text == ")" and not any(t.text == "(" for t in tokens):
+        tokens.pop()
+    if not tokens:
+        return span.start_char, span.end_char
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
+def test_quantity_bounds_on_columns_are_those_on_tokens(builders):
+    asked = 0
+    for builder in builders:
+        doc = builder.doc
+        spans = [s for s in doc.spans[CANDIDATES] if s.label_ in ("dose", "concentration", "lesion_size")]
+        # and wider ones, with words around the quantity to trim
+        spans += [doc[max(0, s.start - 3) : min(len(doc), s.end + 3)] for s in spans]
+        for span in spans:
+            asked += 1
+            assert builder._quantity_bounds(span) == _quantity_bounds_on_tokens(builder, span)
+    assert asked > 50
