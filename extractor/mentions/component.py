@@ -9,6 +9,7 @@ pipeline loaded with ``spacy.load`` gives the same mentions as the Extractor.
 from __future__ import annotations
 
 import bisect
+import re
 
 import numpy
 from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
@@ -59,6 +60,9 @@ class MentionStage(RulesComponent):
         self.citation_patterns = CitationPatterns.of(rule_set.citations)
         self.other_use_object = other_use_object(list(rule_set.indications))
         self.classify_header = HeaderClassifier(rule_set.table_headers)
+        # "not available and not given", any of the phrases as whole words (DocumentMentions._own_sts)
+        phrases = sorted(self.lexicons.word_set("not_given_phrases"))
+        self.not_given = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases)) if phrases else None
         # the trained result check (learned/ in the rules directory), when there is one
         self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
 
