@@ -138,8 +138,23 @@ class MentionBuilder:
             cells += [(c.start, c.end) for row in table.rows[1:] for c in row if c.column in columns]
         return cells
 
+    @cached_property
+    def _excluded_cell_reach(self) -> tuple[list[int], list[int]]:
+        """The excluded cells' starts, sorted, and the furthest cell end up to each."""
+        starts: list[int] = []
+        reach: list[int] = []
+        for a, b in sorted(self.excluded_cells):
+            starts.append(a)
+            reach.append(max(b, reach[-1]) if reach else b)
+        return starts, reach
+
     def _in_excluded_cell(self, start: int, end: int) -> bool:
-        return any(a <= start and end <= b for a, b in self.excluded_cells)
+        """Whether an excluded cell holds [start, end): of the cells starting at or
+        before ``start``, the one reaching furthest reaches ``end`` (one bisection; a
+        long table's excluded column has thousands of cells)."""
+        starts, reach = self._excluded_cell_reach
+        k = bisect.bisect_right(starts, start)
+        return k > 0 and reach[k - 1] >= end
 
     def words_of(self, sentence: Span) -> set[str]:
         """The sentence's lower-case words, computed once per sentence."""

@@ -17,7 +17,7 @@ class TableResolver(MentionBuilder):
         result = []
         for table in self.structure.tables:
             for found in table_mentions(table, self.x.rules.table_headers, self.x.classify_header):
-                if self.scope.reason_at(found.start, found.end):
+                if self.out_of_scope(found.start, found.end):
                     continue
                 category = found.category
                 if found.field == "outcome" and "success" in found.rule_id:

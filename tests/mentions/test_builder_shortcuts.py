@@ -190,3 +190,21 @@ def test_quantity_bounds_on_columns_are_those_on_tokens(builders):
             asked += 1
             assert builder._quantity_bounds(span) == _quantity_bounds_on_tokens(builder, span)
     assert asked > 50
+
+
+def test_excluded_cells_by_bisection(builders):
+    builder = builders[0]
+    cells = builder.excluded_cells
+    rng = random.Random(11)
+    try:
+        # cells of any shape and order, nested and overlapping ones too
+        builder.excluded_cells = [(a, a + rng.choice([0, 1, 3, 20, 200])) for a in rng.sample(range(2000), 60)]
+        builder.__dict__.pop("_excluded_cell_reach", None)
+        for _ in range(3000):
+            start = rng.randrange(2100)
+            end = start + rng.choice([0, 1, 2, 5, 30])
+            expected = any(a <= start and end <= b for a, b in builder.excluded_cells)
+            assert builder._in_excluded_cell(start, end) == expected
+    finally:
+        builder.excluded_cells = cells
+        builder.__dict__.pop("_excluded_cell_reach", None)
