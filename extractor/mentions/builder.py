@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy
-from spacy.attrs import ORTH
+from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span
 
 from extractor.ingest.document import Document
@@ -17,7 +17,6 @@ from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.outcomes import (
     success_means_complete,
 )
-from extractor.mentions.tables import classify_header
 from extractor.nlp.field_matcher import CANDIDATES
 from extractor.schema import Mention
 from extractor.text.scope import Scope, legend_entries
@@ -42,8 +41,10 @@ class MentionBuilder:
         structure: Structure,
         scope: Scope,
         sts_names: list[Span] | None = None,
+        lower_keys: numpy.ndarray | None = None,
     ):
-        """``sts_names``: the STS entities of ``doc`` in text order, when the caller has them."""
+        """``sts_names``: the STS entities of ``doc`` in text order, and ``lower_keys``
+        its LOWER column, when the caller has them."""
         self.x = stage
         self.lex = stage.lexicons.words
         self.document = document
@@ -65,6 +66,7 @@ class MentionBuilder:
         first = self.sts_names[0].start if self.sts_names else 0
         self.first_sts_sentence_start = doc[first].sent.start if len(doc) else 0
         self.sts_sentence_chars = sorted({ent.sent.start_char for ent in self.sts_names})
+        self._lower_keys = lower_keys
 
     @cached_property
     def attributor(self) -> SourceAttributor:
@@ -83,6 +85,23 @@ class MentionBuilder:
     @cached_property
     def _paragraph_starts(self) -> list[int]:
         return [start for start, _ in self._paragraphs]
+
+    @cached_property
+    def _section_reach(self) -> tuple[list[int], list[str]]:
+        """Per section, the furthest start up to it, and its name: ``structure.section_at``
+        (the last section before the first one starting after an offset) is one bisection."""
+        reach: list[int] = []
+        names: list[str] = []
+        for start, name, _ in self.structure.sections:
+            reach.append(max(start, reach[-1]) if reach else start)
+            names.append(name)
+        return reach, names
+
+    def section_at(self, offset: int) -> str:
+        """``structure.section_at(offset)``, by bisection (a mention asks it once)."""
+        reach, names = self._section_reach
+        k = bisect.bisect_right(reach, offset)
+        return names[k - 1] if k else "body"
 
     def paragraph_at(self, offset: int) -> tuple[int, int]:
         """The paragraph (blank-line separated block) holding ``offset``."""
@@ -115,16 +134,27 @@ class MentionBuilder:
     def _excluded_cells(self) -> list[tuple[int, int]]:
         cells = []
         for table in self.structure.tables:
-            columns = {
-                c.column
-                for c in table.header
-                if (r := classify_header(c.text, self.x.rules.table_headers)) and r.field == "exclude"
-            }
+            columns = {c.column for c in table.header if (r := self.x.classify_header(c.text)) and r.field == "exclude"}
             cells += [(c.start, c.end) for row in table.rows[1:] for c in row if c.column in columns]
         return cells
 
+    @cached_property
+    def _excluded_cell_reach(self) -> tuple[list[int], list[int]]:
+        """The excluded cells' starts, sorted, and the furthest cell end up to each."""
+        starts: list[int] = []
+        reach: list[int] = []
+        for a, b in sorted(self.excluded_cells):
+            starts.append(a)
+            reach.append(max(b, reach[-1]) if reach else b)
+        return starts, reach
+
     def _in_excluded_cell(self, start: int, end: int) -> bool:
-        return any(a <= start and end <= b for a, b in self.excluded_cells)
+        """Whether an excluded cell holds [start, end): of the cells starting at or
+        before ``start``, the one reaching furthest reaches ``end`` (one bisection; a
+        long table's excluded column has thousands of cells)."""
+        starts, reach = self._excluded_cell_reach
+        k = bisect.bisect_right(starts, start)
+        return k > 0 and reach[k - 1] >= end
 
     def words_of(self, sentence: Span) -> set[str]:
         """The sentence's lower-case words, computed once per sentence."""
@@ -149,23 +179,45 @@ class MentionBuilder:
                 return True
         return False
 
+    @cached_property
+    def _scope_reach(self) -> tuple[list[int], list[int]]:
+        """The out-of-scope ranges' starts, sorted, and the furthest end of the ranges up to each."""
+        starts: list[int] = []
+        reach: list[int] = []
+        for low, high, _ in sorted(self.scope.excluded):
+            starts.append(low)
+            reach.append(max(high, reach[-1]) if reach else high)
+        return starts, reach
+
+    def out_of_scope(self, start: int, end: int) -> bool:
+        """Whether [start, end) overlaps an out-of-scope range: ``scope.reason_at``
+        by bisection (every reason is a word, so a reason is found exactly when a
+        range overlaps)."""
+        starts, reach = self._scope_reach
+        k = bisect.bisect_left(starts, end)  # the ranges starting before ``end``
+        return k > 0 and reach[k - 1] > start
+
     def candidates(self) -> dict[str, list[Span]]:
         by_field: dict[str, list[Span]] = {}
+        covered: list[tuple[int, int]] = []  # every candidate's tokens, for the learned abbreviations
         for span in self.doc.spans[CANDIDATES]:
+            covered.append((span.start, span.end))
             rule = self.x.by_id[span.id_]
-            if self.scope.reason_at(span.start_char, span.end_char):
+            if self.out_of_scope(span.start_char, span.end_char):
                 continue
             if not self._sentence_ok(span, rule):
                 continue
             if span.label_ in NUMERIC_FIELDS and "\t" in self.text[span.start_char : span.end_char]:
                 continue
             by_field.setdefault(span.label_, []).append(span)
-        by_field.setdefault("route", []).extend(self._learned_route_abbreviations())
+        by_field.setdefault("route", []).extend(self._learned_route_abbreviations(covered))
         return by_field
 
-    def _learned_route_abbreviations(self) -> list[Span]:
+    def _learned_route_abbreviations(self, covered: list[tuple[int, int]]) -> list[Span]:
         """Route abbreviations the paper defines, in the text ("intralesional (IL)")
-        or in a legend ("IL, intralesional"), wherever they occur."""
+        or in a legend ("IL, intralesional"), wherever they occur outside the
+        ``covered`` token ranges (the candidates'). Tokens are found by their
+        lower-case form in the LOWER column the stage read, then by their exact text."""
         defined: dict[str, str] = {}
         for short in getattr(self.doc._, "abbreviations", []) or []:
             long_form = short._.long_form
@@ -176,13 +228,16 @@ class MentionBuilder:
                 defined[short_text] = self.x.route_words[expansion.lower()]
         if not defined:
             return []
-        matched = {i for s in self.doc.spans[CANDIDATES] for i in range(s.start, s.end)}
-        orths = self.doc.to_array(ORTH)
-        ids = numpy.array([self.doc.vocab.strings.add(short) for short in defined], dtype="uint64")
+        lowers = self._lower_keys if self._lower_keys is not None else self.doc.to_array(LOWER)
+        ids = numpy.array([self.doc.vocab.strings.add(short.lower()) for short in defined], dtype="uint64")
+        hits = numpy.flatnonzero(numpy.isin(lowers, ids)).tolist()
+        matched = {i for start, end in covered for i in range(start, end)} if hits else set()
         found = []
-        for i in numpy.flatnonzero(numpy.isin(orths, ids)).tolist():
+        for i in hits:
             token = self.doc[i]
-            if i not in matched and not self.scope.reason_at(token.idx, token.idx + len(token.text)):
+            if token.text not in defined:
+                continue  # another case of the short form ("Il" for "IL")
+            if i not in matched and not self.out_of_scope(token.idx, token.idx + len(token.text)):
                 span = Span(self.doc, i, i + 1, label="route", span_id="route.learned_abbreviation")
                 self.learned_categories[span.start] = defined[token.text]
                 found.append(span)
@@ -214,19 +269,27 @@ class MentionBuilder:
             source=self.attributor.source_of(index, start, end) if self.structure.sentences else "this_study",
             sentence=sentence,
             pattern_id=rule_id,
-            section=self.structure.section_at(start),
+            section=self.section_at(start),
             page=self.document.page_at(start),
         )
 
 
 def longest_first(spans: list[Span]) -> list[Span]:
     """Among overlapping candidates keep the longest, before any filter runs, so a
-    hedge that removes "lack of further improvement" also removes "improvement"."""
-    kept: list[Span] = []
+    hedge that removes "lack of further improvement" also removes "improvement".
+
+    Kept spans never overlap, so sorted by start they are sorted by end too: one
+    bisection finds the only neighbours that could overlap (as in :func:`without_overlaps`)."""
+    bounds: list[tuple[int, int]] = []  # the kept spans' (start, end), sorted
+    kept: list[Span] = []  # the kept spans, in the same order
     for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
-        if not any(span.start < k.end and k.start < span.end for k in kept):
-            kept.append(span)
-    return sorted(kept, key=lambda s: s.start)
+        start, end = span.start, span.end
+        k = bisect.bisect_left(bounds, (start, end))
+        if (k > 0 and bounds[k - 1][1] > start) or (k < len(bounds) and bounds[k][0] < end):
+            continue
+        bounds.insert(k, (start, end))
+        kept.insert(k, span)
+    return kept
 
 
 def merge_overlapping(spans: list[Span]) -> list[Span]:
@@ -240,6 +303,9 @@ def merge_overlapping(spans: list[Span]) -> list[Span]:
             groups.append([span])
     merged = []
     for group in groups:
+        if len(group) == 1:
+            merged.append(group[0])  # a candidate overlapping none is its own union
+            continue
         rule_ids = "+".join(dict.fromkeys(s.id_ for s in group))
         merged.append(
             Span(group[0].doc, group[0].start, max(s.end for s in group), label=group[0].label, span_id=rule_ids)

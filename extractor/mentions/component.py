@@ -9,9 +9,10 @@ pipeline loaded with ``spacy.load`` gives the same mentions as the Extractor.
 from __future__ import annotations
 
 import bisect
+import re
 
 import numpy
-from spacy.attrs import IS_PUNCT, IS_SPACE
+from spacy.attrs import IS_PUNCT, IS_SPACE, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -22,6 +23,7 @@ from extractor.mentions.doc_arrays import COLUMNS, token_arrays
 from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.indication import NO_STS, OTHER, decide_indication, is_about_other_use, other_use_object
 from extractor.mentions.result_filter import ResultFilter
+from extractor.mentions.tables import HeaderClassifier
 from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.sentences import sentence_hooks
 from extractor.nlp.tokenizer import raw_text
@@ -57,6 +59,10 @@ class MentionStage(RulesComponent):
         self.route_words = _route_words(self.by_id)
         self.citation_patterns = CitationPatterns.of(rule_set.citations)
         self.other_use_object = other_use_object(list(rule_set.indications))
+        self.classify_header = HeaderClassifier(rule_set.table_headers)
+        # "not available and not given", any of the phrases as whole words (DocumentMentions._own_sts)
+        phrases = sorted(self.lexicons.word_set("not_given_phrases"))
+        self.not_given = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in phrases)) if phrases else None
         # the trained result check (learned/ in the rules directory), when there is one
         self.result_filter = ResultFilter.load(rule_set.directory) if self.learned else None
 
@@ -70,7 +76,10 @@ class MentionStage(RulesComponent):
         sts_offsets = sorted(ent.start_char for ent in sts_names)
         # one read of the token columns: the word count's, and the mention filters' (doc_arrays)
         columns = doc.to_array([*COLUMNS, IS_PUNCT]).reshape(-1, len(COLUMNS) + 1)
-        doc._.words = int(len(doc) - numpy.count_nonzero(columns[:, [COLUMNS.index(IS_SPACE), -1]].any(axis=1)))
+        doc._.words = int(
+            len(doc) - numpy.count_nonzero(numpy.logical_or(columns[:, COLUMNS.index(IS_SPACE)], columns[:, -1]))
+        )
+        lower_keys = columns[:, COLUMNS.index(LOWER)]
 
         def mentions_sts(start: int, end: int) -> bool:
             k = bisect.bisect_left(sts_offsets, start)
@@ -87,16 +96,17 @@ class MentionStage(RulesComponent):
         document = doc._.document if doc._.document is not None else Document(doc_id="", text=text)
         # the sentence lookup is built only for a document whose candidates are read
         with sentence_hooks(doc), token_arrays(doc, columns):
-            found = DocumentMentions(self, document, doc, text, structure, scope, sts_names).build()
+            found = DocumentMentions(self, document, doc, text, structure, scope, sts_names, lower_keys).build()
         mentions: list[Mention] = []
         for mention in found:
+            other = indication.other_at(mention.start, mention.end)
+            if other and not self.all_indications:
+                continue
             if mention.field == "outcome" and is_about_other_use(
                 self.other_use_object, text, mention.start, mention.end
             ):
                 continue  # "regression of vascular calcification" is no result on a skin lesion
-            if indication.other_at(mention.start, mention.end):
-                if not self.all_indications:
-                    continue
+            if other:
                 mention.indication = OTHER
             mentions.append(mention)
         doc._.sts_mentions = mentions

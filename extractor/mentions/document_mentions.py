@@ -7,8 +7,6 @@ resolver (routes, quantities, outcomes, tables, evidence fields), all sharing
 
 from __future__ import annotations
 
-import re
-
 from extractor.mentions.attribution import THIS_STUDY
 from extractor.mentions.builder import NUMERIC_FIELDS, without_overlaps
 from extractor.mentions.evidence_resolver import EvidenceResolver
@@ -50,7 +48,7 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
         the paper's own lesions and results are not those of lesions treated with it;
         nor where the paper says its patient did not get it ("was not available and
         not given")."""
-        not_given = self.x.lexicons.word_set("not_given_phrases")
+        not_given = self.x.not_given
         for ent in self.sts_names:
             index = self.sentence_index(ent.start_char)
             if self.attributor.source_of(index, ent.start_char, ent.end_char) != THIS_STUDY:
@@ -62,6 +60,6 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
                 max(s_start, ent.start_char - _NOT_GIVEN_REACH) : min(s_end, ent.end_char + _NOT_GIVEN_REACH)
             ]
             near = " ".join(near.lower().split())
-            if not any(re.search(rf"\b{re.escape(phrase)}\b", near) for phrase in not_given):
+            if not_given is None or not not_given.search(near):
                 return True
         return False

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from spacy.tokens import Span, Token
+from functools import cached_property
+
+from spacy.tokens import Span
 
 from extractor.mentions.builder import MentionBuilder, longest_first
 from extractor.mentions.drugs import (
@@ -11,6 +13,7 @@ from extractor.mentions.drugs import (
     previous_sentence_credits_other_drug,
     result_of_named_other_drug,
     sentence_names_only_other_drugs,
+    treating_drugs,
 )
 from extractor.mentions.outcomes import (
     RELABEL_RULES,
@@ -30,43 +33,42 @@ class OutcomeResolver(MentionBuilder):
 
     def outcomes(self, spans: list[Span]) -> list[Mention]:
         result = []
+        columns = self.columns
+        objects = self.lex["drug_object_heads"]
         for span in longest_first(spans):
+            if any(a <= span.start_char < b for a, b in self.header_rows):
+                continue  # "Healed, %" labels a column, it reports nothing
+            sentence = span.sent
+            if self._sentence_blocks_result(sentence, objects):
+                continue
             modifiers = self.x.context.modifiers(self.doc, span, "outcome")
             negated = bool(modifiers) and all(self.x.context.category(m) == "negation" for m in modifiers)
             if modifiers and not negated:
                 continue
-            if any(a <= span.start_char < b for a, b in self.header_rows):
-                continue  # "Healed, %" labels a column, it reports nothing
-            objects = self.lex["drug_object_heads"]
-            if sentence_names_only_other_drugs(self.doc, span, objects) or clause_names_only_other_drugs(
-                self.doc, span, objects
-            ):
+            if self._clause_names_only_other_drugs(span, sentence, objects):
                 continue
-            if previous_sentence_credits_other_drug(self.doc, span):
-                continue
-            if self._pooled_without_sts(span):
-                continue  # "completely healed after six months of multimodal treatment"
-            if self._after_hedged_sts(span):
-                continue  # "... as may the use of sodium thiosulfate. We report on successful treatment of a case"
             if result_of_named_other_drug(span):
                 continue  # "failed to improve on calcitriol and cinacalcet"
-            if span.sent.end <= self.first_sts_sentence_start or self.sts_enters_case_after(span.sent):
-                continue  # a result told before STS enters the story is not STS's
-            tokens = [t for t in span if not t.is_space]
-            while len(tokens) > 1 and tokens[-1].lower_ in self.lex["outcome_trim"]:
+            # the span's non-space tokens (indices), trimmed of trailing words and leading articles
+            words = columns.lowers(span.start, span.end)
+            tokens = [i for i, blank in enumerate(columns.space[span.start : span.end], span.start) if not blank]
+            trim = self.lex["outcome_trim"]
+            while len(tokens) > 1 and words[tokens[-1] - span.start] in trim:
                 tokens.pop()
-            while len(tokens) > 1 and tokens[0].lower_ in {"the", "a", "an", "and", "or"}:
+            while len(tokens) > 1 and words[tokens[0] - span.start] in ("the", "a", "an", "and", "or"):
                 tokens.pop(0)
             rule = self.x.by_id[span.id_]
             category = rule.category
-            before = self.doc[tokens[0].i - 1] if tokens[0].i > span.sent.start else None
-            if before is not None and before.lower_ in self.lex["partial_words"] and category == "complete_response":
-                tokens.insert(0, before)  # "partial healing of their wounds", "near resolution"
-                category = "partial_response"
-            elif category == "complete_response" and self._partial_range_before(tokens[0]):
-                tokens[:0] = self.doc[tokens[0].i - 2 : tokens[0].i]  # "partial to complete resolution"
-                category = "partial_response"
-            core_start, core_end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            first = tokens[0]
+            if category == "complete_response" and first > sentence.start:
+                if columns.lowers(first - 1, first)[0] in self.lex["partial_words"]:
+                    tokens.insert(0, first - 1)  # "partial healing of their wounds", "near resolution"
+                    category = "partial_response"
+                elif self._partial_range_before(first):
+                    tokens[:0] = [first - 2, first - 1]  # "partial to complete resolution"
+                    category = "partial_response"
+            last = self.doc[tokens[-1]]
+            core_start, core_end = self.doc[tokens[0]].idx, last.idx + len(last.text)
             index = self.sentence_index(core_start)
             s_start, s_end = self.structure.sentences[index]
             start, end = widen(self.text, core_start, core_end, s_start, s_end)
@@ -111,17 +113,48 @@ class OutcomeResolver(MentionBuilder):
                     )
         return result
 
-    def _pooled_without_sts(self, span: Span) -> bool:
+    def _sentence_blocks_result(self, sentence: Span, objects: frozenset[str]) -> bool:
+        """Whether no result in ``sentence`` is STS's, for reasons of the sentence
+        alone (asked once per sentence; several results share one): it comes
+        before STS enters the story, names other drugs only, follows a sentence
+        crediting them, pools STS with other treatments or follows a hedge."""
+        blocked = self._blocked_sentences.get(sentence.start)
+        if blocked is None:
+            blocked = self._blocked_sentences[sentence.start] = (
+                # a result told before STS enters the story is not STS's
+                sentence.end <= self.first_sts_sentence_start
+                or self.sts_enters_case_after(sentence)
+                or sentence_names_only_other_drugs(self.doc, sentence, objects)
+                or previous_sentence_credits_other_drug(self.doc, sentence)
+                # "completely healed after six months of multimodal treatment"
+                or self._pooled_without_sts(sentence)
+                # "... as may the use of sodium thiosulfate. We report on successful treatment of a case"
+                or self._after_hedged_sts(sentence)
+            )
+        return blocked
+
+    @cached_property
+    def _blocked_sentences(self) -> dict[int, bool]:
+        """:meth:`_sentence_blocks_result` by sentence start token."""
+        return {}
+
+    def _clause_names_only_other_drugs(self, span: Span, sentence: Span, objects: frozenset[str]) -> bool:
+        """``clause_names_only_other_drugs``, read only when the sentence names both STS
+        and another drug as treatments: with no other drug, or with no STS (the
+        sentence test has dropped the result then), no clause can name other drugs only."""
+        drugs = treating_drugs(self.doc, sentence, objects)
+        if all(is_sts for *_, is_sts in drugs) or not any(is_sts for *_, is_sts in drugs):
+            return False
+        return clause_names_only_other_drugs(self.doc, span, objects)
+
+    def _pooled_without_sts(self, sentence: Span) -> bool:
         """The sentence never names STS and credits a treatment of several parts,
         or follows a sentence naming STS among a varying set of therapies."""
-        sentence = span.sent
         columns = self.columns
         if columns.has_sts(sentence.start, sentence.end):
             return False
         pooled = self.lex["pooled_treatment_words"]
-        if any(word in pooled for word in columns.lowers(sentence.start, sentence.end)) or self._names_therapy_set(
-            sentence
-        ):
+        if not pooled.isdisjoint(columns.lowers(sentence.start, sentence.end)) or self._names_therapy_set(sentence):
             return True
         if self._in_usage_paragraph(sentence):
             return True
@@ -137,34 +170,34 @@ class OutcomeResolver(MentionBuilder):
         strategies"): its results are pooled over them."""
         start, end = self.paragraph_at(sentence.start_char)
         end = max(end, sentence.end_char)
+        if not self.names_sts_between(start, end):
+            return False
         block = self.text[start:end].lower()
-        return any(phrase in block for phrase in self.lex["usage_phrases"]) and self.names_sts_between(start, end)
+        return any(phrase in block for phrase in self.lex["usage_phrases"])
 
-    def _denied(self, first: Token) -> bool:
-        """ "no relapse", "no further recurrence": the word before denies the event."""
-        before = [t.lower_ for t in self.doc[max(first.sent.start, first.i - 2) : first.i] if not t.is_space]
+    def _denied(self, first: int) -> bool:
+        """ "no relapse", "no further recurrence": the word before token ``first`` denies the event."""
+        before = self.columns.words(max(self.doc[first].sent.start, first - 2), first)
         return bool(before) and (before[-1] == "no" or before[-2:] == ["no", "further"])
 
-    def _partial_range_before(self, first: Token) -> bool:
+    def _partial_range_before(self, first: int) -> bool:
         """A range from partial to complete ("partial to complete resolution of skin
-        lesions") promises only a partial response."""
-        i = first.i
-        if i - 2 < first.sent.start:
+        lesions") before token ``first`` promises only a partial response."""
+        if first - 2 < self.doc[first].sent.start:
             return False
-        return self.doc[i - 1].lower_ in ("to", "or") and self.doc[i - 2].lower_ in self.lex["partial_words"]
+        two_before, one_before = self.columns.lowers(first - 2, first)
+        return one_before in ("to", "or") and two_before in self.lex["partial_words"]
 
-    def _after_hedged_sts(self, span: Span) -> bool:
+    def _after_hedged_sts(self, sentence: Span) -> bool:
         """A result sentence naming no drug, after a sentence that names STS and
         another treatment only as possibilities ("may assist in healing as may the
         use of sodium thiosulfate and hyperbaric oxygen therapy"): the result is
         not told of STS."""
-        drugs = previous_drugs_of_drugless_sentence(self.doc, span)
-        return (
-            drugs is not None
-            and any(sts for *_, sts in drugs)
-            and any(not sts for *_, sts in drugs)
-            and any(t.lower_ in self.lex["hedge_modals"] for t in self.doc[span.sent.start - 1].sent)
-        )
+        drugs = previous_drugs_of_drugless_sentence(self.doc, sentence)
+        if drugs is None or not any(sts for *_, sts in drugs) or all(sts for *_, sts in drugs):
+            return False
+        previous = self.doc[sentence.start - 1].sent
+        return not self.lex["hedge_modals"].isdisjoint(self.columns.lowers(previous.start, previous.end))
 
     def _names_therapy_set(self, sentence: Span) -> bool:
         """ "various combination therapeutic agents", "different treatments"."""

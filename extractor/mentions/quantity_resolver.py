@@ -36,22 +36,26 @@ class QuantityResolver(MentionBuilder):
     """Doses, concentrations and lesion sizes: span bounds, values and units."""
 
     def _quantity_bounds(self, span: Span) -> tuple[int, int]:
-        tokens = [t for t in span if not t.is_space]
-        while tokens and not (tokens[0].text[:1].isdigit() or tokens[0].lower_ in self.lex["quantity_heads"]):
+        """The span trimmed to its quantity, read on the token columns (a token's
+        lower-case form starts or ends with a digit, or is a bracket, exactly when
+        the token's text does)."""
+        heads = self.lex["quantity_heads"]
+        tails = self.lex["quantity_tails"] | self.lex["unit_words"]
+        lowers = self.columns.lowers(span.start, span.end)
+        space = self.columns.space[span.start : span.end]
+        tokens = [(i, lowers[i - span.start]) for i, blank in enumerate(space, span.start) if not blank]
+        while tokens and not (tokens[0][1][:1].isdigit() or tokens[0][1] in heads):
             tokens.pop(0)
-        if len(tokens) > 1 and tokens[0].lower_ in ("at", "up") and tokens[1].lower_ not in ("most", "least", "to"):
+        if len(tokens) > 1 and tokens[0][1] in ("at", "up") and tokens[1][1] not in ("most", "least", "to"):
             tokens.pop(0)  # "compounded at 10%" (but "at most 5 mm", "up to 2.5 cm")
-        while tokens and not (
-            tokens[-1].text[:1].isdigit()
-            or tokens[-1].lower_ in self.lex["quantity_tails"] | self.lex["unit_words"]
-            or tokens[-1].text[-1:].isdigit()
-        ):
+        while tokens and not (tokens[-1][1][:1].isdigit() or tokens[-1][1] in tails or tokens[-1][1][-1:].isdigit()):
             tokens.pop()
-        if tokens and tokens[-1].text == ")" and not any(t.text == "(" for t in tokens):
+        if tokens and tokens[-1][1] == ")" and not any(word == "(" for _, word in tokens):
             tokens.pop()
         if not tokens:
             return span.start_char, span.end_char
-        return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        first, last = self.doc[tokens[0][0]], self.doc[tokens[-1][0]]
+        return first.idx, last.idx + len(last.text)
 
     def _dose_parts(self, start: int, end: int) -> list[tuple[int, int]]:
         """ "escalation from 12.5 g to 25 g" is two doses; "ranged from 0.1 mL to 18 mL" one range."""

@@ -16,8 +16,8 @@ class TableResolver(MentionBuilder):
     def tables(self) -> list[Mention]:
         result = []
         for table in self.structure.tables:
-            for found in table_mentions(table, self.x.rules.table_headers):
-                if self.scope.reason_at(found.start, found.end):
+            for found in table_mentions(table, self.x.rules.table_headers, self.x.classify_header):
+                if self.out_of_scope(found.start, found.end):
                     continue
                 category = found.category
                 if found.field == "outcome" and "success" in found.rule_id:

@@ -125,8 +125,30 @@ def classify_header(text: str, rules: Sequence[RegexRule] | None = None) -> Colu
     return None
 
 
-def _column_rules(table: Table, header_rules: Sequence[RegexRule] | None) -> dict[int, ColumnRule]:
-    rules = {cell.column: rule for cell in table.header if (rule := classify_header(cell.text, header_rules))}
+class HeaderClassifier:
+    """:func:`classify_header` under one rule list, remembered per text: row labels
+    and header cells repeat (within a table, across tables and documents, and the
+    mention stage asks a header twice: for excluded columns, then for mentions)."""
+
+    KEPT = 100_000  # texts remembered at most (a long run over ever new labels starts afresh)
+
+    def __init__(self, rules: Sequence[RegexRule] | None = None) -> None:
+        self.rules = _rules(rules)
+        self._known: dict[str, ColumnRule | None] = {}
+
+    def __call__(self, text: str) -> ColumnRule | None:
+        if text in self._known:
+            return self._known[text]
+        if len(self._known) >= self.KEPT:
+            self._known.clear()
+        found = self._known[text] = classify_header(text, self.rules)
+        return found
+
+
+def _column_rules(
+    table: Table, header_rules: Sequence[RegexRule] | None, classify: HeaderClassifier
+) -> dict[int, ColumnRule]:
+    rules = {cell.column: rule for cell in table.header if (rule := classify(cell.text))}
     units_by_field: dict[str, str] = {}
     for rule in rules.values():
         if rule.unit and rule.field in ("lesion_size", "size_reduction"):
@@ -323,13 +345,18 @@ def _response_mentions(cell: Cell, rule: ColumnRule) -> list[TableMention]:
     return found
 
 
-def table_mentions(table: Table, header_rules: Sequence[RegexRule] | None = None) -> list[TableMention]:
+def table_mentions(
+    table: Table, header_rules: Sequence[RegexRule] | None = None, classify: HeaderClassifier | None = None
+) -> list[TableMention]:
     """All mentions of a table: by column header, and by row label for two-column
-    "parameter / value" tables whose unit sits in the row label."""
+    "parameter / value" tables whose unit sits in the row label (``classify``: a
+    :class:`HeaderClassifier` of ``header_rules`` kept by the caller)."""
     found: list[TableMention] = []
-    columns = _column_rules(table, header_rules)
+    if classify is None:
+        classify = HeaderClassifier(header_rules)
+    columns = _column_rules(table, header_rules, classify)
     for row in table.rows[1:]:
-        row_rule = classify_header(row[0].text, header_rules) if row and row[0].text.strip() else None
+        row_rule = classify(row[0].text) if row and row[0].text.strip() else None
         for cell in row:
             if cell.column in columns:
                 found.extend(cell_mentions(cell, columns[cell.column]))
