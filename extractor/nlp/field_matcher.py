@@ -56,7 +56,7 @@ class FieldMatcher(RulesComponent):
     name = "sts_field_matcher_v1"
     # from this many tokens on, a Doc is matched by arrays: on shorter ones numpy's
     # cost per call outweighs the per-token and per-anchor Python loops
-    array_from = 1000
+    array_from = 500
 
     def __init__(self, nlp: Language, rules_dir: str) -> None:
         self.nlp = nlp
@@ -551,6 +551,7 @@ class TokenMasks:
         self._flags: list[tuple[int, int]] = []  # lexeme flag, its bit
         self._anchors = anchors or {}
         self._tests: dict[tuple, Need] = {}
+        self._test_bits: dict[tuple, int] = {}
         self._forget()
         for need in needs:
             self._add(need)
@@ -772,6 +773,13 @@ class TokenMasks:
             self.of(self.doc)
         return self._bit[need]
 
+    def test_bit(self, test: tuple) -> int:
+        """The bit of a token test (:func:`_token_test`), looked up once per test (a bit never changes)."""
+        bit = self._test_bits.get(test)
+        if bit is None:
+            bit = self._test_bits[test] = self.bit(self.need(test))
+        return bit
+
     def where(self, needs: list[Need]) -> list[list[int]]:
         """Per need, the tokens that pass it, in text order (one pass over the Doc for all)."""
         wanted = [self.bit(need) & self.present for need in needs]
@@ -793,17 +801,16 @@ class TokenMasks:
             return self._tokens[i]
         return self._by_orth[self._unique[self._inverse[i]]] | self._extra.get(i, 0)
 
-    def ahead(self, need: Need, start: int) -> int:
-        """How many tokens from ``start`` on pass ``need`` (the run a "*" or "+" can take)."""
-        bit, size = self.bit(need), len(self._inverse) if self._tokens is None else len(self._tokens)
+    def ahead(self, bit: int, start: int) -> int:
+        """How many tokens from ``start`` on have ``bit`` (the run a "*" or "+" can take)."""
+        size = len(self._inverse) if self._tokens is None else len(self._tokens)
         end = start
         while end < size and self._bits_at(end) & bit:
             end += 1
         return end - start
 
-    def behind(self, need: Need, end: int) -> int:
-        """How many tokens up to ``end`` - 1 pass ``need``."""
-        bit = self.bit(need)
+    def behind(self, bit: int, end: int) -> int:
+        """How many tokens up to ``end`` - 1 have ``bit``."""
         start = end
         while start > 0 and self._bits_at(start - 1) & bit:
             start -= 1
@@ -843,7 +850,7 @@ class Reach:
             else:
                 # p + ahead[p], the first failing token from p on, never decreases with p:
                 # the furthest reach from any of i + 1 .. high is the one from high
-                high += masks.ahead(masks.need(step), high)
+                high += masks.ahead(masks.test_bit(step), high)
         low = i - self.extra
         for step in self.before:
             if isinstance(step, int):
@@ -853,7 +860,7 @@ class Reach:
                 break
             else:
                 # p - behind[p] never decreases with p: the furthest reach back is from low
-                low -= masks.behind(masks.need(step), low)
+                low -= masks.behind(masks.test_bit(step), low)
         return max(low_bound, low), min(high_bound, high)
 
 
