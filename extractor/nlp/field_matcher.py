@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import compress
+from functools import reduce
+from itertools import chain, compress
+from operator import or_
 from typing import NamedTuple
 
 import numpy
@@ -52,6 +54,9 @@ class FieldMatcher(RulesComponent):
     """
 
     name = "sts_field_matcher_v1"
+    # from this many tokens on, a Doc is matched by arrays: on shorter ones numpy's
+    # cost per call outweighs the per-token and per-anchor Python loops
+    array_from = 500
 
     def __init__(self, nlp: Language, rules_dir: str) -> None:
         self.nlp = nlp
@@ -61,9 +66,11 @@ class FieldMatcher(RulesComponent):
         super().use_rules(rule_set)
         nlp = self.nlp
         self.by_id: dict[str, Rule] = {rule.id: rule for rule in rule_set.fields}
-        # the Matchers' match ids (hashes of rule ids) → (label, rule id) of the candidate
-        self.made: dict[int, tuple[str, str]] = {
-            nlp.vocab.strings.add(rule.id): (rule.label, rule.id) for rule in self.by_id.values()
+        # the Matchers' match ids (hashes of rule ids) → hashes of the candidate's label and rule id
+        # (a Span given hashes skips the string store)
+        self.made: dict[int, tuple[int, int]] = {
+            nlp.vocab.strings.add(rule.id): (nlp.vocab.strings.add(rule.label), nlp.vocab.strings.add(rule.id))
+            for rule in self.by_id.values()
         }
         self.groups: list[tuple[tuple[str, frozenset[str]] | None, Matcher]] = []
         self.reach: list[list[Reach]] = []  # per group: how far each of its rules reaches around its anchor
@@ -126,6 +133,7 @@ class FieldMatcher(RulesComponent):
         # the windows of the rules that cannot match in a Doc (kept apart from ``required``, which may be replaced)
         self.live_bits = [[self.masks.bits(needs) for needs in group] for group in self.required]
         self._exact_bits: list[tuple[int, list[int], bool] | None] | None = None
+        self._rule_rows: RuleRows | None = None
 
     def _needs(self, pattern: list[dict] | str) -> tuple[Need, ...]:
         """The pattern's needs, word tests first."""
@@ -159,11 +167,33 @@ class FieldMatcher(RulesComponent):
         return self._rule_bits[1]
 
     def __call__(self, doc: Doc) -> Doc:
-        found: list[tuple[int, int, int]] = []  # (match id, start, end) in candidate order
         rule_bits, exact_bits = self.rule_bits(), self.exact_bits()  # before reading the Doc: they may register tests
-        lemmas: bool | None = None  # whether the Doc has lemmas (asked once, when a LEMMA rule is matched on bits)
         starts, ends = sentence_bounds(doc)
-        masks = self.masks.of(doc)
+        masks = self.masks.of(doc, rows=len(doc) >= self.array_from)
+        if masks.by_rows:
+            found = self._by_arrays(doc, masks, starts, ends, rule_bits, exact_bits)
+        else:
+            found = self._per_anchor(doc, masks, starts, ends, rule_bits, exact_bits)
+        if len(self.phrases):
+            found += self.phrases(doc)
+        made = self.made
+        doc.spans[CANDIDATES] = [
+            Span(doc, start, end, label=made[key][0], span_id=made[key][1]) for key, start, end in found
+        ]
+        return doc
+
+    def _per_anchor(
+        self,
+        doc: Doc,
+        masks: TokenMasks,
+        starts: list[int],
+        ends: list[int],
+        rule_bits: list[list[int]],
+        exact_bits: list[tuple[int, list[int], bool] | None],
+    ) -> list[tuple[int, int, int]]:
+        """The candidates (match id, start, end), group by group, window by window in Python."""
+        found: list[tuple[int, int, int]] = []
+        lemmas: bool | None = None  # whether the Doc has lemmas (asked once, when a LEMMA rule is matched on bits)
         tokens, present = masks.tokens, masks.present
         anchored: dict[int, list[tuple[int, int]]] = {}  # group index → (anchor token, its sentence), in text order
         for i, indexes in masks.anchored:
@@ -220,13 +250,179 @@ class FieldMatcher(RulesComponent):
                     for start in range(low, high - size + 1)
                     if all(tokens[start + j] & bits == bits for j, bits in enumerate(elements))
                 ]
-        if len(self.phrases):
-            found += self.phrases(doc)
-        made = self.made
-        doc.spans[CANDIDATES] = [
-            Span(doc, start, end, label=made[key][0], span_id=made[key][1]) for key, start, end in found
+        return found
+
+    def _by_arrays(
+        self,
+        doc: Doc,
+        masks: TokenMasks,
+        starts: list[int],
+        ends: list[int],
+        rule_bits: list[list[int]],
+        exact_bits: list[tuple[int, list[int], bool] | None],
+    ) -> list[tuple[int, int, int]]:
+        """The same candidates in the same order as :meth:`_per_anchor`, the
+        windows worked out and tested as arrays over all anchor tokens at once."""
+        found: list[tuple[int, int, int]] = []
+        windows = self._windows(doc, masks, starts, ends, self._rows(rule_bits, exact_bits))
+        rows = self._rows(rule_bits, exact_bits)  # again: measuring a run may have added a test (a wider row)
+        groups, lows, highs = self._feasible(windows, masks, rows)
+        # the windows of the groups matched on the bits: every start that fits, tested at once
+        exact = rows.exact_size[groups] > 0
+        if exact.any() and rows.lemma_exact[groups[exact]].any() and not doc.has_annotation("LEMMA"):
+            exact &= ~rows.lemma_exact[groups]  # the Matcher raises its error for the missing lemmas
+        hit_windows: list[int] = []
+        hit_starts: list[int] = []
+        if exact.any():
+            hits = self._exact_hits(groups[exact], lows[exact], highs[exact], masks.table(), rows)
+            hit_windows, hit_starts = numpy.flatnonzero(exact)[hits[0]].tolist(), hits[1].tolist()
+        hit_windows.append(-1)
+        at = 0
+        for window, (index, low, high) in enumerate(zip(groups.tolist(), lows.tolist(), highs.tolist())):
+            if window == hit_windows[at]:
+                key, elements, _ = exact_bits[index]  # a group matched on bits
+                size = len(elements)
+                while window == hit_windows[at]:
+                    found.append((key, hit_starts[at], hit_starts[at] + size))
+                    at += 1
+            elif not exact[window]:
+                found += [(key, low + start, low + end) for key, start, end in self.groups[index][1](doc[low:high])]
+        if self.loose is None:  # the unanchored rules (the last group) over the whole Doc
+            for index in self.unanchored:
+                if any(masks.present & bits == bits for bits in rule_bits[index]):
+                    found += self.groups[index][1](doc)
+        return found
+
+    def _windows(
+        self, doc: Doc, masks: TokenMasks, starts: list[int], ends: list[int], rows: RuleRows
+    ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """Group index, start and end of every merged window, in group order and
+        then text order, worked out as arrays over all anchor tokens at once: the
+        groups whose live rules all reach a fixed count around the anchor (most)
+        through the widest of them, the others anchor by anchor (:meth:`Reach.around`).
+        Only the groups with a rule whose required tests all pass somewhere in
+        the Doc, and only their live rules (whose own needs all pass), count."""
+        present = rows.of_bits(masks.present)
+        group_live = numpy.logical_or.reduceat(rows.passes(rows.required, present), rows.first)
+        live = rows.passes(rows.live, present) & group_live[rows.live_group]
+        anchored = masks.anchored
+        lists = [groups for _, groups in anchored]
+        counts = list(map(len, lists))
+        group_of = numpy.fromiter(chain.from_iterable(lists), dtype=numpy.intp, count=sum(counts))
+        token_of = numpy.repeat(numpy.fromiter((i for i, _ in anchored), dtype=numpy.intp, count=len(anchored)), counts)
+        order = numpy.lexsort((token_of, group_of))  # by group, then in text order
+        group_of, token_of = group_of[order], token_of[order]
+        sentence_starts, sentence_ends = numpy.array(starts, dtype=numpy.intp), numpy.array(ends, dtype=numpy.intp)
+        sentence = numpy.searchsorted(sentence_starts, token_of, side="right") - 1
+        low_bound, high_bound = sentence_starts[sentence], sentence_ends[sentence]
+        # the fixed windows: [max(sentence start, i - before), min(sentence end, i + 1 + after)), the widest live rule
+        before = numpy.full(len(self.groups), -1, dtype=numpy.intp)
+        after = numpy.full(len(self.groups), -1, dtype=numpy.intp)
+        if len(rows.live_first):
+            before[rows.live_groups] = numpy.maximum.reduceat(numpy.where(live, rows.before, -1), rows.live_first)
+            after[rows.live_groups] = numpy.maximum.reduceat(numpy.where(live, rows.after, -1), rows.live_first)
+        keep = before[group_of] >= 0
+        window_groups = [group_of[keep]]
+        lows = [numpy.maximum(low_bound[keep], token_of[keep] - before[group_of[keep]])]
+        highs = [numpy.minimum(high_bound[keep], token_of[keep] + 1 + after[group_of[keep]])]
+        measured = (live & (rows.before < 0)).nonzero()[0].tolist()
+        if measured:
+            for row in measured:
+                index, reach = rows.live_group[row], rows.reaches[row]
+                if reach is None:  # an unanchored rule: anchored on its first required token test
+                    reach, need = self.loose[rows.live_rule[row]]  # type: ignore[index]  # loose rules have their anchor test
+                    ranges = [reach.around(i, 0, len(doc), masks) for i in masks.where([need])[0]]
+                else:
+                    first, last = numpy.searchsorted(group_of, [index, index + 1]).tolist()
+                    pairs = zip(token_of[first:last].tolist(), sentence[first:last].tolist())
+                    ranges = [reach.around(i, starts[k], ends[k], masks) for i, k in pairs]
+                found = numpy.array(ranges, dtype=numpy.intp).reshape(-1, 2)
+                window_groups.append(numpy.full(len(found), index, dtype=numpy.intp))
+                lows.append(found[:, 0])
+                highs.append(found[:, 1])
+        if len(window_groups) == 1:  # fixed windows only: already by group, then by start
+            return merged_windows(window_groups[0], lows[0], highs[0], len(doc), ordered=True)
+        return merged_windows(
+            numpy.concatenate(window_groups), numpy.concatenate(lows), numpy.concatenate(highs), len(doc)
+        )
+
+    def _feasible(
+        self, windows: tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray], masks: TokenMasks, rows: RuleRows
+    ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """The windows where, for some rule of the group, every required test
+        passes on some token (the others cannot hold a match): the OR of each
+        window's token bits by one ``reduceat`` over all windows."""
+        window_groups, lows, highs = windows
+        if not len(lows):
+            return windows
+        # windows by start: the stretches between them, reduced too, add up to at most the Doc once
+        order = numpy.argsort(lows, kind="stable")
+        bounds = numpy.empty(2 * len(lows), dtype=numpy.intp)
+        bounds[0::2], bounds[1::2] = lows[order], highs[order]
+        ors = numpy.empty((len(lows), masks.words()), dtype=numpy.uint64)
+        ors[order] = numpy.bitwise_or.reduceat(masks.table(padded=True), bounds, axis=0)[0::2]
+        # each window against each rule of its group
+        per = rows.per_group[window_groups]
+        which = numpy.repeat(numpy.arange(len(lows)), per)
+        rule = numpy.repeat(rows.first[window_groups] - numpy.cumsum(per) + per, per) + numpy.arange(len(which))
+        wanted = rows.required[rule]
+        passes = ((ors[which] & wanted) == wanted).all(axis=1)
+        feasible = numpy.zeros(len(lows), dtype=bool)
+        feasible[which[passes]] = True
+        return window_groups[feasible], lows[feasible], highs[feasible]
+
+    def _exact_hits(
+        self, groups: numpy.ndarray, lows: numpy.ndarray, highs: numpy.ndarray, table: numpy.ndarray, rows: RuleRows
+    ) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """For windows of groups matched on the bits: (window number, start) of
+        every match, in window then text order (as the Matcher yields them)."""
+        sizes = rows.exact_size[groups]
+        fits = numpy.maximum(highs - lows - sizes + 1, 0)
+        which = numpy.repeat(numpy.arange(len(lows)), fits)
+        starts = numpy.repeat(lows - numpy.cumsum(fits) + fits, fits) + numpy.arange(len(which))
+        ok = numpy.ones(len(which), dtype=bool)
+        elements = rows.exact[groups[which]]
+        last = len(table) - 1
+        for j in range(elements.shape[1]):  # past a rule's own length its rows are zero: every token passes
+            wanted = elements[:, j]
+            ok &= ((table[numpy.minimum(starts + j, last)] & wanted) == wanted).all(axis=1)
+        return which[ok], starts[ok]
+
+    def _rows(self, rule_bits: list[list[int]], exact_bits: list[tuple[int, list[int], bool] | None]) -> RuleRows:
+        """The rules' bits as rows (rebuilt when ``required`` is replaced or a test is added)."""
+        words = self.masks.words()
+        known = self._rule_rows
+        if known is not None and known.key[0] is rule_bits and known.key[1] is exact_bits and known.key[2] == words:
+            return known
+        # the rules matched in windows: anchored ones, and unanchored ones when they have their anchor test
+        live = [
+            (index, rule, bits)
+            for index, group in enumerate(self.live_bits)
+            if self.reach[index] or self.loose is not None
+            for rule, bits in enumerate(group)
         ]
-        return doc
+        reaches = [self.reach[index][rule] if self.reach[index] else None for index, rule, _ in live]
+        per_group = numpy.array([len(group) for group in rule_bits], dtype=numpy.intp)
+        live_group = numpy.array([index for index, _, _ in live], dtype=numpy.intp)
+        live_groups, live_first = numpy.unique(live_group, return_index=True)
+        rows = self._rule_rows = RuleRows(
+            key=(rule_bits, exact_bits, words),
+            required=as_rows([bits for group in rule_bits for bits in group], words),
+            per_group=per_group,
+            first=numpy.cumsum(per_group) - per_group,
+            live=as_rows([bits for _, _, bits in live], words),
+            live_group=live_group,
+            live_first=live_first,
+            live_groups=live_groups,
+            live_rule=[rule for _, rule, _ in live],
+            reaches=reaches,
+            before=numpy.array([-1 if r is None or r.fixed is None else r.fixed[0] for r in reaches], dtype=numpy.intp),
+            after=numpy.array([-1 if r is None or r.fixed is None else r.fixed[1] for r in reaches], dtype=numpy.intp),
+            exact_size=numpy.array([0 if e is None else len(e[1]) for e in exact_bits], dtype=numpy.intp),
+            lemma_exact=numpy.array([e is not None and e[2] for e in exact_bits], dtype=bool),
+            exact=_exact_rows(exact_bits, words),
+        )
+        return rows
 
 
 def merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -240,7 +436,81 @@ def merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def merged_windows(
+    groups: numpy.ndarray, lows: numpy.ndarray, highs: numpy.ndarray, size: int, ordered: bool = False
+) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+    """Per group, its ranges sorted and the overlapping or touching ones joined;
+    groups in increasing order (``ordered``: they come sorted by group and start)."""
+    if not ordered:
+        order = numpy.lexsort((lows, groups))
+        groups, lows, highs = groups[order], lows[order], highs[order]
+    # the furthest end so far within the group: a group's offset lifts its ends above every earlier group's
+    offset = groups * (size + 1)
+    furthest = numpy.maximum.accumulate(highs + offset) - offset
+    opens = numpy.ones(len(lows), dtype=bool)
+    opens[1:] = (groups[1:] != groups[:-1]) | (lows[1:] > furthest[:-1])
+    closes = numpy.ones(len(lows), dtype=bool)
+    closes[:-1] = opens[1:]
+    return groups[opens], lows[opens], furthest[closes]
+
+
+def column(table: numpy.ndarray, bit: int) -> numpy.ndarray:
+    """Whether each token (row of :meth:`TokenMasks.matrix`) has ``bit``."""
+    position = bit.bit_length() - 1
+    return (table[:, position >> 6] >> numpy.uint64(position & 63)) & numpy.uint64(1) != 0
+
+
+def as_rows(values: list[int], words: int) -> numpy.ndarray:
+    """Bit sets (ints) as rows of ``words`` uint64s, lowest bits first."""
+    size = 8 * words
+    packed = b"".join([value.to_bytes(size, "little") for value in values])
+    return numpy.frombuffer(packed, dtype="<u8").reshape(len(values), words)
+
+
 _COLUMNS = {"LOWER": LOWER, "ORTH": ORTH, "LEMMA": LEMMA}
+
+
+class RuleRows(NamedTuple):
+    """The field matcher's rule bits as rows of uint64s, to test every rule
+    against a Doc's or a window's bits at once. ``required``: per group
+    (``first``, ``per_group`` rows) the bits each rule needs; ``live``: per rule
+    (of the groups matched in windows, ``live_groups`` from ``live_first`` on) its
+    own needs, its group and rule number, its :class:`Reach` (None for an unanchored rule) and the fixed
+    counts it reaches (-1: a run to measure); ``exact``: per group matched on
+    the bits, its element rows, zero past its ``exact_size``."""
+
+    key: tuple[object, object, int]
+    required: numpy.ndarray
+    per_group: numpy.ndarray
+    first: numpy.ndarray
+    live: numpy.ndarray
+    live_group: numpy.ndarray
+    live_first: numpy.ndarray
+    live_groups: numpy.ndarray
+    live_rule: list[int]
+    reaches: list[Reach | None]
+    before: numpy.ndarray
+    after: numpy.ndarray
+    exact_size: numpy.ndarray
+    lemma_exact: numpy.ndarray
+    exact: numpy.ndarray
+
+    def of_bits(self, bits: int) -> numpy.ndarray:
+        """``bits`` as one row."""
+        return as_rows([bits], self.required.shape[1])[0]
+
+    @staticmethod
+    def passes(rows: numpy.ndarray, bits: numpy.ndarray) -> numpy.ndarray:
+        """Per row, whether ``bits`` holds all of it."""
+        return ((rows & bits) == rows).all(axis=1)
+
+
+def _exact_rows(exact_bits: list[tuple[int, list[int], bool] | None], words: int) -> numpy.ndarray:
+    """Per group, its elements' bits as rows, zero-padded to the longest rule (no rows for a Matcher group)."""
+    longest = max((len(exact[1]) for exact in exact_bits if exact is not None), default=1)
+    padded = [(exact[1] if exact is not None else []) + [0] * longest for exact in exact_bits]
+    flat = [bits for elements in padded for bits in elements[:longest]]
+    return as_rows(flat, words).reshape(len(exact_bits), longest, words)
 
 
 class Need(NamedTuple):
@@ -260,14 +530,17 @@ def need_of(test: tuple, strings: StringStore) -> Need:
 
 
 class TokenMasks:
-    """Per Doc, the token tests each token passes, as the bits of one int per
-    token: a window holds a match of a rule only if the OR of its tokens' ints
-    has every bit the rule needs. A token's LOWER and ORTH tests depend on its
-    ORTH alone (LOWER is an attribute of the lexeme), so their bits are worked
-    out once per ORTH string, the first time any Doc holds it (word look-ups and
-    every REGEX); LEMMA tests are word lists, looked up only on the tokens whose
-    LEMMA is one of their words. Anchor words (``anchors``: per column LOWER or
-    LEMMA, word hash → group indexes) are found the same way."""
+    """Per Doc, the token tests each token passes, as bits: a window holds a
+    match of a rule only if the OR of its tokens' bits has every bit the rule
+    needs. A token's LOWER and ORTH tests depend on its ORTH alone (LOWER is an
+    attribute of the lexeme), so their bits are worked out once per ORTH
+    string, the first time any Doc holds it (word look-ups and every REGEX),
+    and kept as an int and as the bytes of a :meth:`table` row; LEMMA tests are
+    word lists, looked up only on the tokens whose LEMMA is one of their words.
+    Anchor words (``anchors``: per column LOWER or LEMMA, word hash → group
+    indexes) are found the same way. A Doc is read into ``tokens`` (an int per
+    token), or with ``rows`` (long Docs, matched by arrays) per distinct ORTH
+    string into the rows of :meth:`table`, the work per token left to numpy."""
 
     _LIMIT = 500_000  # ORTH strings remembered before the memory is cleared
 
@@ -278,13 +551,20 @@ class TokenMasks:
         self._flags: list[tuple[int, int]] = []  # lexeme flag, its bit
         self._anchors = anchors or {}
         self._tests: dict[tuple, Need] = {}
+        self._test_bits: dict[tuple, int] = {}
         self._forget()
         for need in needs:
             self._add(need)
         self.doc: Doc | None = None
-        self.tokens: list[int] = []  # per token, the bits of the tests it passes
         self.present = 0  # the bits some token of the Doc passes
+        self.by_rows = False  # whether the Doc was read by rows (else into ``tokens``)
+        self._tokens: list[int] | None = []
         self.anchored: list[tuple[int, list[int]]] = []  # (anchor token, its groups), per column in text order
+        self._unique: list[int] = []  # the Doc's distinct ORTH hashes, sorted
+        self._inverse = numpy.zeros(0, dtype=numpy.intp)  # per token, its ORTH's place in ``_unique``
+        self._unique_rows = numpy.zeros((0, 1), dtype=numpy.uint64)  # per distinct ORTH, its bits as a row
+        self._extra: dict[int, int] = {}  # token → the bits its LEMMA or entity label adds to its ORTH's
+        self._table: numpy.ndarray | None = None  # the tokens' rows and a row of zeros
 
     def _add(self, need: Need) -> int:
         if need in self._bit:
@@ -305,6 +585,7 @@ class TokenMasks:
     def _forget(self) -> None:
         """Drop what is known per ORTH string (the tests changed, or the memory is full)."""
         self._by_orth: dict[int, int] = {}  # ORTH hash → bits of its LOWER and ORTH tests
+        self._rows: dict[int, bytes] = {}  # ORTH hash → its bits as the bytes of a row of ``table``, as wide as now
         self._anchor_orth: dict[int, list[int]] = {}  # ORTH hash → groups its LOWER anchors
         self._lemma_keys = frozenset(self._words[LEMMA].keys() | self._anchors.get(LEMMA, {}).keys())
 
@@ -315,12 +596,17 @@ class TokenMasks:
             total |= self._bit[need] if need in self._bit else self._add(need)
         return total
 
+    def words(self) -> int:
+        """How many uint64s a row of :meth:`table` takes."""
+        return max(1, (len(self._bit) + 63) // 64)
+
     def _learn(self, doc: Doc, new: Iterable[int]) -> None:
         """Work out the bits and anchor groups of ORTH strings not seen before."""
         vocab, strings = doc.vocab, doc.vocab.strings
         lower_words, orth_words = self._words[LOWER], self._words[ORTH]
         lower_regexes, orth_regexes = self._regexes[LOWER], self._regexes[ORTH]
         lower_anchors, flags = self._anchors.get(LOWER, {}), self._flags
+        size = 8 * self.words()
         for orth in new:
             lexeme = vocab[orth]
             lower = lexeme.lower
@@ -339,20 +625,32 @@ class TokenMasks:
                     if regex.search(text) is not None:
                         bits |= bit
             self._by_orth[orth] = bits
+            self._rows[orth] = bits.to_bytes(size, "little")
             if (groups := lower_anchors.get(lower)) is not None:
                 self._anchor_orth[orth] = groups
 
-    def of(self, doc: Doc) -> TokenMasks:
-        """Read ``doc``'s ORTH, LEMMA (and ENT_TYPE) columns once and work out every token's bits and anchors."""
-        self.doc = doc
+    def of(self, doc: Doc, rows: bool = False) -> TokenMasks:
+        """Read ``doc``'s ORTH, LEMMA (and ENT_TYPE) columns once and work out the
+        bits present, the anchors and every token's bits (``rows``: as rows)."""
+        self.doc, self._table, self._extra, self.by_rows = doc, None, {}, rows
         if not len(doc):
-            self.tokens, self.present, self.anchored = [], 0, []
+            self._tokens, self.present, self.anchored = [], 0, []
+            self._unique, self._inverse = [], numpy.zeros(0, dtype=numpy.intp)
+            self._unique_rows = numpy.zeros((0, self.words()), dtype=numpy.uint64)
             return self
-        entities = self._words[ENT_TYPE]
-        columns = doc.to_array([ORTH, LEMMA, ENT_TYPE] if entities else [ORTH, LEMMA])
-        orths = columns[:, 0].tolist()
+        columns = doc.to_array([ORTH, LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [ORTH, LEMMA])
         if len(self._by_orth) > self._LIMIT:
             self._forget()
+        if rows:
+            self._of_rows(doc, columns)
+        else:
+            self._of_tokens(doc, columns)
+        return self
+
+    def _of_tokens(self, doc: Doc, columns: numpy.ndarray) -> None:
+        """An int per token: the bits of its ORTH string, LEMMA and entity label."""
+        entities = self._words[ENT_TYPE]
+        orths = columns[:, 0].tolist()
         unique = set(orths)
         new = unique.difference(self._by_orth)
         if new:
@@ -381,8 +679,83 @@ class TokenMasks:
         present = 0
         for bits in set(tokens):
             present |= bits
-        self.tokens, self.present, self.anchored = tokens, present, anchored
-        return self
+        self._tokens, self.present, self.anchored = tokens, present, anchored
+
+    def _of_rows(self, doc: Doc, columns: numpy.ndarray) -> None:
+        """Per distinct ORTH string its row; per token its string's place, and the bits its LEMMA or entity label adds."""
+        self._tokens = None
+        entities = self._words[ENT_TYPE]
+        unique, self._inverse = numpy.unique(columns[:, 0], return_inverse=True)
+        self._unique = unique.tolist()
+        new = set(self._unique).difference(self._by_orth)  # set.difference looks each one up in the dict
+        if new:
+            self._learn(doc, new)
+        packed = b"".join(map(self._rows.__getitem__, self._unique))
+        self._unique_rows = numpy.frombuffer(packed, dtype="<u8").reshape(len(self._unique), self.words())
+        present = int.from_bytes(numpy.bitwise_or.reduce(self._unique_rows, axis=0).tobytes(), "little")
+        anchor_orth = self._anchor_orth
+        anchored: list[tuple[int, list[int]]] = []
+        # the anchor tokens: the distinct ORTH strings that anchor, then the tokens that hold one of them
+        holders = list(compress(range(len(self._unique)), map(anchor_orth.__contains__, self._unique)))
+        if holders:
+            anchors = numpy.zeros(len(self._unique), dtype=bool)
+            anchors[holders] = True
+            positions = numpy.flatnonzero(anchors[self._inverse])
+            groups = [anchor_orth[orth] for orth in unique[self._inverse[positions]].tolist()]
+            anchored = list(zip(positions.tolist(), groups))
+        extra = self._extra
+        if self._lemma_keys:
+            lemmas = columns[:, 1].tolist()
+            keys = self._lemma_keys
+            if not keys.isdisjoint(lemmas):
+                lemma_words, lemma_anchors = self._words[LEMMA], self._anchors.get(LEMMA, {})
+                for i in compress(range(len(lemmas)), map(keys.__contains__, lemmas)):
+                    lemma = lemmas[i]
+                    if bits := lemma_words.get(lemma, 0):
+                        extra[i] = bits
+                    if (lemma_groups := lemma_anchors.get(lemma)) is not None:
+                        anchored.append((i, lemma_groups))
+        if entities:
+            hits = numpy.flatnonzero(columns[:, 2])
+            for i, label in zip(hits.tolist(), columns[hits, 2].tolist()):
+                if bits := entities.get(label, 0):
+                    extra[i] = extra.get(i, 0) | bits
+        self.present = reduce(or_, extra.values(), present)
+        self.anchored = anchored
+
+    def table(self, padded: bool = False) -> numpy.ndarray:
+        """The tokens' bits as rows of :meth:`words` uint64s (``padded``: and a row
+        of zeros after the last token, so that the Doc's length is a row)."""
+        words = self.words()
+        if self._table is None or self._table.shape[1] != words:
+            if self.by_rows and self._unique_rows.shape[1] != words:  # a test was added since the Doc was read
+                assert self.doc is not None
+                self.of(self.doc, rows=True)
+            size = len(self._inverse) if self.by_rows else len(self.tokens)
+            table = numpy.empty((size + 1, words), dtype=numpy.uint64)
+            if self.by_rows:  # the ORTH strings' rows, then the bits a LEMMA or entity label adds
+                numpy.take(self._unique_rows, self._inverse, axis=0, out=table[:-1])
+                if self._extra:
+                    table[list(self._extra)] |= as_rows(list(self._extra.values()), words)
+            else:  # converted once per distinct bit set
+                distinct = list(set(self.tokens))
+                row = {bits: k for k, bits in enumerate(distinct)}
+                picked = numpy.fromiter(map(row.__getitem__, self.tokens), dtype=numpy.intp, count=len(self.tokens))
+                numpy.take(as_rows(distinct, words), picked, axis=0, out=table[:-1])
+            table[-1] = 0
+            self._table = table
+        return self._table if padded else self._table[:-1]
+
+    @property
+    def tokens(self) -> list[int]:
+        """Per token, the bits of the tests it passes (worked out from the rows once, when read by rows)."""
+        if self._tokens is None:
+            values = list(map(self._by_orth.__getitem__, self._unique))
+            tokens = list(map(values.__getitem__, self._inverse.tolist()))
+            for i, bits in self._extra.items():
+                tokens[i] |= bits
+            self._tokens = tokens
+        return self._tokens
 
     def need(self, test: tuple) -> Need:
         """The :class:`Need` of a token test (cached)."""
@@ -400,9 +773,19 @@ class TokenMasks:
             self.of(self.doc)
         return self._bit[need]
 
+    def test_bit(self, test: tuple) -> int:
+        """The bit of a token test (:func:`_token_test`), looked up once per test (a bit never changes)."""
+        bit = self._test_bits.get(test)
+        if bit is None:
+            bit = self._test_bits[test] = self.bit(self.need(test))
+        return bit
+
     def where(self, needs: list[Need]) -> list[list[int]]:
         """Per need, the tokens that pass it, in text order (one pass over the Doc for all)."""
         wanted = [self.bit(need) & self.present for need in needs]
+        if self.by_rows:
+            table = self.table()
+            return [numpy.flatnonzero(column(table, bit)).tolist() if bit else [] for bit in wanted]
         either = 0
         for bit in wanted:
             either |= bit
@@ -412,19 +795,24 @@ class TokenMasks:
         hits = [i for i, bits in enumerate(tokens) if bits & either]
         return [[i for i in hits if tokens[i] & bit] if bit else [] for bit in wanted]
 
-    def ahead(self, need: Need, start: int) -> int:
-        """How many tokens from ``start`` on pass ``need`` (the run a "*" or "+" can take)."""
-        bit, tokens = self.bit(need), self.tokens
+    def _bits_at(self, i: int) -> int:
+        """Token ``i``'s bits (read by rows: from its ORTH string's and the ones its LEMMA or entity label adds)."""
+        if self._tokens is not None:
+            return self._tokens[i]
+        return self._by_orth[self._unique[self._inverse[i]]] | self._extra.get(i, 0)
+
+    def ahead(self, bit: int, start: int) -> int:
+        """How many tokens from ``start`` on have ``bit`` (the run a "*" or "+" can take)."""
+        size = len(self._inverse) if self._tokens is None else len(self._tokens)
         end = start
-        while end < len(tokens) and tokens[end] & bit:
+        while end < size and self._bits_at(end) & bit:
             end += 1
         return end - start
 
-    def behind(self, need: Need, end: int) -> int:
-        """How many tokens up to ``end`` - 1 pass ``need``."""
-        bit, tokens = self.bit(need), self.tokens
+    def behind(self, bit: int, end: int) -> int:
+        """How many tokens up to ``end`` - 1 have ``bit``."""
         start = end
-        while start > 0 and tokens[start - 1] & bit:
+        while start > 0 and self._bits_at(start - 1) & bit:
             start -= 1
         return end - start
 
@@ -462,7 +850,7 @@ class Reach:
             else:
                 # p + ahead[p], the first failing token from p on, never decreases with p:
                 # the furthest reach from any of i + 1 .. high is the one from high
-                high += masks.ahead(masks.need(step), high)
+                high += masks.ahead(masks.test_bit(step), high)
         low = i - self.extra
         for step in self.before:
             if isinstance(step, int):
@@ -472,7 +860,7 @@ class Reach:
                 break
             else:
                 # p - behind[p] never decreases with p: the furthest reach back is from low
-                low -= masks.behind(masks.need(step), low)
+                low -= masks.behind(masks.test_bit(step), low)
         return max(low_bound, low), min(high_bound, high)
 
 

@@ -185,6 +185,8 @@ class Scanner:
         if anchors is not None and min(len(word) for word in anchors[1]) < _SHORTEST_ANCHOR:
             anchors = None
         self.anchors = anchors
+        # the required words are looked for first unless they are the anchor words, found on the way anyway
+        self._required_first = self.required is not None and (anchors is None or self.required != anchors[:2])
 
     def _starts(self, text: str, lowered: str | None) -> list[int] | None:
         """Sorted positions where a match can start, or None when every position can."""
@@ -219,14 +221,28 @@ class Scanner:
                 end = match.end()
 
     def search(self, text: str, lowered: str | None) -> bool:
-        """Whether ``regex`` matches somewhere in ``text``."""
-        if not may_match(self.required, text, lowered):
+        """Whether ``regex`` matches somewhere in ``text``: the positions where a
+        match can start are tried anchor occurrence by anchor occurrence, and
+        the first match ends the search (no sorted list of starts)."""
+        if self._required_first and not may_match(self.required, text, lowered):
             return False
-        starts = self._starts(text, lowered)
-        if starts is None:
+        if self.anchors is None:
+            return self.regex.search(text) is not None
+        ignore_case, words, lead = self.anchors
+        haystack = lowered if ignore_case else text
+        if haystack is None or len(haystack) != len(text):
             return self.regex.search(text) is not None
         match = self.regex.match
-        return any(match(text, start) is not None for start in starts)
+        for word in words:
+            tried = -1  # the starts up to here were tried for an earlier occurrence of the word
+            at = haystack.find(word)
+            while at != -1:
+                for start in range(max(0, at - lead, tried + 1), at + 1):
+                    if match(text, start) is not None:
+                        return True
+                tried = at
+                at = haystack.find(word, at + 1)
+        return False
 
 
 @functools.lru_cache(maxsize=1024)
