@@ -51,6 +51,7 @@ class SourceAttributor:
         self._cuts: dict[
             int, list[int]
         ] = {}  # per sentence index, its clause breaks (several mentions share a sentence)
+        self._clause_sources: dict[tuple[int, int, int], str] = {}  # by (sentence, clause bounds)
         # Sentences are judged on demand (most hold no candidate): a verdict needs
         # only the sentences since the last reset of the cited run before it.
         self._sections = [structure.section_at(start) for start, _ in structure.sentences]
@@ -198,18 +199,37 @@ class SourceAttributor:
         return min(found)[1]
 
     def source_of(self, sentence_index: int, start: int, end: int) -> str:
-        """Source for a mention at [start, end) in the given sentence."""
+        """Source for a mention at [start, end) in the given sentence: its clause's,
+        judged once per clause (several mentions share one), unless the clause
+        holds both kinds of evidence and the cue nearest the mention decides."""
         s_start, s_end = self.structure.sentences[sentence_index]
-        sentence = self.structure.text[s_start:s_end]
         cuts = self._cuts.get(sentence_index)
         if cuts is None:
-            cuts = self._cuts[sentence_index] = _clause_cuts(sentence)
-        clause = _clause(sentence, cuts, start - s_start)
+            cuts = self._cuts[sentence_index] = _clause_cuts(self.structure.text[s_start:s_end])
+        left, right = _clause_bounds(cuts, start - s_start)
+        key = (sentence_index, left, right)
+        source = self._clause_sources.get(key)
+        if source is None:
+            source = self._clause_sources[key] = self._clause_source(sentence_index, left, right)
+        if source:
+            return source
+        sentence = self.structure.text[s_start:s_end]
+        clause = sentence[left:right]
         own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS or self._own_run[sentence_index]
         clause_offset = s_start + sentence.find(clause)
-        mixed = self.nearest_cue(clause, start - clause_offset, own_data_section=own_data)
-        if mixed:
-            return mixed
+        return self.nearest_cue(clause, start - clause_offset, own_data_section=own_data) or ""
+
+    def _clause_source(self, sentence_index: int, left: int, right: int) -> str:
+        """The source of the clause [left, right) of a sentence, or "" when it holds
+        both own-study and cited evidence (the mention's position decides)."""
+        s_start, s_end = self.structure.sentences[sentence_index]
+        sentence = self.structure.text[s_start:s_end]
+        clause = sentence[left:right]
+        own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS or self._own_run[sentence_index]
+        if self._has("own_cue", clause) and (
+            self._has("marker", clause) or (not own_data and self._has("cited_cue", clause))
+        ):
+            return ""
         source, default, _ = self._judge(sentence_index)
         if clause != sentence:
             # a clause speaks for itself: evidence elsewhere in the sentence belongs to another clause
@@ -266,8 +286,9 @@ def _clause_cuts(sentence: str) -> list[int]:
     return [0] + [m.start() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
 
 
-def _clause(sentence: str, cuts: list[int], start: int) -> str:
+def _clause_bounds(cuts: list[int], start: int) -> tuple[int, int]:
+    """The clause of ``cuts`` holding offset ``start``; the whole sentence for an offset outside."""
     for left, right in zip(cuts, cuts[1:]):
         if left <= start < right:
-            return sentence[left:right]
-    return sentence
+            return left, right
+    return 0, cuts[-1]
