@@ -29,23 +29,8 @@ CITED, THIS_STUDY = "cited", "this_study"
 CITED_SECTIONS = {"introduction"}
 OWN_DATA_SECTIONS = {"methods", "results"}
 _CLAUSE_BREAK = re.compile(r";|,\s*(?:but|however|whereas|while|although)\b|\s(?:but|whereas)\s")
+_BREAK_WORDS = ("but", "however", "whereas", "while", "although")  # every break holds ";" or one of them
 _END_PUNCT = re.compile(r"[.!?:]\s*(?:<sup>[^<]*</sup>|[\d,–⁰¹²³⁴⁵⁶⁷⁸⁹\s]|\^\{[^}]*\})*$")
-
-
-@dataclass
-class SentenceEvidence:
-    markers: bool
-    own: bool
-    cited_cue: bool
-
-    def verdict(self) -> str | None:
-        if self.markers:
-            return CITED
-        if self.own:
-            return THIS_STUDY
-        if self.cited_cue:
-            return CITED
-        return None
 
 
 class SourceAttributor:
@@ -60,10 +45,13 @@ class SourceAttributor:
             patterns.study_cues_multiline is not None
             and patterns.study_cues_multiline.search(structure.text) is not None
         )
-        self._evidence: dict[str, tuple[bool, bool, bool]] = {}
+        # per kind of evidence, whether a text holds it: searched once per distinct
+        # text, and only when a verdict asks for that kind
+        self._found: dict[str, dict[str, bool]] = {"marker": {}, "own_cue": {}, "cited_cue": {}}
         self._cuts: dict[
             int, list[int]
         ] = {}  # per sentence index, its clause breaks (several mentions share a sentence)
+        self._clause_sources: dict[tuple[int, int, int], str] = {}  # by (sentence, clause bounds)
         # Sentences are judged on demand (most hold no candidate): a verdict needs
         # only the sentences since the last reset of the cited run before it.
         self._sections = [structure.section_at(start) for start, _ in structure.sentences]
@@ -78,17 +66,24 @@ class SourceAttributor:
         """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
         return any(rule.search(text, lowered) for rule in self._rules[(kind, "\t" in text)])
 
-    def evidence(self, text: str) -> SentenceEvidence:
-        """The evidence in ``text`` (searched once per distinct text)."""
-        found = self._evidence.get(text)
-        if found is None:
-            lowered = folded(text)
-            found = self._evidence[text] = (
-                self._search("marker", text, lowered),
-                self._search("own_cue", text, lowered),
-                self._search("cited_cue", text, lowered),
-            )
-        return SentenceEvidence(*found)
+    def _has(self, kind: str, text: str) -> bool:
+        """Whether ``text`` holds evidence of ``kind`` (searched once per distinct text)."""
+        found = self._found[kind]
+        has = found.get(text)
+        if has is None:
+            has = found[text] = self._search(kind, text, folded(text))
+        return has
+
+    def _verdict(self, text: str, own_data: bool) -> str | None:
+        """The evidence of ``text``, strongest first; in the paper's own data
+        (``own_data``) only an explicit marker makes a text cited."""
+        if self._has("marker", text):
+            return CITED
+        if self._has("own_cue", text):
+            return THIS_STUDY
+        if not own_data and self._has("cited_cue", text):
+            return CITED
+        return None
 
     def _run_starts(self) -> list[bool]:
         """Per sentence: whether it starts a new run (a paragraph or section break
@@ -146,20 +141,20 @@ class SourceAttributor:
             return found
         start, end = self.structure.sentences[k]
         sentence = self.structure.text[start:end]
-        evidence = self.evidence(sentence)
+        # a case report's own narrative: only an explicit marker makes a sentence cited
         own_data = self._sections[k] in OWN_DATA_SECTIONS or self._own_run[k]
-        if own_data:
-            # a case report's own narrative: only an explicit marker makes a sentence cited
-            evidence.cited_cue = False
-        verdict = evidence.verdict()
-        if verdict == CITED and not evidence.own and not own_data:
-            found = (verdict, CITED, True)
-        elif verdict == THIS_STUDY:
-            found = (verdict, None, True)
-        elif verdict is None and self.reports_own_study and self._course is not None and self._course.search(sentence):
-            found = (verdict, None, True)  # "IV sodium thiosulfate was started ..." after a cited background sentence
+        if self._has("marker", sentence):
+            # cited, but it sets the cited state only when no own-study cue competes
+            sets = not own_data and not self._has("own_cue", sentence)
+            found = (CITED, CITED, True) if sets else (CITED, None, False)
+        elif self._has("own_cue", sentence):
+            found = (THIS_STUDY, None, True)
+        elif not own_data and self._has("cited_cue", sentence):
+            found = (CITED, CITED, True)
+        elif self.reports_own_study and self._course is not None and self._course.search(sentence):
+            found = (None, None, True)  # "IV sodium thiosulfate was started ..." after a cited background sentence
         else:
-            found = (verdict, None, False)
+            found = (None, None, False)
         self._verdicts[k] = found
         return found
 
@@ -184,15 +179,13 @@ class SourceAttributor:
             self._judged[k] = (verdict or default, default, sticky)
         return self._judged[index]  # type: ignore[return-value]  # judged above
 
-    def nearest_cue(
-        self, text: str, position: int, *, own_data_section: bool, evidence: SentenceEvidence | None = None
-    ) -> str | None:
+    def nearest_cue(self, text: str, position: int, *, own_data_section: bool) -> str | None:
         """When a stretch of text holds both own-study and cited evidence, the cue
         nearest the mention decides ("In this series, intralesional STS produced
-        ..., in line with earlier reports (5,6)" → this_study). ``evidence`` is
-        ``text``'s, when known: without both kinds there is nothing to weigh."""
-        evidence = evidence or self.evidence(text)
-        if not evidence.own or not (evidence.markers or (evidence.cited_cue and not own_data_section)):
+        ..., in line with earlier reports (5,6)" → this_study)."""
+        if not self._has("own_cue", text) or not (
+            self._has("marker", text) or (not own_data_section and self._has("cited_cue", text))
+        ):
             return None
         found: list[tuple[int, str]] = []
         for kind in ("marker", "own_cue", "cited_cue"):
@@ -206,25 +199,41 @@ class SourceAttributor:
         return min(found)[1]
 
     def source_of(self, sentence_index: int, start: int, end: int) -> str:
-        """Source for a mention at [start, end) in the given sentence."""
+        """Source for a mention at [start, end) in the given sentence: its clause's,
+        judged once per clause (several mentions share one), unless the clause
+        holds both kinds of evidence and the cue nearest the mention decides."""
         s_start, s_end = self.structure.sentences[sentence_index]
-        sentence = self.structure.text[s_start:s_end]
         cuts = self._cuts.get(sentence_index)
         if cuts is None:
-            cuts = self._cuts[sentence_index] = _clause_cuts(sentence)
-        clause = _clause(sentence, cuts, start - s_start)
+            cuts = self._cuts[sentence_index] = _clause_cuts(self.structure.text[s_start:s_end])
+        left, right = _clause_bounds(cuts, start - s_start)
+        key = (sentence_index, left, right)
+        source = self._clause_sources.get(key)
+        if source is None:
+            source = self._clause_sources[key] = self._clause_source(sentence_index, left, right)
+        if source:
+            return source
+        sentence = self.structure.text[s_start:s_end]
+        clause = sentence[left:right]
         own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS or self._own_run[sentence_index]
-        clause_offset = s_start + sentence.find(clause) if clause in sentence else s_start
-        evidence = self.evidence(clause)
-        mixed = self.nearest_cue(clause, start - clause_offset, own_data_section=own_data, evidence=evidence)
-        if mixed:
-            return mixed
+        clause_offset = s_start + sentence.find(clause)
+        return self.nearest_cue(clause, start - clause_offset, own_data_section=own_data) or ""
+
+    def _clause_source(self, sentence_index: int, left: int, right: int) -> str:
+        """The source of the clause [left, right) of a sentence, or "" when it holds
+        both own-study and cited evidence (the mention's position decides)."""
+        s_start, s_end = self.structure.sentences[sentence_index]
+        sentence = self.structure.text[s_start:s_end]
+        clause = sentence[left:right]
+        own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS or self._own_run[sentence_index]
+        if self._has("own_cue", clause) and (
+            self._has("marker", clause) or (not own_data and self._has("cited_cue", clause))
+        ):
+            return ""
         source, default, _ = self._judge(sentence_index)
         if clause != sentence:
-            if own_data:
-                evidence.cited_cue = False
             # a clause speaks for itself: evidence elsewhere in the sentence belongs to another clause
-            return evidence.verdict() or default
+            return self._verdict(clause, own_data) or default
         return source
 
 
@@ -271,11 +280,15 @@ def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
 
 
 def _clause_cuts(sentence: str) -> list[int]:
+    """0, each clause break, the end: a sentence without a break's literal words has none."""
+    if ";" not in sentence and not any(map(sentence.__contains__, _BREAK_WORDS)):
+        return [0, len(sentence)]
     return [0] + [m.start() for m in _CLAUSE_BREAK.finditer(sentence)] + [len(sentence)]
 
 
-def _clause(sentence: str, cuts: list[int], start: int) -> str:
+def _clause_bounds(cuts: list[int], start: int) -> tuple[int, int]:
+    """The clause of ``cuts`` holding offset ``start``; the whole sentence for an offset outside."""
     for left, right in zip(cuts, cuts[1:]):
         if left <= start < right:
-            return sentence[left:right]
-    return sentence
+            return left, right
+    return 0, cuts[-1]

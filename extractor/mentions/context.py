@@ -65,6 +65,12 @@ class ContextRules:
         self.by_first: dict[str, list[Trigger]] = {}
         for trigger in self.triggers:
             self.by_first.setdefault(trigger.words[0], []).append(trigger)
+        # the clause boundaries a scope stops at, by (through_commas, through_colons)
+        self.stops: dict[tuple[bool, bool], frozenset[str]] = {}
+        for commas in (False, True):
+            for colons in (False, True):
+                stops = terminators - {",", ";"} if commas else terminators
+                self.stops[(commas, colons)] = stops - {":"} if colons else stops
 
     def category(self, trigger_id: str) -> str:
         return self.by_id[trigger_id].category
@@ -91,6 +97,9 @@ class ContextRules:
                     found.append((trigger, tokens[k], tokens[k + n - 1] + 1))
         return found
 
+    def _stops_of(self, trigger: Trigger) -> frozenset[str]:
+        return self.stops[(trigger.through_commas, trigger.through_colons)]
+
     def modifiers(self, doc: Doc, span: Span, field: str) -> list[str]:
         """Trigger ids whose scope covers the start of ``span`` and apply to ``field``."""
         hits = []
@@ -105,23 +114,20 @@ class ContextRules:
             if trigger.direction in ("forward", "both") and end <= span.start:
                 if trigger.category in STOPPED_BY_STS and columns.has_sts(end, span.start):
                     continue
-                if _in_scope(columns, end, span.start, trigger, self.terminators):
+                if _in_scope(columns, end, span.start, trigger.window, self._stops_of(trigger)):
                     hits.append(trigger.id)
                     continue
             if trigger.direction in ("backward", "both") and start >= span.end:
-                if _in_scope(columns, span.end, start, trigger, self.terminators):
+                if _in_scope(columns, span.end, start, trigger.window, self._stops_of(trigger)):
                     hits.append(trigger.id)
         return hits
 
 
-def _in_scope(columns: DocArrays, left: int, right: int, trigger: Trigger, terminators: frozenset[str]) -> bool:
+def _in_scope(columns: DocArrays, left: int, right: int, window: int, stops: frozenset[str]) -> bool:
     """Tokens between left and right (exclusive) fit the window and cross no clause
-    boundary (a definition's list runs through its commas and semicolons, a
-    recipe through its colons)."""
-    words = columns.words(left, right)
-    if len(words) > trigger.window:
+    boundary (``stops``: a definition's list runs through its commas and
+    semicolons, a recipe through its colons). Space tokens count for nothing
+    and are no boundary (a lexicon word is never blank)."""
+    if right - left > window and right - left - columns.space[left:right].count(True) > window:
         return False
-    stops = terminators - {",", ";"} if trigger.through_commas else terminators
-    if trigger.through_colons:
-        stops = stops - {":"}
-    return not any(word in stops for word in words)
+    return stops.isdisjoint(columns.lowers(left, right))

@@ -9,6 +9,7 @@ when a phrase is about the STS regimen at all. Values follow gold/GUIDELINES.md
 
 from __future__ import annotations
 
+import functools
 import re
 
 NUMBER_WORDS = {
@@ -124,6 +125,13 @@ def duration_days(text: str) -> tuple[float, float] | None:
         if number is not None and unit is not None:
             values.append(number * DAYS_PER_UNIT[unit])
     return (min(values), max(values)) if values else None
+
+
+@functools.lru_cache(maxsize=4096)
+def is_duration_unit(word: str) -> bool:
+    """Whether ``word`` reads as a duration's unit ("1 <word>" has days): asked
+    once per word type, not once per token of every duration phrase."""
+    return duration_days("1 " + word) is not None
 
 
 def count_of(text: str) -> float | None:

@@ -14,7 +14,14 @@ from extractor.mentions.drugs import (
     clause_names_only_other_drugs,
     sentence_names_only_other_drugs,
 )
-from extractor.mentions.evidence import STOPPED, count_of, duration_days, mortality_percent, per_week
+from extractor.mentions.evidence import (
+    STOPPED,
+    count_of,
+    duration_days,
+    is_duration_unit,
+    mortality_percent,
+    per_week,
+)
 from extractor.schema import Mention
 
 
@@ -87,7 +94,7 @@ class EvidenceResolver(MentionBuilder):
         """The number-and-unit core of a duration phrase ("for 6 months" -> "6 months")."""
         tokens = [t for t in span if not t.is_space]
         first = next((k for k, t in enumerate(tokens) if t.like_num or t.text[:1].isdigit()), None)
-        units = [k for k, t in enumerate(tokens) if duration_days("1 " + t.text) is not None]
+        units = [k for k, t in enumerate(tokens) if is_duration_unit(t.text)]
         if first is None or not units or units[-1] < first:
             return None
         last = units[-1]
@@ -136,14 +143,14 @@ class EvidenceResolver(MentionBuilder):
             return None
         single = span.id_ in _SINGLE_CASE_RULES
         about_treatment = single or span.sent.start in regimen or bool(self.lemmas_of(span.sent) & _ENROLMENT_VERBS)
+        if single and not about_treatment:
+            return None  # before its mention is built: a source costs an attribution
         category = self.x.by_id[span.id_].category or "patients"
         mention = self.mention(
             "patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_
         )
         if mention.source == "cited" and clause_names_only_other_drugs(self.doc, span):
             return None  # another drug's series
-        if single and not about_treatment:
-            return None
         return mention, about_treatment
 
     def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:

@@ -72,13 +72,20 @@ def find_cues(text: str, rules: list[RegexRule]) -> list[Cue]:
     required words occurs in the text is not searched, the others are tried only
     near their anchor words (:class:`~extractor.rules.prefilter.Scanner`)."""
     lowered = folded(text)
-    cues = []
-    for rule in rules:
-        cues += [
-            Cue(m.start(), m.end(), rule.data["indication"], rule.data["strength"] == "strong")
-            for m in scanner(rule.regex).finditer(text, lowered)
-        ]
+    return _kept([cue for rule in rules for cue in _rule_cues(rule, text, lowered)])
+
+
+def _rule_cues(rule: RegexRule, text: str, lowered: str | None) -> list[Cue]:
+    """The cues of one rule (``lowered``: :func:`folded` of ``text``)."""
+    indication, strong = rule.data["indication"], rule.data["strength"] == "strong"
+    return [Cue(m.start(), m.end(), indication, strong) for m in scanner(rule.regex).finditer(text, lowered)]
+
+
+def _kept(cues: list[Cue]) -> list[Cue]:
+    """The cues in text order, without the calcification cues inside another use's phrase."""
     others = [c for c in cues if c.indication == OTHER]
+    if not others:
+        return sorted(cues, key=lambda c: c.start)
     return sorted(
         (c for c in cues if c.indication == OTHER or not any(o.start < c.end and c.start < o.end for o in others)),
         key=lambda c: c.start,
@@ -106,22 +113,49 @@ def decide_indication(
     if not sts_offsets:
         return Indication(NO_STS)
     text = structure.text
-    cues = find_cues(text, rules)
+    lowered = folded(text)
+    # another use's cues first: without them no calcification cue is dropped and no
+    # range of the document can be another use's
+    found = {k: _rule_cues(rule, text, lowered) for k, rule in enumerate(rules) if rule.data["indication"] == OTHER}
+    if not any(found.values()):
+        return _calcification_only(structure, sts_offsets, rules, lowered)
+    for k, rule in enumerate(rules):
+        if k not in found:
+            found[k] = _rule_cues(rule, text, lowered)
+    cues = _kept([cue for k in range(len(rules)) for cue in found[k]])
     starts = [c.start for c in cues]
     strong_calc = [c for c in cues if c.indication == CALCIFICATION and c.strong]
     other = [c for c in cues if c.indication == OTHER]
     if other and (not strong_calc or _title_cues(structure, cues, sts_offsets) == OTHER):
-        return Indication(OTHER, _deciding_sentence(structure, other, sts_offsets))
-    if not cues:
-        return Indication(OTHER, _first_sentence_naming_sts(structure, sts_offsets))
+        return Indication(OTHER, _deciding_sentence(structure, [c.start for c in other], sts_offsets))
     ranges = []
-    for start, end in _units(structure):
-        if _is_other_use(_cues_in(cues, starts, start, end)):
-            ranges.append((start, end))
-    ranges += _use_heading_ranges(structure, cues, starts)
-    if any(c.strong for c in other):
+    if any(c.strong for c in other):  # a weak other use ("vascular calcification") never removes text
+        for start, end in _units(structure):
+            if _is_other_use(_cues_in(cues, starts, start, end)):
+                ranges.append((start, end))
+        ranges += _use_heading_ranges(structure, cues, starts)
         ranges += _listing_ranges(structure, listing_headings)
-    return Indication(CALCIFICATION, _deciding_sentence(structure, strong_calc, sts_offsets), sorted(ranges))
+    deciding = _deciding_sentence(structure, [c.start for c in strong_calc], sts_offsets)
+    return Indication(CALCIFICATION, deciding, sorted(ranges))
+
+
+def _calcification_only(
+    structure: Structure, sts_offsets: list[int], rules: list[RegexRule], lowered: str | None
+) -> Indication:
+    """The indication of a document that names no other use: calcification when a
+    calcification cue occurs, decided by the strong cues' positions alone."""
+    text = structure.text
+    strong = sorted(
+        m.start()
+        for rule in rules
+        if rule.data["indication"] == CALCIFICATION and rule.data["strength"] == "strong"
+        for m in scanner(rule.regex).finditer(text, lowered)
+    )
+    if not strong and not any(
+        scanner(rule.regex).search(text, lowered) for rule in rules if rule.data["indication"] == CALCIFICATION
+    ):
+        return Indication(OTHER, _first_sentence_naming_sts(structure, sts_offsets))
+    return Indication(CALCIFICATION, _deciding_sentence(structure, strong, sts_offsets), [])
 
 
 USE_HEADING_MAX_WORDS = 8
@@ -254,15 +288,16 @@ def _units(structure: Structure) -> list[tuple[int, int]]:
     return paragraphs(structure) + list(structure.sentences)
 
 
-def _deciding_sentence(structure: Structure, cues: list[Cue], sts_offsets: list[int]) -> str:
-    """The first sentence naming STS and a deciding cue, else the first with a cue."""
-    if not cues:
+def _deciding_sentence(structure: Structure, starts: list[int], sts_offsets: list[int]) -> str:
+    """The first sentence naming STS and a deciding cue (``starts``: the cues'
+    offsets, in order), else the first with a cue."""
+    if not starts:
         return ""
     text = structure.text
     fallback = ""
     for start, end in structure.sentences:
-        has_cue = any(start <= c.start < end for c in cues)
-        if not has_cue:
+        k = bisect.bisect_left(starts, start)
+        if k == len(starts) or starts[k] >= end:
             continue
         sentence = " ".join(text[start:end].split())
         if _names_sts(sts_offsets, start, end):
