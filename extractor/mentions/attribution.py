@@ -74,6 +74,18 @@ class SourceAttributor:
             has = found[text] = self._search(kind, text, folded(text))
         return has
 
+    def _own_data(self, k: int) -> bool:
+        """Whether sentence ``k`` tells the paper's own data: a Methods or Results
+        section, or a structured abstract's own-data run."""
+        return self._sections[k] in OWN_DATA_SECTIONS or self._own_run[k]
+
+    def _mixed(self, text: str, own_data: bool) -> bool:
+        """Whether ``text`` holds both own-study and cited evidence (in the paper's
+        own data only a marker counts as cited)."""
+        return self._has("own_cue", text) and (
+            self._has("marker", text) or (not own_data and self._has("cited_cue", text))
+        )
+
     def _verdict(self, text: str, own_data: bool) -> str | None:
         """The evidence of ``text``, strongest first; in the paper's own data
         (``own_data``) only an explicit marker makes a text cited."""
@@ -142,7 +154,7 @@ class SourceAttributor:
         start, end = self.structure.sentences[k]
         sentence = self.structure.text[start:end]
         # a case report's own narrative: only an explicit marker makes a sentence cited
-        own_data = self._sections[k] in OWN_DATA_SECTIONS or self._own_run[k]
+        own_data = self._own_data(k)
         if self._has("marker", sentence):
             # cited, but it sets the cited state only when no own-study cue competes
             sets = not own_data and not self._has("own_cue", sentence)
@@ -183,9 +195,7 @@ class SourceAttributor:
         """When a stretch of text holds both own-study and cited evidence, the cue
         nearest the mention decides ("In this series, intralesional STS produced
         ..., in line with earlier reports (5,6)" → this_study)."""
-        if not self._has("own_cue", text) or not (
-            self._has("marker", text) or (not own_data_section and self._has("cited_cue", text))
-        ):
+        if not self._mixed(text, own_data_section):
             return None
         found: list[tuple[int, str]] = []
         for kind in ("marker", "own_cue", "cited_cue"):
@@ -213,11 +223,8 @@ class SourceAttributor:
             source = self._clause_sources[key] = self._clause_source(sentence_index, left, right)
         if source:
             return source
-        sentence = self.structure.text[s_start:s_end]
-        clause = sentence[left:right]
-        own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS or self._own_run[sentence_index]
-        clause_offset = s_start + sentence.find(clause)
-        return self.nearest_cue(clause, start - clause_offset, own_data_section=own_data) or ""
+        clause = self.structure.text[s_start + left : s_start + right]
+        return self.nearest_cue(clause, start - s_start - left, own_data_section=self._own_data(sentence_index)) or ""
 
     def _clause_source(self, sentence_index: int, left: int, right: int) -> str:
         """The source of the clause [left, right) of a sentence, or "" when it holds
@@ -225,10 +232,8 @@ class SourceAttributor:
         s_start, s_end = self.structure.sentences[sentence_index]
         sentence = self.structure.text[s_start:s_end]
         clause = sentence[left:right]
-        own_data = self._sections[sentence_index] in OWN_DATA_SECTIONS or self._own_run[sentence_index]
-        if self._has("own_cue", clause) and (
-            self._has("marker", clause) or (not own_data and self._has("cited_cue", clause))
-        ):
+        own_data = self._own_data(sentence_index)
+        if self._mixed(clause, own_data):
             return ""
         source, default, _ = self._judge(sentence_index)
         if clause != sentence:

@@ -140,13 +140,7 @@ class MentionBuilder:
 
     @cached_property
     def _excluded_cell_reach(self) -> tuple[list[int], list[int]]:
-        """The excluded cells' starts, sorted, and the furthest cell end up to each."""
-        starts: list[int] = []
-        reach: list[int] = []
-        for a, b in sorted(self.excluded_cells):
-            starts.append(a)
-            reach.append(max(b, reach[-1]) if reach else b)
-        return starts, reach
+        return starts_and_reach(self.excluded_cells)
 
     def _in_excluded_cell(self, start: int, end: int) -> bool:
         """Whether an excluded cell holds [start, end): of the cells starting at or
@@ -181,13 +175,7 @@ class MentionBuilder:
 
     @cached_property
     def _scope_reach(self) -> tuple[list[int], list[int]]:
-        """The out-of-scope ranges' starts, sorted, and the furthest end of the ranges up to each."""
-        starts: list[int] = []
-        reach: list[int] = []
-        for low, high, _ in sorted(self.scope.excluded):
-            starts.append(low)
-            reach.append(max(high, reach[-1]) if reach else high)
-        return starts, reach
+        return starts_and_reach([(low, high) for low, high, _ in self.scope.excluded])
 
     def out_of_scope(self, start: int, end: int) -> bool:
         """Whether [start, end) overlaps an out-of-scope range: ``scope.reason_at``
@@ -272,6 +260,17 @@ class MentionBuilder:
             section=self.section_at(start),
             page=self.document.page_at(start),
         )
+
+
+def starts_and_reach(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The ranges' starts, sorted, and the furthest end of the ranges up to each:
+    which ranges hold or overlap a stretch is then one bisection."""
+    starts: list[int] = []
+    reach: list[int] = []
+    for low, high in sorted(ranges):
+        starts.append(low)
+        reach.append(max(high, reach[-1]) if reach else high)
+    return starts, reach
 
 
 def longest_first(spans: list[Span]) -> list[Span]:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from typing import cast
 
 import numpy
-from spacy.attrs import ENT_TYPE, IS_ALPHA, IS_SPACE, LOWER
+from spacy.attrs import ENT_TYPE, IS_SPACE, LOWER
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
@@ -45,8 +44,7 @@ class DocArrays:
     a long paper holds no candidate); ``token.is_punct`` and ``token.like_num``
     by :meth:`punct` and :meth:`like_num`, per word type, and ``token.is_alpha``
     by :meth:`is_alpha` (the few tokens the filters ask about do not pay for
-    more columns of every token). ``alpha``, ``sts`` and ``drug`` give whole
-    columns, read on first use."""
+    more columns of every token)."""
 
     def __init__(self, doc: Doc, columns: numpy.ndarray | None = None) -> None:
         """``columns``: ``doc.to_array(COLUMNS)`` when the caller has read it already
@@ -62,7 +60,7 @@ class DocArrays:
         self._looked_up = bytearray(len(doc) // _BLOCK + 1)
         self.space: list[bool] = (columns[:, 1] != 0).tolist()
         self._alpha: dict[int, bool] = {}
-        self._types = types = columns[:, 2]
+        types = columns[:, 2]
         # the STS tokens in order: "does [a, b) hold an STS token" is one bisection
         self._sts_tokens: list[int] = numpy.flatnonzero(types == self._strings["STS"]).tolist()
         self.sts_at: frozenset[int] = frozenset(self._sts_tokens)
@@ -105,12 +103,6 @@ class DocArrays:
         k = max(bisect.bisect_right(starts, i) - 1, 0)
         return starts[k], ends[k]
 
-    @cached_property
-    def alpha(self) -> list[bool]:
-        """``token.is_alpha`` of every token, read on first use (the filters ask
-        :meth:`is_alpha` of a few tokens instead)."""
-        return cast(list[bool], (self._doc.to_array(IS_ALPHA) != 0).tolist())
-
     def is_alpha(self, i: int) -> bool:
         """``token.is_alpha`` of token ``i``: a Token for the few tokens asked,
         not a column of every token."""
@@ -140,16 +132,6 @@ class DocArrays:
         tokens = self._sts_tokens
         k = bisect.bisect_left(tokens, start)
         return k < len(tokens) and tokens[k] < end
-
-    @cached_property
-    def sts(self) -> list[bool]:
-        """``is_sts(token)`` of every token."""
-        return cast(list[bool], (self._types == self._strings["STS"]).tolist())
-
-    @cached_property
-    def drug(self) -> list[bool]:
-        """``token.ent_type_ == "DRUG"`` of every token."""
-        return cast(list[bool], (self._types == self._strings["DRUG"]).tolist())
 
     def sts_names(self) -> list[tuple[int, int]]:
         """(start, end) of the STS names, those of ``doc.ents`` labelled STS without

@@ -158,16 +158,9 @@ _JOINS = {"and", "or"}
 _MAY_BREAK = _CLAUSE_BREAKS | _JOINS
 
 
-def clause_of(span: Span) -> Span:
-    """The clause of ``span`` in its sentence: cut at semicolons, "whereas",
-    "while", "but", and ", and" / ", or" joining two statements."""
-    sentence = span.sent
-    left, right = _clause_bounds(span.doc, span.start, span.end, sentence.start, sentence.end)
-    return span.doc[left:right]
-
-
 def _clause_bounds(doc: Doc, start: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
-    """Start and end tokens of :func:`clause_of` tokens [start, end)."""
+    """The clause of tokens [start, end) in its sentence: cut at semicolons,
+    "whereas", "while", "but", and ", and" / ", or" joining two statements."""
     drug_starts = {d_start for d_start, _, _ in drugs_in(doc, sentence_start, sentence_end)}
     # the sentence's lower-case forms, one token before it for the ", and" test
     lower = arrays_of(doc).lower_column(max(sentence_start - 1, 0), sentence_end)

@@ -17,10 +17,11 @@ def test_columns_match_the_tokens(doc_before):
     columns = DocArrays(doc)
     assert columns.lowers(0, len(doc)) == [t.lower_ for t in doc]
     assert columns.space == [t.is_space for t in doc]
-    assert columns.alpha == [t.is_alpha for t in doc]
-    assert columns.drug == [t.ent_type_ == "DRUG" for t in doc] and any(columns.drug)
+    assert [columns.is_alpha(i) for i in range(len(doc))] == [t.is_alpha for t in doc]
+    drugs = [t.ent_type_ == "DRUG" for t in doc]
+    assert [i in columns.drug_at for i in range(len(doc))] == drugs and any(drugs)
     flags = [is_sts(t) for t in doc]
-    assert columns.sts == flags and any(flags)
+    assert [i in columns.sts_at for i in range(len(doc))] == flags and any(flags)
     for start in range(0, len(doc), 7):
         for end in (start, start + 1, start + 5, start + 70, len(doc)):
             end = min(end, len(doc))
