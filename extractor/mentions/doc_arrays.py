@@ -13,18 +13,17 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import cast
 
 import numpy
-from spacy.attrs import ENT_TYPE, IS_SPACE, LOWER
+from spacy.attrs import ENT_IOB, ENT_TYPE, IS_SPACE, LOWER
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from extractor.nlp.sentences import sentence_bounds
 
-COLUMNS = [LOWER, IS_SPACE, ENT_TYPE]
-_BLOCK = 64  # tokens whose lower-case forms are looked up together, on first use
+COLUMNS = [LOWER, IS_SPACE, ENT_TYPE, ENT_IOB]
+_BEGIN = 3  # ENT_IOB of a name's first token ("B")
 # a lower-case form by its string-store key, across documents: the key is the string's
 # hash, so it names one string in any vocabulary (the store decodes a new str per lookup)
 _WORD_OF: dict[int, str] = {}
@@ -39,9 +38,10 @@ class DocArrays:
     """``space`` (``token.is_space``) of every token; the STS tokens
     (``is_sts(token)``) and other drugs' tokens (``token.ent_type_ == "DRUG"``)
     as sets of token indices, ``sts_at`` and ``drug_at`` (a paper names few
-    drugs: no list over every token); lower-case forms (``token.lower_``) by
-    :meth:`lowers`, looked up block by block as the filters reach them (most of
-    a long paper holds no candidate); ``token.is_punct`` and ``token.like_num``
+    drugs: no list over every token); lower-case forms (``token.lower_``) of
+    every token in ``lower_of``, looked up once (one dict lookup per token: the
+    filters of a dense paper ask tens of thousands of times for a stretch of
+    them, and a per-stretch lookup cost more than the whole column); ``token.is_punct`` and ``token.like_num``
     by :meth:`punct` and :meth:`like_num`, per word type, and ``token.is_alpha``
     by :meth:`is_alpha` (the few tokens the filters ask about do not pay for
     more columns of every token)."""
@@ -56,42 +56,32 @@ class DocArrays:
         self._strings = doc.vocab.strings
         self._flags = _flags_of(doc.vocab)
         self._keys: list[int] = columns[:, 0].tolist()
-        self._lower: list[str] = [""] * len(doc)
-        self._looked_up = bytearray(len(doc) // _BLOCK + 1)
+        self.lower_of: list[str] = _words(self._strings, self._keys)
         self.space: list[bool] = (columns[:, 1] != 0).tolist()
         self._alpha: dict[int, bool] = {}
         types = columns[:, 2]
         # the STS tokens in order: "does [a, b) hold an STS token" is one bisection
-        self._sts_tokens: list[int] = numpy.flatnonzero(types == self._strings["STS"]).tolist()
+        is_sts = types == self._strings["STS"]
+        self._sts_tokens: list[int] = numpy.flatnonzero(is_sts).tolist()
+        # the STS tokens that open a name: a run of STS tokens is one name up to the next
+        self._sts_begins = frozenset(numpy.flatnonzero(is_sts & (columns[:, 3] == _BEGIN)).tolist())
         self.sts_at: frozenset[int] = frozenset(self._sts_tokens)
         self.drug_at: frozenset[int] = frozenset(numpy.flatnonzero(types == self._strings["DRUG"]).tolist())
 
     def lowers(self, start: int, end: int) -> list[str]:
         """``token.lower_`` of tokens [start, end) (clipped to the document)."""
-        return self.lower_column(start, end)[start:end]
+        return self.lower_of[start:end]
 
     def lower_column(self, start: int, end: int) -> list[str]:
-        """Every token's ``token.lower_`` by token index, looked up over [start, end)
-        at least: the column itself, for a filter that reads many tokens of one
-        stretch without copying them (read it, never write to it)."""
-        end = min(end, len(self._keys))
-        looked_up = self._looked_up
-        for block in range(max(start, 0) // _BLOCK, (end - 1) // _BLOCK + 1 if end > 0 else 0):
-            if not looked_up[block]:
-                a, b = block * _BLOCK, (block + 1) * _BLOCK
-                keys = self._keys[a:b]
-                found: list[str | None] = list(map(_WORD_OF.get, keys))
-                if None in found:
-                    found = [word if word is not None else _word(self._strings, key) for word, key in zip(found, keys)]
-                self._lower[a:b] = cast(list[str], found)  # no None left
-                looked_up[block] = 1
-        return self._lower
+        """Every token's ``token.lower_`` by token index (``lower_of``; ``start``
+        and ``end`` name the stretch the caller reads): the column itself, for a
+        filter that reads many tokens of one stretch without copying them (read
+        it, never write to it)."""
+        return self.lower_of
 
     def lower(self, i: int) -> str:
         """``token.lower_`` of token ``i``."""
-        if not self._looked_up[i // _BLOCK]:
-            self.lower_column(i, i + 1)
-        return self._lower[i]
+        return self.lower_of[i]
 
     def sentence_of(self, i: int) -> tuple[int, int]:
         """Start and end tokens of the sentence holding token ``i``: those of
@@ -137,10 +127,10 @@ class DocArrays:
         """(start, end) of the STS names, those of ``doc.ents`` labelled STS without
         making their Spans: the drug tagger sets every entity, one label to all of
         a name's tokens, so a run of STS tokens is one name unless a token of it
-        opens the next (entity IOB "B")."""
+        opens the next (entity IOB "B", read in the ENT_IOB column)."""
         names: list[tuple[int, int]] = []
         for i in self._sts_tokens:
-            if names and names[-1][1] == i and self._doc[i].ent_iob_ != "B":
+            if names and names[-1][1] == i and i not in self._sts_begins:
                 names[-1] = (names[-1][0], i + 1)
             else:
                 names.append((i, i + 1))
@@ -151,13 +141,21 @@ class DocArrays:
         return [word for word, blank in zip(self.lowers(start, end), self.space[start:end]) if not blank]
 
 
-def _word(strings: StringStore, key: int) -> str:
-    """The string of ``key``, remembered for the next document (the memory is
+def _words(strings: StringStore, keys: list[int]) -> list[str]:
+    """The strings of ``keys``, all at once: one dict lookup per token, the new
+    keys decoded once and remembered for the next document (the memory is
     bounded: a long run over ever new words starts it afresh)."""
-    if len(_WORD_OF) >= _WORDS_KEPT:
+    try:
+        return list(map(_WORD_OF.__getitem__, keys))
+    except KeyError:
+        pass
+    missing = set(keys).difference(_WORD_OF)
+    if len(_WORD_OF) + len(missing) > _WORDS_KEPT:
         _WORD_OF.clear()
-    word = _WORD_OF[key] = strings[key]
-    return word
+        missing = set(keys)
+    for key in missing:
+        _WORD_OF[key] = strings[key]
+    return list(map(_WORD_OF.__getitem__, keys))
 
 
 def _flags_of(vocab: Vocab) -> dict[int, tuple[bool, bool]]:

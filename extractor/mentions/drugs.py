@@ -61,13 +61,13 @@ def belongs_to_other_drug(
       with lidocaine"); with no owning drug the mention is STS's, the paper's subject.
     ``near_only`` (route nouns like "infusions") lets only an adjacent drug claim it.
     """
-    sentence = span.sent
+    sentence_start, sentence_end = arrays_of(doc).sentence_of(span.start)  # ``span.sent``'s bounds
     return other_drug_owns(
         doc,
         span.start,
         span.end,
-        sentence.start,
-        sentence.end,
+        sentence_start,
+        sentence_end,
         prefer_before=prefer_before,
         near_only=near_only,
         after_window=after_window,
@@ -99,7 +99,7 @@ def other_drug_owns(
     near_after = [
         item[:2]
         for item in after
-        if item[0] <= after_window and not any(word in _COMPANION_WORDS for word in columns.lowers(end, end + item[0]))
+        if item[0] <= after_window and _COMPANION_WORDS.isdisjoint(columns.lower_of[end : end + item[0]])
     ]
     near_before = [item[:2] for item in before if item[0] <= BEFORE_WINDOW]
     if near_only and near_before and near_before[0][0] == 0:
@@ -117,13 +117,13 @@ def other_drug_owns(
     return False
 
 
-_COMPANION_WORDS = {"with", "in", "plus", "and", "combined"}
+_COMPANION_WORDS = frozenset({"with", "in", "plus", "and", "combined"})
 
 
 def _is_companion(columns: DocArrays, sentence_start: int, start: int, drugs: list[tuple[int, int, bool]]) -> bool:
     """Another drug introduced after STS by "with", "in", "plus": a diluent or co-agent."""
     lead = columns.lowers(max(sentence_start, start - 3), start)
-    return any(word in _COMPANION_WORDS for word in lead) and any(is_sts and s < start for s, _, is_sts in drugs)
+    return not _COMPANION_WORDS.isdisjoint(lead) and any(is_sts and s < start for s, _, is_sts in drugs)
 
 
 def treating_drugs(doc: Doc, sentence: Span, object_heads: frozenset[str]) -> list[tuple[int, int, bool]]:
@@ -149,7 +149,7 @@ def _treating_drugs(
 
 def sentence_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[str] = frozenset()) -> bool:
     """A sentence naming another drug as a treatment and never STS (for outcomes)."""
-    drugs = treating_drugs(doc, span.sent, object_heads)
+    drugs = _treating_drugs(doc, *arrays_of(doc).sentence_of(span.start), object_heads)  # ``span.sent``'s
     return bool(drugs) and not any(is_sts for *_, is_sts in drugs)
 
 
@@ -191,11 +191,11 @@ def clause_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[
     drug, even when another clause of the sentence names STS ("bisphosphonates
     have been used with some success for calcinosis, and intravenous STS has
     been described")."""
-    sentence = span.sent
-    drugs = _treating_drugs(doc, sentence.start, sentence.end, object_heads)
+    sentence_start, sentence_end = arrays_of(doc).sentence_of(span.start)  # ``span.sent``'s bounds
+    drugs = _treating_drugs(doc, sentence_start, sentence_end, object_heads)
     if not drugs:
         return False
-    left, right = _clause_bounds(doc, span.start, span.end, sentence.start, sentence.end)
+    left, right = _clause_bounds(doc, span.start, span.end, sentence_start, sentence_end)
     inside = [is_sts for start, _, is_sts in drugs if left <= start < right]
     return bool(inside) and not any(inside)
 
@@ -203,14 +203,14 @@ def clause_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[
 def previous_drugs_of_drugless_sentence(doc: Doc, span: Span) -> list[tuple[int, int, bool]] | None:
     """The drugs the sentence before names (in the same paragraph), when the
     span's own sentence names none; None when there is no such sentence."""
-    sentence = span.sent
-    if drugs_in(doc, sentence.start, sentence.end) or sentence.start == 0:
-        return None
-    gap = sentence.start - 1
     columns = arrays_of(doc)
-    if columns.space[gap] and "\n" in columns.lower(gap):
+    sentence_start, sentence_end = columns.sentence_of(span.start)  # ``span.sent``'s bounds
+    if drugs_in(doc, sentence_start, sentence_end) or sentence_start == 0:
+        return None
+    gap = sentence_start - 1
+    if columns.space[gap] and "\n" in columns.lower_of[gap]:
         return None  # a new paragraph
-    return drug_positions(doc, doc[gap].sent)
+    return drugs_in(doc, *columns.sentence_of(gap))
 
 
 def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
@@ -218,15 +218,13 @@ def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
     sentence naming other drugs only: the result is theirs ("Hyperbaric oxygen
     was added. The wounds healed.")."""
     drugs = previous_drugs_of_drugless_sentence(doc, span)
-    if drugs is None:
-        return False
-    previous = doc[span.sent.start - 1].sent
     if not drugs or any(is_sts for *_, is_sts in drugs):
         return False
-    # "it has been combined with cinacalcet": a companion of the subject, not the new subject
     columns = arrays_of(doc)
+    previous_start = columns.sentence_of(columns.sentence_of(span.start)[0] - 1)[0]
+    # "it has been combined with cinacalcet": a companion of the subject, not the new subject
     return not all(
-        any(word in _COMPANION_WORDS for word in columns.lowers(max(previous.start, start - 2), start))
+        not _COMPANION_WORDS.isdisjoint(columns.lower_of[max(previous_start, start - 2) : start])
         for start, _, _ in drugs
     )
 
@@ -237,14 +235,15 @@ _MEANS_WORDS = frozenset({"on", "with", "to", "after", "under"})
 def result_of_named_other_drug(span: Span) -> bool:
     """A result followed by "on"/"with"/"after" and another drug's name is that drug's result."""
     i = span.end
-    if i + 1 >= span.sent.end:
-        return False
     columns = arrays_of(span.doc)
-    return columns.lower(i) in _MEANS_WORDS and i + 1 in columns.drug_at
+    if i + 1 >= columns.sentence_of(span.start)[1]:  # ``span.sent.end``
+        return False
+    return columns.lower_of[i] in _MEANS_WORDS and i + 1 in columns.drug_at
 
 
 def names_sts_next_to(span: Span) -> bool:
     """An STS name right before or after the route word ("sodium thiosulfate infusions")."""
-    sentence = span.sent
-    sts = arrays_of(span.doc).sts_at
-    return (span.start > sentence.start and span.start - 1 in sts) or (span.end < sentence.end and span.end in sts)
+    columns = arrays_of(span.doc)
+    sentence_start, sentence_end = columns.sentence_of(span.start)  # ``span.sent``'s bounds
+    sts = columns.sts_at
+    return (span.start > sentence_start and span.start - 1 in sts) or (span.end < sentence_end and span.end in sts)

@@ -59,7 +59,7 @@ def _route(columns: DocArrays, span: Span) -> Route:
     whether it is an adverb, read once for every filter below."""
     start, end = span.start, span.end
     sentence_start, sentence_end = columns.sentence_of(start)
-    last = columns.lower(end - 1)  # the span's text ends with its last token's
+    last = columns.lower_of[end - 1]  # the span's text ends with its last token's
     adverb = last.endswith("ly") if len(last) >= 2 else span.text.lower().endswith("ly")
     return Route(span, start, end, sentence_start, sentence_end, span.id_, adverb)
 
@@ -82,10 +82,7 @@ def head_names_sts(doc: Doc, columns: DocArrays, route: Route, lexicons: Lexicon
     """Walk right from a route adjective to the noun it modifies; a route word
     right after an STS name ("Give 25g sodium thiosulphate IV over ...") is STS's."""
     start, end, s_start, s_end = route.start, route.end, route.sentence_start, route.sentence_end
-    # every token read below lies in [low, high): the words before, the walk right
-    # (12 tokens), a bracket's close (5 more) and a treatment noun's lookahead
-    lower = columns.lower_column(max(start - 4, 0), max(min(s_end, end + 18), start))
-    space, sts = columns.space, columns.sts_at
+    lower, space, sts = columns.lower_of, columns.space, columns.sts_at
     before_words = [k for k in range(max(s_start, start - 3), start) if not (space[k] or lower[k] in "()")]
     if before_words and (before_words[-1] in sts or _ends_with_amount(columns, lower, before_words)):
         return True
@@ -138,17 +135,20 @@ def _shared_with_sts(columns: DocArrays, route: Route) -> bool:
     """A route adjective before a pair of drugs joined by "and"/"or", STS the
     second and without a route of its own, is both drugs' route ("Role of
     intralesional corticosteroids and sodium thiosulfate is limited")."""
+    if route.adverb:
+        return False
     space, drug = columns.space, columns.drug_at
-    words = [i for i in range(route.end, min(route.sentence_end, route.end + 8)) if not space[i]]
+    limit = min(route.sentence_end, route.end + 8)
+    first = route.end
+    while first < limit and space[first]:
+        first += 1
+    if first >= limit or first not in drug:
+        return False  # no drug name right after the route word (most candidates)
+    words = [i for i in range(first, limit) if not space[i]]
     k = 0
     while k < len(words) and words[k] in drug:
         k += 1
-    return (
-        0 < k < len(words) - 1
-        and columns.lower(words[k]) in {"and", "or"}
-        and words[k + 1] in columns.sts_at
-        and not route.adverb
-    )
+    return k < len(words) - 1 and columns.lower_of[words[k]] in {"and", "or"} and words[k + 1] in columns.sts_at
 
 
 def _modifies_treatment_head(
@@ -195,8 +195,7 @@ def _after_giving_verb(doc: Doc, columns: DocArrays, route: Route, route_token_i
     """A route word right after a verb of giving says how the drug was given
     ("successfully administered both IP and IV", "given IV"), like an adverb."""
     s_start, s_end = route.sentence_start, route.sentence_end
-    lower = columns.lower_column(s_start, route.start)
-    space = columns.space
+    lower, space = columns.lower_of, columns.space
     i = route.start - 1
     while i >= s_start and (lower[i] in _LIST_FILLERS or i in route_token_ids or space[i]):
         i -= 1
@@ -204,7 +203,7 @@ def _after_giving_verb(doc: Doc, columns: DocArrays, route: Route, route_token_i
         return False
     after = next((k for k in range(route.end, s_end) if not space[k]), None)
     # a noun after it is what the route word modifies ("given oral antibiotics")
-    return after is None or columns.punct(after) or columns.like_num(after) or columns.lower(after) in _AFTER_ADVERBIAL
+    return after is None or columns.punct(after) or columns.like_num(after) or lower[after] in _AFTER_ADVERBIAL
 
 
 def starts_table_cell(text: str, start: int) -> bool:
@@ -239,7 +238,7 @@ def filter_routes(
             continue
         if (
             route.adverb
-            or columns.lower(route.start) in _ADVERBIAL_OPENERS
+            or columns.lower_of[route.start] in _ADVERBIAL_OPENERS
             or _after_giving_verb(doc, columns, route, route_token_ids)
         ):
             # an adverb ("applied topically", "treated topically alone") modifies the
@@ -291,7 +290,7 @@ def _names_a_diluent(columns: DocArrays, route: Route) -> bool:
     start = route.start
     if start - 2 < route.sentence_start:
         return False
-    lower = columns.lower_column(start - 2, start)
+    lower = columns.lower_of
     return lower[start - 2] == "water" and lower[start - 1] == "for"  # neither is white space
 
 
@@ -299,10 +298,12 @@ def _form_of_other_salt(columns: DocArrays, route: Route, cations: frozenset[str
     """A dosage-form noun right after another salt's name ("Sodium phenylbutyrate
     injection", "calcium gluconate infusion"): that product's form, not STS's."""
     start = max(route.sentence_start, route.start - 3)
-    lowers = columns.lowers(start, route.start)
+    lower = columns.lower_of
+    if cations.isdisjoint(lower[start : route.start]):
+        return False  # no salt's name before it (a space token's form is no word)
     before = [i for i in range(start, route.start) if not columns.space[i]]
     for k, i in enumerate(before):
-        if lowers[i - start] in cations:
+        if lower[i] in cations:
             rest = before[k + 1 :]
             return bool(rest) and all(columns.is_alpha(j) and j not in columns.sts_at for j in rest)
     return False
@@ -314,7 +315,7 @@ def _a_harm_to_avoid(columns: DocArrays, route: Route, trauma_words: frozenset[s
     no STS, is a cause of lesions, not how STS was given."""
     if columns.has_sts(route.sentence_start, route.sentence_end):
         return False
-    return any(word in trauma_words for word in columns.lowers(max(route.sentence_start, route.start - 5), route.start))
+    return not trauma_words.isdisjoint(columns.lower_of[max(route.sentence_start, route.start - 5) : route.start])
 
 
 def _pronoun_for_other_drug(doc: Doc, columns: DocArrays, route: Route) -> bool:
@@ -324,7 +325,7 @@ def _pronoun_for_other_drug(doc: Doc, columns: DocArrays, route: Route) -> bool:
     first = next((k for k in range(route.sentence_start, route.sentence_end) if not columns.space[k]), None)
     return (
         first is not None
-        and columns.lower(first) in _PRONOUN_SUBJECTS
+        and columns.lower_of[first] in _PRONOUN_SUBJECTS
         and previous_sentence_credits_other_drug(doc, route.span)
     )
 
@@ -354,7 +355,7 @@ class _Specific:
             if other.end > route.start:
                 continue
             between = [k for k in range(other.end, route.start) if not columns.space[k]]
-            lower = columns.lower_column(other.end, route.start)
+            lower = columns.lower_of
             if len(between) <= 3 and not any(
                 (lower[k] not in "()" and columns.punct(k)) or lower[k] in {"and", "or"} for k in between
             ):
@@ -369,16 +370,16 @@ def injected_into_lesion(doc: Doc, span: Span, lesion_words: frozenset[str] | se
     lesions", "local injection inside the calcifications", "The lesions were
     injected with STS" (intralesional, not merely injection)."""
     columns = arrays_of(doc)
-    sentence = span.sent
+    s_start, s_end = columns.sentence_of(span.start)  # ``span.sent``'s bounds, no Span made
     start, end = span.start, span.end
-    lower = columns.lower_column(max(sentence.start, start - 3), max(min(sentence.end, end + 16), start))
-    after = [k for k in range(end, min(sentence.end, end + 16)) if not columns.space[k]]
+    lower = columns.lower_of
+    after = [k for k in range(end, min(s_end, end + 16)) if not columns.space[k]]
     for n, k in enumerate(after):
         if lower[k] in _SITE_WORDS and any(lower[j] in lesion_words for j in after[n + 1 : n + 5]):
             return True
         if lower[k] not in '()"' and columns.punct(k):
             break  # a bracket or a quote: the lower-case form is the text
-    before = [k for k in range(max(sentence.start, start - 3), start) if not columns.space[k]]
+    before = [k for k in range(max(s_start, start - 3), start) if not columns.space[k]]
     return (
         len(before) >= 2
         and lower[before[-1]] in {"were", "was", "are", "is", "be", "been"}
