@@ -68,8 +68,18 @@ class SourceAttributor:
         self._verdicts: list[tuple[str | None, str | None, bool] | None] = [None] * len(structure.sentences)
 
     def _search(self, kind: str, text: str, lowered: str | None) -> bool:
-        """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
-        return any(rule.search(text, lowered) for rule in self._rules[(kind, "\t" in text)])
+        """Whether a rule of ``kind`` matches: rule by rule, those whose words occur
+        only (the words are looked for here, in one loop: most texts hold no
+        rule's words, and a call per rule would cost more than the look)."""
+        for rule in self._rules[(kind, "\t" in text)]:
+            required = rule.required
+            if required is not None:
+                haystack = lowered if required[0] else text
+                if haystack is not None and not any(map(haystack.__contains__, required[1])):
+                    continue
+            if rule.search(text, lowered):
+                return True
+        return False
 
     def _has(self, kind: str, text: str) -> bool:
         """Whether ``text`` holds evidence of ``kind`` (searched once per distinct text)."""
