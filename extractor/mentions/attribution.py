@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation, load_rule_set
-from extractor.rules.prefilter import Scanner, folded, scanner
+from extractor.rules.prefilter import FOLDS_TO_ASCII, Scanner, folded, scanner
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -45,6 +45,9 @@ class SourceAttributor:
             patterns.study_cues_multiline is not None
             and patterns.study_cues_multiline.search(structure.text) is not None
         )
+        # a text without the chars that fold to ASCII by case folding only (none of the
+        # document's) is lower-cased for the rules' prefilters as it is
+        self._foldless = not any(map(structure.text.__contains__, FOLDS_TO_ASCII))
         # per kind of evidence, whether a text holds it: searched once per distinct
         # text, and only when a verdict asks for that kind
         self._found: dict[str, dict[str, bool]] = {"marker": {}, "own_cue": {}, "cited_cue": {}}
@@ -53,9 +56,11 @@ class SourceAttributor:
         ] = {}  # per sentence index, its clause breaks (several mentions share a sentence)
         self._clause_sources: dict[tuple[int, int, int], str] = {}  # by (sentence, clause bounds)
         # Sentences are judged on demand (most hold no candidate): a verdict needs
-        # only the sentences since the last reset of the cited run before it.
-        self._sections = [structure.section_at(start) for start, _ in structure.sentences]
-        self._resets = self._run_starts()
+        # only the sentences since the last reset of the cited run before it, and
+        # a sentence's section and run start are worked out when a verdict asks
+        self._section_starts = sorted(start for start, _, _ in structure.sections)
+        self._section_names: list[str | None] = [None] * len(structure.sentences)
+        self._reset_at: list[bool | None] = [None] * len(structure.sentences)
         self._background = self._label_runs(self._background_label)
         # a structured abstract's Methods, Results or Case report run tells the paper's own study
         self._own_run = self._label_runs(patterns.own_data_label)
@@ -63,21 +68,38 @@ class SourceAttributor:
         self._verdicts: list[tuple[str | None, str | None, bool] | None] = [None] * len(structure.sentences)
 
     def _search(self, kind: str, text: str, lowered: str | None) -> bool:
-        """Whether a rule of ``kind`` matches: rule by rule, those whose words occur only."""
-        return any(rule.search(text, lowered) for rule in self._rules[(kind, "\t" in text)])
+        """Whether a rule of ``kind`` matches: rule by rule, those whose words occur
+        only (the words are looked for here, in one loop: most texts hold no
+        rule's words, and a call per rule would cost more than the look)."""
+        for rule in self._rules[(kind, "\t" in text)]:
+            required = rule.required
+            if required is not None:
+                haystack = lowered if required[0] else text
+                if haystack is not None and not any(map(haystack.__contains__, required[1])):
+                    continue
+            if rule.search(text, lowered):
+                return True
+        return False
 
     def _has(self, kind: str, text: str) -> bool:
         """Whether ``text`` holds evidence of ``kind`` (searched once per distinct text)."""
         found = self._found[kind]
         has = found.get(text)
         if has is None:
-            has = found[text] = self._search(kind, text, folded(text))
+            has = found[text] = self._search(kind, text, text.lower() if self._foldless else folded(text))
         return has
 
     def _own_data(self, k: int) -> bool:
         """Whether sentence ``k`` tells the paper's own data: a Methods or Results
         section, or a structured abstract's own-data run."""
-        return self._sections[k] in OWN_DATA_SECTIONS or self._own_run[k]
+        return self._section(k) in OWN_DATA_SECTIONS or self._own_run[k]
+
+    def _section(self, k: int) -> str:
+        """The section of sentence ``k`` (``structure.section_at`` of its start)."""
+        name = self._section_names[k]
+        if name is None:
+            name = self._section_names[k] = self.structure.section_at(self.structure.sentences[k][0])
+        return name
 
     def _mixed(self, text: str, own_data: bool) -> bool:
         """Whether ``text`` holds both own-study and cited evidence (in the paper's
@@ -97,27 +119,32 @@ class SourceAttributor:
             return CITED
         return None
 
-    def _run_starts(self) -> list[bool]:
-        """Per sentence: whether it starts a new run (a paragraph or section break
-        that ends any cited state inherited from the sentences before)."""
+    def _reset(self, k: int) -> bool:
+        """Whether sentence ``k`` starts a new run (a paragraph or section break that
+        ends any cited state inherited from the sentences before): it depends on
+        sentence ``k - 1`` only, so it is worked out per sentence asked."""
+        reset = self._reset_at[k]
+        if reset is None:
+            reset = self._reset_at[k] = self._starts_run(k)
+        return reset
+
+    def _starts_run(self, k: int) -> bool:
+        """A paragraph break (not inside a continued sentence or a table) or a new section before sentence ``k``."""
         text = self.structure.text
-        section_starts = sorted(start for start, _, _ in self.structure.sections)
-        resets = []
-        previous_end = 0
-        previous_text = ""
-        previous_section = None
-        for (start, end), section in zip(self.structure.sentences, self._sections):
-            gap = text[previous_end:start]
-            sentence = text[start:end]
-            continues = sentence[:1].islower() and not _END_PUNCT.search(previous_text)
-            k = bisect.bisect_right(section_starts, previous_end)
-            new_section = k < len(section_starts) and section_starts[k] <= start
-            same_table = sentence.lstrip().startswith("|") and previous_text.lstrip().startswith("|")
-            resets.append(
-                ("\n" in gap and not continues and not same_table) or section != previous_section or new_section
-            )
-            previous_end, previous_text, previous_section = end, sentence, section
-        return resets
+        start, end = self.structure.sentences[k]
+        previous_section: str | None
+        if k:
+            previous_start, previous_end = self.structure.sentences[k - 1]
+            previous_text, previous_section = text[previous_start:previous_end], self._section(k - 1)
+        else:
+            previous_end, previous_text, previous_section = 0, "", None
+        gap = text[previous_end:start]
+        sentence = text[start:end]
+        continues = sentence[:1].islower() and not _END_PUNCT.search(previous_text)
+        j = bisect.bisect_right(self._section_starts, previous_end)
+        new_section = j < len(self._section_starts) and self._section_starts[j] <= start
+        same_table = sentence.lstrip().startswith("|") and previous_text.lstrip().startswith("|")
+        return ("\n" in gap and not continues and not same_table) or self._section(k) != previous_section or new_section
 
     def _label_runs(self, opening: re.Pattern[str] | None) -> list[bool]:
         """Per sentence: inside the run of a structured abstract's label that
@@ -139,7 +166,7 @@ class SourceAttributor:
         for k in opened:
             following = next((j for j in labelled if j > k), None)
             j = k
-            while j < len(flags) and (j == k or (j < following if following is not None else not self._resets[j])):
+            while j < len(flags) and (j == k or (j < following if following is not None else not self._reset(j))):
                 flags[j] = True
                 j += 1
         return flags
@@ -174,7 +201,7 @@ class SourceAttributor:
         """(source, default, cited state after it) of sentence ``index``, judging
         first the sentences of its run back to the last one that sets the cited state."""
         first = index
-        while self._judged[first] is None and not self._resets[first] and first > 0 and not self._own_verdict(first)[2]:
+        while self._judged[first] is None and not self._reset(first) and first > 0 and not self._own_verdict(first)[2]:
             first -= 1
         for k in range(first, index + 1):
             if self._judged[k] is not None:
@@ -183,8 +210,8 @@ class SourceAttributor:
             if settles:
                 sticky = sets
             else:
-                sticky = None if self._resets[k] or k == 0 else self._judged[k - 1][2]  # type: ignore[index]  # judged above
-            section = self._sections[k]
+                sticky = None if self._reset(k) or k == 0 else self._judged[k - 1][2]  # type: ignore[index]  # judged above
+            section = self._section(k)
             default = sticky or (
                 CITED if section in CITED_SECTIONS or not self.reports_own_study or self._background[k] else THIS_STUDY
             )

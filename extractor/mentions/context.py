@@ -8,6 +8,7 @@ at a clause boundary, as in medspaCy's ConText.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import compress
 
 from spacy.tokens import Doc, Span
 
@@ -29,6 +30,7 @@ CATEGORY_FIELDS = {
     "not_result": {"outcome"},  # "a reduction of dose", "reduction of arteriolar blood flow"
     "absent": {"adverse_event"},  # "had no nausea", "denied headache"
 }
+_NO_FIELDS: frozenset[str] = frozenset()  # a category that applies to no field
 # a history trigger ("refractory to X, ...") stops at a mention of STS: what follows is the STS course
 STOPPED_BY_STS = {"historical"}
 
@@ -84,17 +86,20 @@ class ContextRules:
         return cache[sentence.start]
 
     def _find(self, sentence: Span) -> list[tuple[Trigger, int, int]]:
+        """The triggers of a sentence, in token order: looked for only at the tokens
+        whose word opens one (picked out at C level: a space token's word never
+        opens one), a longer trigger's further words read on over space tokens."""
         found = []
         columns = arrays_of(sentence.doc)
-        start = sentence.start
-        lower = columns.lowers(start, sentence.end)
-        tokens = [i for i, blank in enumerate(columns.space[start : sentence.end], start) if not blank]
-        lowers = [lower[i - start] for i in tokens]
-        for k, word in enumerate(lowers):
-            for trigger in self.by_first.get(word, ()):
-                n = len(trigger.words)
-                if tuple(lowers[k : k + n]) == trigger.words:
-                    found.append((trigger, tokens[k], tokens[k + n - 1] + 1))
+        space = columns.space
+        start, end = sentence.start, min(sentence.end, len(space))
+        lower = columns.lower_column(start, end)
+        by_first = self.by_first
+        for i in compress(range(start, end), map(by_first.__contains__, lower[start:end])):
+            for trigger in by_first[lower[i]]:
+                last = _words_end(trigger.words, lower, space, i, end)
+                if last is not None:
+                    found.append((trigger, i, last))
         return found
 
     def _stops_of(self, trigger: Trigger) -> frozenset[str]:
@@ -105,7 +110,7 @@ class ContextRules:
         hits = []
         columns = arrays_of(doc)
         for trigger, start, end in self._found(doc, span.sent):
-            if field not in CATEGORY_FIELDS.get(trigger.category, set()):
+            if field not in CATEGORY_FIELDS.get(trigger.category, _NO_FIELDS):
                 continue
             if start < span.end and span.start < end:
                 if trigger.category == "hypothetical" and trigger.direction != "backward" and start < span.start:
@@ -121,6 +126,19 @@ class ContextRules:
                 if _in_scope(columns, span.end, start, trigger.window, self._stops_of(trigger)):
                     hits.append(trigger.id)
         return hits
+
+
+def _words_end(words: tuple[str, ...], lower: list[str], space: list[bool], i: int, end: int) -> int | None:
+    """One past the token of the last of ``words`` when they are the words of the
+    non-space tokens from token ``i`` on (before ``end``), else None."""
+    j = i
+    for word in words[1:]:
+        j += 1
+        while j < end and space[j]:
+            j += 1
+        if j >= end or lower[j] != word:
+            return None
+    return j + 1
 
 
 def _in_scope(columns: DocArrays, left: int, right: int, window: int, stops: frozenset[str]) -> bool:

@@ -127,22 +127,24 @@ class EvidenceResolver(MentionBuilder):
         """A count of patients or lesions, and whether its sentence is about
         treating them (a restatement like "Of the 28 patients, 27 were female"
         is kept later when it repeats the treated group's size)."""
-        after = [t for t in self.doc[span.end : min(span.sent.end, span.end + 2)] if not t.is_space]
-        if after and after[0].lemma_.lower() in self.lex["result_verbs"]:
+        sentence = span.sent
+        columns = self.columns
+        # the first word after the span (of the next two tokens) and the two before it, off the token columns
+        after = next((i for i in range(span.end, min(sentence.end, span.end + 2)) if not columns.space[i]), None)
+        if after is not None and self.doc[after].lemma_.lower() in self.lex["result_verbs"]:
             return None  # "7 patients improved" is a result, not the group's size
-        before = self.doc[span.start - 1] if span.start > span.sent.start else None
         if (
-            before is not None
-            and before.lower_ in {"of", "in", "among"}
-            and span.start - 2 >= span.sent.start
-            and self.doc[span.start - 2].like_num
+            span.start > sentence.start
+            and columns.lower(span.start - 1) in {"of", "in", "among"}
+            and span.start - 2 >= sentence.start
+            and columns.like_num(span.start - 2)
         ):
             return None  # "7 of 19 patients": the result's denominator
         value = count_of(span.text)
         if value is None:
             return None
         single = span.id_ in _SINGLE_CASE_RULES
-        about_treatment = single or span.sent.start in regimen or bool(self.lemmas_of(span.sent) & _ENROLMENT_VERBS)
+        about_treatment = single or sentence.start in regimen or bool(self.lemmas_of(sentence) & _ENROLMENT_VERBS)
         if single and not about_treatment:
             return None  # before its mention is built: a source costs an attribution
         category = self.x.by_id[span.id_].category or "patients"

@@ -114,15 +114,12 @@ def decide_indication(
         return Indication(NO_STS)
     text = structure.text
     lowered = folded(text)
-    # another use's cues first: without them no calcification cue is dropped and no
-    # range of the document can be another use's
-    found = {k: _rule_cues(rule, text, lowered) for k, rule in enumerate(rules) if rule.data["indication"] == OTHER}
-    if not any(found.values()):
+    # whether another use is named first: without it no calcification cue is dropped and
+    # no range of the document can be another use's (a search stops at its first match,
+    # and the cues' positions are read only in a document that names one)
+    if not any(scanner(rule.regex).search(text, lowered) for rule in rules if rule.data["indication"] == OTHER):
         return _calcification_only(structure, sts_offsets, rules, lowered)
-    for k, rule in enumerate(rules):
-        if k not in found:
-            found[k] = _rule_cues(rule, text, lowered)
-    cues = _kept([cue for k in range(len(rules)) for cue in found[k]])
+    cues = _kept([cue for rule in rules for cue in _rule_cues(rule, text, lowered)])
     starts = [c.start for c in cues]
     strong_calc = [c for c in cues if c.indication == CALCIFICATION and c.strong]
     other = [c for c in cues if c.indication == OTHER]
