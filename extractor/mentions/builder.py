@@ -188,16 +188,19 @@ class MentionBuilder:
     def candidates(self) -> dict[str, list[Span]]:
         by_field: dict[str, list[Span]] = {}
         covered: list[tuple[int, int]] = []  # every candidate's tokens, for the learned abbreviations
+        by_id, text, out_of_scope = self.x.by_id, self.text, self.out_of_scope
         for span in self.doc.spans[CANDIDATES]:
             covered.append((span.start, span.end))
-            rule = self.x.by_id[span.id_]
-            if self.out_of_scope(span.start_char, span.end_char):
+            rule = by_id[span.id_]
+            start, end = span.start_char, span.end_char
+            if out_of_scope(start, end):
                 continue
-            if not self._sentence_ok(span, rule):
+            if rule.sentence_requires and not self._sentence_ok(span, rule):
                 continue
-            if span.label_ in NUMERIC_FIELDS and "\t" in self.text[span.start_char : span.end_char]:
+            label = span.label_
+            if label in NUMERIC_FIELDS and "\t" in text[start:end]:
                 continue
-            by_field.setdefault(span.label_, []).append(span)
+            by_field.setdefault(label, []).append(span)
         by_field.setdefault("route", []).extend(self._learned_route_abbreviations(covered))
         return by_field
 
@@ -219,13 +222,17 @@ class MentionBuilder:
         lowers = self._lower_keys if self._lower_keys is not None else self.doc.to_array(LOWER)
         ids = numpy.array([self.doc.vocab.strings.add(short.lower()) for short in defined], dtype="uint64")
         hits = numpy.flatnonzero(numpy.isin(lowers, ids)).tolist()
-        matched = {i for start, end in covered for i in range(start, end)} if hits else set()
+        if not hits:
+            return []
+        matched = {i for start, end in covered for i in range(start, end)}
         found = []
         for i in hits:
+            if i in matched:
+                continue  # a candidate's token (most hits: the rules know the common short forms)
             token = self.doc[i]
             if token.text not in defined:
                 continue  # another case of the short form ("Il" for "IL")
-            if i not in matched and not self.out_of_scope(token.idx, token.idx + len(token.text)):
+            if not self.out_of_scope(token.idx, token.idx + len(token.text)):
                 span = Span(self.doc, i, i + 1, label="route", span_id="route.learned_abbreviation")
                 self.learned_categories[span.start] = defined[token.text]
                 found.append(span)
