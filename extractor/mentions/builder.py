@@ -97,11 +97,14 @@ class MentionBuilder:
             names.append(name)
         return reach, names
 
+    def _section_before(self, offset: int) -> int:
+        """The number of sections up to the first one starting after ``offset`` (one bisection)."""
+        return bisect.bisect_right(self._section_reach[0], offset)
+
     def section_at(self, offset: int) -> str:
         """``structure.section_at(offset)``, by bisection (a mention asks it once)."""
-        reach, names = self._section_reach
-        k = bisect.bisect_right(reach, offset)
-        return names[k - 1] if k else "body"
+        k = self._section_before(offset)
+        return self._section_reach[1][k - 1] if k else "body"
 
     def paragraph_at(self, offset: int) -> tuple[int, int]:
         """The paragraph (blank-line separated block) holding ``offset``."""
@@ -117,15 +120,10 @@ class MentionBuilder:
         """Whether ``sentence`` lies in a case narrative section ("Case Description")
         before STS is named in that section: the patient's course up to then is
         history, whatever the background said of STS before the case."""
-        start = sentence.start_char
-        opened = None
-        for section_start, name, _ in self.structure.sections:
-            if section_start > start:
-                break
-            opened = (section_start, name)
-        if opened is None or opened[1] != "methods":
+        k = self._section_before(sentence.start_char)  # the sections before the first one opening after it
+        if not k or self.structure.sections[k - 1][1] != "methods":
             return False
-        k = bisect.bisect_left(self.sts_sentence_chars, opened[0])
+        k = bisect.bisect_left(self.sts_sentence_chars, self.structure.sections[k - 1][0])
         return k == len(self.sts_sentence_chars) or sentence.end_char <= self.sts_sentence_chars[k]
 
     def sentence_index(self, offset: int) -> int:
@@ -302,11 +300,14 @@ def merge_overlapping(spans: list[Span]) -> list[Span]:
     """Overlapping candidates of one field are parts of one quantity ("<5 mm" and
     "5 mm in diameter"): their union, named after all their rules ("a+b")."""
     groups: list[list[Span]] = []
+    reach = 0  # the furthest end in the last group
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        if groups and span.start < max(s.end for s in groups[-1]):
+        if groups and span.start < reach:
             groups[-1].append(span)
+            reach = max(reach, span.end)
         else:
             groups.append([span])
+            reach = span.end
     merged = []
     for group in groups:
         if len(group) == 1:
