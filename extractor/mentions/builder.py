@@ -97,11 +97,14 @@ class MentionBuilder:
             names.append(name)
         return reach, names
 
+    def _section_before(self, offset: int) -> int:
+        """The number of sections up to the first one starting after ``offset`` (one bisection)."""
+        return bisect.bisect_right(self._section_reach[0], offset)
+
     def section_at(self, offset: int) -> str:
         """``structure.section_at(offset)``, by bisection (a mention asks it once)."""
-        reach, names = self._section_reach
-        k = bisect.bisect_right(reach, offset)
-        return names[k - 1] if k else "body"
+        k = self._section_before(offset)
+        return self._section_reach[1][k - 1] if k else "body"
 
     def paragraph_at(self, offset: int) -> tuple[int, int]:
         """The paragraph (blank-line separated block) holding ``offset``."""
@@ -117,15 +120,10 @@ class MentionBuilder:
         """Whether ``sentence`` lies in a case narrative section ("Case Description")
         before STS is named in that section: the patient's course up to then is
         history, whatever the background said of STS before the case."""
-        start = sentence.start_char
-        opened = None
-        for section_start, name, _ in self.structure.sections:
-            if section_start > start:
-                break
-            opened = (section_start, name)
-        if opened is None or opened[1] != "methods":
+        k = self._section_before(sentence.start_char)  # the sections before the first one opening after it
+        if not k or self.structure.sections[k - 1][1] != "methods":
             return False
-        k = bisect.bisect_left(self.sts_sentence_chars, opened[0])
+        k = bisect.bisect_left(self.sts_sentence_chars, self.structure.sections[k - 1][0])
         return k == len(self.sts_sentence_chars) or sentence.end_char <= self.sts_sentence_chars[k]
 
     def sentence_index(self, offset: int) -> int:
@@ -188,16 +186,19 @@ class MentionBuilder:
     def candidates(self) -> dict[str, list[Span]]:
         by_field: dict[str, list[Span]] = {}
         covered: list[tuple[int, int]] = []  # every candidate's tokens, for the learned abbreviations
+        by_id, text, out_of_scope = self.x.by_id, self.text, self.out_of_scope
         for span in self.doc.spans[CANDIDATES]:
             covered.append((span.start, span.end))
-            rule = self.x.by_id[span.id_]
-            if self.out_of_scope(span.start_char, span.end_char):
+            rule = by_id[span.id_]
+            start, end = span.start_char, span.end_char
+            if out_of_scope(start, end):
                 continue
-            if not self._sentence_ok(span, rule):
+            if rule.sentence_requires and not self._sentence_ok(span, rule):
                 continue
-            if span.label_ in NUMERIC_FIELDS and "\t" in self.text[span.start_char : span.end_char]:
+            label = span.label_
+            if label in NUMERIC_FIELDS and "\t" in text[start:end]:
                 continue
-            by_field.setdefault(span.label_, []).append(span)
+            by_field.setdefault(label, []).append(span)
         by_field.setdefault("route", []).extend(self._learned_route_abbreviations(covered))
         return by_field
 
@@ -219,13 +220,17 @@ class MentionBuilder:
         lowers = self._lower_keys if self._lower_keys is not None else self.doc.to_array(LOWER)
         ids = numpy.array([self.doc.vocab.strings.add(short.lower()) for short in defined], dtype="uint64")
         hits = numpy.flatnonzero(numpy.isin(lowers, ids)).tolist()
-        matched = {i for start, end in covered for i in range(start, end)} if hits else set()
+        if not hits:
+            return []
+        matched = {i for start, end in covered for i in range(start, end)}
         found = []
         for i in hits:
+            if i in matched:
+                continue  # a candidate's token (most hits: the rules know the common short forms)
             token = self.doc[i]
             if token.text not in defined:
                 continue  # another case of the short form ("Il" for "IL")
-            if i not in matched and not self.out_of_scope(token.idx, token.idx + len(token.text)):
+            if not self.out_of_scope(token.idx, token.idx + len(token.text)):
                 span = Span(self.doc, i, i + 1, label="route", span_id="route.learned_abbreviation")
                 self.learned_categories[span.start] = defined[token.text]
                 found.append(span)
@@ -295,11 +300,14 @@ def merge_overlapping(spans: list[Span]) -> list[Span]:
     """Overlapping candidates of one field are parts of one quantity ("<5 mm" and
     "5 mm in diameter"): their union, named after all their rules ("a+b")."""
     groups: list[list[Span]] = []
+    reach = 0  # the furthest end in the last group
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        if groups and span.start < max(s.end for s in groups[-1]):
+        if groups and span.start < reach:
             groups[-1].append(span)
+            reach = max(reach, span.end)
         else:
             groups.append([span])
+            reach = span.end
     merged = []
     for group in groups:
         if len(group) == 1:

@@ -27,7 +27,8 @@ from extractor.mentions.tables import HeaderClassifier
 from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.sentences import sentence_hooks
 from extractor.nlp.tokenizer import raw_text
-from extractor.rules.loader import Rule, RuleSet
+from extractor.rules.loader import RegexRule, Rule, RuleSet
+from extractor.rules.prefilter import Required, folded, may_match, required_words
 from extractor.schema import Mention
 from extractor.text.scope import find_scope
 
@@ -59,6 +60,7 @@ class MentionStage(RulesComponent):
         self.route_words = _route_words(self.by_id)
         self.citation_patterns = CitationPatterns.of(rule_set.citations)
         self.other_use_object = other_use_object(list(rule_set.indications))
+        self.other_use_words = _other_use_words(list(rule_set.indications))
         self.classify_header = HeaderClassifier(rule_set.table_headers)
         # "not available and not given", any of the phrases as whole words (DocumentMentions._own_sts)
         phrases = sorted(self.lexicons.word_set("not_given_phrases"))
@@ -102,8 +104,10 @@ class MentionStage(RulesComponent):
             other = indication.other_at(mention.start, mention.end)
             if other and not self.all_indications:
                 continue
-            if mention.field == "outcome" and is_about_other_use(
-                self.other_use_object, text, mention.start, mention.end
+            if (
+                mention.field == "outcome"
+                and self._may_name_other_use(text, mention.start, mention.end)
+                and is_about_other_use(self.other_use_object, text, mention.start, mention.end)
             ):
                 continue  # "regression of vascular calcification" is no result on a skin lesion
             if other:
@@ -111,6 +115,31 @@ class MentionStage(RulesComponent):
             mentions.append(mention)
         doc._.sts_mentions = mentions
         return doc
+
+    def _may_name_other_use(self, text: str, start: int, end: int) -> bool:
+        """Whether a word of another use occurs in the stretches ``is_about_other_use``
+        reads around a result (80 characters after, 60 before): without one, its
+        two searches cannot match, and most results pay for a few substring tests."""
+        if self.other_use_words is None:
+            return True
+        for window in (text[end : end + 80], text[max(0, start - 60) : start]):
+            lowered = folded(window)
+            if any(may_match(required, window, lowered) for required in self.other_use_words):
+                return True
+        return False
+
+
+def _other_use_words(rules: list[RegexRule]) -> tuple[Required, ...] | None:
+    """Per rule of another use (those ``other_use_object`` combines), the words one of
+    which its every match holds; None when a rule gives none (then every result is searched)."""
+    found = []
+    for rule in rules:
+        if rule.data["indication"] == OTHER:
+            required = required_words(rule.regex)
+            if required is None:
+                return None
+            found.append(required)
+    return tuple(found)
 
 
 def _route_words(rules: dict[str, Rule]) -> dict[str, str]:

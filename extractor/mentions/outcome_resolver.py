@@ -170,10 +170,20 @@ class OutcomeResolver(MentionBuilder):
         strategies"): its results are pooled over them."""
         start, end = self.paragraph_at(sentence.start_char)
         end = max(end, sentence.end_char)
-        if not self.names_sts_between(start, end):
-            return False
-        block = self.text[start:end].lower()
-        return any(phrase in block for phrase in self.lex["usage_phrases"])
+        found = self._usage_blocks.get((start, end))
+        if found is None:
+            if not self.names_sts_between(start, end):
+                found = False
+            else:
+                block = self.text[start:end].lower()
+                found = any(phrase in block for phrase in self.lex["usage_phrases"])
+            self._usage_blocks[(start, end)] = found
+        return found
+
+    @cached_property
+    def _usage_blocks(self) -> dict[tuple[int, int], bool]:
+        """:meth:`_in_usage_paragraph` by text block: the sentences of a paragraph share one."""
+        return {}
 
     def _denied(self, first: int) -> bool:
         """ "no relapse", "no further recurrence": the word before token ``first`` denies the event."""
@@ -203,4 +213,6 @@ class OutcomeResolver(MentionBuilder):
         """ "various combination therapeutic agents", "different treatments"."""
         set_words, heads = self.lex["pooled_set_words"], self.lex["pooled_set_heads"]
         words = self.columns.lowers(sentence.start, sentence.end)
+        if set_words.isdisjoint(words):
+            return False
         return any(word in set_words and any(u in heads for u in words[k + 1 : k + 4]) for k, word in enumerate(words))

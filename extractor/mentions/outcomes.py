@@ -33,6 +33,7 @@ _RIGHT_RATE = re.compile(
     rf"|\d+\s*/\s*\d+(?:\s*\(\s*{NUMBER}\s*%\s*\))?(?:\s+{_GROUP})?"
     rf"|{NUMBER}\s*%(?:\s+of\s+(?:the\s+)?(?:evaluable\s+|treated\s+)?{_GROUP})?)"
 )
+_DIGIT = re.compile(r"\d")  # every _LEFT_COUNT match holds a digit (a count or a percentage)
 _COORDINATED_RATE = re.compile(
     rf"^\s*(?:(?:by|at|in|after)\s+(?:week|month|day|year)s?\s+\d+\s*)?,?\s*(?:and|or|compared\s+with|versus|vs\.?|against|\()\s*(?:by\s+|of\s+|to\s+)?({NUMBER})\s*%"
 )
@@ -52,7 +53,8 @@ def widen(text: str, start: int, end: int, sentence_start: int, sentence_end: in
     tab = text.find("\t", end, sentence_end)
     sentence_end = tab if tab != -1 else sentence_end
     left_text = text[sentence_start:start]
-    match = _LEFT_COUNT.search(left_text)
+    # the count pattern opens with \b and is tried at every position: a text without a digit is not searched
+    match = _LEFT_COUNT.search(left_text) if _DIGIT.search(left_text) else None
     if match and match.group(0).strip():
         start = sentence_start + match.start()
     right_text = text[end:sentence_end]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cached_property
 
 from spacy.tokens import Span
 
@@ -40,7 +41,7 @@ class QuantityResolver(MentionBuilder):
         lower-case form starts or ends with a digit, or is a bracket, exactly when
         the token's text does)."""
         heads = self.lex["quantity_heads"]
-        tails = self.lex["quantity_tails"] | self.lex["unit_words"]
+        tails = self._quantity_tails
         lowers = self.columns.lowers(span.start, span.end)
         space = self.columns.space[span.start : span.end]
         tokens = [(i, lowers[i - span.start]) for i, blank in enumerate(space, span.start) if not blank]
@@ -56,6 +57,11 @@ class QuantityResolver(MentionBuilder):
             return span.start_char, span.end_char
         first, last = self.doc[tokens[0][0]], self.doc[tokens[-1][0]]
         return first.idx, last.idx + len(last.text)
+
+    @cached_property
+    def _quantity_tails(self) -> frozenset[str]:
+        """The words a quantity may end with: its tails and units, joined once per document."""
+        return self.lex["quantity_tails"] | self.lex["unit_words"]
 
     def _dose_parts(self, start: int, end: int) -> list[tuple[int, int]]:
         """ "escalation from 12.5 g to 25 g" is two doses; "ranged from 0.1 mL to 18 mL" one range."""

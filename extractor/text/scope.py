@@ -24,7 +24,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from extractor.text.structure import ARTICLE_START, Structure
+from extractor.text.structure import ARTICLE_START, Line, Structure
 
 REFERENCE_LINE = re.compile(
     r"^\s*(?:[-•*]\s*|\d{1,3}[.)]?\s+|-\s*\d{1,3}\.\s*|\[\d{1,3}\]\s*)?"  # bullet or number
@@ -58,10 +58,6 @@ class Scope:
         return None
 
 
-def _normalized(sentence: str) -> str:
-    return " ".join(sentence.split()).lower()
-
-
 def article_segments(structure: Structure) -> list[tuple[int, int]]:
     """(start, end) of each article-like segment of the file."""
     cuts = [0]
@@ -73,15 +69,18 @@ def article_segments(structure: Structure) -> list[tuple[int, int]]:
 
 
 def repeated_runs(structure: Structure, *, min_run: int = 3, min_chars: int = 20) -> list[tuple[int, int]]:
-    """Ranges covered by runs of >= min_run sentences that all occurred earlier."""
+    """Ranges covered by runs of >= min_run sentences that all occurred earlier.
+
+    A sentence occurred earlier when an earlier sentence has its normalized text;
+    a file whose sentences are all distinct (most) has no run."""
     text = structure.text
-    seen: set[str] = set()
-    flags: list[bool] = []
-    for start, end in structure.sentences:
-        key = _normalized(text[start:end])
-        flags.append(len(key) >= min_chars and key in seen)
-        if len(key) >= min_chars:
-            seen.add(key)
+    keys = [" ".join(text[start:end].split()).lower() for start, end in structure.sentences]
+    first: dict[str, int] = {}
+    for k, key in enumerate(keys):
+        first.setdefault(key, k)
+    if len(first) == len(keys):
+        return []
+    flags = [len(key) >= min_chars and first[key] < k for k, key in enumerate(keys)]
     runs = []
     i = 0
     while i < len(flags):
@@ -105,14 +104,23 @@ def reference_ranges(structure: Structure, segments: list[tuple[int, int]]) -> l
         if name == "references":
             stops = [s for s, _, _ in headings[index + 1 :]] + [s for s in article_starts if s > start]
             end = min(stops, default=len(structure.text))
-            prose = next(
-                (line.start for line in structure.lines if start < line.start < end and _is_prose(line.text)), end
-            )
-            ranges.append((start, prose))
+            ranges.append((start, _first_prose(structure.lines, start, end)))
     for line in structure.lines:
-        if REFERENCE_LINE.match(line.text) and len(line.text) > 40:
+        if len(line.text) > 40 and REFERENCE_LINE.match(line.text):
             ranges.append((line.start, line.end))
     return ranges
+
+
+def _first_prose(lines: list[Line], start: int, end: int) -> int:
+    """The start of the first prose line starting inside (start, end), else ``end``:
+    lines are in text order, so the search starts by bisection and stops at ``end``."""
+    k = bisect.bisect_right(lines, start, key=lambda line: line.start)
+    for line in lines[k:]:
+        if line.start >= end:
+            break
+        if _is_prose(line.text):
+            return line.start
+    return end
 
 
 _SENTENCE_BREAK = re.compile(r"[a-z)][.!?]\d{0,3}\s+[A-Z]")
@@ -207,9 +215,12 @@ def find_scope(structure: Structure, mentions_sts) -> Scope:
     excluded += [(a, b, "repeated_block") for a, b in repeated_runs(structure)]
     excluded += [(a, b, "references") for a, b in reference_ranges(structure, segments)]
     excluded += [(a, b, "legend") for a, b in legend_ranges(structure)]
-    excluded += [(line.start, line.end, "keywords") for line in structure.lines if KEYWORD_LINE.match(line.text)]
-    excluded += [
-        (line.start, line.end, "self_citation") for line in structure.lines if SELF_CITATION_LINE.match(line.text)
-    ]
-    excluded += [(line.start, line.end, "boilerplate") for line in structure.lines if BOILERPLATE_LINE.match(line.text)]
+    # the line kinds, tested in one pass over the lines (the list is sorted below)
+    for line in structure.lines:
+        for pattern, reason in _LINE_KINDS:
+            if pattern.match(line.text):
+                excluded.append((line.start, line.end, reason))
     return Scope(sorted(excluded))
+
+
+_LINE_KINDS = ((KEYWORD_LINE, "keywords"), (SELF_CITATION_LINE, "self_citation"), (BOILERPLATE_LINE, "boilerplate"))

@@ -208,3 +208,34 @@ def test_excluded_cells_by_bisection(builders):
     finally:
         builder.excluded_cells = cells
         builder.__dict__.pop("_excluded_cell_reach", None)
+
+
+def test_case_section_and_merged_quantities_by_running_reach(builders):
+    """The case-narrative test's section by bisection is the plain walk's, and
+    overlapping quantities merge as by the furthest end of their group."""
+    from extractor.mentions.builder import merge_overlapping
+
+    for builder in builders:
+        for start, end in builder.structure.sentences:
+            sentence = builder.doc.char_span(start, end, alignment_mode="expand")
+            if sentence is None or not len(sentence):
+                continue
+            opened = None
+            for section_start, name, _ in builder.structure.sections:
+                if section_start > sentence.start_char:
+                    break
+                opened = (section_start, name)
+            plain = False
+            if opened is not None and opened[1] == "methods":
+                k = bisect.bisect_left(builder.sts_sentence_chars, opened[0])
+                plain = k == len(builder.sts_sentence_chars) or sentence.end_char <= builder.sts_sentence_chars[k]
+            assert builder.sts_enters_case_after(sentence) == plain
+        spans = list(builder.doc.spans[CANDIDATES])
+        groups: list[list] = []
+        for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+            if groups and span.start < max(s.end for s in groups[-1]):
+                groups[-1].append(span)
+            else:
+                groups.append([span])
+        merged = merge_overlapping(spans)
+        assert [(s.start, s.end) for s in merged] == [(g[0].start, max(s.end for s in g)) for g in groups]
