@@ -6,7 +6,7 @@ a category added in one place cannot be silently unknown in another.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 CORE_FIELDS: tuple[str, ...] = ("route", "dose", "concentration", "lesion_size", "outcome")
 # the evidence-table fields of schema v2: what a reviewer's extraction sheet also holds
@@ -96,6 +96,6 @@ class Mention:
     indication: str = "calcification"  # "other" only in --all-indications output
 
     def row(self) -> dict[str, object]:
-        """The CSV row in column order."""
-        data = asdict(self)
-        return {column: data[column] for column in CSV_COLUMNS}
+        """The CSV row in column order (every field is a plain value, so no
+        ``dataclasses.asdict`` deep copy: it cost a tenth of a worker's time)."""
+        return {column: getattr(self, column) for column in CSV_COLUMNS}

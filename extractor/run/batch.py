@@ -41,7 +41,7 @@ from extractor.run.manifest import (
 )
 from extractor.run.result import DocResult
 from extractor.run.workers import DEFAULT_MEMORY_MB, run_pool
-from extractor.run.writer import documents_path_for, errors_path_for, studies_path_for, write_outputs
+from extractor.run.writer import RenderedOutputs, documents_path_for, errors_path_for, studies_path_for
 
 __all__ = ["BatchSummary", "DocResult", "Runner", "fingerprint", "printable", "run_batch"]
 
@@ -232,6 +232,9 @@ def _run_locked(
     finished = len(results)
     summary = BatchSummary(reused=reused)
     by_digest: dict[str, DocResult] = dict(keep)
+    outputs = RenderedOutputs()  # each result rendered as it comes, while the workers read on
+    for result in results:
+        outputs.add(result)
     logger.info(
         "inputs: %d, to extract: %d, reused from %s: %d, duplicate content: %d, skipped: %d",
         total,
@@ -261,6 +264,7 @@ def _run_locked(
             writer.add(result)
             by_digest[result.digest] = result
             results.append(result)
+            outputs.add(result)
             finished += 1
             if result.error:
                 warn(f"extractor: failed {result.path}: {result.error[0]}: {result.error[1]}")
@@ -272,6 +276,7 @@ def _run_locked(
     for path, digest in duplicates:
         result = _renamed(by_digest[digest], path, found.doc_ids[path])
         results.append(result)
+        outputs.add(result)
         finished += 1
         if result.error:
             warn(
@@ -279,7 +284,7 @@ def _run_locked(
             )
         if on_result:
             on_result(result, finished, total)
-    write_outputs(results, out)
+    outputs.write(out)
     summary.documents = len(results)
     summary.errors = sorted((r for r in results if r.error), key=lambda r: r.path)
     summary.failed = len(summary.errors)

@@ -387,8 +387,10 @@ class _WorkerPool:
                         self._stop(worker, kill=True)
                         worker = self._start()
                         self.workers.append(worker)
-                    yield result
+                    # the next document first: the worker reads it while the caller
+                    # records this result (a manifest line and its fsync)
                     self._assign(worker, queue)
+                    yield result
             finished = True
         finally:
             for worker in list(self.workers):

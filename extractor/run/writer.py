@@ -3,7 +3,8 @@ temporary file beside the target, moved into place, so a crash never leaves
 half a file), UTF-8, with every text cell inert in a spreadsheet.
 
 A batch writes OUT.csv (the mentions, the schema's columns), OUT.errors.csv,
-OUT.documents.csv and OUT.studies.csv; ``write_csv`` writes a mentions CSV
+OUT.documents.csv and OUT.studies.csv (:class:`RenderedOutputs`, one document at a
+time as results arrive); ``write_csv`` writes a mentions CSV
 from Mention objects. The readers (report, workbook, scoring) undo
 :func:`inert` with :func:`plain`.
 """
@@ -11,6 +12,7 @@ from Mention objects. The readers (report, workbook, scoring) undo
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
 import re
@@ -118,70 +120,95 @@ def studies_path_for(out: Path) -> Path:
     return out.with_name(out.stem + ".studies.csv")
 
 
-def write_outputs(results: list[DocResult], out: Path) -> int:
-    """The CSV (sorted by doc_id, then offset), the documents CSV (one row per
-    input: indication, size, status), the errors CSV and the studies CSV, all
-    atomically; returns the number of mention rows."""
-    rows = [row for r in results if not r.error for row in r.rows]
-    rows.sort(key=lambda row: (row["doc_id"], int(row["start"]), int(row["end"]), row["field"]))
-    write_mention_rows(out, rows)
-    write_errors(errors_path_for(out), results)
-    write_documents(documents_path_for(out), results)
-    write_studies(studies_path_for(out), results, rows)
-    return len(rows)
+def _row_order(row: dict[str, str]) -> tuple[str, int, int, str]:
+    return row["doc_id"], int(row["start"]), int(row["end"]), row["field"]
 
 
-def write_mention_rows(path: Path, rows: Iterable[dict[str, str]]) -> None:
-    """The mentions CSV from the rows workers made (cells already formatted)."""
-    with atomic_write(path) as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(safe_row(row) for row in rows)
+class RenderedOutputs:
+    """The four CSVs of a batch, rendered one document at a time as its result
+    arrives, and written at the end.
 
+    A batch renders each result while the workers read the next documents, so
+    the end of the run only sorts and writes. The files are byte-identical to
+    rendering everything at the end: a document's rows are sorted as the whole
+    file is (doc_id, start, end, field; doc_ids of extracted documents are
+    unique), and documents are ordered by (doc_id, path).
+    """
 
-def write_errors(path: Path, results: Iterable[DocResult]) -> None:
-    """One row per failed input: doc_id, path, reason and the message on one line."""
-    with atomic_write(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(ERROR_COLUMNS)
-        for r in sorted(results, key=lambda r: (r.doc_id, r.path)):
-            if r.error:
-                reason, message = r.error
-                writer.writerow([inert(r.doc_id), inert(r.path), inert(reason), inert(" ".join(message.split()))])
+    def __init__(self) -> None:
+        self._mentions: list[tuple[str, str]] = []  # (doc_id, that document's mention lines)
+        self._documents: list[tuple[tuple[str, str], str, str]] = []  # (order, document line, study lines)
+        self._errors: list[tuple[tuple[str, str], str]] = []
+        self._rows = 0
 
-
-def write_documents(path: Path, results: Iterable[DocResult]) -> None:
-    """One row per input: pages, words, indication and its sentence, mentions, status."""
-    with atomic_write(path) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(DOCUMENT_COLUMNS)
-        for r in sorted(results, key=lambda r: (r.doc_id, r.path)):
-            writer.writerow(
-                [
-                    inert(r.doc_id),
-                    inert(r.path),
-                    r.pages,
-                    r.words,
-                    inert(r.indication),
-                    inert(r.indication_sentence),
-                    0 if r.error else len(r.rows),
-                    r.status,
-                ]
-            )
-
-
-def write_studies(path: Path, results: Iterable[DocResult], rows: Iterable[dict[str, str]]) -> None:
-    """One row per paper treating calcification (more for separate arms), built
-    from its mention ``rows`` (see extractor.outputs.studies)."""
-    by_doc: dict[str, list[dict]] = {}
-    for row in rows:
-        by_doc.setdefault(row["doc_id"], []).append(row)
-    in_scope = sorted((r for r in results if r.status == "ok"), key=lambda r: (r.doc_id, r.path))
-    with atomic_write(path) as handle:
-        writer = csv.DictWriter(handle, fieldnames=OUTPUT_COLUMNS, extrasaction="ignore")
-        writer.writeheader()
-        for r in in_scope:
-            for study in study_rows(r.doc_id, r.title, by_doc.get(r.doc_id, []), [r.indication_sentence]):
-                writer.writerow(
-                    {key: inert(value) if key in STUDY_TEXT_COLUMNS else value for key, value in study.items()}
+    def add(self, result: DocResult) -> None:
+        order = (result.doc_id, result.path)
+        rows: list[dict[str, str]] = []
+        if result.error:
+            reason, message = result.error
+            self._errors.append(
+                (
+                    order,
+                    _line([inert(result.doc_id), inert(result.path), inert(reason), inert(" ".join(message.split()))]),
                 )
+            )
+        else:
+            rows = sorted(result.rows, key=_row_order)
+            self._rows += len(rows)
+            if rows:
+                self._mentions.append((result.doc_id, _dict_lines(CSV_COLUMNS, (safe_row(row) for row in rows))))
+        studies = ""
+        if result.status == "ok":
+            studies = _dict_lines(
+                OUTPUT_COLUMNS,
+                (
+                    {key: inert(value) if key in STUDY_TEXT_COLUMNS else value for key, value in study.items()}
+                    for study in study_rows(result.doc_id, result.title, rows, [result.indication_sentence])
+                ),
+            )
+        document = _line(
+            [
+                inert(result.doc_id),
+                inert(result.path),
+                result.pages,
+                result.words,
+                inert(result.indication),
+                inert(result.indication_sentence),
+                0 if result.error else len(result.rows),
+                result.status,
+            ]
+        )
+        self._documents.append((order, document, studies))
+
+    def write(self, out: Path) -> int:
+        """Write the four files atomically; returns the number of mention rows."""
+        self._mentions.sort(key=lambda item: item[0])
+        self._documents.sort(key=lambda item: item[0])
+        self._errors.sort(key=lambda item: item[0])
+        with atomic_write(out) as handle:
+            handle.write(_line(CSV_COLUMNS))
+            handle.writelines(lines for _, lines in self._mentions)
+        with atomic_write(errors_path_for(out)) as handle:
+            handle.write(_line(ERROR_COLUMNS))
+            handle.writelines(line for _, line in self._errors)
+        with atomic_write(documents_path_for(out)) as handle:
+            handle.write(_line(DOCUMENT_COLUMNS))
+            handle.writelines(line for _, line, _ in self._documents)
+        with atomic_write(studies_path_for(out)) as handle:
+            handle.write(_line(OUTPUT_COLUMNS))
+            handle.writelines(studies for _, _, studies in self._documents)
+        return self._rows
+
+
+def _line(cells: Iterable[object]) -> str:
+    """One CSV line, as ``csv.writer`` writes it."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return buffer.getvalue()
+
+
+def _dict_lines(columns: Iterable[str], rows: Iterable[dict[str, str]]) -> str:
+    """CSV lines of ``rows`` under ``columns`` (other keys ignored), as ``csv.DictWriter`` writes them."""
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore").writerows(rows)
+    return buffer.getvalue()
