@@ -20,6 +20,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
+from extractor.nlp.extensions import token_column
 from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.sentences import sentence_bounds
 from extractor.rules.loader import Rule, RuleSet
@@ -691,7 +692,10 @@ class TokenMasks:
             self._unique, self._inverse = [], numpy.zeros(0, dtype=numpy.intp)
             self._unique_rows = numpy.zeros((0, self.words()), dtype=numpy.uint64)
             return self
-        columns = doc.to_array([ORTH, LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [ORTH, LEMMA])
+        # ORTH from the columns the stages share, LEMMA (and entity labels) read here: set by earlier stages
+        columns = numpy.column_stack(
+            [token_column(doc, ORTH), doc.to_array([LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [LEMMA])]
+        )
         if len(self._by_orth) > self._LIMIT:
             self._forget()
         if rows:
