@@ -642,6 +642,7 @@ class TokenMasks:
         self._rows: dict[int, bytes] = {}  # ORTH hash → its bits as the bytes of a row of ``table``, as wide as now
         self._anchor_orth: dict[int, list[int]] = {}  # ORTH hash → groups its LOWER anchors
         self._lemma_keys = frozenset(self._words[LEMMA].keys() | self._anchors.get(LEMMA, {}).keys())
+        self._lemma_array = numpy.array(sorted(self._lemma_keys), dtype=numpy.uint64)  # the same, for numpy.isin
 
     def bits(self, needs: Iterable[Need]) -> int:
         """The bits of ``needs`` (each registered on first use)."""
@@ -762,12 +763,11 @@ class TokenMasks:
             anchored = list(zip(positions.tolist(), groups))
         extra = self._extra
         if self._lemma_keys:
-            lemmas = columns[:, 1].tolist()
-            keys = self._lemma_keys
-            if not keys.isdisjoint(lemmas):
+            # the tokens whose LEMMA is a test or anchor word, found by one numpy pass, in text order
+            hits = numpy.flatnonzero(numpy.isin(columns[:, 1], self._lemma_array))
+            if len(hits):
                 lemma_words, lemma_anchors = self._words[LEMMA], self._anchors.get(LEMMA, {})
-                for i in compress(range(len(lemmas)), map(keys.__contains__, lemmas)):
-                    lemma = lemmas[i]
+                for i, lemma in zip(hits.tolist(), columns[hits, 1].tolist()):
                     if bits := lemma_words.get(lemma, 0):
                         extra[i] = bits
                     if (lemma_groups := lemma_anchors.get(lemma)) is not None:
