@@ -10,6 +10,7 @@ from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from extractor.nlp.extensions import token_column
 from extractor.nlp.sentences import sentence_bounds
 
 # scispaCy's filter_matches drops every "( ... )" holding more than 8 tokens
@@ -178,11 +179,11 @@ def create_abbreviation_detector(nlp: Language, name: str):
             doc._.abbreviations = []
             if not len(doc):
                 return doc
-            orths = doc.to_array(ORTH)
+            orths = token_column(doc, ORTH)
             matches = [(0, start + 1, end - 1) for start, end in _parentheses(doc, orths)]
             if not matches:
                 return doc
-            spaces = doc.to_array(SPACY)
+            spaces = token_column(doc, SPACY)
             found = abbreviation_ranges(doc, orths, spaces, candidate_ranges(doc, orths, spaces, matches))
             for (long_start, long_end), shorts in found:
                 long_form = doc[long_start:long_end]

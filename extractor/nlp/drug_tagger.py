@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
+from extractor.nlp.extensions import token_column
 from extractor.nlp.rules_component import RulesComponent
 from extractor.rules.loader import RuleSet
 from extractor.text.scope import legend_entries
@@ -163,9 +164,8 @@ class DrugTagger(RulesComponent):
         return flag
 
     def __call__(self, doc: Doc) -> Doc:
-        columns = doc.to_array([LOWER, self.flag])
-        lowers = columns[:, 0]
-        flagged = numpy.flatnonzero(columns[:, 1]).tolist()
+        lowers = token_column(doc, LOWER)
+        flagged = numpy.flatnonzero(doc.to_array(self.flag)).tolist()
         sts = self.sts_phrases.matches(lowers, flagged)
         named = {i for start, end in sts for i in range(start, end)}
         extra = set()  # the paper's own names for STS
@@ -179,11 +179,12 @@ class DrugTagger(RulesComponent):
                 if self.sts_term_re.search(expansion):
                     extra.add(short)  # "STS, sodium thiosulfate" in a table legend
         name_lowers, name_ids = self.sts_name_lowers, self.sts_name_ids
-        names = {i for i in flagged if int(lowers[i]) in name_lowers and doc[i].orth in name_ids}
+        orths = token_column(doc, ORTH)
+        names = {i for i in flagged if int(lowers[i]) in name_lowers and int(orths[i]) in name_ids}
         extra -= self.sts_abbreviations
         if extra:
             extra_ids = numpy.array([doc.vocab.strings.add(name) for name in extra], dtype="uint64")
-            names.update(numpy.flatnonzero(numpy.isin(doc.to_array(ORTH), extra_ids)).tolist())
+            names.update(numpy.flatnonzero(numpy.isin(orths, extra_ids)).tolist())
         sts += [(i, i + 1) for i in sorted(names)]
         sts_tokens = {i for start, end in sts for i in range(start, end)}
         others = [(span.start, span.end) for span in doc.spans[DRUGS]] if DRUGS in doc.spans else []

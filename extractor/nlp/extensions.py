@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy
+from spacy.attrs import IDX, LOWER, ORTH, SPACY
 from spacy.tokens import Doc
 
 DOC_EXTENSIONS: dict[str, str] = {
@@ -15,6 +17,7 @@ DOC_EXTENSIONS: dict[str, str] = {
     "document": "the extractor.ingest.document.Document read (doc_id, path, pages), when the Extractor set it",
     "structure": "lines, sentences, sections and tables of the raw text (extractor.text.structure.Structure)",
     "sentence_bounds": "(length, start tokens, end tokens) of the sentences, set by sts_sentences_v1 (read by sentence_bounds)",
+    "token_columns": "the TOKEN_COLUMNS of every token as one doc.to_array, read once per Doc (read by token_column)",
     "drug_index": "(start, end, is_sts) of every drug name, sorted, built once per Doc (extractor.mentions.drugs)",
     "drug_positions": "the drug names of each sentence, by sentence start token (a cache)",
     "context_triggers": "the ConText triggers found in each sentence, by sentence start token (a cache)",
@@ -31,6 +34,23 @@ def doc_value(doc: Doc, name: str) -> Any:
     Every extension here has the default None and no getter."""
     stored: dict[Any, Any] = doc.user_data  # spaCy's key for a Doc extension: ("._.", name, None, None)
     return stored.get(("._.", name, None, None))
+
+
+# token attributes fixed once the Doc is tokenized that several stages read: one to_array
+# serves them all (spaCy's to_array costs ~150 instructions per token and column, as it
+# takes and releases the GIL for every value)
+TOKEN_COLUMNS = (ORTH, LOWER, IDX, SPACY)
+
+
+def token_column(doc: Doc, attr: int) -> numpy.ndarray:
+    """``doc.to_array(attr)`` for an attribute of :data:`TOKEN_COLUMNS`, from the
+    columns read once per Doc (``doc._.token_columns``; read again for a Doc of
+    another length)."""
+    columns = doc_value(doc, "token_columns")
+    if columns is None or len(columns) != len(doc):
+        columns = doc.to_array(list(TOKEN_COLUMNS)).reshape(-1, len(TOKEN_COLUMNS))
+        doc._.token_columns = columns
+    return columns[:, TOKEN_COLUMNS.index(attr)]
 
 
 def register_extensions() -> None:

@@ -20,6 +20,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
+from extractor.nlp.extensions import token_column
 from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.sentences import sentence_bounds
 from extractor.rules.loader import Rule, RuleSet
@@ -88,16 +89,20 @@ class FieldMatcher(RulesComponent):
         # per group of one rule whose elements are all plain token tests: its match id and,
         # per element, the tests its token must pass (matched on the token bits, no Matcher)
         self.exact: list[tuple[int, list[tuple[Need, ...]]] | None] = []
+        # per group whose rules are all token rules (:func:`_token_steps`): each rule's match id and steps
+        self.token_rules: list[list[tuple[int, list[Step]]] | None] = []
         for anchors, rules in grouped.items():
             self.groups.append((anchors, _matcher(nlp, rules)))
             elements = _exact_tests(rules[0].pattern, nlp.vocab.strings) if len(rules) == 1 else None
             self.exact.append(None if elements is None else (nlp.vocab.strings.add(rules[0].id), elements))
+            self.token_rules.append(None if elements is not None else self._token_rules(rules))
             self.required.append([self._needs(rule.pattern) for rule in rules])
             self.reach.append([Reach(rule.pattern, _anchor_element(rule.pattern)[0]) for rule in rules])  # type: ignore[arg-type,index]  # anchored rules are token patterns
         self.loose: list[tuple[Reach, Need]] | None = None  # the unanchored rules' reach and anchor token test
         if unanchored:
             self.groups.append((None, _matcher(nlp, unanchored)))
             self.exact.append(None)
+            self.token_rules.append(self._token_rules(unanchored))
             self.required.append([self._needs(rule.pattern) for rule in unanchored])
             self.reach.append([])
             loose = [
@@ -127,13 +132,46 @@ class FieldMatcher(RulesComponent):
         for reach, need in self.loose or []:
             tests += [need] + [need_of(run, strings) for run in reach.runs()]
         tests += [need for exact in self.exact if exact is not None for element in exact[1] for need in element]
+        tests += [
+            need
+            for rules in self.token_rules
+            for _, steps in rules or []
+            for step in steps
+            for need in step.needs + step.refuses
+        ]
+        self.match_token_rules = True  # windows of token rules with at most one match: no Matcher
+        self._lemmas: bool | None = None
         self.masks = TokenMasks(tests, dict(self.anchor_index))
         self._rule_bits: tuple[list[list[tuple[Need, ...]]], list[list[int]]] = ([], [])
         # per group, per rule (in the order of ``reach`` and ``loose``): the bits a match needs, to leave out
         # the windows of the rules that cannot match in a Doc (kept apart from ``required``, which may be replaced)
         self.live_bits = [[self.masks.bits(needs) for needs in group] for group in self.required]
         self._exact_bits: list[tuple[int, list[int], bool] | None] | None = None
+        # per group of token rules: whether they read LEMMA and, per rule, its match id and steps as bits
+        self.token_bits = [
+            None
+            if rules is None
+            else (
+                any(need.attr == LEMMA for _, steps in rules for step in steps for need in step.needs + step.refuses),
+                [
+                    (key, [(step.quant, self.masks.bits(step.needs), self.masks.bits(step.refuses)) for step in steps])
+                    for key, steps in rules
+                ],
+            )
+            for rules in self.token_rules
+        ]
         self._rule_rows: RuleRows | None = None
+
+    def _token_rules(self, rules: list[Rule]) -> list[tuple[int, list[Step]]] | None:
+        """Each rule's match id and steps, when every rule of the group is a token rule."""
+        strings = self.nlp.vocab.strings
+        found = []
+        for rule in rules:
+            steps = _token_steps(rule.pattern, strings)
+            if steps is None:
+                return None
+            found.append((strings.add(rule.id), steps))
+        return found
 
     def _needs(self, pattern: list[dict] | str) -> tuple[Need, ...]:
         """The pattern's needs, word tests first."""
@@ -144,6 +182,21 @@ class FieldMatcher(RulesComponent):
             for labels in _required_entities(pattern)
         ]
         return tuple(sorted(needs, key=lambda need: need.ids is None))
+
+    def _window_matches(
+        self, doc: Doc, masks: TokenMasks, index: int, low: int, high: int
+    ) -> list[tuple[int, int, int]]:
+        """Group ``index``'s matches in the window [low, high): of token rules, the
+        one match or none found on the token bits (:func:`token_matches`); the
+        Matcher where two or more need its order, or for other rules."""
+        token = self.token_bits[index] if self.match_token_rules else None
+        if token is not None and token[0] and self._lemmas is None:
+            self._lemmas = doc.has_annotation("LEMMA")
+        if token is not None and (not token[0] or self._lemmas):  # else the Matcher raises its error
+            found = token_matches(token[1], masks.span_bits(low, high), low)
+            if found is not None:
+                return found
+        return [(key, low + start, low + end) for key, start, end in self.groups[index][1](doc[low:high])]
 
     def exact_bits(self) -> list[tuple[int, list[int], bool] | None]:
         """Per group, for :attr:`exact`: the match id, per element the bits its token needs, and whether it reads LEMMA."""
@@ -168,6 +221,7 @@ class FieldMatcher(RulesComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         rule_bits, exact_bits = self.rule_bits(), self.exact_bits()  # before reading the Doc: they may register tests
+        self._lemmas = None  # whether the Doc has lemmas (asked once, when a token rule reads LEMMA)
         starts, ends = sentence_bounds(doc)
         masks = self.masks.of(doc, rows=len(doc) >= self.array_from)
         if masks.by_rows:
@@ -240,7 +294,7 @@ class FieldMatcher(RulesComponent):
                 if not any(window & bits == bits for bits in required):
                     continue
                 if exact is None:
-                    found += [(key, low + start, low + end) for key, start, end in matcher(doc[low:high])]
+                    found += self._window_matches(doc, masks, index, low, high)
                     continue
                 # one rule of fixed length: its matches in the window, left to right, as the Matcher yields them
                 key, elements, _ = exact
@@ -286,7 +340,7 @@ class FieldMatcher(RulesComponent):
                     found.append((key, hit_starts[at], hit_starts[at] + size))
                     at += 1
             elif not exact[window]:
-                found += [(key, low + start, low + end) for key, start, end in self.groups[index][1](doc[low:high])]
+                found += self._window_matches(doc, masks, index, low, high)
         if self.loose is None:  # the unanchored rules (the last group) over the whole Doc
             for index in self.unanchored:
                 if any(masks.present & bits == bits for bits in rule_bits[index]):
@@ -588,6 +642,7 @@ class TokenMasks:
         self._rows: dict[int, bytes] = {}  # ORTH hash → its bits as the bytes of a row of ``table``, as wide as now
         self._anchor_orth: dict[int, list[int]] = {}  # ORTH hash → groups its LOWER anchors
         self._lemma_keys = frozenset(self._words[LEMMA].keys() | self._anchors.get(LEMMA, {}).keys())
+        self._lemma_array = numpy.array(sorted(self._lemma_keys), dtype=numpy.uint64)  # the same, for numpy.isin
 
     def bits(self, needs: Iterable[Need]) -> int:
         """The bits of ``needs`` (each registered on first use)."""
@@ -638,7 +693,10 @@ class TokenMasks:
             self._unique, self._inverse = [], numpy.zeros(0, dtype=numpy.intp)
             self._unique_rows = numpy.zeros((0, self.words()), dtype=numpy.uint64)
             return self
-        columns = doc.to_array([ORTH, LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [ORTH, LEMMA])
+        # ORTH from the columns the stages share, LEMMA (and entity labels) read here: set by earlier stages
+        columns = numpy.column_stack(
+            [token_column(doc, ORTH), doc.to_array([LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [LEMMA])]
+        )
         if len(self._by_orth) > self._LIMIT:
             self._forget()
         if rows:
@@ -705,12 +763,11 @@ class TokenMasks:
             anchored = list(zip(positions.tolist(), groups))
         extra = self._extra
         if self._lemma_keys:
-            lemmas = columns[:, 1].tolist()
-            keys = self._lemma_keys
-            if not keys.isdisjoint(lemmas):
+            # the tokens whose LEMMA is a test or anchor word, found by one numpy pass, in text order
+            hits = numpy.flatnonzero(numpy.isin(columns[:, 1], self._lemma_array))
+            if len(hits):
                 lemma_words, lemma_anchors = self._words[LEMMA], self._anchors.get(LEMMA, {})
-                for i in compress(range(len(lemmas)), map(keys.__contains__, lemmas)):
-                    lemma = lemmas[i]
+                for i, lemma in zip(hits.tolist(), columns[hits, 1].tolist()):
                     if bits := lemma_words.get(lemma, 0):
                         extra[i] = bits
                     if (lemma_groups := lemma_anchors.get(lemma)) is not None:
@@ -794,6 +851,16 @@ class TokenMasks:
         tokens = self.tokens
         hits = [i for i, bits in enumerate(tokens) if bits & either]
         return [[i for i in hits if tokens[i] & bit] if bit else [] for bit in wanted]
+
+    def span_bits(self, low: int, high: int) -> list[int]:
+        """The bits of tokens ``low`` to ``high`` - 1."""
+        if self._tokens is not None:
+            return self._tokens[low:high]
+        by_orth, unique, extra = self._by_orth, self._unique, self._extra
+        places = self._inverse[low:high].tolist()
+        if not extra:
+            return [by_orth[unique[place]] for place in places]
+        return [by_orth[unique[place]] | extra.get(i, 0) for i, place in enumerate(places, low)]
 
     def _bits_at(self, i: int) -> int:
         """Token ``i``'s bits (read by rows: from its ORTH string's and the ones its LEMMA or entity label adds)."""
@@ -990,6 +1057,121 @@ def _exact_tests(pattern: list[dict] | str, strings: StringStore) -> list[tuple[
             return None
         elements.append(tuple(needs))
     return elements
+
+
+# a token rule's step quantifiers (spaCy's ONE, ZERO_ONE and ZERO_PLUS)
+ONE, OPTIONAL, STAR = 1, 2, 3
+
+
+class Step(NamedTuple):
+    """One token of a token rule: its quantifier, the needs its token must pass and those it must fail."""
+
+    quant: int
+    needs: tuple[Need, ...]
+    refuses: tuple[Need, ...]
+
+
+def token_matches(
+    rules: list[tuple[int, list[tuple[int, int, int]]]], bits: list[int], low: int
+) -> list[tuple[int, int, int]] | None:
+    """The matches (match id, start, end) of token rules (per rule its match id
+    and, per step, quantifier, needed and refused bits) in a window whose tokens
+    have ``bits`` and which starts at token ``low``: every distinct non-empty
+    run of tokens that passes the rule's steps, as spaCy's Matcher finds them.
+    Only when there is at most one; None for two or more (their order is the Matcher's)."""
+    found: set[tuple[int, int, int]] = set()
+    size = len(bits)
+    for key, steps in rules:
+        first_quant, first_need, first_refuse = steps[0]
+        for start in range(size):
+            if first_quant == ONE:  # most rules: the first token decides most starts
+                token = bits[start]
+                if token & first_need != first_need or token & first_refuse:
+                    continue
+            positions = {start}
+            for quant, need, refuse in steps:
+                reached = set()
+                for at in positions:
+                    if quant != ONE:  # a "?" or "*" may take no token
+                        reached.add(at)
+                    while at < size and (token := bits[at]) & need == need and not token & refuse:
+                        at += 1
+                        reached.add(at)
+                        if quant != STAR:
+                            break
+                positions = reached
+                if not positions:
+                    break
+            for end in positions:
+                if end > start:
+                    found.add((key, start, end))
+                    if len(found) > 1:
+                        return None
+    return [(key, low + start, low + end) for key, start, end in found]
+
+
+def _quantifiers(op: object) -> tuple[int, ...] | None:
+    """spaCy's expansion of an element's "OP" (``_get_operators``): "+" is one
+    then "*", "{n,m}" n ones then m - n "?"s, "{n,}" n ones then "*"; None for "!"
+    or anything else."""
+    if op is None or op == "1":
+        return (ONE,)
+    simple = {"?": (OPTIONAL,), "*": (STAR,), "+": (ONE, STAR)}
+    if isinstance(op, str) and op in simple:
+        return simple[op]
+    count = _COUNT.fullmatch(op) if isinstance(op, str) else None
+    if count is None:
+        return None
+    low, comma, high = count.groups()
+    if not comma:
+        high = low
+    if not (low or high) or (low and high and int(low) > int(high)):
+        return None
+    head = (ONE,) * int(low or 0)
+    return head + ((OPTIONAL,) * (int(high) - int(low or 0)) if high else (STAR,))
+
+
+def _token_steps(pattern: list[dict] | str, strings: StringStore) -> list[Step] | None:
+    """The steps of a token rule: a pattern whose elements say nothing but
+    word lists (IN, NOT_IN or one word), REGEXes on LOWER or TEXT, lexeme flags
+    (true or false) and entity labels, with the quantifiers of :func:`_quantifiers`:
+    a token then passes an element exactly when it passes the needs of its step
+    and none of its refusals. None for any other pattern."""
+    if not isinstance(pattern, list) or not pattern:
+        return None
+    steps = []
+    for spec in pattern:
+        quants = _quantifiers(spec.get("OP"))
+        if quants is None:
+            return None
+        needs: list[Need] = []
+        refuses: list[Need] = []
+        for key, value in spec.items():
+            if key == "OP":
+                continue
+            if key in _WORD_KEYS or key == "ENT_TYPE":
+                column = ENT_TYPE if key == "ENT_TYPE" else _WORD_KEYS[key]
+                if isinstance(value, str):
+                    needs.append(Need(column, frozenset([strings.add(value)]), None))
+                    continue
+                if not isinstance(value, dict) or len(value) != 1:
+                    return None
+                ((operator, argument),) = value.items()
+                if operator in ("IN", "NOT_IN") and isinstance(argument, list):
+                    if not all(isinstance(word, str) for word in argument):
+                        return None
+                    need = Need(column, frozenset(strings.add(word) for word in argument), None)
+                    (needs if operator == "IN" else refuses).append(need)
+                elif operator == "REGEX" and column in (LOWER, ORTH) and isinstance(argument, str):
+                    needs.append(Need(column, None, argument))
+                else:
+                    return None
+            elif key in _LEXEME_FLAGS and isinstance(value, bool):
+                (needs if value else refuses).append(Need(_LEXEME_FLAGS[key], None, None))
+            else:
+                return None
+        steps += [Step(quant, tuple(needs), tuple(refuses)) for quant in quants]
+    return steps
 
 
 def _loose_anchor(pattern: list[dict]) -> tuple[int, tuple] | None:

@@ -12,7 +12,7 @@ from spacy.attrs import IDX, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.extensions import doc_value
+from extractor.nlp.extensions import doc_value, token_column
 from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.tokenizer import raw_text
 from extractor.text.structure import analyse
@@ -33,7 +33,7 @@ class SentenceSetter(RulesComponent):
         doc._.structure = structure
         if not len(doc):
             return doc
-        token_starts = doc.to_array(IDX)
+        token_starts = token_column(doc, IDX)
         starts = numpy.array([start for start, _ in structure.sentences], dtype="uint64")
         holders = numpy.unique(numpy.searchsorted(token_starts, starts, side="right") - 1)  # token holding each start
         flags = numpy.full(len(doc), -1, dtype="int64")

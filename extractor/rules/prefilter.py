@@ -131,62 +131,126 @@ def anchor_words(regex: re.Pattern[str]) -> Anchors | None:
     one of the words (ASCII literal runs) starting at most ``lead`` chars after
     the match's start, or None when the pattern gives no such words (an
     unbounded repeat before the first literal)."""
+    found = scan_anchors(regex)
+    return None if found is None else found[:3]
+
+
+@functools.lru_cache(maxsize=1024)
+def scan_anchors(regex: re.Pattern[str]) -> tuple[bool, frozenset[str], int, bool] | None:
+    """:func:`anchor_words` and whether each occurrence must start a word: a
+    ``\\b`` stands right before the anchor in the pattern and every anchor word
+    opens with a word char."""
     try:
         parsed = _parser.parse(regex.pattern, regex.flags)
     except Exception:  # an unexpected parser: the rule is scanned in full
         return None
-    found = _anchor(list(parsed), parsed.state)
+    ignore_case = bool(regex.flags & re.IGNORECASE)
+    found = _anchor(list(parsed), parsed.state, False)
     if found is None:
         return None
-    ignore_case = bool(regex.flags & re.IGNORECASE)
-    words, lead = found
-    return ignore_case, frozenset(word.lower() for word in words) if ignore_case else frozenset(words), lead
+    words, lead, bounded = found
+    # under re.ASCII a \b sees only ASCII word chars: no word-start test then
+    bounded = bounded and not regex.flags & re.ASCII and all(is_word_char(word[0]) for word in words)
+    return ignore_case, frozenset(word.lower() for word in words) if ignore_case else frozenset(words), lead, bounded
 
 
-def _anchor(items: list, state: _parser.State) -> tuple[set[str], int] | None:
+def is_word_char(char: str) -> bool:
+    """Whether ``re`` counts ``char`` as a word char (``\\w`` on str patterns)."""
+    return char.isalnum() or char == "_"
+
+
+def _anchor(items: list, state: _parser.State, bounded: bool) -> tuple[set[str], int, bool] | None:
     """The first literal run of the item sequence (or of a required group or
-    alternation) and the widest stretch of the match that can come before it."""
+    alternation), the widest stretch of the match that can come before it, and
+    whether a word boundary (``\\b``) stands right before it (``bounded``: one
+    stands at the sequence's start)."""
     offset = 0
     for op, av in _with_runs(items):
         if op is _RUN:
-            return {av}, offset
+            return {av}, offset, bounded
         if op is None:
             return None
-        inner: tuple[set[str], int] | None = None
+        inner: tuple[set[str], int, bool] | None = None
         if op is _constants.BRANCH:
-            alternatives = [_anchor(list(alternative), state) for alternative in av[1]]
+            alternatives = [_anchor(list(alternative), state, bounded) for alternative in av[1]]
             if all(alternatives):
-                inner = set().union(*(a[0] for a in alternatives)), max(a[1] for a in alternatives)  # type: ignore[index]  # all checked
+                inner = (
+                    set().union(*(a[0] for a in alternatives)),  # type: ignore[index]  # all checked
+                    max(a[1] for a in alternatives),  # type: ignore[index]
+                    all(a[2] for a in alternatives),  # type: ignore[index]
+                )
         elif op is _constants.SUBPATTERN and not av[1] and not av[2]:  # no inline flags
-            inner = _anchor(list(av[3]), state)
+            inner = _anchor(list(av[3]), state, bounded)
         elif op in _REPEATS and av[0] >= 1:
-            inner = _anchor(list(av[2]), state)
+            inner = _anchor(list(av[2]), state, bounded)
         if inner is not None:
-            return inner[0], offset + inner[1]
+            return inner[0], offset + inner[1], inner[2]
         if op in _ZERO_WIDTH:
+            bounded = bounded or (op is _constants.AT and av is _constants.AT_BOUNDARY)
             continue
         width = _parser.SubPattern(state, [(op, av)]).getwidth()[1]
         if width >= _constants.MAXREPEAT:
             return None
         offset += width
+        bounded = False
     return None
+
+
+def _opens_blind(regex: re.Pattern[str]) -> bool:
+    """Whether ``re`` finds no literal prefix or first-char set in the pattern
+    (it opens with a \\b or a lookbehind) and so tries a match at every position."""
+    try:
+        items = list(_parser.parse(regex.pattern, regex.flags))
+    except Exception:  # an unexpected parser: as if re had its own prefilter
+        return False
+    while items:
+        op, av = items[0]
+        if op is _constants.SUBPATTERN:
+            items = list(av[3])
+        elif op is _constants.BRANCH:
+            return not all(alternative and alternative[0][0] is _constants.LITERAL for alternative in av[1])
+        else:
+            return op in _ZERO_WIDTH
+    return False
 
 
 class Scanner:
     """One rule's regex with its prefilters: not searched where none of its
     required words occurs (:func:`required_words`), and tried only where a match
     can start, at most ``lead`` chars before an occurrence of an anchor word
-    (:func:`anchor_words`). Built once per rule."""
+    (:func:`scan_anchors`). Short anchor words are used only where they are
+    rare: when an occurrence must start a word (a ``\\b`` before it), or when
+    ``re`` itself would try every position (the pattern opens with a ``\\b`` or
+    a lookbehind, :func:`_opens_blind`). Built once per rule."""
 
     def __init__(self, regex: re.Pattern[str]) -> None:
         self.regex = regex
         self.required = required_words(regex)
-        anchors = anchor_words(regex)
-        if anchors is not None and min(len(word) for word in anchors[1]) < _SHORTEST_ANCHOR:
-            anchors = None
+        found = scan_anchors(regex)
+        anchors: Anchors | None = None
+        # an anchor occurrence counts only at the start of a word (tested only for short anchor words)
+        self.word_start = False
+        if found is not None:
+            if min(len(word) for word in found[1]) >= _SHORTEST_ANCHOR:
+                anchors = found[:3]
+            elif found[3] or _opens_blind(regex):
+                anchors, self.word_start = found[:3], found[3]
         self.anchors = anchors
         # the required words are looked for first unless they are the anchor words, found on the way anyway
         self._required_first = self.required is not None and (anchors is None or self.required != anchors[:2])
+
+    def _occurrences(self, haystack: str, text: str, word: str) -> Iterator[int]:
+        """Where ``word`` occurs in ``haystack`` (of ``text``'s length), at word starts of ``text`` only if it must."""
+        at = haystack.find(word)
+        if not self.word_start:
+            while at != -1:
+                yield at
+                at = haystack.find(word, at + 1)
+            return
+        while at != -1:
+            if at == 0 or not is_word_char(text[at - 1]):
+                yield at
+            at = haystack.find(word, at + 1)
 
     def _starts(self, text: str, lowered: str | None) -> list[int] | None:
         """Sorted positions where a match can start, or None when every position can."""
@@ -198,10 +262,8 @@ class Scanner:
             return None
         starts: set[int] = set()
         for word in words:
-            at = haystack.find(word)
-            while at != -1:
+            for at in self._occurrences(haystack, text, word):
                 starts.update(range(max(0, at - lead), at + 1))
-                at = haystack.find(word, at + 1)
         return sorted(starts)
 
     def finditer(self, text: str, lowered: str | None) -> Iterator[re.Match[str]]:
@@ -233,14 +295,16 @@ class Scanner:
         if haystack is None or len(haystack) != len(text):
             return self.regex.search(text) is not None
         match = self.regex.match
+        word_start = self.word_start
         for word in words:
             tried = -1  # the starts up to here were tried for an earlier occurrence of the word
             at = haystack.find(word)
             while at != -1:
-                for start in range(max(0, at - lead, tried + 1), at + 1):
-                    if match(text, start) is not None:
-                        return True
-                tried = at
+                if not word_start or at == 0 or not is_word_char(text[at - 1]):
+                    for start in range(max(0, at - lead, tried + 1), at + 1):
+                        if match(text, start) is not None:
+                            return True
+                    tried = at
                 at = haystack.find(word, at + 1)
         return False
 
