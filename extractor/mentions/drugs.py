@@ -57,8 +57,10 @@ def belongs_to_other_drug(
     - Otherwise the nearest drug named before it does, except a companion named
       after STS ("STS was diluted with 1% lidocaine to 150 mg/mL"), which is
       skipped.
-    - A drug after it joined by "with" is a companion too ("diluted to 150 mg/mL
-      with lidocaine"); with no owning drug the mention is STS's, the paper's subject.
+    - A drug after it joined by "with" is a companion too when STS is named before
+      it ("STS was diluted to 150 mg/mL with lidocaine"); with no STS before, it is
+      what was given ("samples were injected with CaHA"). With no owning drug the
+      mention is STS's, the paper's subject.
     ``near_only`` (route nouns like "infusions") lets only an adjacent drug claim it.
     """
     sentence_start, sentence_end = arrays_of(doc).sentence_of(span.start)  # ``span.sent``'s bounds
@@ -96,10 +98,12 @@ def other_drug_owns(
     after = sorted((d_start - end, is_sts) for d_start, _, is_sts in drugs if d_start >= end)
     columns = arrays_of(doc)
     before = sorted((start - d_end, is_sts, d_start) for d_start, d_end, is_sts in drugs if d_end <= start)
+    sts_before = any(is_sts for _, is_sts, _ in before)
     near_after = [
         item[:2]
         for item in after
-        if item[0] <= after_window and _COMPANION_WORDS.isdisjoint(columns.lower_of[end : end + item[0]])
+        if item[0] <= after_window
+        and not (sts_before and not _COMPANION_WORDS.isdisjoint(columns.lower_of[end : end + item[0]]))
     ]
     near_before = [item[:2] for item in before if item[0] <= BEFORE_WINDOW]
     if near_only and near_before and near_before[0][0] == 0:

@@ -196,3 +196,22 @@ def test_a_mixed_monographs_product_listing_is_no_calcification_dosing(extractor
     found = {(m.field, m.text) for m in extractor.read(Document(doc_id="g10_03", text=text)).mentions}
     assert not any(field in ("dose", "concentration") for field, _ in found)
     assert ("outcome", "demonstrated beneficial") in found
+
+
+def test_calcium_hydroxylapatite_filler_is_a_calcium_deposit_in_soft_tissue(extractor):
+    """realtext/envoi g22_13 (Robinson, Dermatol Surg 2018): STS injected to dissolve calcium
+    hydroxylapatite filler in skin is in scope (both annotators), though the page never says
+    "calcification"; the filler's own injection and volume are not STS's."""
+    text = (
+        "In Vitro Analysis of the Degradation of Calcium Hydroxylapatite Dermal Filler\n\n"
+        "METHODS In a prospective, single-center, proof-of-concept study, 12 cadaveric porcine skin samples "
+        "were injected with CaHA (0.4–0.8 mL). Samples were then randomized to intralesional injection of "
+        "0.2-mL sodium thiosulfate (STS, 12.5 g/50 mL).\n\n"
+        "RESULTS Intralesional STS alone or combined with topical SMB completely dissolved CaHA in the porcine "
+        "skin samples.\n"
+    )
+    reading = extractor.read(Document(doc_id="g22_13", text=text))
+    found = {(m.field, m.text) for m in reading.mentions}
+    assert reading.indication.kind == "calcification"
+    assert {("concentration", "12.5 g/50 mL"), ("outcome", "completely dissolved")} <= found
+    assert not {("dose", "0.4–0.8 mL"), ("route", "injected")} & found
