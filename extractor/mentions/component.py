@@ -21,7 +21,14 @@ from extractor.mentions.attribution import CitationPatterns
 from extractor.mentions.context import ContextRules
 from extractor.mentions.doc_arrays import COLUMNS, token_arrays
 from extractor.mentions.document_mentions import DocumentMentions
-from extractor.mentions.indication import NO_STS, OTHER, decide_indication, is_about_other_use, other_use_object
+from extractor.mentions.indication import (
+    NO_STS,
+    OTHER,
+    decide_indication,
+    is_about_other_use,
+    other_use_object,
+    other_use_windows,
+)
 from extractor.mentions.result_filter import ResultFilter
 from extractor.mentions.tables import HeaderClassifier
 from extractor.nlp.rules_component import RulesComponent
@@ -118,11 +125,11 @@ class MentionStage(RulesComponent):
 
     def _may_name_other_use(self, text: str, start: int, end: int) -> bool:
         """Whether a word of another use occurs in the stretches ``is_about_other_use``
-        reads around a result (80 characters after, 60 before): without one, its
-        two searches cannot match, and most results pay for a few substring tests."""
+        reads around a result (``other_use_windows``): without one, its two
+        searches cannot match, and most results pay for a few substring tests."""
         if self.other_use_words is None:
             return True
-        for window in (text[end : end + 80], text[max(0, start - 60) : start]):
+        for window in other_use_windows(text, start, end):
             lowered = folded(window)
             if any(may_match(required, window, lowered) for required in self.other_use_words):
                 return True

@@ -93,7 +93,7 @@ class ContextRules:
         columns = arrays_of(sentence.doc)
         space = columns.space
         start, end = sentence.start, min(sentence.end, len(space))
-        lower = columns.lower_column(start, end)
+        lower = columns.lower_of
         by_first = self.by_first
         for i in compress(range(start, end), map(by_first.__contains__, lower[start:end])):
             for trigger in by_first[lower[i]]:

@@ -72,17 +72,6 @@ class DocArrays:
         """``token.lower_`` of tokens [start, end) (clipped to the document)."""
         return self.lower_of[start:end]
 
-    def lower_column(self, start: int, end: int) -> list[str]:
-        """Every token's ``token.lower_`` by token index (``lower_of``; ``start``
-        and ``end`` name the stretch the caller reads): the column itself, for a
-        filter that reads many tokens of one stretch without copying them (read
-        it, never write to it)."""
-        return self.lower_of
-
-    def lower(self, i: int) -> str:
-        """``token.lower_`` of token ``i``."""
-        return self.lower_of[i]
-
     def sentence_of(self, i: int) -> tuple[int, int]:
         """Start and end tokens of the sentence holding token ``i``: those of
         ``span.sent`` for a span starting there under the mention stage's

@@ -16,14 +16,9 @@ from extractor.nlp.drug_tagger import DRUGS
 from extractor.nlp.extensions import doc_value
 
 
-def drug_positions(doc: Doc, sentence: Span) -> list[tuple[int, int, bool]]:
-    """(start token, end token, is_sts) of the drug names in a sentence (cached per Doc)."""
-    return drugs_in(doc, sentence.start, sentence.end)
-
-
 def drugs_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, bool]]:
-    """:func:`drug_positions` of the sentence of tokens [start, end), by its bounds
-    (a caller holding them makes no Span)."""
+    """(start token, end token, is_sts) of the drug names in the sentence of tokens
+    [start, end), by its bounds (cached per Doc; a caller holding them makes no Span)."""
     cache = doc_value(doc, "drug_positions")
     if cache is None:
         cache = doc._.drug_positions = {}
@@ -142,8 +137,7 @@ def _treating_drugs(
     drugs = drugs_in(doc, sentence_start, sentence_end)
     if not object_heads or not drugs:
         return list(drugs)
-    ends = [end for _, end, _ in drugs]
-    lower = arrays_of(doc).lower_column(min(ends), min(max(ends) + 1, sentence_end))
+    lower = arrays_of(doc).lower_of
     return [
         (start, end, is_sts)
         for start, end, is_sts in drugs
@@ -166,8 +160,7 @@ def _clause_bounds(doc: Doc, start: int, end: int, sentence_start: int, sentence
     """The clause of tokens [start, end) in its sentence: cut at semicolons,
     "whereas", "while", "but", and ", and" / ", or" joining two statements."""
     drug_starts = {d_start for d_start, _, _ in drugs_in(doc, sentence_start, sentence_end)}
-    # the sentence's lower-case forms, one token before it for the ", and" test
-    lower = arrays_of(doc).lower_column(max(sentence_start - 1, 0), sentence_end)
+    lower = arrays_of(doc).lower_of  # the token before a break is read too, for the ", and" test
     left = sentence_start
     for i in range(start - 1, sentence_start - 1, -1):
         if lower[i] in _MAY_BREAK and _breaks_clause(lower, i, drug_starts):

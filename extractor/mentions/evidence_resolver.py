@@ -135,7 +135,7 @@ class EvidenceResolver(MentionBuilder):
             return None  # "7 patients improved" is a result, not the group's size
         if (
             span.start > sentence.start
-            and columns.lower(span.start - 1) in {"of", "in", "among"}
+            and columns.lower_of[span.start - 1] in {"of", "in", "among"}
             and span.start - 2 >= sentence.start
             and columns.like_num(span.start - 2)
         ):

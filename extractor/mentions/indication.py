@@ -314,9 +314,15 @@ def other_use_object(rules: list[RegexRule]) -> re.Pattern[str] | None:
     return re.compile(rf"^\s*(?:of|in)\s+(?:the\s+)?(?:\w+\s+)?(?:{cue})|(?:{cue})\s*$")
 
 
+def other_use_windows(text: str, start: int, end: int) -> tuple[str, str]:
+    """The stretches after and before a result phrase that :func:`is_about_other_use` reads."""
+    return text[end : end + 80], text[max(0, start - 60) : start]
+
+
 def is_about_other_use(pattern: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
     """The words right after a result phrase ("of vascular calcification") or right
     before it ("vascular calcification regression") name another use."""
     if pattern is None:
         return False
-    return bool(pattern.match(text[end : end + 80])) or bool(pattern.search(text[max(0, start - 60) : start]))
+    after, before = other_use_windows(text, start, end)
+    return bool(pattern.match(after)) or bool(pattern.search(before))

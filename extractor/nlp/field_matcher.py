@@ -139,8 +139,9 @@ class FieldMatcher(RulesComponent):
             for step in steps
             for need in step.needs + step.refuses
         ]
-        self.match_token_rules = True  # windows of token rules with at most one match: no Matcher
-        self._lemmas: bool | None = None
+        # windows of token rules with at most one match: no Matcher (off: the Matcher everywhere, as tests compare)
+        self.match_token_rules = True
+        self._lemmas: bool | None = None  # whether the Doc being matched has lemmas (asked once, when needed)
         self.masks = TokenMasks(tests, dict(self.anchor_index))
         self._rule_bits: tuple[list[list[tuple[Need, ...]]], list[list[int]]] = ([], [])
         # per group, per rule (in the order of ``reach`` and ``loose``): the bits a match needs, to leave out
@@ -190,13 +191,18 @@ class FieldMatcher(RulesComponent):
         one match or none found on the token bits (:func:`token_matches`); the
         Matcher where two or more need its order, or for other rules."""
         token = self.token_bits[index] if self.match_token_rules else None
-        if token is not None and token[0] and self._lemmas is None:
-            self._lemmas = doc.has_annotation("LEMMA")
-        if token is not None and (not token[0] or self._lemmas):  # else the Matcher raises its error
+        if token is not None and (not token[0] or self._has_lemmas(doc)):  # else the Matcher raises its error
             found = token_matches(token[1], masks.span_bits(low, high), low)
             if found is not None:
                 return found
         return [(key, low + start, low + end) for key, start, end in self.groups[index][1](doc[low:high])]
+
+    def _has_lemmas(self, doc: Doc) -> bool:
+        """Whether the Doc being matched has lemmas (``doc.has_annotation`` reads
+        every token: asked once per Doc, by whichever rule needs it first)."""
+        if self._lemmas is None:
+            self._lemmas = doc.has_annotation("LEMMA")
+        return self._lemmas
 
     def exact_bits(self) -> list[tuple[int, list[int], bool] | None]:
         """Per group, for :attr:`exact`: the match id, per element the bits its token needs, and whether it reads LEMMA."""
@@ -221,7 +227,7 @@ class FieldMatcher(RulesComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         rule_bits, exact_bits = self.rule_bits(), self.exact_bits()  # before reading the Doc: they may register tests
-        self._lemmas = None  # whether the Doc has lemmas (asked once, when a token rule reads LEMMA)
+        self._lemmas = None  # a new Doc: whether it has lemmas is asked again
         starts, ends = sentence_bounds(doc)
         masks = self.masks.of(doc, rows=len(doc) >= self.array_from)
         if masks.by_rows:
@@ -247,7 +253,6 @@ class FieldMatcher(RulesComponent):
     ) -> list[tuple[int, int, int]]:
         """The candidates (match id, start, end), group by group, window by window in Python."""
         found: list[tuple[int, int, int]] = []
-        lemmas: bool | None = None  # whether the Doc has lemmas (asked once, when a LEMMA rule is matched on bits)
         tokens, present = masks.tokens, masks.present
         anchored: dict[int, list[tuple[int, int]]] = {}  # group index → (anchor token, its sentence), in text order
         for i, indexes in masks.anchored:
@@ -282,11 +287,8 @@ class FieldMatcher(RulesComponent):
                 found += matcher(doc)
                 continue
             exact = exact_bits[index]
-            if exact is not None and exact[2]:
-                if lemmas is None:
-                    lemmas = doc.has_annotation("LEMMA")
-                if not lemmas:  # the Matcher raises its error for the missing lemmas
-                    exact = None
+            if exact is not None and exact[2] and not self._has_lemmas(doc):
+                exact = None  # the Matcher raises its error for the missing lemmas
             for low, high in merged(ranges):
                 window = 0
                 for bits in tokens[low:high]:
@@ -323,7 +325,7 @@ class FieldMatcher(RulesComponent):
         groups, lows, highs = self._feasible(windows, masks, rows)
         # the windows of the groups matched on the bits: every start that fits, tested at once
         exact = rows.exact_size[groups] > 0
-        if exact.any() and rows.lemma_exact[groups[exact]].any() and not doc.has_annotation("LEMMA"):
+        if exact.any() and rows.lemma_exact[groups[exact]].any() and not self._has_lemmas(doc):
             exact &= ~rows.lemma_exact[groups]  # the Matcher raises its error for the missing lemmas
         hit_windows: list[int] = []
         hit_starts: list[int] = []

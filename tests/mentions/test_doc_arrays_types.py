@@ -21,7 +21,7 @@ def test_word_flags_match_the_tokens(doc_before):
     doc = doc_before(TEXT * 3, "sts_mentions_v1")
     columns = DocArrays(doc)
     for token in reversed(doc):  # the later tokens of a type answer from the first one seen
-        assert columns.lower(token.i) == token.lower_
+        assert columns.lower_of[token.i] == token.lower_
         assert columns.punct(token.i) == token.is_punct
         assert columns.like_num(token.i) == token.like_num
     assert any(token.like_num for token in doc) and any(token.is_punct for token in doc)
