@@ -14,6 +14,9 @@ Then it measures, in this one process (workers are its children):
   tokenizer again right before each round's 1-job text run, so the target
   ratio compares two timings taken in the same minute (the best round counts,
   as for 2 jobs vs 1);
+- the bare tokenizer and the pipeline (no I/O) on a sample of the text
+  documents, timed back to back in this process, CPU time, per round (the
+  steadiest ratio on a shared machine);
 - ``run_batch`` on the text documents with 1 and 2 jobs (fresh: resume=False),
   words/s (whitespace words of the inputs) and docs/s, plus per-size words/s;
 - ``run_batch`` on the PDFs with 1 and 2 jobs: pages/s;
@@ -232,6 +235,31 @@ def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
     return sum(len(d.text.split()) for d in documents), seconds
 
 
+def alternating_ratio(paths: list[Path], tokenizer, rounds: int = 3) -> list[tuple[float, float]]:
+    """(bare tokenizer, pipeline) CPU seconds on ``paths`` per round, the two timed
+    back to back in this process: the machine's speed swings 2-3x within a run
+    (other users), and two blocks a few seconds apart see the same machine.
+    A first untimed pass warms both (the tokenizer's cache, the pipeline's)."""
+    from extractor.ingest import load_document
+    from extractor.mentions.reader import Extractor
+
+    extractor = Extractor()
+    documents = [load_document(p) for p in paths]
+    flat = [spacy_text(d.text) for d in documents]
+    times: list[tuple[float, float]] = []
+    for round_ in range(rounds + 1):
+        t0 = time.process_time()
+        for text in flat:
+            tokenizer(text)
+        t1 = time.process_time()
+        for _ in extractor.read_many(documents):
+            pass
+        t2 = time.process_time()
+        if round_:
+            times.append((t1 - t0, t2 - t1))
+    return times
+
+
 def timed_batch(inputs, out: Path, *, jobs: int, resume: bool = False, per_doc: dict | None = None, runner=None):
     last = [time.perf_counter()]
 
@@ -417,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
         # 2 jobs vs 1 within each round (same machine load); the best round counts
         speedups = [one[1] / two[1] for one, two in zip(runs[("text", 1)], runs[("text", 2)])]
         stage_words, stages = stage_times(text_paths[:: max(1, len(text_paths) // 200)])
+        alternating = alternating_ratio(text_paths[:: max(1, len(text_paths) // 200)], blank)
+        alternating_ratios = sorted(tok / pipe for tok, pipe in alternating)
         same_pdf_csv = filecmp.cmp(out / "pdf1.csv", out / "pdf2.csv", shallow=False)
         capacity.append(parallel_capacity())
         t0 = time.perf_counter()
@@ -472,6 +502,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{'  1 job / bare tokenizer, per round':<44}{ratio:>15.1%}  "
             + " / ".join(f"{x:.1%} ({text_words / tok:,.0f} words/s)" for x, tok in zip(round_ratios, reference_s))
             + f"; vs the start-of-run reference {wps1 / blank_wps:.1%}",
+            f"{'  in one process, alternating, CPU time':<44}{alternating_ratios[len(alternating_ratios) // 2]:>15.1%}  "
+            + "median; rounds "
+            + " / ".join(
+                f"{tok / pipe:.1%} ({stage_words / pipe:,.0f} vs {stage_words / tok:,.0f} words/s)"
+                for tok, pipe in alternating
+            )
+            + " (pipeline vs tokenizer, the stage sample, no I/O)",
         ]
         if use_dask:
             d1, d2 = (min(runs[("dask", n)], key=lambda run: run[1]) for n in (1, 2))
