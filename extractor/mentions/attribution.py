@@ -39,8 +39,10 @@ class SourceAttributor:
     def __init__(self, structure: Structure, patterns: CitationPatterns | None = None) -> None:
         self.structure = structure
         patterns = patterns or CitationPatterns.of(load_rule_set().citations)
-        self._course, self._combined, self._rules = patterns.course, patterns.combined, patterns.rules
+        self._combined, self._rules = patterns.combined, patterns.rules
         self._plans = patterns.plans
+        # the course cues tried only where their words occur (they open with a \b: re tries every position)
+        self._course_rules = patterns.course_rules
         self._background_label, self._section_label = patterns.background_label, patterns.section_label
         self.reports_own_study = any(name in OWN_DATA_SECTIONS for _, name, _ in structure.sections) or (
             patterns.study_cues_multiline is not None
@@ -198,12 +200,17 @@ class SourceAttributor:
             found = (THIS_STUDY, None, True)
         elif not own_data and self._has("cited_cue", sentence):
             found = (CITED, CITED, True)
-        elif self.reports_own_study and self._course is not None and self._course.search(sentence):
+        elif self.reports_own_study and self._course_rules and self._course_cue(sentence):
             found = (None, None, True)  # "IV sodium thiosulfate was started ..." after a cited background sentence
         else:
             found = (None, None, False)
         self._verdicts[k] = found
         return found
+
+    def _course_cue(self, sentence: str) -> bool:
+        """Whether a course cue ("IV sodium thiosulfate was started") occurs in ``sentence``."""
+        lowered = sentence.lower() if self._foldless else folded(sentence)
+        return any(rule.search(sentence, lowered) for rule in self._course_rules)
 
     def _judge(self, index: int) -> tuple[str, str, str | None]:
         """(source, default, cited state after it) of sentence ``index``, judging
@@ -293,6 +300,7 @@ class CitationPatterns:
     rules: dict[tuple[str, bool], tuple[Scanner, ...]] = field(default_factory=dict)
     # the same, unpacked once for the search loop: (required words or None, case-insensitive, search)
     plans: dict[tuple[str, bool], tuple[_Plan, ...]] = field(default_factory=dict)
+    course_rules: tuple[Scanner, ...] = ()  # ``course`` rule by rule
 
     @classmethod
     def of(cls, rules: Sequence[RegexRule]) -> CitationPatterns:
@@ -314,6 +322,7 @@ class CitationPatterns:
             _combine([r for r in rules if r.data["kind"] == "own_data_label"]),
             {key: tuple(scanner(r.regex) for r in kind_rules) for key, kind_rules in of_kind.items()},
             {key: tuple(_plan(scanner(r.regex)) for r in kind_rules) for key, kind_rules in of_kind.items()},
+            tuple(scanner(r.regex) for r in rules if r.data["kind"] == "course_cue"),
         )
 
 
