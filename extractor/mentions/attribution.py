@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from extractor.rules.loader import RegexRule, alternation, load_rule_set
-from extractor.rules.prefilter import FOLDS_TO_ASCII, Scanner, folded, scanner
+from extractor.rules.prefilter import FOLDS_TO_ASCII, Scanner, folded, may_match, required_words, scanner
 from extractor.text.structure import Structure
 
 CITED, THIS_STUDY = "cited", "this_study"
@@ -39,7 +39,10 @@ class SourceAttributor:
     def __init__(self, structure: Structure, patterns: CitationPatterns | None = None) -> None:
         self.structure = structure
         patterns = patterns or CitationPatterns.of(load_rule_set().citations)
-        self._course, self._combined, self._rules = patterns.course, patterns.combined, patterns.rules
+        self._combined, self._rules = patterns.combined, patterns.rules
+        self._plans = patterns.plans
+        # the course cues tried only where their words occur (they open with a \b: re tries every position)
+        self._course_rules = patterns.course_rules
         self._background_label, self._section_label = patterns.background_label, patterns.section_label
         self.reports_own_study = any(name in OWN_DATA_SECTIONS for _, name, _ in structure.sections) or (
             patterns.study_cues_multiline is not None
@@ -71,13 +74,12 @@ class SourceAttributor:
         """Whether a rule of ``kind`` matches: rule by rule, those whose words occur
         only (the words are looked for here, in one loop: most texts hold no
         rule's words, and a call per rule would cost more than the look)."""
-        for rule in self._rules[(kind, "\t" in text)]:
-            required = rule.required
-            if required is not None:
-                haystack = lowered if required[0] else text
-                if haystack is not None and not any(map(haystack.__contains__, required[1])):
+        for words, ignore_case, search in self._plans[(kind, "\t" in text)]:
+            if words is not None:
+                haystack = lowered if ignore_case else text
+                if haystack is not None and not any(map(haystack.__contains__, words)):
                     continue
-            if rule.search(text, lowered):
+            if search(text, lowered):
                 return True
         return False
 
@@ -135,16 +137,21 @@ class SourceAttributor:
         previous_section: str | None
         if k:
             previous_start, previous_end = self.structure.sentences[k - 1]
-            previous_text, previous_section = text[previous_start:previous_end], self._section(k - 1)
+            previous_section = self._section(k - 1)
         else:
-            previous_end, previous_text, previous_section = 0, "", None
-        gap = text[previous_end:start]
-        sentence = text[start:end]
-        continues = sentence[:1].islower() and not _END_PUNCT.search(previous_text)
+            previous_start, previous_end, previous_section = 0, 0, None
+        # each test only when the ones before leave the answer open (a paragraph break
+        # is the only one that reads the sentences themselves)
+        if "\n" in text[previous_end:start]:
+            previous_text = text[previous_start:previous_end]
+            sentence = text[start:end]
+            continues = sentence[:1].islower() and not _END_PUNCT.search(previous_text)
+            if not continues and not (sentence.lstrip().startswith("|") and previous_text.lstrip().startswith("|")):
+                return True
+        if self._section(k) != previous_section:
+            return True
         j = bisect.bisect_right(self._section_starts, previous_end)
-        new_section = j < len(self._section_starts) and self._section_starts[j] <= start
-        same_table = sentence.lstrip().startswith("|") and previous_text.lstrip().startswith("|")
-        return ("\n" in gap and not continues and not same_table) or self._section(k) != previous_section or new_section
+        return j < len(self._section_starts) and self._section_starts[j] <= start
 
     def _label_runs(self, opening: re.Pattern[str] | None) -> list[bool]:
         """Per sentence: inside the run of a structured abstract's label that
@@ -156,6 +163,9 @@ class SourceAttributor:
         if opening is None:
             return flags
         text = self.structure.text
+        required = required_words(opening)
+        if required is not None and not may_match(required, text, folded(text) if required[0] else None):
+            return flags  # no label's words anywhere: no sentence opens with one
         sentences = self.structure.sentences
         # the labels are anchored with ``^``: matched on the sentence itself, not at a ``pos`` in the text
         opened = [k for k, (a, b) in enumerate(sentences) if opening.match(text[a:b])]
@@ -190,12 +200,17 @@ class SourceAttributor:
             found = (THIS_STUDY, None, True)
         elif not own_data and self._has("cited_cue", sentence):
             found = (CITED, CITED, True)
-        elif self.reports_own_study and self._course is not None and self._course.search(sentence):
+        elif self.reports_own_study and self._course_rules and self._course_cue(sentence):
             found = (None, None, True)  # "IV sodium thiosulfate was started ..." after a cited background sentence
         else:
             found = (None, None, False)
         self._verdicts[k] = found
         return found
+
+    def _course_cue(self, sentence: str) -> bool:
+        """Whether a course cue ("IV sodium thiosulfate was started") occurs in ``sentence``."""
+        lowered = sentence.lower() if self._foldless else folded(sentence)
+        return any(rule.search(sentence, lowered) for rule in self._course_rules)
 
     def _judge(self, index: int) -> tuple[str, str, str | None]:
         """(source, default, cited state after it) of sentence ``index``, judging
@@ -283,6 +298,9 @@ class CitationPatterns:
     own_data_label: re.Pattern[str] | None = None
     # per kind, the rules one by one with their literal prefilters (a test for any match)
     rules: dict[tuple[str, bool], tuple[Scanner, ...]] = field(default_factory=dict)
+    # the same, unpacked once for the search loop: (required words or None, case-insensitive, search)
+    plans: dict[tuple[str, bool], tuple[_Plan, ...]] = field(default_factory=dict)
+    course_rules: tuple[Scanner, ...] = ()  # ``course`` rule by rule
 
     @classmethod
     def of(cls, rules: Sequence[RegexRule]) -> CitationPatterns:
@@ -303,7 +321,19 @@ class CitationPatterns:
             _combine([r for r in rules if r.data["kind"] in ("section_label", "own_data_label")]),
             _combine([r for r in rules if r.data["kind"] == "own_data_label"]),
             {key: tuple(scanner(r.regex) for r in kind_rules) for key, kind_rules in of_kind.items()},
+            {key: tuple(_plan(scanner(r.regex)) for r in kind_rules) for key, kind_rules in of_kind.items()},
+            tuple(scanner(r.regex) for r in rules if r.data["kind"] == "course_cue"),
         )
+
+
+_Plan = tuple[frozenset[str] | None, bool, Callable[[str, str | None], bool]]
+
+
+def _plan(rule: Scanner) -> _Plan:
+    """A rule's required words, whether they are case-insensitive, and its search."""
+    if rule.required is None:
+        return None, False, rule.search
+    return rule.required[1], rule.required[0], rule.search
 
 
 def _combine(rules: list[RegexRule]) -> re.Pattern[str] | None:
@@ -320,6 +350,8 @@ def _clause_cuts(sentence: str) -> list[int]:
 
 def _clause_bounds(cuts: list[int], start: int) -> tuple[int, int]:
     """The clause of ``cuts`` holding offset ``start``; the whole sentence for an offset outside."""
+    if len(cuts) == 2:  # a sentence without a break: its one clause either way
+        return 0, cuts[1]
     for left, right in zip(cuts, cuts[1:]):
         if left <= start < right:
             return left, right

@@ -67,6 +67,14 @@ class ContextRules:
         self.by_first: dict[str, list[Trigger]] = {}
         for trigger in self.triggers:
             self.by_first.setdefault(trigger.words[0], []).append(trigger)
+        # per first word, its triggers with their further words and the fields they apply to
+        self._openings: dict[str, tuple[tuple[Trigger, tuple[str, ...], frozenset[str]], ...]] = {
+            word: tuple(
+                (trigger, trigger.words[1:], frozenset(CATEGORY_FIELDS.get(trigger.category, _NO_FIELDS)))
+                for trigger in triggers
+            )
+            for word, triggers in self.by_first.items()
+        }
         # the clause boundaries a scope stops at, by (through_commas, through_colons)
         self.stops: dict[tuple[bool, bool], frozenset[str]] = {}
         for commas in (False, True):
@@ -77,29 +85,45 @@ class ContextRules:
     def category(self, trigger_id: str) -> str:
         return self.by_id[trigger_id].category
 
-    def _found(self, doc: Doc, sentence: Span) -> list[tuple[Trigger, int, int]]:
+    def _found(self, doc: Doc, columns: DocArrays, token: int) -> dict[str, list[tuple[Trigger, int, int]]]:
+        """The triggers of the sentence holding ``token``, by field they apply to
+        (found once per sentence: a sentence's candidates of one field read only
+        that field's triggers, most often none)."""
         cache = doc_value(doc, "context_triggers")
         if cache is None:
             cache = doc._.context_triggers = {}
-        if sentence.start not in cache:
-            cache[sentence.start] = self._find(sentence)
-        return cache[sentence.start]
+        start, end = columns.sentence_of(token)
+        found: dict[str, list[tuple[Trigger, int, int]]] | None = cache.get(start)
+        if found is None:
+            found = {}
+            cache[start] = found
+            for trigger, first, last, fields in self._find_in(columns, start, end):
+                for field in fields:
+                    found.setdefault(field, []).append((trigger, first, last))
+        return found
 
     def _find(self, sentence: Span) -> list[tuple[Trigger, int, int]]:
-        """The triggers of a sentence, in token order: looked for only at the tokens
-        whose word opens one (picked out at C level: a space token's word never
-        opens one), a longer trigger's further words read on over space tokens."""
+        """The triggers of a sentence, in token order."""
+        return [found[:3] for found in self._find_in(arrays_of(sentence.doc), sentence.start, sentence.end)]
+
+    def _find_in(self, columns: DocArrays, start: int, end: int) -> list[tuple[Trigger, int, int, frozenset[str]]]:
+        """The triggers of the sentence of tokens [start, end) in token order, with the
+        fields each applies to: looked for only at the tokens whose word opens one
+        (picked out at C level: a space token's word never opens one), a longer
+        trigger's further words read on over space tokens."""
         found = []
-        columns = arrays_of(sentence.doc)
         space = columns.space
-        start, end = sentence.start, min(sentence.end, len(space))
+        end = min(end, len(space))
         lower = columns.lower_of
-        by_first = self.by_first
-        for i in compress(range(start, end), map(by_first.__contains__, lower[start:end])):
-            for trigger in by_first[lower[i]]:
-                last = _words_end(trigger.words, lower, space, i, end)
+        openings = self._openings
+        for i in compress(range(start, end), map(openings.__contains__, lower[start:end])):
+            for trigger, further, fields in openings[lower[i]]:
+                if not further:
+                    found.append((trigger, i, i + 1, fields))
+                    continue
+                last = _words_end(further, lower, space, i, end)
                 if last is not None:
-                    found.append((trigger, i, last))
+                    found.append((trigger, i, last, fields))
         return found
 
     def _stops_of(self, trigger: Trigger) -> frozenset[str]:
@@ -107,11 +131,12 @@ class ContextRules:
 
     def modifiers(self, doc: Doc, span: Span, field: str) -> list[str]:
         """Trigger ids whose scope covers the start of ``span`` and apply to ``field``."""
-        hits = []
+        hits: list[str] = []
         columns = arrays_of(doc)
-        for trigger, start, end in self._found(doc, span.sent):
-            if field not in CATEGORY_FIELDS.get(trigger.category, _NO_FIELDS):
-                continue
+        triggers = self._found(doc, columns, span.start).get(field)
+        if triggers is None:
+            return hits
+        for trigger, start, end in triggers:
             if start < span.end and span.start < end:
                 if trigger.category == "hypothetical" and trigger.direction != "backward" and start < span.start:
                     hits.append(trigger.id)  # "could be" opening "be effective"
@@ -128,11 +153,11 @@ class ContextRules:
         return hits
 
 
-def _words_end(words: tuple[str, ...], lower: list[str], space: list[bool], i: int, end: int) -> int | None:
-    """One past the token of the last of ``words`` when they are the words of the
-    non-space tokens from token ``i`` on (before ``end``), else None."""
+def _words_end(further: tuple[str, ...], lower: list[str], space: list[bool], i: int, end: int) -> int | None:
+    """One past the token of the last of ``further`` when they are the words of the
+    non-space tokens after token ``i`` (before ``end``), else None."""
     j = i
-    for word in words[1:]:
+    for word in further:
         j += 1
         while j < end and space[j]:
             j += 1
