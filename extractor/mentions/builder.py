@@ -4,8 +4,10 @@ candidates by field, and the one place a Mention is built."""
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy
 from spacy.attrs import LOWER
@@ -17,6 +19,7 @@ from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.outcomes import (
     success_means_complete,
 )
+from extractor.nlp.extensions import doc_value
 from extractor.nlp.field_matcher import CANDIDATES
 from extractor.schema import Mention
 from extractor.text.scope import Scope, legend_entries
@@ -67,6 +70,10 @@ class MentionBuilder:
         self.first_sts_sentence_start = doc[first].sent.start if len(doc) else 0
         self.sts_sentence_chars = sorted({ent.sent.start_char for ent in self.sts_names})
         self._lower_keys = lower_keys
+        # while ``_deferring``, a mention's source is worked out only if it survives the
+        # overlap removal (:meth:`settle_sources`): the attribution is the dearest step
+        self._deferring = False
+        self._unsourced: list[tuple[Mention, int]] = []  # (mention, its sentence index)
 
     @cached_property
     def attributor(self) -> SourceAttributor:
@@ -187,15 +194,25 @@ class MentionBuilder:
         by_field: dict[str, list[Span]] = {}
         covered: list[tuple[int, int]] = []  # every candidate's tokens, for the learned abbreviations
         by_id, text, out_of_scope = self.x.by_id, self.text, self.out_of_scope
+        # a span's rule and label by their string keys: ``span.id_`` and ``span.label_``
+        # decode a new string on every read, and a dense paper has thousands of candidates
+        # from a few dozen rules
+        strings = self.doc.vocab.strings
+        rules: dict[int, Rule] = {}
+        labels: dict[int, str] = {}
         for span in self.doc.spans[CANDIDATES]:
             covered.append((span.start, span.end))
-            rule = by_id[span.id_]
+            rule = rules.get(span.id)
+            if rule is None:
+                rule = rules[span.id] = by_id[span.id_]
             start, end = span.start_char, span.end_char
             if out_of_scope(start, end):
                 continue
             if rule.sentence_requires and not self._sentence_ok(span, rule):
                 continue
-            label = span.label_
+            label = labels.get(span.label)
+            if label is None:
+                label = labels[span.label] = strings[span.label]
             if label in NUMERIC_FIELDS and "\t" in text[start:end]:
                 continue
             by_field.setdefault(label, []).append(span)
@@ -206,12 +223,25 @@ class MentionBuilder:
         """Route abbreviations the paper defines, in the text ("intralesional (IL)")
         or in a legend ("IL, intralesional"), wherever they occur outside the
         ``covered`` token ranges (the candidates'). Tokens are found by their
-        lower-case form in the LOWER column the stage read, then by their exact text."""
+        lower-case form in the LOWER column the stage read, then by their exact text.
+
+        The short forms and their long forms are read where spaCy keeps the
+        extensions (``doc.user_data``, keyed by character bounds): ``short._.long_form``
+        builds an Underscore object per read, and a long form is read once."""
         defined: dict[str, str] = {}
-        for short in getattr(self.doc._, "abbreviations", []) or []:
-            long_form = short._.long_form
-            if long_form is not None and long_form.text.lower() in self.x.route_words:
-                defined[short.text] = self.x.route_words[long_form.text.lower()]
+        stored: dict[Any, Any] = self.doc.user_data  # spaCy's key for a Span extension: ("._.", name, start, end)
+        route_of: dict[tuple[int, int], str | None] = {}  # per long form's bounds, its route category
+        for short in doc_value(self.doc, "abbreviations") or []:
+            bounds = (short.start_char, short.end_char)
+            long_form = stored.get(("._.", "long_form", *bounds))
+            if long_form is None:
+                continue
+            long_bounds = (long_form.start, long_form.end)
+            if long_bounds not in route_of:
+                route_of[long_bounds] = self.x.route_words.get(long_form.text.lower())
+            category = route_of[long_bounds]
+            if category is not None:
+                defined[short.text] = category
         for _, _, short_text, expansion in legend_entries(self.structure):
             if expansion.lower() in self.x.route_words:
                 defined[short_text] = self.x.route_words[expansion.lower()]
@@ -249,7 +279,8 @@ class MentionBuilder:
         if sentence is None:
             s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
             sentence = self._sentence_texts[index] = " ".join(self.text[s_start:s_end].split())
-        return Mention(
+        defer = self._deferring and bool(self.structure.sentences)
+        found = Mention(
             doc_id=self.document.doc_id,
             field=field,
             text=self.text[start:end],
@@ -259,12 +290,37 @@ class MentionBuilder:
             value_max=values[1],
             unit=values[2],
             category=category,
-            source=self.attributor.source_of(index, start, end) if self.structure.sentences else "this_study",
+            source=""
+            if defer
+            else (self.attributor.source_of(index, start, end) if self.structure.sentences else "this_study"),
             sentence=sentence,
             pattern_id=rule_id,
             section=self.section_at(start),
             page=self.document.page_at(start),
         )
+        if defer:
+            self._unsourced.append((found, index))
+        return found
+
+    @contextmanager
+    def sources_deferred(self) -> Iterator[None]:
+        """Within the block, mentions are made without their source: the caller
+        settles the sources of those it keeps (:meth:`settle_sources`)."""
+        self._deferring = True
+        try:
+            yield
+        finally:
+            self._deferring = False
+
+    def settle_sources(self, kept: list[Mention]) -> None:
+        """The sources of the deferred mentions among ``kept`` (the others are
+        dropped), in the order they were made; the source of a mention depends only
+        on its sentence and bounds, not on which mentions were judged before."""
+        ids = {id(m) for m in kept}
+        for found, index in self._unsourced:
+            if id(found) in ids:
+                found.source = self.attributor.source_of(index, found.start, found.end)
+        self._unsourced = []
 
 
 def starts_and_reach(ranges: list[tuple[int, int]]) -> tuple[list[int], list[int]]:

@@ -35,7 +35,7 @@ from extractor.nlp.rules_component import RulesComponent
 from extractor.nlp.sentences import sentence_hooks
 from extractor.nlp.tokenizer import raw_text
 from extractor.rules.loader import RegexRule, Rule, RuleSet
-from extractor.rules.prefilter import Required, folded, may_match, required_words
+from extractor.rules.prefilter import folded, required_words
 from extractor.schema import Mention
 from extractor.text.scope import find_scope
 
@@ -129,24 +129,32 @@ class MentionStage(RulesComponent):
         searches cannot match, and most results pay for a few substring tests."""
         if self.other_use_words is None:
             return True
+        anycase, exact = self.other_use_words
         for window in other_use_windows(text, start, end):
-            lowered = folded(window)
-            if any(may_match(required, window, lowered) for required in self.other_use_words):
+            if exact and any(map(window.__contains__, exact)):
                 return True
+            if anycase:
+                lowered = folded(window)
+                if lowered is None or any(map(lowered.__contains__, anycase)):
+                    return True
         return False
 
 
-def _other_use_words(rules: list[RegexRule]) -> tuple[Required, ...] | None:
-    """Per rule of another use (those ``other_use_object`` combines), the words one of
-    which its every match holds; None when a rule gives none (then every result is searched)."""
-    found = []
+def _other_use_words(rules: list[RegexRule]) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The words one of which every match of a rule of another use (those
+    ``other_use_object`` combines) holds, all rules' together: those of the
+    case-insensitive rules (looked for lower-cased) and those of the others. A
+    stretch holding none of them matches no rule. None when a rule gives no
+    words (then every result is searched)."""
+    anycase: set[str] = set()
+    exact: set[str] = set()
     for rule in rules:
         if rule.data["indication"] == OTHER:
             required = required_words(rule.regex)
             if required is None:
                 return None
-            found.append(required)
-    return tuple(found)
+            (anycase if required[0] else exact).update(required[1])
+    return frozenset(anycase), frozenset(exact)
 
 
 def _route_words(rules: dict[str, Rule]) -> dict[str, str]:

@@ -27,17 +27,20 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
 
     def build(self) -> list[Mention]:
         by_field = self.candidates()
-        mentions = self.routes(by_field.get("route", []))
-        mentions += self.outcomes(by_field.get("outcome", []))
-        numeric = []
-        for field in NUMERIC_FIELDS:
-            numeric += self.numeric(field, by_field.get(field, []))
-        table = self.tables()
+        # no filter of these fields reads a mention's source: it is worked out for the kept ones
+        with self.sources_deferred():
+            mentions = self.routes(by_field.get("route", []))
+            mentions += self.outcomes(by_field.get("outcome", []))
+            numeric = []
+            for field in NUMERIC_FIELDS:
+                numeric += self.numeric(field, by_field.get(field, []))
+            table = self.tables()
         mentions += without_overlaps(
             table + numeric, group=lambda m: "numeric" if m.field in NUMERIC_FIELDS else m.field
         )
         mentions += self.evidence_fields(by_field)
         mentions = without_overlaps(mentions, group=lambda m: m.field)
+        self.settle_sources(mentions)
         if any(m.field in OWN_STS_FIELDS and m.source == THIS_STUDY for m in mentions) and not self._own_sts():
             mentions = [m for m in mentions if not (m.field in OWN_STS_FIELDS and m.source == THIS_STUDY)]
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
