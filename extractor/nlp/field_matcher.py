@@ -385,6 +385,13 @@ class FieldMatcher(RulesComponent):
                 index, reach = rows.live_group[row], rows.reaches[row]
                 if reach is None:  # an unanchored rule: anchored on its first required token test
                     reach, need = self.loose[rows.live_rule[row]]  # type: ignore[index]  # loose rules have their anchor test
+                    if reach.fixed is not None:  # counts only: the windows of all its anchors at once
+                        bit = masks.bit(need)  # first: a new test reads the Doc again
+                        anchors = numpy.flatnonzero(column(masks.table(), bit))
+                        window_groups.append(numpy.full(len(anchors), index, dtype=numpy.intp))
+                        lows.append(numpy.maximum(anchors - reach.fixed[0], 0))
+                        highs.append(numpy.minimum(anchors + 1 + reach.fixed[1], len(doc)))
+                        continue
                     ranges = [reach.around(i, 0, len(doc), masks) for i in masks.where([need])[0]]
                 else:
                     first, last = numpy.searchsorted(group_of, [index, index + 1]).tolist()
@@ -617,9 +624,9 @@ class TokenMasks:
         self._tokens: list[int] | None = []
         self.anchored: list[tuple[int, list[int]]] = []  # (anchor token, its groups), per column in text order
         self._places = numpy.zeros(0, dtype=numpy.intp)  # per token (read by rows), its ORTH's place
-        self._place_list: list[int] | None = None  # the same as a list (made when a token is read one by one)
         # token → the bits its LEMMA or entity label adds to its ORTH's (read by rows: made when first asked)
         self._extra: dict[int, int] | None = {}
+        self._place_list: list[int] | None = None  # ``_places`` as a list (made when a token is read one by one)
         self._lemma_hits: tuple[list[int], list[int]] = ([], [])  # read by rows: tokens of a LEMMA word, its number
         self._entity_bits: dict[int, int] = {}  # read by rows: token → the bits its entity label adds
         self._table: numpy.ndarray | None = None  # the tokens' rows and a row of zeros
@@ -753,7 +760,8 @@ class TokenMasks:
             return self
         # ORTH from the columns the stages share, LEMMA (and entity labels) read here: set by earlier stages
         orths = token_column(doc, ORTH)
-        others = doc.to_array([LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [LEMMA])
+        # a column per attribute (``to_array`` of one attribute gives a flat array)
+        others = doc.to_array([LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [LEMMA]).reshape(len(doc), -1)
         if len(self._by_orth) > self._LIMIT:
             self._forget()
         if rows:
