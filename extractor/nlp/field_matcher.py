@@ -7,9 +7,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from functools import reduce
 from itertools import chain, compress
-from operator import or_
 from typing import NamedTuple
 
 import numpy
@@ -387,6 +385,13 @@ class FieldMatcher(RulesComponent):
                 index, reach = rows.live_group[row], rows.reaches[row]
                 if reach is None:  # an unanchored rule: anchored on its first required token test
                     reach, need = self.loose[rows.live_rule[row]]  # type: ignore[index]  # loose rules have their anchor test
+                    if reach.fixed is not None:  # counts only: the windows of all its anchors at once
+                        bit = masks.bit(need)  # first: a new test reads the Doc again
+                        anchors = numpy.flatnonzero(column(masks.table(), bit))
+                        window_groups.append(numpy.full(len(anchors), index, dtype=numpy.intp))
+                        lows.append(numpy.maximum(anchors - reach.fixed[0], 0))
+                        highs.append(numpy.minimum(anchors + 1 + reach.fixed[1], len(doc)))
+                        continue
                     ranges = [reach.around(i, 0, len(doc), masks) for i in masks.where([need])[0]]
                 else:
                     first, last = numpy.searchsorted(group_of, [index, index + 1]).tolist()
@@ -591,12 +596,14 @@ class TokenMasks:
     needs. A token's LOWER and ORTH tests depend on its ORTH alone (LOWER is an
     attribute of the lexeme), so their bits are worked out once per ORTH
     string, the first time any Doc holds it (word look-ups and every REGEX),
-    and kept as an int and as the bytes of a :meth:`table` row; LEMMA tests are
-    word lists, looked up only on the tokens whose LEMMA is one of their words.
-    Anchor words (``anchors``: per column LOWER or LEMMA, word hash → group
-    indexes) are found the same way. A Doc is read into ``tokens`` (an int per
-    token), or with ``rows`` (long Docs, matched by arrays) per distinct ORTH
-    string into the rows of :meth:`table`, the work per token left to numpy."""
+    and kept across Docs as an int and as a row of one growing array (its
+    "place"); LEMMA tests are word lists, looked up only on the tokens whose
+    LEMMA is one of their words. Anchor words (``anchors``: per column LOWER or
+    LEMMA, word hash → group indexes) are found the same way. A Doc is read
+    into ``tokens`` (an int per token), or with ``rows`` (long Docs, matched by
+    arrays) into :meth:`table`: every token's place found by one
+    ``searchsorted`` over the known ORTH hashes and its row taken by one
+    ``take``, the work per token left to numpy."""
 
     _LIMIT = 500_000  # ORTH strings remembered before the memory is cleared
 
@@ -616,10 +623,12 @@ class TokenMasks:
         self.by_rows = False  # whether the Doc was read by rows (else into ``tokens``)
         self._tokens: list[int] | None = []
         self.anchored: list[tuple[int, list[int]]] = []  # (anchor token, its groups), per column in text order
-        self._unique: list[int] = []  # the Doc's distinct ORTH hashes, sorted
-        self._inverse = numpy.zeros(0, dtype=numpy.intp)  # per token, its ORTH's place in ``_unique``
-        self._unique_rows = numpy.zeros((0, 1), dtype=numpy.uint64)  # per distinct ORTH, its bits as a row
-        self._extra: dict[int, int] = {}  # token → the bits its LEMMA or entity label adds to its ORTH's
+        self._places = numpy.zeros(0, dtype=numpy.intp)  # per token (read by rows), its ORTH's place
+        # token → the bits its LEMMA or entity label adds to its ORTH's (read by rows: made when first asked)
+        self._extra: dict[int, int] | None = {}
+        self._place_list: list[int] | None = None  # ``_places`` as a list (made when a token is read one by one)
+        self._lemma_hits: tuple[list[int], list[int]] = ([], [])  # read by rows: tokens of a LEMMA word, its number
+        self._entity_bits: dict[int, int] = {}  # read by rows: token → the bits its entity label adds
         self._table: numpy.ndarray | None = None  # the tokens' rows and a row of zeros
 
     def _add(self, need: Need) -> int:
@@ -641,10 +650,22 @@ class TokenMasks:
     def _forget(self) -> None:
         """Drop what is known per ORTH string (the tests changed, or the memory is full)."""
         self._by_orth: dict[int, int] = {}  # ORTH hash → bits of its LOWER and ORTH tests
-        self._rows: dict[int, bytes] = {}  # ORTH hash → its bits as the bytes of a row of ``table``, as wide as now
+        self._place: dict[int, int] = {}  # ORTH hash → its place (item of ``_known_bits``, row of ``_known``)
+        self._known_bits: list[int] = []  # per place, the bits of its ORTH string
+        self._known = numpy.zeros((0, self.words()), dtype=numpy.uint64)  # per place, the bits as a row (and room)
+        self._anchor_at = numpy.zeros(0, dtype=bool)  # per place, whether its LOWER is an anchor word (and room)
+        self._keys = numpy.zeros(0, dtype=numpy.uint64)  # the ORTH hashes of ``_place``, sorted (the newest not yet)
+        self._key_places = numpy.zeros(0, dtype=numpy.intp)  # their places
         self._anchor_orth: dict[int, list[int]] = {}  # ORTH hash → groups its LOWER anchors
         self._lemma_keys = frozenset(self._words[LEMMA].keys() | self._anchors.get(LEMMA, {}).keys())
-        self._lemma_array = numpy.array(sorted(self._lemma_keys), dtype=numpy.uint64)  # the same, for numpy.isin
+        lemma_keys = sorted(self._lemma_keys)
+        self._lemma_array = numpy.array(lemma_keys, dtype=numpy.uint64)  # the same, sorted
+        # per LEMMA word (numbered as sorted): the bits it adds (as ints and rows) and the groups it anchors
+        self._lemma_bits = [self._words[LEMMA].get(key, 0) for key in lemma_keys]
+        self._lemma_rows = as_rows(self._lemma_bits, self.words())
+        lemma_anchors = self._anchors.get(LEMMA, {})
+        self._lemma_groups = [lemma_anchors.get(key, []) for key in lemma_keys]
+        self._lemma_anchor_at = numpy.array([key in lemma_anchors for key in lemma_keys], dtype=bool)
 
     def bits(self, needs: Iterable[Need]) -> int:
         """The bits of ``needs`` (each registered on first use)."""
@@ -658,12 +679,13 @@ class TokenMasks:
         return max(1, (len(self._bit) + 63) // 64)
 
     def _learn(self, doc: Doc, new: Iterable[int]) -> None:
-        """Work out the bits and anchor groups of ORTH strings not seen before."""
+        """Work out the bits, place and anchor groups of ORTH strings not seen before."""
         vocab, strings = doc.vocab, doc.vocab.strings
         lower_words, orth_words = self._words[LOWER], self._words[ORTH]
         lower_regexes, orth_regexes = self._regexes[LOWER], self._regexes[ORTH]
         lower_anchors, flags = self._anchors.get(LOWER, {}), self._flags
-        size = 8 * self.words()
+        known_bits, place, first = self._known_bits, self._place, len(self._known_bits)
+        anchor_places = []
         for orth in new:
             lexeme = vocab[orth]
             lower = lexeme.lower
@@ -682,35 +704,76 @@ class TokenMasks:
                     if regex.search(text) is not None:
                         bits |= bit
             self._by_orth[orth] = bits
-            self._rows[orth] = bits.to_bytes(size, "little")
+            place[orth] = len(known_bits)
+            known_bits.append(bits)
             if (groups := lower_anchors.get(lower)) is not None:
                 self._anchor_orth[orth] = groups
+                anchor_places.append(place[orth])
+        size = len(known_bits)
+        if size > len(self._known):  # room for twice as many: the rows are copied O(log n) times
+            room = max(2 * size, 1024)
+            known = numpy.zeros((room, self.words()), dtype=numpy.uint64)
+            known[:first] = self._known[:first]
+            anchor_at = numpy.zeros(room, dtype=bool)
+            anchor_at[:first] = self._anchor_at[:first]
+            self._known, self._anchor_at = known, anchor_at
+        self._known[first:size] = as_rows(known_bits[first:size], self.words())
+        self._anchor_at[anchor_places] = True
+
+    def _places_of(self, doc: Doc, orths: numpy.ndarray) -> numpy.ndarray:
+        """Every token's place, from its ORTH hash: one ``searchsorted`` over the
+        sorted known hashes; the others (new, or not sorted in yet) by the dict."""
+        keys = self._keys
+        if len(keys):
+            where = numpy.minimum(keys.searchsorted(orths), len(keys) - 1)
+            places = self._key_places[where]
+            missing = numpy.flatnonzero(keys[where] != orths)
+        else:
+            places = numpy.zeros(len(orths), dtype=numpy.intp)
+            missing = numpy.arange(len(orths))
+        if len(missing):
+            wanted = orths[missing].tolist()
+            new = set(wanted).difference(self._place)
+            if new:
+                self._learn(doc, new)
+            places[missing] = list(map(self._place.__getitem__, wanted))
+            if (len(self._place) - len(keys)) * 10 > len(keys) or len(missing) > 1000:
+                self._fold()
+        return places
+
+    def _fold(self) -> None:
+        """Sort every known ORTH hash in with its place."""
+        keys = numpy.fromiter(self._place.keys(), dtype=numpy.uint64, count=len(self._place))
+        places = numpy.fromiter(self._place.values(), dtype=numpy.intp, count=len(self._place))
+        order = numpy.argsort(keys)
+        self._keys, self._key_places = keys[order], places[order]
 
     def of(self, doc: Doc, rows: bool = False) -> TokenMasks:
         """Read ``doc``'s ORTH, LEMMA (and ENT_TYPE) columns once and work out the
         bits present, the anchors and every token's bits (``rows``: as rows)."""
         self.doc, self._table, self._extra, self.by_rows = doc, None, {}, rows
+        self._lemma_hits, self._entity_bits = ([], []), {}
+        self._place_list = None
         if not len(doc):
             self._tokens, self.present, self.anchored = [], 0, []
-            self._unique, self._inverse = [], numpy.zeros(0, dtype=numpy.intp)
-            self._unique_rows = numpy.zeros((0, self.words()), dtype=numpy.uint64)
+            self._places = numpy.zeros(0, dtype=numpy.intp)
             return self
         # ORTH from the columns the stages share, LEMMA (and entity labels) read here: set by earlier stages
-        columns = numpy.column_stack(
-            [token_column(doc, ORTH), doc.to_array([LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [LEMMA])]
-        )
+        orths = token_column(doc, ORTH)
+        # a column per attribute (``to_array`` of one attribute gives a flat array)
+        others = doc.to_array([LEMMA, ENT_TYPE] if self._words[ENT_TYPE] else [LEMMA]).reshape(len(doc), -1)
         if len(self._by_orth) > self._LIMIT:
             self._forget()
         if rows:
-            self._of_rows(doc, columns)
+            self._of_rows(doc, orths, others)
         else:
-            self._of_tokens(doc, columns)
+            self._of_tokens(doc, orths, others)
         return self
 
-    def _of_tokens(self, doc: Doc, columns: numpy.ndarray) -> None:
+    def _of_tokens(self, doc: Doc, orth_column: numpy.ndarray, others: numpy.ndarray) -> None:
         """An int per token: the bits of its ORTH string, LEMMA and entity label."""
         entities = self._words[ENT_TYPE]
-        orths = columns[:, 0].tolist()
+        orths = orth_column.tolist()
         unique = set(orths)
         new = unique.difference(self._by_orth)
         if new:
@@ -723,7 +786,7 @@ class TokenMasks:
             positions = compress(range(len(orths)), map(anchor_orth.__contains__, orths))
             anchored = [(i, anchor_orth[orths[i]]) for i in positions]
         if self._lemma_keys:
-            lemmas = columns[:, 1].tolist()
+            lemmas = others[:, 0].tolist()
             keys = self._lemma_keys
             if not keys.isdisjoint(lemmas):
                 lemma_words, lemma_anchors = self._words[LEMMA], self._anchors.get(LEMMA, {})
@@ -733,85 +796,92 @@ class TokenMasks:
                     if (groups := lemma_anchors.get(lemma)) is not None:
                         anchored.append((i, groups))
         if entities:
-            hits = numpy.flatnonzero(columns[:, 2])
-            for i, label in zip(hits.tolist(), columns[hits, 2].tolist()):
+            hits = numpy.flatnonzero(others[:, 1])
+            for i, label in zip(hits.tolist(), others[hits, 1].tolist()):
                 tokens[i] |= entities.get(label, 0)
         present = 0
         for bits in set(tokens):
             present |= bits
         self._tokens, self.present, self.anchored = tokens, present, anchored
 
-    def _of_rows(self, doc: Doc, columns: numpy.ndarray) -> None:
-        """Per distinct ORTH string its row; per token its string's place, and the bits its LEMMA or entity label adds."""
+    def _of_rows(self, doc: Doc, orths: numpy.ndarray, others: numpy.ndarray) -> None:
+        """The table: per token the row of its ORTH string's place, with the bits its LEMMA or entity label adds."""
         self._tokens = None
         entities = self._words[ENT_TYPE]
-        unique, self._inverse = numpy.unique(columns[:, 0], return_inverse=True)
-        self._unique = unique.tolist()
-        new = set(self._unique).difference(self._by_orth)  # set.difference looks each one up in the dict
-        if new:
-            self._learn(doc, new)
-        packed = b"".join(map(self._rows.__getitem__, self._unique))
-        self._unique_rows = numpy.frombuffer(packed, dtype="<u8").reshape(len(self._unique), self.words())
-        present = int.from_bytes(numpy.bitwise_or.reduce(self._unique_rows, axis=0).tobytes(), "little")
-        anchor_orth = self._anchor_orth
+        places = self._places = self._places_of(doc, orths)
+        words = self.words()
+        table = numpy.empty((len(places) + 1, words), dtype=numpy.uint64)
+        numpy.take(self._known, places, axis=0, out=table[:-1])
+        table[-1] = 0
         anchored: list[tuple[int, list[int]]] = []
-        # the anchor tokens: the distinct ORTH strings that anchor, then the tokens that hold one of them
-        holders = list(compress(range(len(self._unique)), map(anchor_orth.__contains__, self._unique)))
-        if holders:
-            anchors = numpy.zeros(len(self._unique), dtype=bool)
-            anchors[holders] = True
-            positions = numpy.flatnonzero(anchors[self._inverse])
-            groups = [anchor_orth[orth] for orth in unique[self._inverse[positions]].tolist()]
+        positions = numpy.flatnonzero(self._anchor_at[places])
+        if len(positions):
+            anchor_orth = self._anchor_orth
+            groups = list(map(anchor_orth.__getitem__, orths[positions].tolist()))
             anchored = list(zip(positions.tolist(), groups))
-        extra = self._extra
-        if self._lemma_keys:
-            # the tokens whose LEMMA is a test or anchor word, found by one numpy pass, in text order
-            hits = numpy.flatnonzero(numpy.isin(columns[:, 1], self._lemma_array))
+        lemma_array = self._lemma_array
+        if len(lemma_array):
+            # the tokens whose LEMMA is a test or anchor word, found by one numpy pass, in text order:
+            # their bits added as rows, their anchor groups looked up
+            lemmas = others[:, 0]
+            where = numpy.minimum(lemma_array.searchsorted(lemmas), len(lemma_array) - 1)
+            hits = numpy.flatnonzero(lemma_array[where] == lemmas)
             if len(hits):
-                lemma_words, lemma_anchors = self._words[LEMMA], self._anchors.get(LEMMA, {})
-                for i, lemma in zip(hits.tolist(), columns[hits, 1].tolist()):
-                    if bits := lemma_words.get(lemma, 0):
-                        extra[i] = bits
-                    if (lemma_groups := lemma_anchors.get(lemma)) is not None:
-                        anchored.append((i, lemma_groups))
+                keys = where[hits]
+                table[hits] |= self._lemma_rows[keys]
+                self._lemma_hits = (hits.tolist(), keys.tolist())
+                anchors = numpy.flatnonzero(self._lemma_anchor_at[keys])
+                if len(anchors):
+                    anchored += zip(hits[anchors].tolist(), map(self._lemma_groups.__getitem__, keys[anchors].tolist()))
         if entities:
-            hits = numpy.flatnonzero(columns[:, 2])
-            for i, label in zip(hits.tolist(), columns[hits, 2].tolist()):
+            hits = numpy.flatnonzero(others[:, 1])
+            entity_bits = self._entity_bits
+            for i, label in zip(hits.tolist(), others[hits, 1].tolist()):
                 if bits := entities.get(label, 0):
-                    extra[i] = extra.get(i, 0) | bits
-        self.present = reduce(or_, extra.values(), present)
+                    entity_bits[i] = bits
+            if entity_bits:
+                table[list(entity_bits)] |= as_rows(list(entity_bits.values()), words)
+        self._extra = None
+        self._table = table
+        self.present = int.from_bytes(numpy.bitwise_or.reduce(table, axis=0).tobytes(), "little")
         self.anchored = anchored
+
+    def extra(self) -> dict[int, int]:
+        """Token → the bits its LEMMA or entity label adds to its ORTH string's (read by rows: made once, when asked)."""
+        if self._extra is None:
+            hits, keys = self._lemma_hits
+            extra = dict(zip(hits, map(self._lemma_bits.__getitem__, keys)))
+            for i, bits in self._entity_bits.items():
+                extra[i] = extra.get(i, 0) | bits
+            self._extra = extra
+        return self._extra
 
     def table(self, padded: bool = False) -> numpy.ndarray:
         """The tokens' bits as rows of :meth:`words` uint64s (``padded``: and a row
         of zeros after the last token, so that the Doc's length is a row)."""
         words = self.words()
         if self._table is None or self._table.shape[1] != words:
-            if self.by_rows and self._unique_rows.shape[1] != words:  # a test was added since the Doc was read
+            if self.by_rows:  # a test was added since the Doc was read: read again
                 assert self.doc is not None
                 self.of(self.doc, rows=True)
-            size = len(self._inverse) if self.by_rows else len(self.tokens)
-            table = numpy.empty((size + 1, words), dtype=numpy.uint64)
-            if self.by_rows:  # the ORTH strings' rows, then the bits a LEMMA or entity label adds
-                numpy.take(self._unique_rows, self._inverse, axis=0, out=table[:-1])
-                if self._extra:
-                    table[list(self._extra)] |= as_rows(list(self._extra.values()), words)
             else:  # converted once per distinct bit set
+                size = len(self.tokens)
+                table = numpy.empty((size + 1, words), dtype=numpy.uint64)
                 distinct = list(set(self.tokens))
                 row = {bits: k for k, bits in enumerate(distinct)}
-                picked = numpy.fromiter(map(row.__getitem__, self.tokens), dtype=numpy.intp, count=len(self.tokens))
+                picked = numpy.fromiter(map(row.__getitem__, self.tokens), dtype=numpy.intp, count=size)
                 numpy.take(as_rows(distinct, words), picked, axis=0, out=table[:-1])
-            table[-1] = 0
-            self._table = table
+                table[-1] = 0
+                self._table = table
+        assert self._table is not None
         return self._table if padded else self._table[:-1]
 
     @property
     def tokens(self) -> list[int]:
-        """Per token, the bits of the tests it passes (worked out from the rows once, when read by rows)."""
+        """Per token, the bits of the tests it passes (worked out from the places once, when read by rows)."""
         if self._tokens is None:
-            values = list(map(self._by_orth.__getitem__, self._unique))
-            tokens = list(map(values.__getitem__, self._inverse.tolist()))
-            for i, bits in self._extra.items():
+            tokens = list(map(self._known_bits.__getitem__, self._places.tolist()))
+            for i, bits in self.extra().items():
                 tokens[i] |= bits
             self._tokens = tokens
         return self._tokens
@@ -858,21 +928,23 @@ class TokenMasks:
         """The bits of tokens ``low`` to ``high`` - 1."""
         if self._tokens is not None:
             return self._tokens[low:high]
-        by_orth, unique, extra = self._by_orth, self._unique, self._extra
-        places = self._inverse[low:high].tolist()
+        known_bits, extra = self._known_bits, self.extra()
+        places = self._places[low:high].tolist()
         if not extra:
-            return [by_orth[unique[place]] for place in places]
-        return [by_orth[unique[place]] | extra.get(i, 0) for i, place in enumerate(places, low)]
+            return list(map(known_bits.__getitem__, places))
+        return [known_bits[place] | extra.get(i, 0) for i, place in enumerate(places, low)]
 
     def _bits_at(self, i: int) -> int:
         """Token ``i``'s bits (read by rows: from its ORTH string's and the ones its LEMMA or entity label adds)."""
         if self._tokens is not None:
             return self._tokens[i]
-        return self._by_orth[self._unique[self._inverse[i]]] | self._extra.get(i, 0)
+        if self._place_list is None:
+            self._place_list = self._places.tolist()
+        return self._known_bits[self._place_list[i]] | self.extra().get(i, 0)
 
     def ahead(self, bit: int, start: int) -> int:
         """How many tokens from ``start`` on have ``bit`` (the run a "*" or "+" can take)."""
-        size = len(self._inverse) if self._tokens is None else len(self._tokens)
+        size = len(self._places) if self._tokens is None else len(self._tokens)
         end = start
         while end < size and self._bits_at(end) & bit:
             end += 1
