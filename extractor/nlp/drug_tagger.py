@@ -111,36 +111,44 @@ def word_flag(vocab: Vocab, flag: WordFlag) -> int:
 
 class PhraseTable:
     """spaCy's ``PhraseMatcher(attr="LOWER")``, tried only at given tokens:
-    the phrases (their tokens' lower-case hashes) by first word. Same matches
-    in the same order: by start, shorter first."""
+    the phrases (their tokens' lower-case hashes) and, by first word, the
+    lengths they come in. Same matches in the same order: by start, shorter
+    first (two phrases of one length and first word never match at one start)."""
 
     def __init__(self, phrases: Iterable[Doc]) -> None:
-        by_first: dict[int, set[tuple[int, ...]]] = {}
+        self.phrases: set[tuple[int, ...]] = set()
         self.first_words: set[str] = set()
         for phrase in phrases:
             if len(phrase):
-                by_first.setdefault(phrase[0].lower, set()).add(tuple(phrase.to_array(LOWER).tolist()))
+                self.phrases.add(tuple(phrase.to_array(LOWER).tolist()))
                 self.first_words.add(phrase[0].lower_)
-        self.by_first = {first: sorted(group, key=len) for first, group in by_first.items()}
+        lengths: dict[int, set[int]] = {}
+        for words in self.phrases:
+            lengths.setdefault(words[0], set()).add(len(words))
+        self.lengths = {first: sorted(sizes) for first, sizes in lengths.items()}
 
     def matches(
         self, lowers: numpy.ndarray, starts: list[int], start_lowers: list[int] | None = None
     ) -> list[tuple[int, int]]:
         """(start, end) of every phrase in the LOWER column ``lowers`` that opens at one of ``starts`` (ascending);
-        ``start_lowers``: the LOWER values at ``starts``, if already read (one fancy index, not one per start)."""
-        found = []
-        size = len(lowers)
-        by_first = self.by_first
+        ``start_lowers``: the LOWER values at ``starts``, if already read. The words after
+        every start that opens a longer phrase are read in one fancy index, not one slice per phrase."""
         if start_lowers is None:
             start_lowers = lowers[starts].tolist() if len(starts) else []
-        for start, first in zip(starts, start_lowers):
-            phrases = by_first.get(first)
-            if phrases is None:
-                continue
-            for phrase in phrases:
-                end = start + len(phrase)
-                if end == start + 1 or (end <= size and tuple(lowers[start:end].tolist()) == phrase):
-                    found.append((start, end))
+        lengths = self.lengths
+        candidates = [(start, lengths[first]) for start, first in zip(starts, start_lowers) if first in lengths]
+        longest = max((sizes[-1] for _, sizes in candidates), default=1)
+        size = len(lowers)
+        windows: list[list[int]] = []
+        if longest > 1:
+            firsts = numpy.array([start for start, _ in candidates], dtype="int64")
+            windows = lowers[numpy.minimum(firsts[:, None] + numpy.arange(longest), size - 1)].tolist()
+        phrases = self.phrases
+        found = []
+        for k, (start, sizes) in enumerate(candidates):
+            for length in sizes:
+                if length == 1 or (start + length <= size and tuple(windows[k][:length]) in phrases):
+                    found.append((start, start + length))
         return found
 
 
