@@ -10,7 +10,7 @@ from spacy.attrs import ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractor.nlp.extensions import token_column
+from extractor.nlp.extensions import set_span_value, token_column
 from extractor.nlp.sentences import sentence_bounds
 
 # scispaCy's filter_matches drops every "( ... )" holding more than 8 tokens
@@ -162,7 +162,10 @@ def create_abbreviation_detector(nlp: Language, name: str):
           long document an unclosed "(" keeps a matcher state alive to the end,
           which is what makes the stock detector slow on long papers;
         - each Doc gets its own list (the stock extension's default list is
-          shared, so abbreviations leaked from one document into the next);
+          shared, so abbreviations leaked from one document into the next),
+          in the order found (the stock detector lists a set of Spans, in an
+          order that changes from run to run), with each short form's
+          ``long_form`` written where spaCy keeps it, not through ``span._``;
         - the candidates come from :func:`sentence_parentheses`, linear in
           the sentence length, not from the stock ``( + )`` Matcher, which
           yields every "(" paired with every later ")" (a sentence of 3,000
@@ -185,11 +188,14 @@ def create_abbreviation_detector(nlp: Language, name: str):
                 return doc
             spaces = token_column(doc, SPACY)
             found = abbreviation_ranges(doc, orths, spaces, candidate_ranges(doc, orths, spaces, matches))
+            abbreviations = []
             for (long_start, long_end), shorts in found:
-                long_form = doc[long_start:long_end]
-                for short in {doc[start:end] for start, end in shorts}:
-                    short._.long_form = long_form
-                    doc._.abbreviations.append(short)
+                long_form = Span(doc, long_start, long_end)
+                for start, end in dict.fromkeys(shorts):  # each short form once (the definition is found again)
+                    short = Span(doc, start, end)
+                    set_span_value(doc, short.start_char, short.end_char, "long_form", long_form)
+                    abbreviations.append(short)
+            doc._.abbreviations = abbreviations
             return doc
 
         def find_matches_for(self, filtered: list[tuple[Span, Span]], doc: Doc) -> list[tuple[Span, set[Span]]]:

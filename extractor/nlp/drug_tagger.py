@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable
 import numpy
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, LOWER, ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
-from extractor.nlp.extensions import token_column
+from extractor.nlp.extensions import doc_value, span_value, token_column
 from extractor.nlp.rules_component import RulesComponent
 from extractor.rules.loader import RuleSet
 from extractor.text.scope import legend_entries
@@ -31,9 +32,11 @@ def create_drug_tagger(nlp: Language, name: str, rules_dir: str) -> DrugTagger:
 class WordFlag:
     """A lexeme flag: whether a word is one of ``exact``, or its lower case one
     of ``lowered`` or a match of ``pattern``. spaCy computes it once per word
-    type, when the word enters the vocabulary, so a Doc reads it for all its
-    tokens in one ``to_array`` column instead of a Python test per token.
-    Compared by value: pipelines with the same lexicons share a flag bit."""
+    type, when the word enters the vocabulary. The flag also keeps the ORTH ids
+    of the words it marked, so a Doc finds its flagged tokens on its ORTH column
+    (:meth:`positions`) instead of reading the flag with ``doc.to_array``, which
+    costs ~300 instructions per token. Compared by value: pipelines with the
+    same lexicons share a flag bit."""
 
     def __init__(
         self,
@@ -47,12 +50,34 @@ class WordFlag:
         self.lowered = frozenset(lowered)
         self.regex = re.compile(pattern) if pattern else None
         self.lower = lower
+        self._new: list[int] = []  # ORTH ids marked since the sorted array was last made
+        self._marked = numpy.zeros(0, dtype="uint64")
 
     def __call__(self, string: str) -> bool:
+        if self._test(string):
+            self._new.append(get_string_id(string))
+            return True
+        return False
+
+    def _test(self, string: str) -> bool:
         if string in self.exact:
             return True
         word = self.lower(string)
         return word in self.lowered or (self.regex is not None and self.regex.match(word) is not None)
+
+    def positions(self, orths: numpy.ndarray) -> numpy.ndarray:
+        """The indices of ``orths`` (a Doc's ORTH column) whose word the flag
+        marked: spaCy calls the flag on every word type of the vocabulary (those
+        there when the flag was added, and each new one), so these are the
+        tokens whose flag is set."""
+        if self._new:
+            self._marked = numpy.union1d(self._marked, numpy.array(self._new, dtype="uint64"))
+            self._new = []
+        marked = self._marked
+        if not len(marked) or not len(orths):
+            return numpy.zeros(0, dtype="int64")
+        where = numpy.minimum(marked.searchsorted(orths), len(marked) - 1)
+        return numpy.flatnonzero(marked[where] == orths)
 
     def _key(self) -> tuple:
         return (self.exact, self.lowered, self.regex.pattern if self.regex is not None else "", self.lower)
@@ -86,28 +111,44 @@ def word_flag(vocab: Vocab, flag: WordFlag) -> int:
 
 class PhraseTable:
     """spaCy's ``PhraseMatcher(attr="LOWER")``, tried only at given tokens:
-    the phrases (their tokens' lower-case hashes) by first word. Same matches
-    in the same order: by start, shorter first."""
+    the phrases (their tokens' lower-case hashes) and, by first word, the
+    lengths they come in. Same matches in the same order: by start, shorter
+    first (two phrases of one length and first word never match at one start)."""
 
     def __init__(self, phrases: Iterable[Doc]) -> None:
-        by_first: dict[int, set[tuple[int, ...]]] = {}
+        self.phrases: set[tuple[int, ...]] = set()
         self.first_words: set[str] = set()
         for phrase in phrases:
             if len(phrase):
-                by_first.setdefault(phrase[0].lower, set()).add(tuple(phrase.to_array(LOWER).tolist()))
+                self.phrases.add(tuple(phrase.to_array(LOWER).tolist()))
                 self.first_words.add(phrase[0].lower_)
-        self.by_first = {first: sorted(group, key=len) for first, group in by_first.items()}
+        lengths: dict[int, set[int]] = {}
+        for words in self.phrases:
+            lengths.setdefault(words[0], set()).add(len(words))
+        self.lengths = {first: sorted(sizes) for first, sizes in lengths.items()}
 
-    def matches(self, lowers: numpy.ndarray, starts: list[int]) -> list[tuple[int, int]]:
-        """(start, end) of every phrase in the LOWER column ``lowers`` that opens at one of ``starts`` (ascending)."""
-        found = []
+    def matches(
+        self, lowers: numpy.ndarray, starts: list[int], start_lowers: list[int] | None = None
+    ) -> list[tuple[int, int]]:
+        """(start, end) of every phrase in the LOWER column ``lowers`` that opens at one of ``starts`` (ascending);
+        ``start_lowers``: the LOWER values at ``starts``, if already read. The words after
+        every start that opens a longer phrase are read in one fancy index, not one slice per phrase."""
+        if start_lowers is None:
+            start_lowers = lowers[starts].tolist() if len(starts) else []
+        lengths = self.lengths
+        candidates = [(start, lengths[first]) for start, first in zip(starts, start_lowers) if first in lengths]
+        longest = max((sizes[-1] for _, sizes in candidates), default=1)
         size = len(lowers)
-        by_first = self.by_first
-        for start in starts:
-            for phrase in by_first.get(int(lowers[start]), ()):
-                end = start + len(phrase)
-                if end <= size and tuple(lowers[start:end].tolist()) == phrase:
-                    found.append((start, end))
+        windows: list[list[int]] = []
+        if longest > 1:
+            firsts = numpy.array([start for start, _ in candidates], dtype="int64")
+            windows = lowers[numpy.minimum(firsts[:, None] + numpy.arange(longest), size - 1)].tolist()
+        phrases = self.phrases
+        found = []
+        for k, (start, sizes) in enumerate(candidates):
+            for length in sizes:
+                if length == 1 or (start + length <= size and tuple(windows[k][:length]) in phrases):
+                    found.append((start, start + length))
         return found
 
 
@@ -150,6 +191,7 @@ class DrugTagger(RulesComponent):
         self.flag = word_flag(
             vocab, WordFlag(exact=self.sts_abbreviations, lowered=words, pattern=pattern, lower=lower)
         )
+        self.word_flag: WordFlag = lexeme_getters(vocab)[self.flag]  # type: ignore[assignment]  # the one spaCy calls
         self.labels = {label: vocab.strings.add(label) for label in ("STS", "DRUG", "OTHER")}
 
     def _has_suffix(self, doc: Doc, lower: int) -> bool:
@@ -165,22 +207,30 @@ class DrugTagger(RulesComponent):
 
     def __call__(self, doc: Doc) -> Doc:
         lowers = token_column(doc, LOWER)
-        flagged = numpy.flatnonzero(doc.to_array(self.flag)).tolist()
-        sts = self.sts_phrases.matches(lowers, flagged)
+        orths = token_column(doc, ORTH)
+        flagged_column = self.word_flag.positions(orths)
+        flagged = flagged_column.tolist()
+        flagged_lowers = lowers[flagged_column].tolist()
+        sts = self.sts_phrases.matches(lowers, flagged, flagged_lowers)
         named = {i for start, end in sts for i in range(start, end)}
         extra = set()  # the paper's own names for STS
-        for abbreviation in getattr(doc._, "abbreviations", None) or []:
-            long_form = abbreviation._.long_form
-            if long_form is not None and not named.isdisjoint(range(long_form.start, long_form.end)):
-                extra.add(abbreviation.text)  # its long form overlaps an STS name
-        structure = doc._.structure
+        if named:
+            for abbreviation in doc_value(doc, "abbreviations") or []:
+                long_form = span_value(abbreviation, "long_form")
+                if long_form is not None and not named.isdisjoint(range(long_form.start, long_form.end)):
+                    extra.add(abbreviation.text)  # its long form overlaps an STS name
+        structure = doc_value(doc, "structure")
         if structure is not None:
             for _, _, short, expansion in legend_entries(structure):
                 if self.sts_term_re.search(expansion):
                     extra.add(short)  # "STS, sodium thiosulfate" in a table legend
         name_lowers, name_ids = self.sts_name_lowers, self.sts_name_ids
-        orths = token_column(doc, ORTH)
-        names = {i for i in flagged if int(lowers[i]) in name_lowers and int(orths[i]) in name_ids}
+        flagged_orths = orths[flagged_column].tolist()
+        names = {
+            i
+            for i, lower, orth in zip(flagged, flagged_lowers, flagged_orths)
+            if lower in name_lowers and orth in name_ids
+        }
         extra -= self.sts_abbreviations
         if extra:
             extra_ids = numpy.array([doc.vocab.strings.add(name) for name in extra], dtype="uint64")
@@ -188,10 +238,16 @@ class DrugTagger(RulesComponent):
         sts += [(i, i + 1) for i in sorted(names)]
         sts_tokens = {i for start, end in sts for i in range(start, end)}
         others = [(span.start, span.end) for span in doc.spans[DRUGS]] if DRUGS in doc.spans else []
-        others += self.other_phrases.matches(lowers, flagged)
+        others += self.other_phrases.matches(lowers, flagged, flagged_lowers)
         if self.suffix_re is not None:
-            others += [(i, i + 1) for i in flagged if self._has_suffix(doc, int(lowers[i])) and i not in sts_tokens]
-        others = [(start, end) for start, end in others if sts_tokens.isdisjoint(range(start, end))]
+            has_suffix = self._has_suffix
+            others += [
+                (i, i + 1)
+                for i, lower in zip(flagged, flagged_lowers)
+                if i not in sts_tokens and has_suffix(doc, lower)
+            ]
+        if sts_tokens:
+            others = [(start, end) for start, end in others if sts_tokens.isdisjoint(range(start, end))]
         sts_label, drug_label = self.labels["STS"], self.labels["DRUG"]
         entities = [(start, end, sts_label) for start, end in sts] + [(start, end, drug_label) for start, end in others]
         set_entities(doc, filter_ranges(entities))
@@ -219,12 +275,15 @@ def set_entities(doc: Doc, entities: list[tuple[int, int, int]]) -> None:
     so that column is read and written only when one is there."""
     iob = numpy.full(len(doc), 2, dtype="uint64")  # O
     types = numpy.zeros(len(doc), dtype="uint64")
-    for start, end, label in entities:
-        if end > start:
-            iob[start] = 3  # B
-            iob[start + 1 : end] = 1  # I
-            types[start:end] = label
-    if any(doc[i].ent_kb_id for start, end, _ in entities for i in range(start, end)):
+    # every entity token and its label, written with one index each (not three slices per entity)
+    tokens = [i for start, end, _ in entities for i in range(start, end)]
+    if tokens:
+        iob[tokens] = 1  # I
+        iob[[start for start, end, _ in entities if end > start]] = 3  # B
+        types[tokens] = numpy.array(
+            [label for start, end, label in entities for _ in range(start, end)], dtype="uint64"
+        )
+    if any(doc[i].ent_kb_id for i in tokens):
         kb_ids = doc.to_array(ENT_KB_ID)
         for start, end, _ in entities:
             kb_ids[start:end] = 0

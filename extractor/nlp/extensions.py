@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy
 from spacy.attrs import IDX, LOWER, ORTH, SPACY
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 DOC_EXTENSIONS: dict[str, str] = {
     "raw_text": "the original text; doc.text is a same-length copy with line breaks and citation markup blanked",
@@ -34,6 +34,22 @@ def doc_value(doc: Doc, name: str) -> Any:
     Every extension here has the default None and no getter."""
     stored: dict[Any, Any] = doc.user_data  # spaCy's key for a Doc extension: ("._.", name, None, None)
     return stored.get(("._.", name, None, None))
+
+
+def span_value(span: Span, name: str) -> Any:
+    """``span._.<name>`` read straight from ``doc.user_data``, where spaCy keys a
+    Span's extension by its character offsets, without the Underscore object
+    ``span._`` builds on every access. For extensions with the default None and no
+    getter (scispaCy's ``long_form``)."""
+    stored: dict[Any, Any] = span.doc.user_data
+    return stored.get(("._.", name, span.start_char, span.end_char))
+
+
+def set_span_value(doc: Doc, start_char: int, end_char: int, name: str, value: Any) -> None:
+    """``span._.<name> = value`` for the Span of ``doc`` from ``start_char`` to
+    ``end_char``, written where spaCy keeps it (for extensions without a setter)."""
+    stored: dict[Any, Any] = doc.user_data
+    stored[("._.", name, start_char, end_char)] = value
 
 
 # token attributes fixed once the Doc is tokenized that several stages read: one to_array

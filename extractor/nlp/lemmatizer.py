@@ -9,6 +9,8 @@ from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from extractor.nlp.extensions import token_column
+
 
 @Language.factory("sts_lemmatizer_v1")
 def create_lemmatizer(nlp: Language, name: str) -> LookupLemmatizer:
@@ -52,7 +54,7 @@ class LookupLemmatizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        lowers = doc.to_array(LOWER)
+        lowers = token_column(doc, LOWER)  # read once per Doc, shared with the other stages
         keys = self._keys
         if len(keys):
             where = numpy.minimum(keys.searchsorted(lowers), len(keys) - 1)
