@@ -145,6 +145,13 @@ def _treating_drugs(
     ]
 
 
+def treating_drugs_between(
+    doc: Doc, sentence_start: int, sentence_end: int, object_heads: frozenset[str]
+) -> list[tuple[int, int, bool]]:
+    """:func:`treating_drugs` of the sentence of tokens [sentence_start, sentence_end) (no Span)."""
+    return _treating_drugs(doc, sentence_start, sentence_end, object_heads)
+
+
 def sentence_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[str] = frozenset()) -> bool:
     """A sentence naming another drug as a treatment and never STS (for outcomes)."""
     drugs = _treating_drugs(doc, *arrays_of(doc).sentence_of(span.start), object_heads)  # ``span.sent``'s
@@ -200,10 +207,19 @@ def clause_names_only_other_drugs(doc: Doc, span: Span, object_heads: frozenset[
 def previous_drugs_of_drugless_sentence(doc: Doc, span: Span) -> list[tuple[int, int, bool]] | None:
     """The drugs the sentence before names (in the same paragraph), when the
     span's own sentence names none; None when there is no such sentence."""
-    columns = arrays_of(doc)
-    sentence_start, sentence_end = columns.sentence_of(span.start)  # ``span.sent``'s bounds
-    if drugs_in(doc, sentence_start, sentence_end) or sentence_start == 0:
+    sentence_start, sentence_end = arrays_of(doc).sentence_of(span.start)  # ``span.sent``'s bounds
+    if drugs_in(doc, sentence_start, sentence_end):
         return None
+    return drugs_of_sentence_before(doc, sentence_start)
+
+
+def drugs_of_sentence_before(doc: Doc, sentence_start: int) -> list[tuple[int, int, bool]] | None:
+    """The drugs of the sentence before the one starting at token ``sentence_start``,
+    when it is in the same paragraph; None when there is no such sentence (a caller
+    that knows its own sentence names no drug asks this part only)."""
+    if sentence_start == 0:
+        return None
+    columns = arrays_of(doc)
     gap = sentence_start - 1
     if columns.space[gap] and "\n" in columns.lower_of[gap]:
         return None  # a new paragraph
@@ -215,10 +231,17 @@ def previous_sentence_credits_other_drug(doc: Doc, span: Span) -> bool:
     sentence naming other drugs only: the result is theirs ("Hyperbaric oxygen
     was added. The wounds healed.")."""
     drugs = previous_drugs_of_drugless_sentence(doc, span)
+    return drugs is not None and previous_drugs_credited(doc, arrays_of(doc).sentence_of(span.start)[0], drugs)
+
+
+def previous_drugs_credited(doc: Doc, sentence_start: int, drugs: list[tuple[int, int, bool]]) -> bool:
+    """:func:`previous_sentence_credits_other_drug` for the sentence starting at token
+    ``sentence_start``, given ``drugs``, those of the sentence before (read once by a
+    caller asking more of them)."""
     if not drugs or any(is_sts for *_, is_sts in drugs):
         return False
     columns = arrays_of(doc)
-    previous_start = columns.sentence_of(columns.sentence_of(span.start)[0] - 1)[0]
+    previous_start = columns.sentence_of(sentence_start - 1)[0]
     # "it has been combined with cinacalcet": a companion of the subject, not the new subject
     return not all(
         not _COMPANION_WORDS.isdisjoint(columns.lower_of[max(previous_start, start - 2) : start])

@@ -9,21 +9,20 @@ from spacy.tokens import Span
 from extractor.mentions.builder import MentionBuilder, longest_first
 from extractor.mentions.drugs import (
     clause_names_only_other_drugs,
+    drugs_in,
+    drugs_of_sentence_before,
+    previous_drugs_credited,
     previous_drugs_of_drugless_sentence,
-    previous_sentence_credits_other_drug,
     result_of_named_other_drug,
-    sentence_names_only_other_drugs,
     treating_drugs,
+    treating_drugs_between,
 )
 from extractor.mentions.outcomes import (
     RELABEL_RULES,
     coordinated_rates,
     rate_category,
     symptom_category,
-    widen,
-)
-from extractor.mentions.quantities import (
-    percent_in,
+    widen_with_rate,
 )
 from extractor.schema import Mention
 
@@ -35,20 +34,22 @@ class OutcomeResolver(MentionBuilder):
         result = []
         columns = self.columns
         objects = self.lex["drug_object_heads"]
+        header_rows = self.header_rows
         for span in longest_first(spans):
-            if any(a <= span.start_char < b for a, b in self.header_rows):
-                continue  # "Healed, %" labels a column, it reports nothing
             sentence = span.sent
             if self._sentence_blocks_result(sentence, objects):
                 continue
-            modifiers = self.x.context.modifiers(self.doc, span, "outcome")
-            negated = bool(modifiers) and all(self.x.context.category(m) == "negation" for m in modifiers)
-            if modifiers and not negated:
-                continue
+            if header_rows and any(a <= span.start_char < b for a, b in header_rows):
+                continue  # "Healed, %" labels a column, it reports nothing
+            # the drug checks before the hedge scan: each drops the result whatever its hedges say
             if self._clause_names_only_other_drugs(span, sentence, objects):
                 continue
             if result_of_named_other_drug(span):
                 continue  # "failed to improve on calcitriol and cinacalcet"
+            modifiers = self.x.context.modifiers(self.doc, span, "outcome")
+            negated = bool(modifiers) and all(self.x.context.category(m) == "negation" for m in modifiers)
+            if modifiers and not negated:
+                continue
             # the span's non-space tokens (indices), trimmed of trailing words and leading articles
             words = columns.lowers(span.start, span.end)
             tokens = [i for i, blank in enumerate(columns.space[span.start : span.end], span.start) if not blank]
@@ -71,8 +72,7 @@ class OutcomeResolver(MentionBuilder):
             core_start, core_end = self.doc[tokens[0]].idx, last.idx + len(last.text)
             index = self.sentence_index(core_start)
             s_start, s_end = self.structure.sentences[index]
-            start, end = widen(self.text, core_start, core_end, s_start, s_end)
-            value = percent_in(self.text[start:end])
+            start, end, value = widen_with_rate(self.text, core_start, core_end, s_start, s_end)
             is_success = "rate" in self.text[core_start:core_end].lower()
             if category == "by_value":
                 category = rate_category(
@@ -124,14 +124,30 @@ class OutcomeResolver(MentionBuilder):
                 # a result told before STS enters the story is not STS's
                 sentence.end <= self.first_sts_sentence_start
                 or self.sts_enters_case_after(sentence)
-                or sentence_names_only_other_drugs(self.doc, sentence, objects)
-                or previous_sentence_credits_other_drug(self.doc, sentence)
-                # "completely healed after six months of multimodal treatment"
-                or self._pooled_without_sts(sentence)
-                # "... as may the use of sodium thiosulfate. We report on successful treatment of a case"
-                or self._after_hedged_sts(sentence)
+                or self._blocked_by_drugs(sentence, objects)
             )
         return blocked
+
+    def _blocked_by_drugs(self, sentence: Span, objects: frozenset[str]) -> bool:
+        """The checks of :meth:`_sentence_blocks_result` that read the drugs named, each
+        sentence's drugs read once: a sentence naming STS passes them all (it names
+        not only other drugs, has drugs of its own and names STS); one naming other
+        drugs only is blocked when one of them is a treatment or the sentence pools
+        treatments; one naming none may follow a sentence crediting other drugs or a hedge."""
+        start, end = sentence.start, sentence.end
+        drugs = drugs_in(self.doc, start, end)
+        if drugs:
+            if any(is_sts for *_, is_sts in drugs):
+                return False
+            return bool(treating_drugs_between(self.doc, start, end, objects)) or self._pooled_without_sts(sentence)
+        previous = drugs_of_sentence_before(self.doc, start)
+        return (
+            (previous is not None and previous_drugs_credited(self.doc, start, previous))
+            # "completely healed after six months of multimodal treatment"
+            or self._pooled_without_sts(sentence)
+            # "... as may the use of sodium thiosulfate. We report on successful treatment of a case"
+            or (previous is not None and self._hedged_before(start, previous))
+        )
 
     @cached_property
     def _blocked_sentences(self) -> dict[int, bool]:
@@ -142,26 +158,36 @@ class OutcomeResolver(MentionBuilder):
         """``clause_names_only_other_drugs``, read only when the sentence names both STS
         and another drug as treatments: with no other drug, or with no STS (the
         sentence test has dropped the result then), no clause can name other drugs only."""
-        drugs = treating_drugs(self.doc, sentence, objects)
-        if all(is_sts for *_, is_sts in drugs) or not any(is_sts for *_, is_sts in drugs):
-            return False
-        return clause_names_only_other_drugs(self.doc, span, objects)
+        mixed = self._mixed_sentences.get(sentence.start)
+        if mixed is None:
+            drugs = treating_drugs(self.doc, sentence, objects)
+            mixed = self._mixed_sentences[sentence.start] = any(is_sts for *_, is_sts in drugs) and not all(
+                is_sts for *_, is_sts in drugs
+            )
+        return mixed and clause_names_only_other_drugs(self.doc, span, objects)
+
+    @cached_property
+    def _mixed_sentences(self) -> dict[int, bool]:
+        """Whether a sentence names both STS and another drug as treatments, by start token
+        (the results of a sentence share it)."""
+        return {}
 
     def _pooled_without_sts(self, sentence: Span) -> bool:
         """The sentence never names STS and credits a treatment of several parts,
         or follows a sentence naming STS among a varying set of therapies."""
         columns = self.columns
-        if columns.has_sts(sentence.start, sentence.end):
+        start, end = sentence.start, sentence.end
+        if columns.has_sts(start, end):
             return False
         pooled = self.lex["pooled_treatment_words"]
-        if not pooled.isdisjoint(columns.lowers(sentence.start, sentence.end)) or self._names_therapy_set(sentence):
+        if not pooled.isdisjoint(columns.lowers(start, end)) or self._names_therapy_set(start, end):
             return True
         if self._in_usage_paragraph(sentence):
             return True
-        if sentence.start == 0:
+        if start == 0:
             return False
-        previous = self.doc[sentence.start - 1].sent
-        return columns.has_sts(previous.start, previous.end) and self._names_therapy_set(previous)
+        previous_start, previous_end = columns.sentence_of(start - 1)  # the sentence before's bounds
+        return columns.has_sts(previous_start, previous_end) and self._names_therapy_set(previous_start, previous_end)
 
     def _in_usage_paragraph(self, sentence: Span) -> bool:
         """The result's paragraph (a blank-line separated block, so a hard-wrapped
@@ -204,15 +230,20 @@ class OutcomeResolver(MentionBuilder):
         use of sodium thiosulfate and hyperbaric oxygen therapy"): the result is
         not told of STS."""
         drugs = previous_drugs_of_drugless_sentence(self.doc, sentence)
-        if drugs is None or not any(sts for *_, sts in drugs) or all(sts for *_, sts in drugs):
-            return False
-        previous = self.doc[sentence.start - 1].sent
-        return not self.lex["hedge_modals"].isdisjoint(self.columns.lowers(previous.start, previous.end))
+        return drugs is not None and self._hedged_before(sentence.start, drugs)
 
-    def _names_therapy_set(self, sentence: Span) -> bool:
-        """ "various combination therapeutic agents", "different treatments"."""
+    def _hedged_before(self, start: int, drugs: list[tuple[int, int, bool]]) -> bool:
+        """:meth:`_after_hedged_sts` of the sentence starting at token ``start``, given
+        ``drugs``, those of the sentence before."""
+        if not any(sts for *_, sts in drugs) or all(sts for *_, sts in drugs):
+            return False
+        previous_start, previous_end = self.columns.sentence_of(start - 1)  # the sentence before's bounds
+        return not self.lex["hedge_modals"].isdisjoint(self.columns.lowers(previous_start, previous_end))
+
+    def _names_therapy_set(self, start: int, end: int) -> bool:
+        """ "various combination therapeutic agents", "different treatments" in tokens [start, end)."""
         set_words, heads = self.lex["pooled_set_words"], self.lex["pooled_set_heads"]
-        words = self.columns.lowers(sentence.start, sentence.end)
+        words = self.columns.lowers(start, end)
         if set_words.isdisjoint(words):
             return False
         return any(word in set_words and any(u in heads for u in words[k + 1 : k + 4]) for k, word in enumerate(words))

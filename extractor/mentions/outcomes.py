@@ -49,6 +49,15 @@ RELABEL_RULES = {"outcome.improvement", "outcome.diminution", "outcome.relief_of
 def widen(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
     """Take in the count/percentage stated next to the result in the same clause
     (and the same table cell: widening never crosses a tab)."""
+    start, end, _ = widen_with_rate(text, start, end, sentence_start, sentence_end)
+    return start, end
+
+
+def widen_with_rate(
+    text: str, start: int, end: int, sentence_start: int, sentence_end: int
+) -> tuple[int, int, float | None]:
+    """:func:`widen`, and the percentage of the widened text (``percent_in``): the
+    widening reads it already, so a caller that needs it too does not read it again."""
     sentence_start = max(sentence_start, text.rfind("\t", sentence_start, start) + 1)
     tab = text.find("\t", end, sentence_end)
     sentence_end = tab if tab != -1 else sentence_end
@@ -58,11 +67,13 @@ def widen(text: str, start: int, end: int, sentence_start: int, sentence_end: in
     if match and match.group(0).strip():
         start = sentence_start + match.start()
     right_text = text[end:sentence_end]
-    if percent_in(text[start:end]) is None:
+    value = percent_in(text[start:end])
+    if value is None:
         right = _RIGHT_RATE.match(right_text)
         if right:
             end = end + right.end()
-    return start, end
+            value = percent_in(text[start:end])
+    return start, end, value
 
 
 def coordinated_rates(text: str, end: int, sentence_end: int) -> list[tuple[int, int, float]]:

@@ -18,13 +18,13 @@ class RouteResolver(MentionBuilder):
         columns = self.columns
         result = []
         for span in kept:
+            if self._in_excluded_cell(span.start_char, span.end_char):
+                continue  # before the hedge scan: a route word in an excluded cell goes whatever its hedges say
             modifiers = self.x.context.modifiers(self.doc, span, "route")
             if modifiers and not (
                 all(self.x.context.category(m) == "adverse" for m in modifiers) and names_sts_next_to(span)
             ):
                 continue  # an adverse-event phrase names a route only with STS itself ("nausea related to STS infusions")
-            if self._in_excluded_cell(span.start_char, span.end_char):
-                continue
             category = self.category_of(span)
             if category == "injection" and injected_into_lesion(
                 self.doc, span, self.x.lexicons.word_set("lesion_words")

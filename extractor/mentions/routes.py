@@ -227,8 +227,13 @@ def filter_routes(
     trauma_words = lexicons.word_set("trauma_words")
     kept: list[Route] = []
     other_drug_routes: list[Route] = []
+    drug_facts: dict[int, tuple[bool, bool]] = {}  # per sentence start, read once for its routes
     for span in sorted(spans, key=lambda s: s.start):
         route = _route(columns, span)
+        facts = drug_facts.get(route.sentence_start)
+        if facts is None:
+            facts = drug_facts[route.sentence_start] = _drug_facts(doc, route)
+        only_other_drugs, names_other_drug = facts
         if _shared_with_sts(columns, route):
             kept.append(route)
             continue
@@ -244,14 +249,14 @@ def filter_routes(
             # an adverb ("applied topically", "treated topically alone") modifies the
             # verb: an STS route unless its sentence is about another drug only, or
             # its pronoun subject stands for the other drugs of the sentence before
-            if _names_only_other_drugs(doc, route) or _pronoun_for_other_drug(doc, columns, route):
+            if only_other_drugs or _pronoun_for_other_drug(doc, columns, route):
                 continue
         elif route.rule_id not in ADJECTIVE_RULES_SKIP_HEAD_CHECK and not starts_table_cell(text, span.start_char):
             if not head_names_sts(doc, columns, route, lexicons, route_token_ids):
                 continue
-            if _names_only_other_drugs(doc, route):
+            if only_other_drugs:
                 continue  # a generic head: "initiated with an oral agent ... like minocycline, diltiazem or colchicine"
-        if other_drug_owns(
+        if names_other_drug and other_drug_owns(
             doc,
             route.start,
             route.end,
@@ -275,11 +280,14 @@ def filter_routes(
     return [s.span for s, g in zip(kept, generic, strict=True) if not (g and specific.modifies(s))]
 
 
-def _names_only_other_drugs(doc: Doc, route: Route) -> bool:
-    """Route's sentence names drugs, none of them STS (``sentence_names_only_other_drugs``
-    with no object heads: every drug of the sentence counts)."""
+def _drug_facts(doc: Doc, route: Route) -> tuple[bool, bool]:
+    """Of route's sentence: whether it names drugs, none of them STS
+    (``sentence_names_only_other_drugs`` with no object heads: every drug of the
+    sentence counts), and whether it names a drug that is not STS (without one,
+    no other drug owns a route word)."""
     drugs = drugs_in(doc, route.sentence_start, route.sentence_end)
-    return bool(drugs) and not any(is_sts for *_, is_sts in drugs)
+    names_other = not all(is_sts for *_, is_sts in drugs)
+    return bool(drugs) and not any(is_sts for *_, is_sts in drugs), names_other
 
 
 _PRONOUN_SUBJECTS = frozenset({"they", "it", "these", "this"})
