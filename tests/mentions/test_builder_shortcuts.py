@@ -14,7 +14,6 @@ import pytest
 
 from extractor.ingest import load_document
 from extractor.mentions.builder import longest_first
-from extractor.mentions.doc_arrays import token_arrays
 from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.drugs import (
     clause_names_only_other_drugs,
@@ -23,38 +22,17 @@ from extractor.mentions.drugs import (
 )
 from extractor.mentions.tables import HeaderClassifier, classify_header
 from extractor.nlp.field_matcher import CANDIDATES
-from extractor.nlp.sentences import sentence_hooks
-from extractor.nlp.tokenizer import raw_text
 from extractor.rules.loader import load_rule_set
-from extractor.text.scope import find_scope
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAPERS = sorted((ROOT / "corpus").glob("*.txt")) + sorted((ROOT / "realtext" / "dev" / "docs").glob("*.txt"))[:8]
 
 
 @pytest.fixture(scope="module")
-def builders(extractor) -> Iterator[list[DocumentMentions]]:
+def builders(mention_builder) -> Iterator[list[DocumentMentions]]:
     """A builder per paper, with the sentence lookup and token columns the stage sets up."""
-    stage = extractor.nlp.get_pipe("sts_mentions_v1")
-    found = []
     with ExitStack() as stack:
-        for path in PAPERS:
-            document = load_document(path)
-            doc = extractor.nlp.make_doc(document.text)
-            doc._.document = document
-            for _name, component in extractor.nlp.pipeline[:-1]:
-                doc = component(doc)
-            sts = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
-
-            def mentions_sts(start: int, end: int, sts: list[int] = sts) -> bool:
-                k = bisect.bisect_left(sts, start)
-                return k < len(sts) and sts[k] < end
-
-            scope = find_scope(doc._.structure, mentions_sts)
-            stack.enter_context(sentence_hooks(doc))
-            stack.enter_context(token_arrays(doc))
-            found.append(DocumentMentions(stage, document, doc, raw_text(doc), doc._.structure, scope))
-        yield found
+        yield [mention_builder(load_document(path), stack) for path in PAPERS]
 
 
 def test_section_by_bisection(builders):

@@ -4,42 +4,24 @@ it, and the other-use word gate says yes wherever the other-use check matches.""
 
 from __future__ import annotations
 
-import bisect
+from contextlib import ExitStack
 from pathlib import Path
 
 from extractor.ingest import load_document
 from extractor.mentions.attribution import SourceAttributor
-from extractor.mentions.doc_arrays import token_arrays
-from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.indication import is_about_other_use
-from extractor.nlp.sentences import sentence_hooks
-from extractor.nlp.tokenizer import raw_text
-from extractor.text.scope import find_scope
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAPERS = sorted((ROOT / "corpus").glob("*.txt"))[:12] + sorted((ROOT / "realtext" / "dev" / "docs").glob("*.txt"))[:6]
 
 
-def test_kept_mentions_have_their_own_source(extractor):
+def test_kept_mentions_have_their_own_source(extractor, mention_builder):
     stage = extractor.nlp.get_pipe("sts_mentions_v1")
     checked = 0
     for path in PAPERS:
-        document = load_document(path)
-        doc = extractor.nlp.make_doc(document.text)
-        doc._.document = document
-        for _name, component in extractor.nlp.pipeline[:-1]:
-            doc = component(doc)
-        sts = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
-
-        def mentions_sts(start: int, end: int, sts: list[int] = sts) -> bool:
-            k = bisect.bisect_left(sts, start)
-            return k < len(sts) and sts[k] < end
-
-        structure = doc._.structure
-        with sentence_hooks(doc), token_arrays(doc):
-            builder = DocumentMentions(
-                stage, document, doc, raw_text(doc), structure, find_scope(structure, mentions_sts)
-            )
+        with ExitStack() as stack:
+            builder = mention_builder(load_document(path), stack)
+            structure = builder.doc._.structure
             mentions = builder.build()
         assert not builder._deferring and not builder._unsourced
         fresh = SourceAttributor(structure, stage.citation_patterns)

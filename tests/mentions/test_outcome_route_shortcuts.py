@@ -3,7 +3,6 @@ widened rate read once, each sentence's drugs read once for its routes."""
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -12,48 +11,21 @@ from pathlib import Path
 import pytest
 
 from extractor.ingest import load_document
-from extractor.ingest.document import Document
-from extractor.mentions.doc_arrays import token_arrays
 from extractor.mentions.document_mentions import DocumentMentions
 from extractor.mentions.drugs import drugs_in, other_drug_owns
 from extractor.mentions.outcomes import widen, widen_with_rate
 from extractor.mentions.quantities import percent_in
 from extractor.nlp.field_matcher import CANDIDATES
-from extractor.nlp.sentences import sentence_hooks
-from extractor.nlp.tokenizer import raw_text
-from extractor.text.scope import find_scope
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAPERS = sorted((ROOT / "corpus").glob("*.txt"))[:12]
 _WORD = re.compile(r"\w+")
 
 
-def _builders(extractor, documents: list[Document], stack: ExitStack) -> list[DocumentMentions]:
-    stage = extractor.nlp.get_pipe("sts_mentions_v1")
-    found = []
-    for document in documents:
-        doc = extractor.nlp.make_doc(document.text)
-        doc._.document = document
-        for _name, component in extractor.nlp.pipeline[:-1]:
-            doc = component(doc)
-        sts = sorted(ent.start_char for ent in doc.ents if ent.label_ == "STS")
-
-        def mentions_sts(start: int, end: int, sts: list[int] = sts) -> bool:
-            k = bisect.bisect_left(sts, start)
-            return k < len(sts) and sts[k] < end
-
-        scope = find_scope(doc._.structure, mentions_sts)
-        stack.enter_context(sentence_hooks(doc))
-        stack.enter_context(token_arrays(doc))
-        found.append(DocumentMentions(stage, document, doc, raw_text(doc), doc._.structure, scope))
-    return found
-
-
 @pytest.fixture(scope="module")
-def builders(extractor) -> Iterator[list[DocumentMentions]]:
-    documents = [load_document(path) for path in PAPERS]
+def builders(mention_builder) -> Iterator[list[DocumentMentions]]:
     with ExitStack() as stack:
-        yield _builders(extractor, documents, stack)
+        yield [mention_builder(load_document(path), stack) for path in PAPERS]
 
 
 def test_widened_rate_is_the_rate_of_the_widened_text():
