@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
-from re import _constants, _parser  # type: ignore[attr-defined]  # the stdlib's own parser: literal words of a rule
+from re import _compiler, _constants, _parser  # type: ignore[attr-defined]  # the stdlib's parser and compiler: rules read, rewritten
 from typing import Any
 
 # the non-ASCII chars that match an ASCII letter under re.IGNORECASE other than
@@ -214,6 +214,60 @@ def _opens_blind(regex: re.Pattern[str]) -> bool:
     return False
 
 
+_FIRST_CHAR = (_constants.LITERAL, _constants.IN)
+
+
+@functools.lru_cache(maxsize=1024)
+def char_first(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``regex`` with its opening zero-width assertions (lookbehinds, ``\\b``) moved
+    into a lookbehind after its first char, or None when it opens with none or
+    its first char is not one plain char or class. ``Z C R`` matches at a
+    position exactly where ``C (?<= Z C) R`` does, with the same span and
+    groups; ``re`` then finds the first char's literal or class in C (its
+    prefix scan) and tries only there, where ``regex`` is tried at every
+    position. Also None when ``re`` would find no such prefix (a cased char
+    under IGNORECASE): then nothing is gained."""
+    try:
+        parsed = _parser.parse(regex.pattern, regex.flags)
+        items = list(parsed)
+        lead = 0
+        while lead < len(items) and items[lead][0] in _ZERO_WIDTH:
+            lead += 1
+        if lead == 0 or lead == len(items):
+            return None
+        op, av = items[lead]
+        rest = items[lead + 1 :]
+        if op in _REPEATS and av[0] >= 1 and len(av[2]) == 1 and av[2][0][0] in _FIRST_CHAR:
+            # C{m,n} = C C{m-1,n-1}: the same lengths, tried in the same order
+            high = av[1] if av[1] == _constants.MAXREPEAT else av[1] - 1
+            rest = ([(op, (av[0] - 1, high, av[2]))] if high > 0 else []) + rest
+            op, av = av[2][0]
+        if op not in _FIRST_CHAR or (regex.flags & re.IGNORECASE and not _uncased(op, av)):
+            return None
+        first = (op, av)
+        behind = _parser.SubPattern(parsed.state, [*items[:lead], first])
+        moved = _parser.SubPattern(parsed.state, [first, (_constants.ASSERT, (-1, behind)), *rest])
+        return _compiler.compile(moved, regex.flags)
+    except Exception:  # an unexpected parser or compiler: the rule is searched as written
+        return None
+
+
+def _uncased(op: Any, av: Any) -> bool:
+    """Whether a literal or a class of literals and ranges holds only chars
+    without case, the only ones ``re`` scans for under IGNORECASE."""
+    if op is _constants.LITERAL:
+        codes: Iterator[int] = iter((av,))
+    elif all(item_op in (_constants.LITERAL, _constants.RANGE) for item_op, _ in av):
+        codes = (
+            code
+            for item_op, item_av in av
+            for code in ((item_av,) if item_op is _constants.LITERAL else range(item_av[0], item_av[1] + 1))
+        )
+    else:
+        return False
+    return all(chr(code).lower() == chr(code).upper() and chr(code) not in FOLDS_TO_ASCII for code in codes)
+
+
 class Scanner:
     """One rule's regex with its prefilters: not searched where none of its
     required words occurs (:func:`required_words`), and tried only where a match
@@ -221,7 +275,9 @@ class Scanner:
     (:func:`scan_anchors`). Short anchor words are used only where they are
     rare: when an occurrence must start a word (a ``\\b`` before it), or when
     ``re`` itself would try every position (the pattern opens with a ``\\b`` or
-    a lookbehind, :func:`_opens_blind`). Built once per rule."""
+    a lookbehind, :func:`_opens_blind`). A pattern that opens blind before one
+    char or class is searched char first instead (:func:`char_first`) unless
+    its anchor words are long. Built once per rule."""
 
     def __init__(self, regex: re.Pattern[str]) -> None:
         self.regex = regex
@@ -236,8 +292,15 @@ class Scanner:
             elif found[3] or _opens_blind(regex):
                 anchors, self.word_start = found[:3], found[3]
         self.anchors = anchors
+        # a blind opening moved behind the first char (:func:`char_first`): ``re`` scans for that char in
+        # C, cheaper than a try per occurrence of a short anchor word (long ones are rare: kept)
+        long_anchors = anchors is not None and min(len(word) for word in anchors[1]) >= _SHORTEST_ANCHOR
+        self._fast = None if long_anchors else char_first(regex)
+        self._search = (self._fast or regex).search
         # the required words are looked for first unless they are the anchor words, found on the way anyway
-        self._required_first = self.required is not None and (anchors is None or self.required != anchors[:2])
+        self._required_first = self.required is not None and (
+            anchors is None or self._fast is not None or self.required != anchors[:2]
+        )
 
     def _occurrences(self, haystack: str, text: str, word: str) -> Iterator[int]:
         """Where ``word`` occurs in ``haystack`` (of ``text``'s length), at word starts of ``text`` only if it must."""
@@ -272,9 +335,9 @@ class Scanner:
         so they are the same."""
         if not may_match(self.required, text, lowered):
             return
-        starts = self._starts(text, lowered)
+        starts = None if self._fast is not None else self._starts(text, lowered)
         if starts is None:
-            yield from self.regex.finditer(text)
+            yield from self._scan(text)
             return
         end = 0
         for start in starts:
@@ -282,18 +345,35 @@ class Scanner:
                 yield match
                 end = match.end()
 
+    def _scan(self, text: str) -> Iterator[re.Match[str]]:
+        """``regex.finditer(text)``: each match found by the char-first regex (no
+        empty match: it opens with a char) and made again by ``regex`` there, so
+        the matches are ``regex``'s own."""
+        if self._fast is None:
+            yield from self.regex.finditer(text)
+            return
+        search, match = self._fast.search, self.regex.match
+        found = search(text)
+        while found is not None:
+            again = match(text, found.start())
+            if again is None:  # cannot happen (the two regexes match at the same positions): stay exact
+                yield from self.regex.finditer(text, found.start())
+                return
+            yield again
+            found = search(text, again.end())
+
     def search(self, text: str, lowered: str | None) -> bool:
         """Whether ``regex`` matches somewhere in ``text``: the positions where a
         match can start are tried anchor occurrence by anchor occurrence, and
         the first match ends the search (no sorted list of starts)."""
         if self._required_first and not may_match(self.required, text, lowered):
             return False
-        if self.anchors is None:
-            return self.regex.search(text) is not None
+        if self.anchors is None or self._fast is not None:
+            return self._search(text) is not None
         ignore_case, words, lead = self.anchors
         haystack = lowered if ignore_case else text
         if haystack is None or len(haystack) != len(text):
-            return self.regex.search(text) is not None
+            return self._search(text) is not None
         match = self.regex.match
         word_start = self.word_start
         for word in words:
