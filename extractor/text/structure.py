@@ -9,6 +9,7 @@ break (a page or column break in the source) is joined back.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -225,18 +226,65 @@ def _sentence_ends(chunk: str) -> Iterator[re.Match]:
                 position = stop.end()
 
 
-def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside one block of prose."""
+def _marks(text: str) -> list[int]:
+    """Offsets of every ".", "!" and "?" in the text, in order: where a sentence end
+    can start, found once per document by ``str.find`` rather than once per block."""
+    marks: list[int] = []
+    find = text.find
+    for character in ".!?":
+        found = find(character)
+        while found >= 0:
+            marks.append(found)
+            found = find(character, found + 1)
+    marks.sort()
+    return marks
+
+
+def _split_block(text: str, start: int, end: int, marks: list[int] | None = None) -> list[tuple[int, int]]:
+    """Sentence spans inside one block of prose (``marks``: :func:`_marks` of the
+    whole text, which spares the search). The pattern is tried on the whole text
+    up to ``end``, which is the block's slice for it, except within three
+    characters of the block's start, where its look-behind would see past it."""
+    if marks is None:
+        marks = _marks(text)
     spans = []
     cursor = start
-    for match in _sentence_ends(text[start:end]):
-        cut = start + match.end()
-        word = _last_word(text, cursor, start + match.start())
-        token = word.group(1).lower().rstrip(".") if word else ""
-        if token in ABBREVIATIONS or (
-            len(token) == 1
-            and token.isalpha()
-            and _AFTER_NUMBER.search(text, cursor, start + match.start()) is None  # not "5 x."
+    position = start
+    match = _SENTENCE_END.match
+    abbreviations = ABBREVIATIONS
+    for index in range(bisect_left(marks, start), bisect_left(marks, end)):
+        mark = marks[index]
+        if mark < position:
+            continue
+        if mark - start >= 3:
+            found = match(text, mark, end)
+            if found is None:
+                continue
+            cut = found.end()
+        else:
+            found = match(text[start:end], mark - start)
+            if found is None:
+                continue
+            cut = start + found.end()
+        position = cut
+        # the last word before the mark, as _last_word reads it
+        stop = mark
+        if stop > cursor and text[stop - 1] == "\n":
+            stop -= 1
+        if stop <= cursor or text[stop - 1].isspace():
+            token = ""
+        else:
+            low = stop - _TAIL if stop - _TAIL > cursor else cursor
+            tail = text[low:stop]
+            word = tail.rsplit(None, 1)[-1]  # its last run of non-space characters, found in C
+            if low > cursor and len(word) == len(tail):  # a word longer than the tail: step back to its start
+                first = low
+                while first > cursor and not text[first - 1].isspace():
+                    first -= 1
+                word = text[first:stop]
+            token = word.lower().rstrip(".")
+        if token in abbreviations or (
+            len(token) == 1 and token.isalpha() and _AFTER_NUMBER.search(text, cursor, mark) is None  # not "5 x."
         ):
             continue
         spans.append((cursor, cut))
@@ -245,7 +293,7 @@ def _split_block(text: str, start: int, end: int) -> list[tuple[int, int]]:
             cursor += 1
     if cursor < end:
         spans.append((cursor, end))
-    return [(s, e) for s, e in spans if text[s:e].strip()]
+    return spans  # each span holds its mark, or starts at a non-blank character: none is blank
 
 
 def heading_of(line_text: str) -> str | None:
@@ -415,33 +463,46 @@ def analyse(text: str, section_rules: Sequence[RegexRule] | None = None) -> Stru
     headings = [heading_of(line.text) for line in lines]  # once per line, for the heading test and the sections
     first_rule = _rule_finder(section_rules)
     sentences: list[tuple[int, int]] = []
+    marks = _marks(text)
+
+    def close(block: tuple[int, int]) -> None:
+        spans = _split_block(text, block[0], block[1], marks)
+        first_start, first_end = spans[0]  # a block holds a non-blank line, so it has a span
+        spans[0] = (_first_visible(text, first_start, first_end), first_end)  # the others start visible
+        sentences.extend(spans)
+
     pending: tuple[int, int] | None = None  # an open block waiting for its continuation
     after_blank = True
     for line, words in zip(lines, headings):
-        if line.is_blank:
+        line_text = line.text
+        stripped = line_text.strip()  # the tests of Line.is_blank, is_table_row and is_pipe_row, read once
+        if not stripped:
             after_blank = True
             continue
-        if line.is_table_row or line.is_pipe_row or (words and _stands_alone(line.text, words, first_rule)):
+        if (
+            "\t" in line_text
+            or (stripped[0] == "|" and stripped.count("|") >= 3)
+            or (words and _stands_alone(line_text, words, first_rule))
+        ):
             if pending:
-                sentences.extend(_split_block(text, *pending))
+                close(pending)
                 pending = None
-            sentences.append((line.start, line.end))
+            sentences.append((_first_visible(text, line.start, line.end), line.end))
             after_blank = False
             continue
         open_block = pending is not None and not _block_ends_sentence(text, *pending)
         # a hard-wrapped line continues its paragraph; after a blank line only a
         # lower-case start does (a page or column break inside a sentence)
-        if pending is not None and open_block and (not after_blank or _starts_continuation(line.text)):
+        if pending is not None and open_block and (not after_blank or _starts_continuation(line_text)):
             pending = (pending[0], line.end)
             after_blank = False
             continue
         if pending:
-            sentences.extend(_split_block(text, *pending))
+            close(pending)
         pending = (line.start, line.end)
         after_blank = False
     if pending:
-        sentences.extend(_split_block(text, *pending))
-    sentences = [(_first_visible(text, start, end), end) for start, end in sentences]
+        close(pending)
     return Structure(text, lines, sentences, _find_sections(lines, section_rules, headings), find_tables(lines))
 
 
