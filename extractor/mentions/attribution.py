@@ -39,8 +39,7 @@ class SourceAttributor:
     def __init__(self, structure: Structure, patterns: CitationPatterns | None = None) -> None:
         self.structure = structure
         patterns = patterns or CitationPatterns.of(load_rule_set().citations)
-        self._combined, self._rules = patterns.combined, patterns.rules
-        self._plans = patterns.plans
+        self._combined, self._plans = patterns.combined, patterns.plans
         # the course cues tried only where their words occur (they open with a \b: re tries every position)
         self._course_rules = patterns.course_rules
         self._background_label, self._section_label = patterns.background_label, patterns.section_label
@@ -296,9 +295,8 @@ class CitationPatterns:
     background_label: re.Pattern[str] | None = None
     section_label: re.Pattern[str] | None = None  # any label that ends a run (own-data labels included)
     own_data_label: re.Pattern[str] | None = None
-    # per kind, the rules one by one with their literal prefilters (a test for any match)
-    rules: dict[tuple[str, bool], tuple[Scanner, ...]] = field(default_factory=dict)
-    # the same, unpacked once for the search loop: (required words or None, case-insensitive, search)
+    # per kind, the rules one by one with their literal prefilters, unpacked once for the
+    # search loop: (required words or None, case-insensitive, search)
     plans: dict[tuple[str, bool], tuple[_Plan, ...]] = field(default_factory=dict)
     course_rules: tuple[Scanner, ...] = ()  # ``course`` rule by rule
 
@@ -320,7 +318,6 @@ class CitationPatterns:
             _combine([r for r in rules if r.data["kind"] == "background_label"]),
             _combine([r for r in rules if r.data["kind"] in ("section_label", "own_data_label")]),
             _combine([r for r in rules if r.data["kind"] == "own_data_label"]),
-            {key: tuple(scanner(r.regex) for r in kind_rules) for key, kind_rules in of_kind.items()},
             {key: tuple(_plan(scanner(r.regex)) for r in kind_rules) for key, kind_rules in of_kind.items()},
             tuple(scanner(r.regex) for r in rules if r.data["kind"] == "course_cue"),
         )
