@@ -81,6 +81,11 @@ _HEADING_MARKUP = re.compile(
 _HEADING_PREFIX = re.compile(r"\s*(?:#{1,6}\s*)?(?:\*\*)?\s*(?:(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4})\.?\s+)?")
 
 
+def _is_pipe_row(stripped: str) -> bool:
+    """Whether a stripped line is a markdown table row (:attr:`Line.is_pipe_row`)."""
+    return stripped.startswith("|") and stripped.count("|") >= 3
+
+
 @dataclass(frozen=True)
 class Line:
     start: int
@@ -99,8 +104,7 @@ class Line:
     def is_pipe_row(self) -> bool:
         """A markdown table row ("| L1 | Topical 25% | 5 mm |"): its own sentence,
         so a 15,000-row table is 15,000 short sentences, not one long one."""
-        stripped = self.text.strip()
-        return stripped.startswith("|") and stripped.count("|") >= 3
+        return _is_pipe_row(self.text.strip())
 
 
 @dataclass(frozen=True)
@@ -240,6 +244,25 @@ def _marks(text: str) -> list[int]:
     return marks
 
 
+def _word_before(text: str, cursor: int, stop: int) -> str:
+    """The lower-cased last word of ``text[cursor:stop]`` without its trailing
+    dots, as :func:`_last_word` reads it ("" when a space precedes ``stop``),
+    found by one ``rsplit`` of the last :data:`_TAIL` characters."""
+    if stop > cursor and text[stop - 1] == "\n":
+        stop -= 1
+    if stop <= cursor or text[stop - 1].isspace():
+        return ""
+    low = stop - _TAIL if stop - _TAIL > cursor else cursor
+    tail = text[low:stop]
+    word = tail.rsplit(None, 1)[-1]  # its last run of non-space characters, found in C
+    if low > cursor and len(word) == len(tail):  # a word longer than the tail: step back to its start
+        first = low
+        while first > cursor and not text[first - 1].isspace():
+            first -= 1
+        word = text[first:stop]
+    return word.lower().rstrip(".")
+
+
 def _split_block(text: str, start: int, end: int, marks: list[int] | None = None) -> list[tuple[int, int]]:
     """Sentence spans inside one block of prose (``marks``: :func:`_marks` of the
     whole text, which spares the search). The pattern is tried on the whole text
@@ -267,22 +290,7 @@ def _split_block(text: str, start: int, end: int, marks: list[int] | None = None
                 continue
             cut = start + found.end()
         position = cut
-        # the last word before the mark, as _last_word reads it
-        stop = mark
-        if stop > cursor and text[stop - 1] == "\n":
-            stop -= 1
-        if stop <= cursor or text[stop - 1].isspace():
-            token = ""
-        else:
-            low = stop - _TAIL if stop - _TAIL > cursor else cursor
-            tail = text[low:stop]
-            word = tail.rsplit(None, 1)[-1]  # its last run of non-space characters, found in C
-            if low > cursor and len(word) == len(tail):  # a word longer than the tail: step back to its start
-                first = low
-                while first > cursor and not text[first - 1].isspace():
-                    first -= 1
-                word = text[first:stop]
-            token = word.lower().rstrip(".")
+        token = _word_before(text, cursor, mark)
         if token in abbreviations or (
             len(token) == 1 and token.isalpha() and _AFTER_NUMBER.search(text, cursor, mark) is None  # not "5 x."
         ):
@@ -479,11 +487,7 @@ def analyse(text: str, section_rules: Sequence[RegexRule] | None = None) -> Stru
         if not stripped:
             after_blank = True
             continue
-        if (
-            "\t" in line_text
-            or (stripped[0] == "|" and stripped.count("|") >= 3)
-            or (words and _stands_alone(line_text, words, first_rule))
-        ):
+        if "\t" in line_text or _is_pipe_row(stripped) or (words and _stands_alone(line_text, words, first_rule)):
             if pending:
                 close(pending)
                 pending = None
