@@ -7,7 +7,7 @@ import bisect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy
 from spacy.attrs import LOWER
@@ -19,7 +19,7 @@ from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.outcomes import (
     success_means_complete,
 )
-from extractor.nlp.extensions import doc_value
+from extractor.nlp.extensions import doc_value, span_value
 from extractor.nlp.field_matcher import CANDIDATES
 from extractor.schema import Mention
 from extractor.text.scope import Scope, legend_entries
@@ -229,11 +229,9 @@ class MentionBuilder:
         extensions (``doc.user_data``, keyed by character bounds): ``short._.long_form``
         builds an Underscore object per read, and a long form is read once."""
         defined: dict[str, str] = {}
-        stored: dict[Any, Any] = self.doc.user_data  # spaCy's key for a Span extension: ("._.", name, start, end)
         route_of: dict[tuple[int, int], str | None] = {}  # per long form's bounds, its route category
         for short in doc_value(self.doc, "abbreviations") or []:
-            bounds = (short.start_char, short.end_char)
-            long_form = stored.get(("._.", "long_form", *bounds))
+            long_form = span_value(short, "long_form")
             if long_form is None:
                 continue
             long_bounds = (long_form.start, long_form.end)
