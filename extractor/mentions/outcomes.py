@@ -46,18 +46,12 @@ _SUCCESS_DEFINITION = re.compile(
 RELABEL_RULES = {"outcome.improvement", "outcome.diminution", "outcome.relief_of_lesions"}
 
 
-def widen(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> tuple[int, int]:
-    """Take in the count/percentage stated next to the result in the same clause
-    (and the same table cell: widening never crosses a tab)."""
-    start, end, _ = widen_with_rate(text, start, end, sentence_start, sentence_end)
-    return start, end
-
-
 def widen_with_rate(
     text: str, start: int, end: int, sentence_start: int, sentence_end: int
 ) -> tuple[int, int, float | None]:
-    """:func:`widen`, and the percentage of the widened text (``percent_in``): the
-    widening reads it already, so a caller that needs it too does not read it again."""
+    """Take in the count/percentage stated next to the result in the same clause
+    (and the same table cell: widening never crosses a tab); with the percentage
+    of the widened text (``percent_in``), which the widening reads anyway."""
     sentence_start = max(sentence_start, text.rfind("\t", sentence_start, start) + 1)
     tab = text.find("\t", end, sentence_end)
     sentence_end = tab if tab != -1 else sentence_end

@@ -36,9 +36,9 @@ def test_other_use_prefilter_never_hides_a_match(extractor):
 
 
 def test_count_widening_skips_only_digitless_texts():
-    """Every count or percentage ``widen`` takes in holds a digit, so a left
+    """Every count or percentage ``widen_with_rate`` takes in holds a digit, so a left
     stretch without one is not searched: same bounds as searching it."""
-    from extractor.mentions.outcomes import _LEFT_COUNT, _RIGHT_RATE, widen
+    from extractor.mentions.outcomes import _LEFT_COUNT, _RIGHT_RATE, widen_with_rate
     from extractor.mentions.quantities import percent_in
 
     def plain(text: str, start: int, end: int, s_start: int, s_end: int) -> tuple[int, int]:
@@ -61,7 +61,7 @@ def test_count_widening_skips_only_digitless_texts():
     for text in texts:
         for line in re.finditer(r"[^\n]+", text):
             for word in list(_WORD.finditer(text, line.start(), line.end()))[::3]:
-                got = widen(text, word.start(), word.end(), line.start(), line.end())
+                got = widen_with_rate(text, word.start(), word.end(), line.start(), line.end())[:2]
                 assert got == plain(text, word.start(), word.end(), line.start(), line.end())
                 widened += got[0] < word.start()
     assert widened > 0
