@@ -25,6 +25,11 @@ Then it measures, in this one process (workers are its children):
   workers and their pipelines, timed apart), and the scheduler's cost per
   empty task (2,000 submitted at once);
 - ingest alone on /work/shared/pdfs/*.pdf when present: pages/s;
+- what the targets leave: pdfium's own work on the generated PDFs (open, load
+  each page and its text page, nothing read from it), and the PDF -> CSV
+  pages/s a layout reader costing nothing would give with this run's text
+  pipeline; the per-word CPU budget 25 % of the bare tokenizer leaves, against
+  what each stage spends (the stage sample);
 - a rerun with resume on unchanged files (should do no extraction);
 - peak RSS of this process and of its largest worker.
 
@@ -233,6 +238,33 @@ def stage_times(paths: list[Path]) -> tuple[int, dict[str, float]]:
                 doc = component(doc)
                 seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
     return sum(len(d.text.split()) for d in documents), seconds
+
+
+def pdfium_floor(paths: list[Path], rounds: int = 3) -> tuple[int, float]:
+    """(pages, best CPU seconds) for pdfium to open each PDF and load every page
+    and its text page, through the raw calls the reader makes: the part of
+    PDF ingest no Python layout code can remove."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    best = float("inf")
+    pages = 0
+    for _ in range(rounds):
+        pages = 0
+        t0 = time.process_time()
+        for path in paths:
+            pdf = pdfium.PdfDocument(str(path))
+            try:
+                for index in range(len(pdf)):
+                    page = pdfium_c.FPDF_LoadPage(pdf.raw, index)
+                    textpage = pdfium_c.FPDFText_LoadPage(page)
+                    pdfium_c.FPDFText_ClosePage(textpage)
+                    pdfium_c.FPDF_ClosePage(page)
+                    pages += 1
+            finally:
+                pdf.close()
+        best = min(best, time.process_time() - t0)
+    return pages, best
 
 
 def alternating_ratio(paths: list[Path], tokenizer, rounds: int = 3) -> list[tuple[float, float]]:
@@ -448,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
         alternating = alternating_ratio(text_paths[:: max(1, len(text_paths) // 200)], blank)
         alternating_ratios = sorted(tok / pipe for tok, pipe in alternating)
         same_pdf_csv = filecmp.cmp(out / "pdf1.csv", out / "pdf2.csv", shallow=False)
+        floor_pages, floor_s = pdfium_floor(pdf_paths)
         capacity.append(parallel_capacity())
         t0 = time.perf_counter()
         gen_pages = sum(load_document(path, pdf_timeout=120).page_count for path in pdf_paths)
@@ -545,6 +578,22 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(
                 f"{'PDF ingest only, /work/shared/pdfs':<44}{shared_pages / shared_s:>14,.1f}/s  pages/s; {shared_pages} pages, {len(shared)} PDFs"
             )
+        # what the targets leave: pdfium alone, then a layout reader that costs nothing
+        words_per_page = pdf_words / gen_pages if gen_pages else 0.0
+        ceiling = 1.0 / (floor_s / floor_pages + words_per_page / wps1) if floor_pages else 0.0
+        tok_s, pipe_s = sorted(alternating, key=lambda pair: pair[0] / pair[1])[len(alternating) // 2]
+        per_word = 1e6 / stage_words
+        budget = per_word * tok_s / TARGET_TOKENIZER_RATIO
+        spent = {name: per_word * seconds for name, seconds in stages.items()}
+        lines += [
+            f"{'floor: pdfium open + text pages, no reading':<44}{floor_pages / floor_s:>14,.1f}/s  "
+            f"pages/s; {1000 * floor_s / floor_pages:.2f} ms a page (CPU, best of 3), the generated PDFs",
+            f"{'  PDF -> CSV if layout cost nothing':<44}{ceiling:>14,.1f}/s  "
+            f"pages/s: pdfium + {words_per_page:,.0f} words a page at the 1-job {wps1:,.0f} words/s",
+            f"{'  per word: 25% of the bare tokenizer leaves':<44}{budget:>13.2f}us  "
+            f"the pipeline spends {per_word * pipe_s:.2f}us (median alternating round); stages: "
+            + ", ".join(f"{name} {cost:.2f}" for name, cost in spent.items()),
+        ]
         lines += [
             f"{'peak RSS: this process / largest worker':<44}{own_rss:>12,.0f} MB  {child_rss:,.0f} MB (worker)",
             f"{'failed documents':<44}{s1.failed + p1.failed:>16}",
