@@ -1,0 +1,27 @@
+from mk import *
+L=[
+('u01','patients','five hemodialysis patients','In a case series five hemodialysis patients, have been',P(5),'this_study'),
+('u02','patients','A 44-year-old patient','Case presentation: A 44-year-old patient with a previous',P(1),'this_study'),
+('u03','frequency','at each haemodialysis session','25 grams at each haemodialysis session (three',FC('per_dialysis'),'cited'),
+('u03','frequency','three times weekly','haemodialysis session (three times weekly) (ref',F(3),'cited'),
+('u03','frequency','twice weekly','Give 12.5g twice weekly, initially',F(2),'cited'),
+('u03','frequency','five times weekly','Give 12.5g twice weekly, initially Can be increased to five times weekly',F(5),'cited'),
+('u03','frequency','twice weekly','Give 25g twice weekly, initially',F(2),'cited'),
+('u03','frequency','five times weekly','Give 25g twice weekly, initially Can be increased to five times weekly',F(5),'cited'),
+('u03','frequency','twice weekly','Give 12.5g twice weekly initially',F(2),'cited'),
+('u03','frequency','four times weekly','Give 12.5g twice weekly initially Can be increased to four times weekly',F(4),'cited'),
+('u03','frequency','twice weekly','Give 25g twice weekly initially',F(2),'cited'),
+('u03','frequency','four times weekly','Give 25g twice weekly initially Can be increased to four times weekly',F(4),'cited'),
+('u05','patients','a patient','We describe the case of a patient admitted to our hospital',P(1),'this_study'),
+('u05','patients','a patient','was seen in a patient on peritoneal dialysis',P(1),'this_study'),
+('u06','patients','an adolescent boy','Extra-articular calcification in an adolescent boy',P(1),'this_study'),
+('u06','patients','A 15-year-old active boy','A 15-year-old active boy, presented to a surgeon',P(1),'this_study'),
+('u08','patients','a Patient','Calciphylaxis in a Patient With Alcoholic Cirrhosis\n\nDownload',P(1),'this_study'),
+('u08','patients','A 38-year-old woman','A 38-year-old woman with alcoholic cirrhosis was admitted',P(1),'this_study'),
+('u08','frequency','3 times weekly','25 mg intravenously 3 times weekly and serial',F(3),'this_study'),
+('u10','patients','a boy','topical STS and acetazolamide in a boy diagnosed with HFTC',P(1),'this_study'),
+('u10','patients','a patient','mutation in FGF23 in a patient with HFTC and also used',P(1),'this_study'),
+('u10','duration','three years','with no relapse for three years',DF(1095,1095),'this_study'),
+('u18','patients','A 62-year-old man','A 62-year-old man presented to our hospital in 2014',P(1),'this_study'),
+]
+write('test',L)
