@@ -14,7 +14,7 @@ from spacy.attrs import LOWER
 from spacy.tokens import Doc, Span
 
 from extractor.ingest.document import Document
-from extractor.mentions.attribution import SourceAttributor
+from extractor.mentions.attribution import THIS_STUDY, SourceAttributor
 from extractor.mentions.doc_arrays import arrays_of
 from extractor.mentions.outcomes import (
     success_means_complete,
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from extractor.rules.loader import Rule
 
 NUMERIC_FIELDS = ("dose", "concentration", "lesion_size")
+# how far (characters) from a name of STS a "not given" phrase still speaks of it
+_NOT_GIVEN_REACH = 80
 
 
 class MentionBuilder:
@@ -74,6 +76,29 @@ class MentionBuilder:
         # overlap removal (:meth:`settle_sources`): the attribution is the dearest step
         self._deferring = False
         self._unsourced: list[tuple[Mention, int]] = []  # (mention, its sentence index)
+
+    @cached_property
+    def own_sts(self) -> bool:
+        """Whether the paper names STS in a sentence about its own study: where STS
+        is only told from the literature ("ongoing trials with sodium thiosulphate"),
+        the paper's own lesions and results are not those of lesions treated with it;
+        nor where the paper says its patient did not get it ("was not available and
+        not given")."""
+        not_given = self.x.not_given
+        for ent in self.sts_names:
+            index = self.sentence_index(ent.start_char)
+            if self.attributor.source_of(index, ent.start_char, ent.end_char) != THIS_STUDY:
+                continue
+            s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+            # the phrase near the drug's name, as whole words: "data were unavailable" at
+            # the other end of the sentence says nothing of the drug
+            near = self.text[
+                max(s_start, ent.start_char - _NOT_GIVEN_REACH) : min(s_end, ent.end_char + _NOT_GIVEN_REACH)
+            ]
+            near = " ".join(near.lower().split())
+            if not_given is None or not not_given.search(near):
+                return True
+        return False
 
     @cached_property
     def attributor(self) -> SourceAttributor:

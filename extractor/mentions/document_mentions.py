@@ -16,9 +16,6 @@ from extractor.mentions.route_resolver import RouteResolver
 from extractor.mentions.table_resolver import TableResolver
 from extractor.schema import Mention
 
-# how far (characters) from a name of STS a "not given" phrase still speaks of it
-_NOT_GIVEN_REACH = 80
-
 OWN_STS_FIELDS = frozenset({"lesion_size", "outcome", "route"})
 
 
@@ -41,28 +38,6 @@ class DocumentMentions(RouteResolver, QuantityResolver, OutcomeResolver, TableRe
         mentions += self.evidence_fields(by_field)
         mentions = without_overlaps(mentions, group=lambda m: m.field)
         self.settle_sources(mentions)
-        if any(m.field in OWN_STS_FIELDS and m.source == THIS_STUDY for m in mentions) and not self._own_sts():
+        if any(m.field in OWN_STS_FIELDS and m.source == THIS_STUDY for m in mentions) and not self.own_sts:
             mentions = [m for m in mentions if not (m.field in OWN_STS_FIELDS and m.source == THIS_STUDY)]
         return sorted(mentions, key=lambda m: (m.start, m.end, m.field))
-
-    def _own_sts(self) -> bool:
-        """Whether the paper names STS in a sentence about its own study: where STS
-        is only told from the literature ("ongoing trials with sodium thiosulphate"),
-        the paper's own lesions and results are not those of lesions treated with it;
-        nor where the paper says its patient did not get it ("was not available and
-        not given")."""
-        not_given = self.x.not_given
-        for ent in self.sts_names:
-            index = self.sentence_index(ent.start_char)
-            if self.attributor.source_of(index, ent.start_char, ent.end_char) != THIS_STUDY:
-                continue
-            s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
-            # the phrase near the drug's name, as whole words: "data were unavailable" at
-            # the other end of the sentence says nothing of the drug
-            near = self.text[
-                max(s_start, ent.start_char - _NOT_GIVEN_REACH) : min(s_end, ent.end_char + _NOT_GIVEN_REACH)
-            ]
-            near = " ".join(near.lower().split())
-            if not_given is None or not not_given.search(near):
-                return True
-        return False

@@ -134,10 +134,17 @@ def is_duration_unit(word: str) -> bool:
     return duration_days("1 " + word) is not None
 
 
+# a group's size in statistical notation: "n = 18", "(n=2)", "N=12"
+_N_EQUALS = re.compile(r"^\s*[nN]\s*=\s*(\d{1,5})\s*$")
+
+
 def count_of(text: str) -> float | None:
     """The count a patients phrase states ("28 patients" -> 28, "a 51-year-old man" -> 1)."""
     if re.search(r"\byear|\bmonth|\bweek|\bday", text.lower()) and re.match(r"^\s*an?\s", text.lower()):
         return 1.0
+    group_size = _N_EQUALS.match(text)
+    if group_size:
+        return float(group_size.group(1))
     first = text.split()[0] if text.split() else ""
     return number_of(first)
 

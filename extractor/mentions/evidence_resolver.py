@@ -8,6 +8,7 @@ from collections import Counter
 
 from spacy.tokens import Span
 
+from extractor.mentions.attribution import THIS_STUDY
 from extractor.mentions.builder import MentionBuilder, longest_first
 from extractor.mentions.drugs import (
     belongs_to_other_drug,
@@ -46,18 +47,29 @@ class EvidenceResolver(MentionBuilder):
             ("mortality", self._mortality),
         ):
             result += [m for span in longest_first(by_field.get(name, [])) if (m := resolve(span, regimen)) is not None]
-        result += _treated_group(
-            [
-                found
-                for span in longest_first(by_field.get("patients", []))
-                if (found := self._patients(span, regimen)) is not None
-            ]
-        )
+        patients = longest_first(by_field.get("patients", []))
+        # "a case of calciphylaxis in a cat": the case is told by the patient phrase beside it
+        told = {span.sent.start for span in patients if span.id_ != "pat.a_case"}
+        patients = [
+            span
+            for span in patients
+            if span.id_ != "pat.a_case" or (span.sent.start not in told and not self._names_a_report(span))
+        ]
+        result += _treated_group([found for span in patients if (found := self._patients(span, regimen)) is not None])
         return result
 
+    def _names_a_report(self, span: Span) -> bool:
+        """ "A case report", "a case series": the article's kind, not its patient."""
+        after = next((i for i in range(span.end, min(len(self.doc), span.end + 2)) if not self.columns.space[i]), None)
+        return after is not None and self.columns.lower_of[after] in _REPORT_KINDS
+
     def _mortality(self, span: Span, regimen: set[int]) -> Mention | None:
+        """A death rate of the STS-treated group: its sentence names STS or how it was
+        given. "Mortality in excess of 50% at one year" with no word of the drug is the
+        disease's, and a cohort's rate ("whole population mortality was 55.6%") counts
+        patients who did not get it."""
         value = mortality_percent(span.text)
-        if value is None or sentence_names_only_other_drugs(self.doc, span):
+        if value is None or span.sent.start not in regimen or sentence_names_only_other_drugs(self.doc, span):
             return None
         return self.mention("mortality", span.start_char, span.end_char, values=(value, value, "%"), rule_id=span.id_)
 
@@ -80,6 +92,11 @@ class EvidenceResolver(MentionBuilder):
         )
         if not about_regimen or belongs_to_other_drug(self.doc, span, near_only=True):
             return None
+        following = self.columns.lower_of[span.end] if span.end < len(self.doc) else ""
+        if span.id_ == "freq.around_dialysis" and following in _NOT_A_SESSION:
+            return None  # "after dialysis initiation", "during dialysis vintage": no schedule
+        if span.id_ == "freq.adverb" and following in {"dose", "doses", "dosage", "dosages", "amount"}:
+            return None  # "a low daily dosage (10 g/day)": the amount given a day
         category = self.x.by_id[span.id_].category
         if category:
             return self.mention("frequency", span.start_char, span.end_char, category=category, rule_id=span.id_)
@@ -133,6 +150,10 @@ class EvidenceResolver(MentionBuilder):
         after = next((i for i in range(span.end, min(sentence.end, span.end + 2)) if not columns.space[i]), None)
         if after is not None and self.doc[after].lemma_.lower() in self.lex["result_verbs"]:
             return None  # "7 patients improved" is a result, not the group's size
+        if (after is not None and columns.lower_of[after] == "per") or (
+            span.start > sentence.start and columns.lower_of[span.start - 1] == "per"
+        ):
+            return None  # "4 cases per 10,000 dialysis patients": a rate, not a group
         if (
             span.start > sentence.start
             and columns.lower_of[span.start - 1] in {"of", "in", "among"}
@@ -145,14 +166,14 @@ class EvidenceResolver(MentionBuilder):
             return None
         single = span.id_ in _SINGLE_CASE_RULES
         about_treatment = single or sentence.start in regimen or bool(self.lemmas_of(sentence) & _ENROLMENT_VERBS)
-        if single and not about_treatment:
-            return None  # before its mention is built: a source costs an attribution
         category = self.x.by_id[span.id_].category or "patients"
         mention = self.mention(
             "patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_
         )
         if mention.source == "cited" and clause_names_only_other_drugs(self.doc, span):
             return None  # another drug's series
+        if single and mention.source == THIS_STUDY and not self.own_sts:
+            return None  # the paper names STS only from the literature: its own case was not given it
         return mention, about_treatment
 
     def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:
@@ -163,7 +184,12 @@ class EvidenceResolver(MentionBuilder):
         if belongs_to_other_drug(self.doc, span, near_only=True):
             return None  # "nausea from opioids"
         sentence = self.text[span.sent.start_char : span.sent.end_char]
-        category = "stopped" if STOPPED.search(sentence) else "adverse_event"
+        stopped = STOPPED.search(sentence)
+        if span.id_ == "ae.generic_stopped" and not (
+            stopped and _BECAUSE.search(self.text[max(0, span.start_char - 40) : span.start_char])
+        ):
+            return None  # "side effects" names a harm only as the reason STS was stopped
+        category = "stopped" if stopped else "adverse_event"
         return self.mention("adverse_event", span.start_char, span.end_char, category=category, rule_id=span.id_)
 
 
@@ -187,7 +213,38 @@ def _treated_group(found: list[tuple[Mention, bool]]) -> list[Mention]:
     return kept
 
 
-_SINGLE_CASE_RULES = {"pat.single_case", "pat.y_o", "pat.a_patient"}
+# "... due to adverse effects": the words just before a harm given as a reason
+_BECAUSE = re.compile(r"\b(?:due to|because of|owing to|secondary to)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_NOT_A_SESSION = frozenset(
+    {
+        "initiation",
+        "start",
+        "onset",
+        "commencement",
+        "vintage",
+        "patients",
+        "patient",
+        "unit",
+        "units",
+        "center",
+        "centre",
+        "catheter",
+        "access",
+        "dependence",
+        "dependency",
+    }
+)
+_REPORT_KINDS = frozenset(
+    {"report", "reports", "series", "study", "studies", "presentation", "description", "summary", "control", "controls"}
+)
+_SINGLE_CASE_RULES = {
+    "pat.single_case",
+    "pat.single_case_spaced",
+    "pat.y_o",
+    "pat.a_patient",
+    "pat.a_described",
+    "pat.a_case",
+}
 _ENROLMENT_VERBS = {
     "treat",
     "receive",

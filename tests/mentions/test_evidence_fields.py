@@ -92,3 +92,61 @@ def test_mortality_from_survival(extract_text):
     assert _fields(extract_text(text), "mortality") == {
         ("survival rate of the patients treated with sodium thiosulfate was 80%", 20.0, 20.0, "%", None)
     }
+
+
+def test_a_group_size_in_statistical_notation():
+    assert count_of("n = 18") == 18
+    assert count_of("n=2") == 2
+
+
+def test_a_disease_death_rate_is_no_mortality_of_sts(extract_text):
+    """realtext u07 / v36 wording: the disease's and a whole cohort's death rates name no STS."""
+    text = (
+        "Sodium thiosulfate has been used to treat calciphylaxis. "
+        "It is associated with mortality in excess of 50% at one year. Whole population mortality was 55.6%."
+    )
+    assert _fields(extract_text(text), "mortality") == set()
+
+
+def test_a_case_report_names_its_patient_but_not_its_genre(extract_text):
+    """realtext r12 / g16_06 wording: "a case" is the one patient unless a patient phrase tells it."""
+    told_by_case = (
+        "We describe a case of unremitting juvenile dermatomyositis treated with intravenous sodium thiosulfate."
+    )
+    told_by_patient = "To describe a case of nonuraemic calciphylaxis in a cat treated with sodium thiosulfate."
+    genre = "We present a case report of calcinosis cutis treated with topical sodium thiosulfate."
+    assert {m.text for m in extract_text(told_by_case) if m.field == "patients"} == {"a case"}
+    assert {m.text for m in extract_text(told_by_patient) if m.field == "patients"} == {"a cat"}
+    assert {m.text for m in extract_text(genre) if m.field == "patients"} == set()
+
+
+def test_an_incidence_rate_is_no_treated_group(extract_text):
+    """realtext w10 wording."""
+    text = (
+        "An incidence rate of 4 cases per 10,000 dialysis patients treated with sodium thiosulfate has been reported."
+    )
+    assert _fields(extract_text(text), "patients") == set()
+
+
+def test_side_effects_count_as_a_harm_only_as_the_reason_sts_stopped(extract_text):
+    """shared16 p15 wording: "discontinuing STS due to adverse effects" names a harm; a list heading does not."""
+    stopped = (
+        "Results showed 44% of patients experiencing wound healing and 6% discontinuing STS due to adverse effects."
+    )
+    heading = "Side effects of intravenous sodium thiosulfate include nausea."
+    assert _fields(extract_text(stopped), "adverse_event") == {("adverse effects", None, None, None, "stopped")}
+    assert _fields(extract_text(heading), "adverse_event") == {("nausea", None, None, None, "adverse_event")}
+
+
+def test_dialysis_timing_is_a_per_dialysis_frequency(extract_text):
+    """realtext g14_09 / w19 wording; "after the initiation of hemodialysis" dates the disease."""
+    given = "He commenced intravenous sodium thiosulfate after dialysis, stopped warfarin and had a parathyroidectomy."
+    dated = "Calciphylaxis developed after the initiation of hemodialysis and was treated with sodium thiosulfate."
+    assert _fields(extract_text(given), "frequency") == {("after dialysis", None, None, None, "per_dialysis")}
+    assert _fields(extract_text(dated), "frequency") == set()
+
+
+def test_a_daily_dosage_is_an_amount_not_a_schedule(extract_text):
+    """realtext v17 wording."""
+    text = "We started intravenous sodium thiosulfate at a low daily dosage (10 g/day) and gradually increased it."
+    assert _fields(extract_text(text), "frequency") == set()
