@@ -42,6 +42,10 @@ NUMBER_WORDS = {
     "thirty": 30,
     "forty": 40,
     "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 DAYS_PER_UNIT = {"day": 1, "week": 7, "wk": 7, "month": 30, "mo": 30, "year": 365, "yr": 365}
 PER_WEEK_OF_PERIOD = {
@@ -65,6 +69,9 @@ def number_of(word: str) -> float | None:
     word = word.lower().strip()
     if _NUMBER_RE.fullmatch(word):
         return float(word.replace(",", "."))
+    tens, _, unit = word.partition("-")  # "twenty-two"
+    if unit and NUMBER_WORDS.get(tens, 0) >= 20 and 1 <= NUMBER_WORDS.get(unit, 0) <= 9:
+        return float(NUMBER_WORDS[tens] + NUMBER_WORDS[unit])
     return float(NUMBER_WORDS[word]) if word in NUMBER_WORDS else None
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 from spacy.tokens import Span
 
-from extractor.mentions.attribution import THIS_STUDY
+from extractor.mentions.attribution import CITED, THIS_STUDY
 from extractor.mentions.builder import MentionBuilder, longest_first
 from extractor.mentions.drugs import (
     belongs_to_other_drug,
@@ -16,6 +16,7 @@ from extractor.mentions.drugs import (
     sentence_names_only_other_drugs,
 )
 from extractor.mentions.evidence import (
+    NUMBER_WORDS,
     STOPPED,
     count_of,
     duration_days,
@@ -128,6 +129,11 @@ class EvidenceResolver(MentionBuilder):
         before = self.doc[span.start - 1].lower_ if span.start > span.sent.start else ""
         if span.id_ == "dur.n_month_follow_up" and before in {"at", "the", "by", "during"}:
             return None  # "at 3-month follow-up" dates a result; it is not the follow-up's length
+        lead = self.columns.lower_of[max(span.sent.start, span.start - 3) : span.end]
+        if category == "treatment" and (
+            set(lead) & _NOT_A_COURSE or belongs_to_other_drug(self.doc, span, near_only=True)
+        ):
+            return None  # "stable for 30 days in refrigerator", "over the last 20 years", "ceftriaxone ... for 20 days"
         bounds = self._number_to_unit(span)
         if bounds is None:
             return None
@@ -165,16 +171,25 @@ class EvidenceResolver(MentionBuilder):
         if value is None:
             return None
         single = span.id_ in _SINGLE_CASE_RULES
-        about_treatment = single or sentence.start in regimen or bool(self.lemmas_of(sentence) & _ENROLMENT_VERBS)
+        lemmas = self.lemmas_of(sentence)
+        about_treatment = single or sentence.start in regimen or bool(lemmas & _TREATMENT_VERBS)
         category = self.x.by_id[span.id_].category or "patients"
         mention = self.mention(
             "patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_
         )
         if mention.source == "cited" and clause_names_only_other_drugs(self.doc, span):
             return None  # another drug's series
+        if mention.source == THIS_STUDY and _POOLED_FROM_LITERATURE.search(
+            self.text, sentence.start_char, sentence.end_char
+        ):
+            mention.source = CITED  # "Across 19 articles, this review identified 30 PD patients": the studies' patients
         if single and mention.source == THIS_STUDY and not self.own_sts:
             return None  # the paper names STS only from the literature: its own case was not given it
-        return mention, about_treatment
+        # a cited study's group is told by how it was studied ("a study of 14 patients reported");
+        # the paper's own count needs treatment words: "64 patients diagnosed with CUA were
+        # identified" is a cohort of the disease, of whom some got STS
+        about = about_treatment or (mention.source == CITED and bool(lemmas & _ENROLMENT_VERBS))
+        return mention, about
 
     def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:
         if self.x.context.modifiers(self.doc, span, "adverse_event"):
@@ -215,6 +230,15 @@ def _treated_group(found: list[tuple[Mention, bool]]) -> list[Mention]:
 
 # "... due to adverse effects": the words just before a harm given as a reason
 _BECAUSE = re.compile(r"\b(?:due to|because of|owing to|secondary to)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# a count of published items in the sentence: the patients it counts were pooled from them
+_POOLED_FROM_LITERATURE = re.compile(
+    rf"\b(?:\d+|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})\s+(?:\w+\s+)?"
+    r"(?:articles|studies|publications|papers|case reports|reports|trials)\b",
+    re.IGNORECASE,
+)
+# words just before a time span that make it no course of treatment: a preparation's
+# shelf life, or the years of a history
+_NOT_A_COURSE = frozenset({"stable", "stability", "stored", "storage", "shelf", "expiry", "last", "past"})
 _NOT_A_SESSION = frozenset(
     {
         "initiation",
@@ -245,11 +269,8 @@ _SINGLE_CASE_RULES = {
     "pat.a_described",
     "pat.a_case",
 }
+_TREATMENT_VERBS = {"treat", "receive", "undergo", "give", "inject", "apply"}
 _ENROLMENT_VERBS = {
-    "treat",
-    "receive",
-    "undergo",
-    "give",
     "include",
     "enrol",
     "enroll",
@@ -263,8 +284,6 @@ _ENROLMENT_VERBS = {
     "recruit",
     "study",
     "evaluate",
-    "inject",
-    "apply",
 }
 _HARM_CONTEXT = {
     "side",

@@ -97,6 +97,7 @@ def test_mortality_from_survival(extract_text):
 def test_a_group_size_in_statistical_notation():
     assert count_of("n = 18") == 18
     assert count_of("n=2") == 2
+    assert count_of("Twenty-two patients") == 22
 
 
 def test_a_disease_death_rate_is_no_mortality_of_sts(extract_text):
@@ -150,3 +151,29 @@ def test_a_daily_dosage_is_an_amount_not_a_schedule(extract_text):
     """realtext v17 wording."""
     text = "We started intravenous sodium thiosulfate at a low daily dosage (10 g/day) and gradually increased it."
     assert _fields(extract_text(text), "frequency") == set()
+
+
+def test_a_disease_cohort_is_not_the_treated_group(extract_text):
+    """realtext v32 / v18 wording: the cohort of the disease is not the group STS was given to;
+    the count in the sentence that gives STS is."""
+    text = (
+        "Methods: We reviewed the records of our renal unit from 2004 to 2020. Results: 64 patients diagnosed with "
+        "CUA were identified across the study period. Twenty-two patients received sodium thiosulphate."
+    )
+    assert {m.text for m in extract_text(text) if m.field == "patients"} == {"Twenty-two patients"}
+
+
+def test_a_review_pools_the_patients_of_the_studies_it_read(extract_text):
+    """shared16 p15 wording: patients counted across articles are the cited studies' patients."""
+    text = "Across 19 articles, this review identified 30 PD patients with calciphylaxis who received STS."
+    assert {(m.text, m.source) for m in extract_text(text) if m.field == "patients"} == {("30 PD patients", "cited")}
+
+
+def test_a_shelf_life_a_history_and_another_drug_course_are_no_sts_course(extract_text):
+    """realtext v30 / u07 / g12_09 wording."""
+    text = (
+        "The result is a solution of 100 ml of 25% sodium thiosulfate, sterile and stable for 30 days in "
+        "refrigerator. Treatment with sodium thiosulfate has changed little over the last 20 years. "
+        "Sodium thiosulfate was given with ceftriaxone (2 g/day IV for 20 days)."
+    )
+    assert _fields(extract_text(text), "duration") == set()
