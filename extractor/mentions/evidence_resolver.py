@@ -129,10 +129,8 @@ class EvidenceResolver(MentionBuilder):
         before = self.doc[span.start - 1].lower_ if span.start > span.sent.start else ""
         if span.id_ == "dur.n_month_follow_up" and before in {"at", "the", "by", "during"}:
             return None  # "at 3-month follow-up" dates a result; it is not the follow-up's length
-        lead = self.columns.lower_of[max(span.sent.start, span.start - 3) : span.end]
-        if category == "treatment" and (
-            set(lead) & _NOT_A_COURSE or belongs_to_other_drug(self.doc, span, near_only=True)
-        ):
+        words_before = self.columns.lower_of[max(span.sent.start, span.start - 3) : span.end]
+        if category == "treatment" and (set(words_before) & _NOT_A_COURSE or belongs_to_other_drug(self.doc, span)):
             return None  # "stable for 30 days in refrigerator", "over the last 20 years", "ceftriaxone ... for 20 days"
         bounds = self._number_to_unit(span)
         if bounds is None:

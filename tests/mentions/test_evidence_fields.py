@@ -169,11 +169,20 @@ def test_a_review_pools_the_patients_of_the_studies_it_read(extract_text):
     assert {(m.text, m.source) for m in extract_text(text) if m.field == "patients"} == {("30 PD patients", "cited")}
 
 
-def test_a_shelf_life_a_history_and_another_drug_course_are_no_sts_course(extract_text):
-    """realtext v30 / u07 / g12_09 wording."""
+def test_a_shelf_life_and_a_history_are_no_sts_course(extract_text):
+    """realtext v30 / u07 wording."""
     text = (
         "The result is a solution of 100 ml of 25% sodium thiosulfate, sterile and stable for 30 days in "
-        "refrigerator. Treatment with sodium thiosulfate has changed little over the last 20 years. "
-        "Sodium thiosulfate was given with ceftriaxone (2 g/day IV for 20 days)."
+        "refrigerator. Treatment with sodium thiosulfate has changed little over the last 20 years."
     )
     assert _fields(extract_text(text), "duration") == set()
+
+
+def test_another_drugs_course_in_a_list_of_treatments_is_no_sts_course(extractor):
+    """realtext fresh g12_09: "ceftriaxone (2 g/day IV for 20 days binds calcium salts)" in a list of options."""
+    from conftest import ROOT
+
+    from extractor.ingest import load_document
+
+    found = extractor.extract(load_document(ROOT / "realtext" / "fresh" / "docs" / "g12_09.txt"))
+    assert "20 days" not in {m.text for m in found if m.field == "duration"}
