@@ -39,7 +39,13 @@ def main() -> None:
         if args.docs:
             texts = {p.stem: p.read_text(encoding="utf-8") for p in args.docs.glob("*.txt")}
         report = format_errors(result, texts)
-        names = {"FP ": f"ONLY_IN_{args.b.name} ", "FN ": f"ONLY_IN_{args.a.name} ", "ATTR ": "DIFFERENT (A | B) "}
+        # folders of the same name (two annotators' gold_S) are told apart by their parents
+        a_name, b_name = (
+            (args.a.name, args.b.name)
+            if args.a.name != args.b.name
+            else (f"{args.a.parent.name}/{args.a.name}", f"{args.b.parent.name}/{args.b.name}")
+        )
+        names = {"FP ": f"ONLY_IN_{b_name} ", "FN ": f"ONLY_IN_{a_name} ", "ATTR ": "DIFFERENT (A | B) "}
         report = "\n".join(
             next((names[k] + line[len(k) :] for k in names if line.startswith(k)), line) for line in report.splitlines()
         )

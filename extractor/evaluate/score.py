@@ -229,7 +229,9 @@ def fact_of(record: dict) -> tuple:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 4)
 
-    return (record["field"], rounded(record["value_min"]), rounded(record["value_max"]), record["unit"])
+    values = (record["field"], rounded(record["value_min"]), rounded(record["value_max"]), record["unit"])
+    # an evidence field's category is part of its value: a harm that stopped STS, a follow-up's length
+    return values + (record.get("category"),) if record["field"] in EVIDENCE_FIELDS else values
 
 
 def _same_values(g: dict, p: dict) -> bool:
