@@ -141,3 +141,12 @@ def test_empty_gold_file_makes_predictions_false_positives(tmp_path):
     table = format_table(result)
     assert "negatives: 1 labelled document(s) without mentions, 1 predicted row(s) in 1 of them" in table
     assert "ignored predictions for 1 document(s) without gold" in table
+
+
+def test_an_evidence_fields_category_is_part_of_its_value():
+    """A harm that stopped STS is not the same fact as one that did not."""
+    gold = [rec("adverse_event", 0, 18, category="stopped")]
+    pred = [rec("adverse_event", 0, 18, category="adverse_event")]
+    result = score(gold, pred, fields=("adverse_event",))
+    assert (result.evidence_matched, result.evidence_value_correct) == (1, 0)
+    assert len(result.mismatches) == 1
