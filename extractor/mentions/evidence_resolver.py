@@ -62,7 +62,7 @@ class EvidenceResolver(MentionBuilder):
     def _names_a_report(self, span: Span) -> bool:
         """ "A case report", "a case series": the article's kind, not its patient."""
         after = next((i for i in range(span.end, min(len(self.doc), span.end + 2)) if not self.columns.space[i]), None)
-        return after is not None and self.columns.lower_of[after] in _REPORT_KINDS
+        return after is not None and self.columns.lower_of[after] in self.lex["report_kinds"]
 
     def _mortality(self, span: Span, regimen: set[int]) -> Mention | None:
         """A death rate of the STS-treated group: its sentence names STS or how it was
@@ -94,7 +94,7 @@ class EvidenceResolver(MentionBuilder):
         if not about_regimen or belongs_to_other_drug(self.doc, span, near_only=True):
             return None
         following = self.columns.lower_of[span.end] if span.end < len(self.doc) else ""
-        if span.id_ == "freq.around_dialysis" and following in _NOT_A_SESSION:
+        if span.id_ == "freq.around_dialysis" and following in self.lex["not_a_session"]:
             return None  # "after dialysis initiation", "during dialysis vintage": no schedule
         if span.id_ == "freq.adverb" and following in {"dose", "doses", "dosage", "dosages", "amount"}:
             return None  # "a low daily dosage (10 g/day)": the amount given a day
@@ -130,7 +130,9 @@ class EvidenceResolver(MentionBuilder):
         if span.id_ == "dur.n_month_follow_up" and before in {"at", "the", "by", "during"}:
             return None  # "at 3-month follow-up" dates a result; it is not the follow-up's length
         words_before = self.columns.lower_of[max(span.sent.start, span.start - 3) : span.end]
-        if category == "treatment" and (set(words_before) & _NOT_A_COURSE or belongs_to_other_drug(self.doc, span)):
+        if category == "treatment" and (
+            set(words_before) & self.lex["not_a_course"] or belongs_to_other_drug(self.doc, span)
+        ):
             return None  # "stable for 30 days in refrigerator", "over the last 20 years", "ceftriaxone ... for 20 days"
         bounds = self._number_to_unit(span)
         if bounds is None:
@@ -170,7 +172,7 @@ class EvidenceResolver(MentionBuilder):
             return None
         single = span.id_ in _SINGLE_CASE_RULES
         lemmas = self.lemmas_of(sentence)
-        about_treatment = single or sentence.start in regimen or bool(lemmas & _TREATMENT_VERBS)
+        about_treatment = single or sentence.start in regimen or bool(lemmas & self.lex["treatment_verbs"])
         category = self.x.by_id[span.id_].category or "patients"
         mention = self.mention(
             "patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_
@@ -186,7 +188,7 @@ class EvidenceResolver(MentionBuilder):
         # a cited study's group is told by how it was studied ("a study of 14 patients reported");
         # the paper's own count needs treatment words: "64 patients diagnosed with CUA were
         # identified" is a cohort of the disease, of whom some got STS
-        about = about_treatment or (mention.source == CITED and bool(lemmas & _ENROLMENT_VERBS))
+        about = about_treatment or (mention.source == CITED and bool(lemmas & self.lex["enrolment_verbs"]))
         return mention, about
 
     def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:
@@ -234,31 +236,6 @@ _POOLED_FROM_LITERATURE = re.compile(
     r"(?:articles|studies|publications|papers|case reports|reports|trials)\b",
     re.IGNORECASE,
 )
-# words just before a time span that make it no course of treatment: a preparation's
-# shelf life, or the years of a history
-_NOT_A_COURSE = frozenset({"stable", "stability", "stored", "storage", "shelf", "expiry", "last", "past"})
-_NOT_A_SESSION = frozenset(
-    {
-        "initiation",
-        "start",
-        "onset",
-        "commencement",
-        "vintage",
-        "patients",
-        "patient",
-        "unit",
-        "units",
-        "center",
-        "centre",
-        "catheter",
-        "access",
-        "dependence",
-        "dependency",
-    }
-)
-_REPORT_KINDS = frozenset(
-    {"report", "reports", "series", "study", "studies", "presentation", "description", "summary", "control", "controls"}
-)
 _SINGLE_CASE_RULES = {
     "pat.single_case",
     "pat.single_case_spaced",
@@ -266,22 +243,6 @@ _SINGLE_CASE_RULES = {
     "pat.a_patient",
     "pat.a_described",
     "pat.a_case",
-}
-_TREATMENT_VERBS = {"treat", "receive", "undergo", "give", "inject", "apply"}
-_ENROLMENT_VERBS = {
-    "include",
-    "enrol",
-    "enroll",
-    "identify",
-    "review",
-    "present",
-    "report",
-    "describe",
-    "analyse",
-    "analyze",
-    "recruit",
-    "study",
-    "evaluate",
 }
 _HARM_CONTEXT = {
     "side",

@@ -240,7 +240,8 @@ REQUIRED_LEXICONS = (
     "quantity_heads", "quantity_tails", "unit_words", "outcome_trim", "partial_words", "giving_words",
     "treatment_words", "result_verbs", "symptom_words", "clause_terminators", "drug_object_heads",
     "pooled_treatment_words", "pooled_set_words", "pooled_set_heads", "hedge_modals", "not_given_phrases", "usage_phrases", "listing_headings",
-    "salt_cations", "trauma_words",
+    "salt_cations", "trauma_words", "not_a_course", "not_a_session", "report_kinds", "treatment_verbs",
+    "enrolment_verbs",
 )  # fmt: skip
 
 
