@@ -585,15 +585,19 @@ def main(argv: list[str] | None = None) -> int:
         per_word = 1e6 / stage_words
         budget = per_word * tok_s / TARGET_TOKENIZER_RATIO
         spent = {name: per_word * seconds for name, seconds in stages.items()}
-        lines += [
-            f"{'floor: pdfium open + text pages, no reading':<44}{floor_pages / floor_s:>14,.1f}/s  "
-            f"pages/s; {1000 * floor_s / floor_pages:.2f} ms a page (CPU, best of 3), the generated PDFs",
-            f"{'  PDF -> CSV if layout cost nothing':<44}{ceiling:>14,.1f}/s  "
-            f"pages/s: pdfium + {words_per_page:,.0f} words a page at the 1-job {wps1:,.0f} words/s",
-            f"{'  per word: 25% of the bare tokenizer leaves':<44}{budget:>13.2f}us  "
-            f"the pipeline spends {per_word * pipe_s:.2f}us (median alternating round); stages: "
-            + ", ".join(f"{name} {cost:.2f}" for name, cost in spent.items()),
-        ]
+        lines += (
+            []
+            if not floor_pages
+            else [
+                f"{'floor: pdfium open + text pages, no reading':<44}{floor_pages / floor_s:>14,.1f}/s  "
+                f"pages/s; {1000 * floor_s / floor_pages:.2f} ms a page (CPU, best of 3), the generated PDFs",
+                f"{'  PDF -> CSV if layout cost nothing':<44}{ceiling:>14,.1f}/s  "
+                f"pages/s: pdfium + {words_per_page:,.0f} words a page at the 1-job {wps1:,.0f} words/s",
+                f"{'  per word: 25% of the bare tokenizer leaves':<44}{budget:>13.2f}us  "
+                f"the pipeline spends {per_word * pipe_s:.2f}us (median alternating round); stages: "
+                + ", ".join(f"{name} {cost:.2f}" for name, cost in spent.items()),
+            ]
+        )
         lines += [
             f"{'peak RSS: this process / largest worker':<44}{own_rss:>12,.0f} MB  {child_rss:,.0f} MB (worker)",
             f"{'failed documents':<44}{s1.failed + p1.failed:>16}",

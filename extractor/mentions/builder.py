@@ -84,12 +84,14 @@ class MentionBuilder:
         the paper's own lesions and results are not those of lesions treated with it;
         nor where the paper says its patient did not get it ("was not available and
         not given")."""
+        if not self.structure.sentences:
+            return bool(self.sts_names)  # no sentences to judge: a mention's source is this_study too
         not_given = self.x.not_given
         for ent in self.sts_names:
             index = self.sentence_index(ent.start_char)
             if self.attributor.source_of(index, ent.start_char, ent.end_char) != THIS_STUDY:
                 continue
-            s_start, s_end = self.structure.sentences[index] if self.structure.sentences else (0, len(self.text))
+            s_start, s_end = self.structure.sentences[index]
             # the phrase near the drug's name, as whole words: "data were unavailable" at
             # the other end of the sentence says nothing of the drug
             near = self.text[

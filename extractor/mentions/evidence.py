@@ -64,13 +64,16 @@ _NUMBER = r"\d+(?:[.,]\d+)?"
 _NUMBER_RE = re.compile(_NUMBER)
 
 
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
 def number_of(word: str) -> float | None:
     """12, 2.5, "three" -> a number; anything else -> None."""
     word = word.lower().strip()
     if _NUMBER_RE.fullmatch(word):
         return float(word.replace(",", "."))
     tens, _, unit = word.partition("-")  # "twenty-two"
-    if unit and NUMBER_WORDS.get(tens, 0) >= 20 and 1 <= NUMBER_WORDS.get(unit, 0) <= 9:
+    if unit in _UNITS and NUMBER_WORDS.get(tens, 0) >= 20 and tens.endswith("ty"):
         return float(NUMBER_WORDS[tens] + NUMBER_WORDS[unit])
     return float(NUMBER_WORDS[word]) if word in NUMBER_WORDS else None
 
@@ -141,7 +144,7 @@ def is_duration_unit(word: str) -> bool:
     return duration_days("1 " + word) is not None
 
 
-# a group's size in statistical notation: "n = 18", "(n=2)", "N=12"
+# a group's size in statistical notation: "n = 18", "n=2", "N=12"
 _N_EQUALS = re.compile(r"^\s*[nN]\s*=\s*(\d{1,5})\s*$")
 
 

@@ -49,19 +49,28 @@ class EvidenceResolver(MentionBuilder):
         ):
             result += [m for span in longest_first(by_field.get(name, [])) if (m := resolve(span, regimen)) is not None]
         patients = longest_first(by_field.get("patients", []))
-        # "a case of calciphylaxis in a cat": the case is told by the patient phrase beside it
-        told = {span.sent.start for span in patients if span.id_ != "pat.a_case"}
-        patients = [
-            span
+        found = [
+            (span, resolved)
             for span in patients
-            if span.id_ != "pat.a_case" or (span.sent.start not in told and not self._names_a_report(span))
+            if span.id_ != "pat.a_case" and (resolved := self._patients(span, regimen)) is not None
         ]
-        result += _treated_group([found for span in patients if (found := self._patients(span, regimen)) is not None])
+        # "a case of calciphylaxis in a cat": the case is told by the patient phrase beside it
+        told = {span.sent.start for span, (mention, _) in found if mention.category == "patients"}
+        found += [
+            (span, resolved)
+            for span in patients
+            if span.id_ == "pat.a_case"
+            and span.sent.start not in told
+            and not self._names_a_report(span)
+            and (resolved := self._patients(span, regimen)) is not None
+        ]
+        result += _treated_group([resolved for _, resolved in found])
         return result
 
     def _names_a_report(self, span: Span) -> bool:
         """ "A case report", "a case series": the article's kind, not its patient."""
-        after = next((i for i in range(span.end, min(len(self.doc), span.end + 2)) if not self.columns.space[i]), None)
+        end = min(span.sent.end, span.end + 2)
+        after = next((i for i in range(span.end, end) if not self.columns.space[i]), None)
         return after is not None and self.columns.lower_of[after] in self.lex["report_kinds"]
 
     def _mortality(self, span: Span, regimen: set[int]) -> Mention | None:
@@ -94,9 +103,12 @@ class EvidenceResolver(MentionBuilder):
         if not about_regimen or belongs_to_other_drug(self.doc, span, near_only=True):
             return None
         following = self.columns.lower_of[span.end] if span.end < len(self.doc) else ""
-        if span.id_ == "freq.around_dialysis" and following in self.lex["not_a_session"]:
-            return None  # "after dialysis initiation", "during dialysis vintage": no schedule
-        if span.id_ == "freq.adverb" and following in {"dose", "doses", "dosage", "dosages", "amount"}:
+        if span.id_ == "freq.around_dialysis" and (
+            following in self.lex["not_a_session"]
+            or ("last" in self.columns.lower_of[span.start : span.end] and not any(t.like_num for t in span))
+        ):
+            return None  # "after dialysis initiation", "after the last dialysis before transplantation": no schedule
+        if span.id_ == "freq.adverb" and following in self.lex["amount_nouns"]:
             return None  # "a low daily dosage (10 g/day)": the amount given a day
         category = self.x.by_id[span.id_].category
         if category:
@@ -129,11 +141,11 @@ class EvidenceResolver(MentionBuilder):
         before = self.doc[span.start - 1].lower_ if span.start > span.sent.start else ""
         if span.id_ == "dur.n_month_follow_up" and before in {"at", "the", "by", "during"}:
             return None  # "at 3-month follow-up" dates a result; it is not the follow-up's length
-        words_before = self.columns.lower_of[max(span.sent.start, span.start - 3) : span.end]
+        words_before = set(self.columns.lower_of[max(span.sent.start, span.start - 3) : span.start])
         if category == "treatment" and (
-            set(words_before) & self.lex["not_a_course"] or belongs_to_other_drug(self.doc, span)
+            words_before & self.lex["not_a_course"] or belongs_to_other_drug(self.doc, span)
         ):
-            return None  # "stable for 30 days in refrigerator", "over the last 20 years", "ceftriaxone ... for 20 days"
+            return None  # "stable for 30 days in refrigerator", "ceftriaxone (2 g/day IV for 20 days)"
         bounds = self._number_to_unit(span)
         if bounds is None:
             return None
@@ -141,15 +153,22 @@ class EvidenceResolver(MentionBuilder):
         if days is None:
             return None
         lead = " ".join(t.lower_ for t in span)
+        if (
+            category == "treatment"
+            and days[0] >= 365
+            and (words_before | set(lead.split())) & self.lex["history_words"]
+        ):
+            return None  # "has changed little over the last 20 years": a history, not a course
         low: float | None = None if "up to" in lead or "within" in lead else days[0]  # "for up to a 4-week period"
         return self.mention(
             "duration", bounds[0], bounds[1], values=(low, days[1], "days"), category=category, rule_id=span.id_
         )
 
     def _patients(self, span: Span, regimen: set[int]) -> tuple[Mention, bool] | None:
-        """A count of patients or lesions, and whether its sentence is about
-        treating them (a restatement like "Of the 28 patients, 27 were female"
-        is kept later when it repeats the treated group's size)."""
+        """A count of patients or lesions, and whether it tells a treated group: its
+        sentence is about treating them, or, for a cited study, about how the study
+        gathered them ("a study of 14 patients reported"). A restatement like "Of the
+        28 patients, 27 were female" is kept later when it repeats the group's size."""
         sentence = span.sent
         columns = self.columns
         # the first word after the span (of the next two tokens) and the two before it, off the token columns
@@ -168,8 +187,8 @@ class EvidenceResolver(MentionBuilder):
         ):
             return None  # "7 of 19 patients": the result's denominator
         value = count_of(span.text)
-        if value is None:
-            return None
+        if value is None or (1900 <= value <= 2099 and value == int(value)):
+            return None  # "In 2019 calciphylaxis patients were treated": a year
         single = span.id_ in _SINGLE_CASE_RULES
         lemmas = self.lemmas_of(sentence)
         about_treatment = single or sentence.start in regimen or bool(lemmas & self.lex["treatment_verbs"])
@@ -177,12 +196,10 @@ class EvidenceResolver(MentionBuilder):
         mention = self.mention(
             "patients", span.start_char, span.end_char, values=(value, value, None), category=category, rule_id=span.id_
         )
-        if mention.source == "cited" and clause_names_only_other_drugs(self.doc, span):
-            return None  # another drug's series
-        if mention.source == THIS_STUDY and _POOLED_FROM_LITERATURE.search(
-            self.text, sentence.start_char, sentence.end_char
-        ):
+        if mention.source == THIS_STUDY and self._pooled_from_literature(sentence):
             mention.source = CITED  # "Across 19 articles, this review identified 30 PD patients": the studies' patients
+        if mention.source == CITED and clause_names_only_other_drugs(self.doc, span):
+            return None  # another drug's series
         if single and mention.source == THIS_STUDY and not self.own_sts:
             return None  # the paper names STS only from the literature: its own case was not given it
         # a cited study's group is told by how it was studied ("a study of 14 patients reported");
@@ -190,6 +207,21 @@ class EvidenceResolver(MentionBuilder):
         # identified" is a cohort of the disease, of whom some got STS
         about = about_treatment or (mention.source == CITED and bool(lemmas & self.lex["enrolment_verbs"]))
         return mention, about
+
+    def _pooled_from_literature(self, sentence: Span) -> bool:
+        """Whether the sentence counts published items ("Across 19 articles", "from
+        16 publications"): the patients it counts were pooled from them. A number
+        after "Table" or "Figure" ("Table 2 reports") counts nothing."""
+        words = self.columns.lower_of[sentence.start : sentence.end]
+        items = self.lex["literature_items"]
+        for k in range(len(words) - 1):
+            if not (words[k].isdigit() or words[k] in _COUNTING_WORDS):
+                continue
+            if k > 0 and words[k - 1].rstrip(".") in {"table", "tables", "fig", "figure", "figures"}:
+                continue
+            if words[k + 1] in items or (k + 2 < len(words) and words[k + 2] in items):
+                return True
+        return False
 
     def _adverse_event(self, span: Span, regimen: set[int]) -> Mention | None:
         if self.x.context.modifiers(self.doc, span, "adverse_event"):
@@ -214,7 +246,7 @@ def _treated_group(found: list[tuple[Mention, bool]]) -> list[Mention]:
     methods and tables), with its restatements ("Of the 28 patients, 27 were
     female"), not the subgroups results are told about ("Of the 7 patients who
     ...", "one patient with an allergy"). Cited counts are other studies' and
-    are kept when their sentence is about treatment."""
+    are kept when they tell a treated group (``_patients``)."""
     kept = [m for m, about in found if m.source != "this_study" and about]
     for category in ("patients", "lesions"):
         own = [(m, about) for m, about in found if m.source == "this_study" and m.category == category]
@@ -230,12 +262,8 @@ def _treated_group(found: list[tuple[Mention, bool]]) -> list[Mention]:
 
 # "... due to adverse effects": the words just before a harm given as a reason
 _BECAUSE = re.compile(r"\b(?:due to|because of|owing to|secondary to)\s+(?:\w+\s+)?$", re.IGNORECASE)
-# a count of published items in the sentence: the patients it counts were pooled from them
-_POOLED_FROM_LITERATURE = re.compile(
-    rf"\b(?:\d+|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})\s+(?:\w+\s+)?"
-    r"(?:articles|studies|publications|papers|case reports|reports|trials)\b",
-    re.IGNORECASE,
-)
+# number words that count (not "a", "once", "twice"): "nineteen articles"
+_COUNTING_WORDS = frozenset(word for word, value in NUMBER_WORDS.items() if value >= 2 and not word.endswith("ce"))
 _SINGLE_CASE_RULES = {
     "pat.single_case",
     "pat.single_case_spaced",

@@ -241,7 +241,7 @@ REQUIRED_LEXICONS = (
     "treatment_words", "result_verbs", "symptom_words", "clause_terminators", "drug_object_heads",
     "pooled_treatment_words", "pooled_set_words", "pooled_set_heads", "hedge_modals", "not_given_phrases", "usage_phrases", "listing_headings",
     "salt_cations", "trauma_words", "not_a_course", "not_a_session", "report_kinds", "treatment_verbs",
-    "enrolment_verbs",
+    "enrolment_verbs", "amount_nouns", "history_words", "literature_items",
 )  # fmt: skip
 
 

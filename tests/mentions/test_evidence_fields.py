@@ -142,7 +142,7 @@ def test_side_effects_count_as_a_harm_only_as_the_reason_sts_stopped(extract_tex
 def test_dialysis_timing_is_a_per_dialysis_frequency(extract_text):
     """realtext g14_09 / w19 wording; "after the initiation of hemodialysis" dates the disease."""
     given = "He commenced intravenous sodium thiosulfate after dialysis, stopped warfarin and had a parathyroidectomy."
-    dated = "Calciphylaxis developed after the initiation of hemodialysis and was treated with sodium thiosulfate."
+    dated = "He commenced intravenous sodium thiosulfate after dialysis initiation, and the ulcers healed."
     assert _fields(extract_text(given), "frequency") == {("after dialysis", None, None, None, "per_dialysis")}
     assert _fields(extract_text(dated), "frequency") == set()
 
@@ -186,3 +186,22 @@ def test_another_drugs_course_in_a_list_of_treatments_is_no_sts_course(extractor
 
     found = extractor.extract(load_document(ROOT / "realtext" / "fresh" / "docs" / "g12_09.txt"))
     assert "20 days" not in {m.text for m in found if m.field == "duration"}
+
+
+def test_what_pooling_and_counting_do_not_cover(extract_text):
+    """Review findings: another drug's pooled patients, a table's number, a year, a
+    last course of weeks and a case beside a result's count."""
+
+    def patients(text):
+        return {(m.text, m.source) for m in extract_text(text) if m.field == "patients"}
+
+    assert patients("Across 19 articles, this review identified 30 PD patients who received cinacalcet.") == set()
+    own = "Methods: We treated 12 patients with sodium thiosulfate. Table 2 reports the 12 patients we treated."
+    assert patients(own) == {("12 patients", "this_study")}
+    assert patients("In 2019 calciphylaxis patients were treated with sodium thiosulfate.") == set()
+    assert {
+        text for text, _ in patients("We describe a case treated with sodium thiosulfate; 3 patients improved.")
+    } == {"a case"}
+    course = extract_text("Sodium thiosulfate was given intravenously for the last 3 weeks of the admission.")
+    assert {m.text for m in course if m.field == "duration"} == {"3 weeks"}
+    assert count_of("twenty-a patients") is None
