@@ -69,9 +69,12 @@ class EvidenceResolver(MentionBuilder):
 
     def _names_a_report(self, span: Span) -> bool:
         """ "A case report", "a case series": the article's kind, not its patient."""
-        end = min(span.sent.end, span.end + 2)
-        after = next((i for i in range(span.end, end) if not self.columns.space[i]), None)
+        after = self._word_after(span)
         return after is not None and self.columns.lower_of[after] in self.lex["report_kinds"]
+
+    def _word_after(self, span: Span) -> int | None:
+        """The first word after ``span`` in its sentence, of the next two tokens."""
+        return next((i for i in range(span.end, min(span.sent.end, span.end + 2)) if not self.columns.space[i]), None)
 
     def _mortality(self, span: Span, regimen: set[int]) -> Mention | None:
         """A death rate of the STS-treated group: its sentence names STS or how it was
@@ -105,7 +108,10 @@ class EvidenceResolver(MentionBuilder):
         following = self.columns.lower_of[span.end] if span.end < len(self.doc) else ""
         if span.id_ == "freq.around_dialysis" and (
             following in self.lex["not_a_session"]
-            or ("last" in self.columns.lower_of[span.start : span.end] and not any(t.like_num for t in span))
+            or (
+                "last" in self.columns.lower_of[span.start : span.end]
+                and not any(map(self.columns.like_num, range(span.start, span.end)))
+            )
         ):
             return None  # "after dialysis initiation", "after the last dialysis before transplantation": no schedule
         if span.id_ == "freq.adverb" and following in self.lex["amount_nouns"]:
@@ -172,7 +178,7 @@ class EvidenceResolver(MentionBuilder):
         sentence = span.sent
         columns = self.columns
         # the first word after the span (of the next two tokens) and the two before it, off the token columns
-        after = next((i for i in range(span.end, min(sentence.end, span.end + 2)) if not columns.space[i]), None)
+        after = self._word_after(span)
         if after is not None and self.doc[after].lemma_.lower() in self.lex["result_verbs"]:
             return None  # "7 patients improved" is a result, not the group's size
         if (after is not None and columns.lower_of[after] == "per") or (

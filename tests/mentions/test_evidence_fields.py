@@ -4,7 +4,9 @@ CSV, and the sentences that must or must not give a row."""
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT
 
+from extractor.ingest import load_document
 from extractor.mentions.evidence import count_of, duration_days, mortality_percent, per_week
 
 
@@ -180,10 +182,6 @@ def test_a_shelf_life_and_a_history_are_no_sts_course(extract_text):
 
 def test_another_drugs_course_in_a_list_of_treatments_is_no_sts_course(extractor):
     """realtext fresh g12_09: "ceftriaxone (2 g/day IV for 20 days binds calcium salts)" in a list of options."""
-    from conftest import ROOT
-
-    from extractor.ingest import load_document
-
     found = extractor.extract(load_document(ROOT / "realtext" / "fresh" / "docs" / "g12_09.txt"))
     assert "20 days" not in {m.text for m in found if m.field == "duration"}
 
